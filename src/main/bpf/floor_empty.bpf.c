@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The floor: an empty program on the same tracepoint as the histogram. Every syscall
+ * probe pays at least this much; bench/ measures vigil's programs against it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int vigil_floor(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
