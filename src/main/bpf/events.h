@@ -10,6 +10,10 @@
 
 #define VIGIL_MAX_SYSCALLS 512
 
+/* Emits a wire struct into the object's BTF (types only used by locals are dropped), so
+ * the layout test can compare it with Java. Costs one pointer in .bss. */
+#define VIGIL_WIRE_STRUCT(name) const struct name *__vigil_wire_##name __attribute__((unused))
+
 enum vigil_event_type {
 	VIGIL_EV_TEST = 1,
 };

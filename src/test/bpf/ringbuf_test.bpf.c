@@ -5,6 +5,7 @@
 #include "events.h"
 
 const volatile __u32 target_tgid = 0;
+VIGIL_WIRE_STRUCT(vigil_test_event);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

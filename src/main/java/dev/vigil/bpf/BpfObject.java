@@ -221,6 +221,35 @@ public final class BpfObject implements AutoCloseable {
         });
     }
 
+    /** A struct's size and member offsets, from this object's BTF (to check wire layouts). */
+    public BtfStruct btfStruct(String struct) {
+        checkOpen();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment btf = (MemorySegment) Libbpf.OBJECT_BTF.invokeExact(obj);
+            if (btf.equals(MemorySegment.NULL)) throw new BpfException("BTF of " + name, Errno.ENOENT);
+            int id = (int) Libbpf.BTF_FIND_BY_NAME_KIND.invokeExact(btf, call.allocateFrom(struct), Libbpf.BTF_KIND_STRUCT);
+            if (id < 0) throw new BpfException("find struct " + struct + " in BTF of " + name, -id);
+            MemorySegment t = ((MemorySegment) Libbpf.BTF_TYPE_BY_ID.invokeExact(btf, id)).reinterpret(12);
+            int vlen = t.get(JAVA_INT, 4) & 0xffff;
+            long size = Integer.toUnsignedLong(t.get(JAVA_INT, 8));
+            MemorySegment members = t.reinterpret(12 + 12L * vlen);
+            java.util.List<BtfStruct.Member> out = new java.util.ArrayList<>();
+            for (int i = 0; i < vlen; i++) {
+                long base = 12 + 12L * i;
+                String m = Libbpf.string((MemorySegment) Libbpf.BTF_NAME_BY_OFFSET.invokeExact(btf, members.get(JAVA_INT, base)));
+                int type = members.get(JAVA_INT, base + 4);
+                long bitOffset = Integer.toUnsignedLong(members.get(JAVA_INT, base + 8)) & 0xffffff;
+                long msize = (long) Libbpf.BTF_RESOLVE_SIZE.invokeExact(btf, type);
+                out.add(new BtfStruct.Member(m, bitOffset / 8, msize));
+            }
+            return new BtfStruct(struct, size, out);
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     boolean isOpen() { return !closed; }
 
     private MemorySegment program(String program) {
