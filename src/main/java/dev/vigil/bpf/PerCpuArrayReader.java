@@ -9,12 +9,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Reads a whole BPF_MAP_TYPE_PERCPU_ARRAY of u64 counters, summing the CPUs, into a
  * long[]: one BPF_MAP_LOOKUP_BATCH call where the kernel has it (5.6+), else one lookup
- * per index. Buffers are allocated once. Confined to one thread; close it (or let its
+ *  per index. Buffers are allocated once. Used by one thread at a time; close it (or let its
  * map's object close) to free the buffers.
  */
 public final class PerCpuArrayReader implements AutoCloseable {
     private final BpfMap map;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final int entries;
     private final int cpus;
     private final long stride;

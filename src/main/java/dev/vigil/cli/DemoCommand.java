@@ -1,0 +1,174 @@
+package dev.vigil.cli;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertSink;
+import dev.vigil.collect.HistogramSampler;
+import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.detect.Score;
+import dev.vigil.detect.autoencoder.AutoencoderTrainer;
+import dev.vigil.model.ModelFile;
+import dev.vigil.trace.ActivityCsv;
+import dev.vigil.trace.SyscallTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job on a built-in default: learn a workload's normal behaviour, train, then
+ * watch it behave normally and then anomalously, and summarise.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Learn, train and detect on a built-in workload (the main job, no setup).",
+                "Starts a workload, learns its normal behaviour, trains the autoencoder, then watches it",
+                "behave normally and then spawn a shell, read /etc/passwd and open sockets."})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--learn-seconds", defaultValue = "20", description = "Learning time (default: ${DEFAULT-VALUE}).")
+    int learnSeconds;
+
+    @Option(names = "--watch-seconds", defaultValue = "10", description = "Watching time per phase (default: ${DEFAULT-VALUE}).")
+    int watchSeconds;
+
+    @Option(names = "--epochs", defaultValue = "100", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
+    long timeMs;
+
+    @Option(names = "--dir", description = "Where to keep the activity CSV and model (default: a new temporary directory).")
+    Path dir;
+
+    @Option(names = "--json", description = "Alerts as JSON lines.")
+    boolean json;
+
+    private record Sample(Instant time, double[] deltas) {}
+
+    @Override
+    public Integer call() throws Exception {
+        Privileges.require("demo");
+        if (dir == null) dir = Files.createTempDirectory("vigil-demo-");
+        Files.createDirectories(dir);
+        Path csv = dir.resolve("activity.csv");
+        Path modelFile = dir.resolve("model.vigil");
+        SyscallTable table = SyscallTable.host();
+        AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
+        try (Workload workload = Workload.start(10_000)) {
+            long pid = workload.pid();
+            say("started the workload (pid %d): every 10 ms it reads /etc/hostname, writes to /dev/null and sleeps", pid);
+            // 1. learn, with its own probe (as `vigil learn` does)
+            say("phase 1/4: learning normal behaviour for %d s -> %s", learnSeconds, csv);
+            List<double[]> learned = new ArrayList<>();
+            try (Session session = Session.attach(pid, timeMs);
+                 ActivityCsv.Writer w = new ActivityCsv.Writer(csv, SyscallHistogramCollector.MAX_SYSCALLS, true)) {
+                session.drainFor(learnSeconds, s -> {
+                    learned.add(s.deltas());
+                    w.write(s.time().getEpochSecond() + s.time().getNano() / 1e9, s.deltas());
+                });
+            }
+            say("learned %d samples; probe detached", learned.size());
+            // 2. train (as `vigil train` does)
+            say("phase 2/4: training the autoencoder (%d epochs, batch 16)", epochs);
+            var r = AutoencoderTrainer.train(learned.toArray(double[][]::new), new AutoencoderTrainer.Settings(epochs, 16, 0.1, 42), null);
+            ModelFile.write(modelFile, new ModelFile.Stored("autoencoder",
+                    new ModelFile.FeatureSpec(ModelFile.FeatureSpec.RATE_OF_CHANGE, SyscallHistogramCollector.MAX_SYSCALLS, (int) timeMs),
+                    SyscallTable.hostArch(), r.threshold(),
+                    new ModelFile.Training(learned.size(), r.heldOutSamples(), epochs, 16, 42, r.finalTrainLoss(), r.finalHeldOutLoss(),
+                            r.seconds(), csv.getFileName().toString()), Instant.now().toString(), r.model().toStored()));
+            say("trained in %.1f s; threshold (largest held-out error) = %f; model -> %s", r.seconds(), r.threshold(), modelFile);
+            // 3. watch normal, 4. watch anomalous, with a fresh probe (as `vigil run` does)
+            long[] normal, anomalous;
+            try (Session session = Session.attach(pid, timeMs)) {
+                say("phase 3/4: probe attached again; watching normal behaviour for %d s", watchSeconds);
+                normal = watch(session, watchSeconds, r, pid, sink);
+                workload.misbehave();
+                say("phase 4/4: the workload now spawns a shell, reads /etc/passwd, lists /etc and connects to 127.0.0.1:9 every 10 ms; watching for %d s", watchSeconds);
+                anomalous = watch(session, watchSeconds, r, pid, sink);
+            }
+            System.out.println();
+            System.out.println("summary");
+            System.out.printf(Locale.ROOT, "  samples learned         %d (%d held out)%n", learned.size(), r.heldOutSamples());
+            System.out.printf(Locale.ROOT, "  threshold               %f%n", r.threshold());
+            System.out.printf(Locale.ROOT, "  normal phase            %d alerts in %d samples%n", normal[1], normal[0]);
+            System.out.printf(Locale.ROOT, "  anomalous phase         %d alerts in %d samples%n", anomalous[1], anomalous[0]);
+            System.out.printf("  files                   %s, %s%n", csv, modelFile);
+            boolean ok = anomalous[1] > 0;
+            System.out.println(ok ? "  result                  the anomaly was detected" : "  result                  the anomaly was NOT detected");
+            return ok ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+        }
+    }
+
+    /** A probe with its sampler running on a background thread, feeding a queue. */
+    private static final class Session implements AutoCloseable {
+        private final SyscallHistogramCollector probe;
+        private final HistogramSampler sampler;
+        private final BlockingQueue<Sample> queue = new LinkedBlockingQueue<>();
+        private final Thread thread;
+        private final ShutdownGuard guard;
+        private volatile Exception error;
+
+        private Session(SyscallHistogramCollector probe, long timeMs) {
+            this.probe = probe;
+            this.sampler = new HistogramSampler(probe, timeMs);
+            this.guard = new ShutdownGuard(sampler::stop);
+            this.thread = Thread.ofPlatform().name("vigil-sampler").daemon(true).start(() -> {
+                try {
+                    sampler.run((time, deltas, counts) -> queue.add(new Sample(time, deltas.clone())), 0);
+                } catch (Exception e) {
+                    error = e;
+                    sampler.stop();
+                }
+            });
+        }
+
+        static Session attach(long pid, long timeMs) {
+            return new Session(SyscallHistogramCollector.attach(pid), timeMs);
+        }
+
+        void drainFor(int seconds, SampleConsumer c) throws Exception {
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            while (System.nanoTime() < end && !sampler.stopping()) {
+                Sample s = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (s != null) c.accept(s);
+            }
+            if (error != null) throw error;
+            if (sampler.stopping()) throw new UserError(ExitCodes.OK, "demo interrupted");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            sampler.stop();
+            thread.join(2000);
+            probe.close();
+            guard.close();
+        }
+    }
+
+    private interface SampleConsumer {
+        void accept(Sample s) throws Exception;
+    }
+
+    private static long[] watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, AlertSink sink) throws Exception {
+        long[] counts = new long[2];
+        session.drainFor(seconds, s -> {
+            counts[0]++;
+            Score score = r.model().score(s.deltas(), r.threshold(), 3);
+            if (score.anomalous()) {
+                counts[1]++;
+                sink.emit(new Alert(s.time(), pid, "vigil-workload", score));
+            }
+        });
+        return counts;
+    }
+
+    private static void say(String fmt, Object... args) {
+        System.out.println("[demo] " + String.format(Locale.ROOT, fmt, args));
+    }
+}

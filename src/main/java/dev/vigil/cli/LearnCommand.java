@@ -1,0 +1,80 @@
+package dev.vigil.cli;
+
+import dev.vigil.collect.HistogramSampler;
+import dev.vigil.collect.ProcessInfo;
+import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.trace.ActivityCsv;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "learn", mixinStandardHelpOptions = true,
+        description = {"Record a process's syscall activity into an activity CSV.",
+                "Every --time ms, one row of per-syscall rates of change (evilsocket's format).",
+                "Stops on Ctrl-C, after --samples, or when the process exits."})
+final class LearnCommand implements Callable<Integer> {
+    @Option(names = "--pid", required = true, description = "Process to learn from (all its threads).")
+    long pid;
+
+    @Option(names = "--data", defaultValue = "activity.csv", description = "Activity CSV to write (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
+    long timeMs;
+
+    @Option(names = "--force", description = "Overwrite an existing data file.")
+    boolean force;
+
+    @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
+    long maxSamples;
+
+    @Override
+    public Integer call() throws Exception {
+        if (timeMs < 1) throw new UserError(ExitCodes.USAGE, "--time must be at least 1 ms");
+        long tgid = ProcessInfo.tgid(pid);
+        if (!force && Files.exists(data)) {
+            throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
+        }
+        Privileges.require("learn");
+        String comm = ProcessInfo.comm(tgid);
+        AtomicLong saved = new AtomicLong();
+        try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
+            HistogramSampler sampler = new HistogramSampler(probe, timeMs);
+            ActivityCsv.Writer out;
+            try {
+                out = new ActivityCsv.Writer(data, SyscallHistogramCollector.MAX_SYSCALLS, force);
+            } catch (FileAlreadyExistsException e) {
+                throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
+            }
+            System.out.printf("learning from process %d (%s), saving data to %s ...%n", tgid, comm, data);
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "vigil-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleAtFixedRate(() -> System.out.printf("%d samples saved ...%n", saved.get()), 1, 1, TimeUnit.SECONDS);
+            HistogramSampler.Result result;
+            try (ShutdownGuard guard = new ShutdownGuard(sampler::stop); out) {
+                result = sampler.run((time, deltas, counts) -> {
+                    out.write(time.getEpochSecond() + time.getNano() / 1e9, deltas);
+                    saved.incrementAndGet();
+                }, maxSamples);
+            } finally {
+                ticker.shutdownNow();
+            }
+            System.out.printf("%d samples saved to %s%n", saved.get(), data);
+            if (result.targetExited()) {
+                throw new UserError(ExitCodes.TARGET_EXITED, "target process " + tgid + " (" + comm + ") exited; "
+                        + saved.get() + " samples saved to " + data);
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.vigil.cli;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertSink;
+import dev.vigil.collect.HistogramSampler;
+import dev.vigil.collect.ProcessInfo;
+import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.detect.Score;
+import dev.vigil.trace.SyscallTable;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Watch a process with a trained model and alert on anomalies.",
+                "Every changed sample is scored; an error above the threshold is reported with the",
+                "top 3 syscalls to blame."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--pid", required = true, description = "Process to watch (all its threads).")
+    long pid;
+
+    @Option(names = "--model", defaultValue = "model.vigil", description = "Model file (default: ${DEFAULT-VALUE}).")
+    Path model;
+
+    @Option(names = "--max-error", description = "Alert threshold (default: the threshold stored in the model).")
+    Double maxError;
+
+    @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
+    long timeMs;
+
+    @Option(names = "--json", description = "One JSON object per alert line on stdout.")
+    boolean json;
+
+    @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
+    long maxSamples;
+
+    @Override
+    public Integer call() throws Exception {
+        if (timeMs < 1) throw new UserError(ExitCodes.USAGE, "--time must be at least 1 ms");
+        if (maxError != null && !(maxError >= 0)) throw new UserError(ExitCodes.USAGE, "--max-error must be a number >= 0");
+        LoadedModel m = LoadedModel.load(model);
+        long tgid = ProcessInfo.tgid(pid);
+        Privileges.require("run");
+        double threshold = maxError != null ? maxError : m.stored().threshold();
+        String comm = ProcessInfo.comm(tgid);
+        SyscallTable table = SyscallTable.host();
+        AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
+        long[] alerts = new long[1];
+        try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
+            HistogramSampler sampler = new HistogramSampler(probe, timeMs);
+            System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
+            HistogramSampler.Result result;
+            try (ShutdownGuard guard = new ShutdownGuard(sampler::stop)) {
+                result = sampler.run((time, deltas, counts) -> {
+                    Score s = m.autoencoder().score(deltas, threshold, 3);
+                    if (s.anomalous()) {
+                        alerts[0]++;
+                        sink.emit(new Alert(time, tgid, comm, s));
+                    }
+                }, maxSamples);
+            }
+            System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts[0]);
+            if (result.targetExited()) {
+                throw new UserError(ExitCodes.TARGET_EXITED, "target process " + tgid + " (" + comm + ") exited; "
+                        + result.samples() + " samples scored, " + alerts[0] + " alerts");
+            }
+        }
+        return ExitCodes.OK;
+    }
+}
