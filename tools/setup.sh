@@ -52,11 +52,13 @@ vigil_find_jdk() {
   vigil_die "JDK 25 not found: install one (e.g. Temurin 25 under /usr/lib/jvm) or set JAVA_HOME to it"
 }
 
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
 vigil_build_if_needed() {
   local jar="$VIGIL_ROOT/target/vigil.jar"
   if [ -f "$jar" ] && [ -z "$(find "$VIGIL_ROOT/src" "$VIGIL_ROOT/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
     return 0
   fi
   vigil_say "building vigil (Maven, clang for the BPF programs) ..."
-  (cd "$VIGIL_ROOT" && mvn -q -B package -DskipTests >&2) || vigil_die "build failed (run: cd $VIGIL_ROOT && mvn package -DskipTests)"
+  (cd "$VIGIL_ROOT" && mvn -q -B -Dstyle.color=never package -DskipTests >&2) || vigil_die "build failed (run: cd $VIGIL_ROOT && mvn package -DskipTests)"
 }

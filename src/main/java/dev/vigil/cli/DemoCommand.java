@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--watch-seconds", defaultValue = "10", description = "Watching time per phase (default: ${DEFAULT-VALUE}).")
     int watchSeconds;
 
-    @Option(names = "--epochs", defaultValue = "100", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "200", description = "Training epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
@@ -116,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
 
         private Session(SyscallHistogramCollector probe, long timeMs) {
             this.probe = probe;
-            this.sampler = new HistogramSampler(probe, timeMs);
+            this.sampler = new HistogramSampler(probe, timeMs, HistogramSampler.DEFAULT_WARMUP_MS);
             this.guard = new ShutdownGuard(sampler::stop);
             this.thread = Thread.ofPlatform().name("vigil-sampler").daemon(true).start(() -> {
                 try {

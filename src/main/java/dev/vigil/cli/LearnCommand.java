@@ -32,6 +32,10 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing data file.")
     boolean force;
 
+    @Option(names = "--warmup", defaultValue = "" + HistogramSampler.DEFAULT_WARMUP_MS,
+            description = "Samples in the first ms after attach are dropped; use the same value in learn and run (default: ${DEFAULT-VALUE}).")
+    long warmupMs;
+
     @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
     long maxSamples;
 
@@ -46,7 +50,7 @@ final class LearnCommand implements Callable<Integer> {
         String comm = ProcessInfo.comm(tgid);
         AtomicLong saved = new AtomicLong();
         try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
-            HistogramSampler sampler = new HistogramSampler(probe, timeMs);
+            HistogramSampler sampler = new HistogramSampler(probe, timeMs, warmupMs);
             ActivityCsv.Writer out;
             try {
                 out = new ActivityCsv.Writer(data, SyscallHistogramCollector.MAX_SYSCALLS, force);

@@ -33,6 +33,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per alert line on stdout.")
     boolean json;
 
+    @Option(names = "--warmup", defaultValue = "" + HistogramSampler.DEFAULT_WARMUP_MS,
+            description = "Samples in the first ms after attach are dropped; use the same value in learn and run (default: ${DEFAULT-VALUE}).")
+    long warmupMs;
+
     @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
     long maxSamples;
 
@@ -49,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
         AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
         long[] alerts = new long[1];
         try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
-            HistogramSampler sampler = new HistogramSampler(probe, timeMs);
+            HistogramSampler sampler = new HistogramSampler(probe, timeMs, warmupMs);
             System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
             HistogramSampler.Result result;
             try (ShutdownGuard guard = new ShutdownGuard(sampler::stop)) {

@@ -20,14 +20,26 @@ public final class HistogramSampler {
     /** How a sampling run ended. */
     public record Result(long reads, long samples, boolean targetExited, boolean stopped) {}
 
+    /** Default warm-up after attach, in ms: samples in it are not handed out. */
+    public static final long DEFAULT_WARMUP_MS = 3000;
+
     private final SyscallHistogramCollector collector;
     private final long intervalNanos;
+    private final long warmupSamples;
     private final AtomicBoolean stop = new AtomicBoolean();
 
-    public HistogramSampler(SyscallHistogramCollector collector, long intervalMs) {
+    /**
+     * @param warmupMs the first changed samples within this time after attach are
+     *     dropped: sample k of the rate of change is about 1/k of each steady count, so
+     *     the first few swing widely with a single extra call; learn and run drop the
+     *     same warm-up, so a model never judges samples unlike the ones it learned
+     */
+    public HistogramSampler(SyscallHistogramCollector collector, long intervalMs, long warmupMs) {
         if (intervalMs < 1) throw new IllegalArgumentException("--time must be at least 1 ms");
+        if (warmupMs < 0) throw new IllegalArgumentException("--warmup must be at least 0 ms");
         this.collector = collector;
         this.intervalNanos = intervalMs * 1_000_000L;
+        this.warmupSamples = (warmupMs + intervalMs - 1) / intervalMs;
     }
 
     public void stop() { stop.set(true); }
@@ -47,7 +59,7 @@ public final class HistogramSampler {
         double[] deltas = new double[width];
         collector.read(counts);
         roc.next(counts, deltas);
-        long reads = 1, samples = 0;
+        long reads = 1, samples = 0, warm = 0;
         long next = System.nanoTime() + intervalNanos;
         boolean exited = false;
         while (!stop.get()) {
@@ -66,6 +78,11 @@ public final class HistogramSampler {
             collector.read(counts);
             reads++;
             if (roc.next(counts, deltas)) {
+                if (warm < warmupSamples) {
+                    warm++;
+                    if (exited) break;
+                    continue;
+                }
                 samples++;
                 sink.sample(Instant.now(), deltas, counts);
                 if (maxSamples > 0 && samples >= maxSamples) break;

@@ -25,8 +25,9 @@ import java.util.Random;
 /**
  * Trains evilsocket's autoencoder with DJL on the PyTorch engine (CPU, offline: the
  * native library comes from the pytorch-native-cpu jar). Adam, MSE loss; 10 % of the
- * samples (at least one) are held out, and the threshold is the largest held-out
- * reconstruction error (sum of absolute errors), as the reference does. Deterministic
+ * samples are held out (every 10th in recording order, from the first), and the threshold
+ * is the largest held-out reconstruction error (sum of absolute errors), as the reference
+ * does. Deterministic
  * for a given seed on one machine. Not thread-safe; one training at a time.
  */
 public final class AutoencoderTrainer {
@@ -56,12 +57,17 @@ public final class AutoencoderTrainer {
         }
         int n = samples[0].length;
         long start = System.nanoTime();
-        Integer[] order = new Integer[samples.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Random rnd = new Random(s.seed());
-        java.util.Collections.shuffle(Arrays.asList(order), rnd);
-        int heldOut = Math.max(1, (int) Math.ceil(samples.length * s.heldOutFraction()));
+        // Hold out every k-th sample in recording order, starting with the first (k = 10 for
+        // 10 %): the held-out set spans the whole recording, including its start, where the
+        // rate of change is largest and which every `run` goes through again. A random split
+        // rarely holds out the start and so sets the threshold below what run then sees.
+        int stride = (int) Math.round(1 / s.heldOutFraction());
+        int heldOut = (samples.length + stride - 1) / stride;
         int trainN = samples.length - heldOut;
+        Integer[] order = new Integer[samples.length];
+        int t = 0, h = trainN;
+        for (int i = 0; i < samples.length; i++) order[i % stride == 0 ? h++ : t++] = i;
+        Random rnd = new Random(s.seed());
         float[] train = flatten(samples, order, 0, trainN, n);
         float[] test = flatten(samples, order, trainN, samples.length, n);
 

@@ -43,7 +43,7 @@ class AutoencoderTest {
     void separatesSyntheticNormalFromClearlyDifferentSamples() {
         int width = 512;
         var result = AutoencoderTrainer.train(normal(300, width, 1), new AutoencoderTrainer.Settings(30, 16, 0.1, 42), null);
-        assertThat(result.heldOutSamples()).isEqualTo(30);
+        assertThat(result.heldOutSamples()).isEqualTo(30); // samples 0, 10, ..., 290
         assertThat(result.trainSamples()).isEqualTo(270);
         assertThat(result.threshold()).isPositive();
         Autoencoder ae = result.model();
