@@ -98,6 +98,12 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  threshold               %f%n", r.threshold());
             System.out.printf(Locale.ROOT, "  normal phase            %d alerts in %d samples%n", normal[1], normal[0]);
             System.out.printf(Locale.ROOT, "  anomalous phase         %d alerts in %d samples%n", anomalous[1], anomalous[0]);
+            double worstNormal = Double.longBitsToDouble(normal[3]), weakestAnomaly = Double.longBitsToDouble(anomalous[2]);
+            System.out.printf(Locale.ROOT, "  separation              largest normal error %.2fx the threshold, smallest anomalous error %.2fx%n",
+                    worstNormal / r.threshold(), weakestAnomaly / r.threshold());
+            System.out.printf(Locale.ROOT, "  note                    the threshold is the largest of %d held-out errors (evilsocket's rule), so about%n"
+                    + "                          1 normal sample in %d exceeds it by chance; raise it with run --max-error%n",
+                    r.heldOutSamples(), r.heldOutSamples() + 1);
             System.out.printf("  files                   %s, %s%n", csv, modelFile);
             boolean ok = anomalous[1] > 0;
             System.out.println(ok ? "  result                  the anomaly was detected" : "  result                  the anomaly was NOT detected");
@@ -157,15 +163,18 @@ final class DemoCommand implements Callable<Integer> {
 
     private static long[] watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, AlertSink sink) throws Exception {
         long[] counts = new long[2];
+        double[] extremes = {Double.MAX_VALUE, 0};
         session.drainFor(seconds, s -> {
             counts[0]++;
             Score score = r.model().score(s.deltas(), r.threshold(), 3);
+            extremes[0] = Math.min(extremes[0], score.error());
+            extremes[1] = Math.max(extremes[1], score.error());
             if (score.anomalous()) {
                 counts[1]++;
                 sink.emit(new Alert(s.time(), pid, "vigil-workload", score));
             }
         });
-        return counts;
+        return new long[] {counts[0], counts[1], Double.doubleToLongBits(extremes[0]), Double.doubleToLongBits(extremes[1])};
     }
 
     private static void say(String fmt, Object... args) {
