@@ -17,6 +17,7 @@ public final class SyscallHistogramCollector implements AutoCloseable {
     private final long tgid;
     private final BpfObject object;
     private final PerCpuArrayReader reader;
+    private final long[] slots = new long[MAX_SYSCALLS + 1]; // + the out-of-range slot
 
     private SyscallHistogramCollector(long tgid, BpfObject object) {
         this.tgid = tgid;
@@ -46,12 +47,13 @@ public final class SyscallHistogramCollector implements AutoCloseable {
 
     /** Cumulative counts since attach, by syscall number (out.length >= 512). */
     public void read(long[] out) {
-        reader.read(out);
+        reader.read(slots);
+        System.arraycopy(slots, 0, out, 0, MAX_SYSCALLS);
     }
 
-    /** Calls whose number was 512 or more (not in the histogram). */
+    /** Calls whose number was 512 or more (not in the histogram), as of the last read. */
     public long outOfRange() {
-        return object.map("out_of_range").lookupU64Sum(0);
+        return slots[MAX_SYSCALLS];
     }
 
     public boolean usesBatchLookup() { return reader.usesBatch(); }

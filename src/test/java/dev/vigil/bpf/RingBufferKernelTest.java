@@ -63,7 +63,7 @@ class RingBufferKernelTest {
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/syscall_histogram.bpf.o")) {
             obj.load();
             BpfMap hist = obj.map("histogram");
-            assertThat(hist.keys()).hasSize(512);
+            assertThat(hist.keys()).hasSize(513);
             assertThat(hist.isPerCpu()).isTrue();
             assertThat(hist.lookupSize()).isEqualTo(8L * Libbpf.numPossibleCpus());
         }
