@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time from launch to the probe attached: `vigil learn` (until it prints that it is
-# learning, which it does right after attach) and bpftrace running the equivalent
+# learning, which it does right after attach; JVM flags as ./vigil uses them) and bpftrace running the equivalent
 # one-liner (until it prints "Attaching 1 probe"), alternated, in one run. Needs root.
 # Usage: bench/startup.sh [rounds=5]
 source "$(dirname "$(readlink -f "$0")")/common.sh"
@@ -21,7 +21,7 @@ first_line_ms() { # pattern cmd...: ms from launch until a stdout line matches p
 v=() b=()
 for ((i = 0; i < rounds; i++)); do
   rm -f /tmp/vigil-startup.csv
-  v+=("$(first_line_ms "learning from process" timeout 20 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC \
+  v+=("$(first_line_ms "learning from process" timeout 20 "$JAVA_HOME/bin/java" "${VIGIL_JAVA_OPTS[@]}" \
         -jar target/vigil.jar learn --pid "$target" --data /tmp/vigil-startup.csv --force --samples 1)")
   b+=("$(first_line_ms "Attaching" timeout 20 bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $target/ { @[args->id] = count(); }")")
 done

@@ -52,6 +52,10 @@ vigil_find_jdk() {
   vigil_die "JDK 25 not found: install one (e.g. Temurin 25 under /usr/lib/jvm) or set JAVA_HOME to it"
 }
 
+# The JVM flags of every vigil launch (./vigil and bench/): native access for libbpf,
+# DJL offline (no network at run time), the serial GC (one short-lived process).
+VIGIL_JAVA_OPTS=(--enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -XX:+UseSerialGC)
+
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
 vigil_build_if_needed() {
