@@ -76,12 +76,9 @@ final class DemoCommand implements Callable<Integer> {
             say("learned %d samples; probe detached", learned.size());
             // 2. train (as `vigil train` does)
             say("phase 2/4: training the autoencoder (%d epochs, batch 16)", epochs);
-            var r = AutoencoderTrainer.train(learned.toArray(double[][]::new), new AutoencoderTrainer.Settings(epochs, 16, 0.1, 42), null);
-            ModelFile.write(modelFile, new ModelFile.Stored("autoencoder",
-                    new ModelFile.FeatureSpec(ModelFile.FeatureSpec.RATE_OF_CHANGE, SyscallHistogramCollector.MAX_SYSCALLS, (int) timeMs),
-                    SyscallTable.hostArch(), r.threshold(),
-                    new ModelFile.Training(learned.size(), r.heldOutSamples(), epochs, 16, 42, r.finalTrainLoss(), r.finalHeldOutLoss(),
-                            r.seconds(), csv.getFileName().toString()), Instant.now().toString(), r.model().toStored()));
+            var settings = new AutoencoderTrainer.Settings(epochs, 16, 0.1, 42);
+            var r = AutoencoderTrainer.train(learned.toArray(double[][]::new), settings, null);
+            ModelFile.write(modelFile, TrainCommand.stored(r, settings, csv.getFileName().toString(), (int) timeMs));
             say("trained in %.1f s; threshold (largest held-out error) = %f; model -> %s", r.seconds(), r.threshold(), modelFile);
             // 3. watch normal, 4. watch anomalous, with a fresh probe (as `vigil run` does)
             long[] normal, anomalous;

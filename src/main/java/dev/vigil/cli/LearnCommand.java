@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "learn", mixinStandardHelpOptions = true,
@@ -20,29 +21,18 @@ import picocli.CommandLine.Option;
                 "Every --time ms, one row of per-syscall rates of change (evilsocket's format).",
                 "Stops on Ctrl-C, after --samples, or when the process exits."})
 final class LearnCommand implements Callable<Integer> {
-    @Option(names = "--pid", required = true, description = "Process to learn from (all its threads).")
-    long pid;
+    @Mixin SamplingOptions sampling;
 
     @Option(names = "--data", defaultValue = "activity.csv", description = "Activity CSV to write (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
-    long timeMs;
-
     @Option(names = "--force", description = "Overwrite an existing data file.")
     boolean force;
 
-    @Option(names = "--warmup", defaultValue = "" + HistogramSampler.DEFAULT_WARMUP_MS,
-            description = "Samples in the first ms after attach are dropped; use the same value in learn and run (default: ${DEFAULT-VALUE}).")
-    long warmupMs;
-
-    @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
-    long maxSamples;
-
     @Override
     public Integer call() throws Exception {
-        if (timeMs < 1) throw new UserError(ExitCodes.USAGE, "--time must be at least 1 ms");
-        long tgid = ProcessInfo.tgid(pid);
+        sampling.validate();
+        long tgid = ProcessInfo.tgid(sampling.pid);
         if (!force && Files.exists(data)) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
         }
@@ -50,7 +40,7 @@ final class LearnCommand implements Callable<Integer> {
         String comm = ProcessInfo.comm(tgid);
         AtomicLong saved = new AtomicLong();
         try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
-            HistogramSampler sampler = new HistogramSampler(probe, timeMs, warmupMs);
+            HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             ActivityCsv.Writer out;
             try {
                 out = new ActivityCsv.Writer(data, SyscallHistogramCollector.MAX_SYSCALLS, force);
@@ -69,7 +59,7 @@ final class LearnCommand implements Callable<Integer> {
                 result = sampler.run((time, deltas, counts) -> {
                     out.write(time.getEpochSecond() + time.getNano() / 1e9, deltas);
                     saved.incrementAndGet();
-                }, maxSamples);
+                }, sampling.maxSamples);
             } finally {
                 ticker.shutdownNow();
             }

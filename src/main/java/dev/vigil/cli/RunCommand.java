@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -18,8 +19,7 @@ import picocli.CommandLine.Option;
                 "Every changed sample is scored; an error above the threshold is reported with the",
                 "top 3 syscalls to blame."})
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--pid", required = true, description = "Process to watch (all its threads).")
-    long pid;
+    @Mixin SamplingOptions sampling;
 
     @Option(names = "--model", defaultValue = "model.vigil", description = "Model file (default: ${DEFAULT-VALUE}).")
     Path model;
@@ -27,25 +27,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-error", description = "Alert threshold (default: the threshold stored in the model).")
     Double maxError;
 
-    @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
-    long timeMs;
-
     @Option(names = "--json", description = "One JSON object per alert line on stdout.")
     boolean json;
 
-    @Option(names = "--warmup", defaultValue = "" + HistogramSampler.DEFAULT_WARMUP_MS,
-            description = "Samples in the first ms after attach are dropped; use the same value in learn and run (default: ${DEFAULT-VALUE}).")
-    long warmupMs;
-
-    @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
-    long maxSamples;
-
     @Override
     public Integer call() throws Exception {
-        if (timeMs < 1) throw new UserError(ExitCodes.USAGE, "--time must be at least 1 ms");
+        sampling.validate();
         if (maxError != null && !(maxError >= 0)) throw new UserError(ExitCodes.USAGE, "--max-error must be a number >= 0");
         LoadedModel m = LoadedModel.load(model);
-        long tgid = ProcessInfo.tgid(pid);
+        long tgid = ProcessInfo.tgid(sampling.pid);
         Privileges.require("run");
         double threshold = maxError != null ? maxError : m.stored().threshold();
         String comm = ProcessInfo.comm(tgid);
@@ -53,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
         AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
         long[] alerts = new long[1];
         try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
-            HistogramSampler sampler = new HistogramSampler(probe, timeMs, warmupMs);
+            HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
             HistogramSampler.Result result;
             try (ShutdownGuard guard = new ShutdownGuard(sampler::stop)) {
@@ -63,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
                         alerts[0]++;
                         sink.emit(new Alert(time, tgid, comm, s));
                     }
-                }, maxSamples);
+                }, sampling.maxSamples);
             }
             System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts[0]);
             if (result.targetExited()) {

@@ -37,6 +37,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    /** The model file record of a trained autoencoder (intervalMs 0: not known from a CSV). */
+    static ModelFile.Stored stored(AutoencoderTrainer.Result r, AutoencoderTrainer.Settings s, String dataFile, int intervalMs) {
+        var training = new ModelFile.Training(r.trainSamples() + r.heldOutSamples(), r.heldOutSamples(), s.epochs(), s.batchSize(),
+                s.seed(), r.finalTrainLoss(), r.finalHeldOutLoss(), r.seconds(), dataFile);
+        return new ModelFile.Stored("autoencoder",
+                new ModelFile.FeatureSpec(ModelFile.FeatureSpec.RATE_OF_CHANGE, r.model().width(), intervalMs), SyscallTable.hostArch(),
+                r.threshold(), training, Instant.now().toString(), r.model().toStored());
+    }
+
     @Override
     public Integer call() throws Exception {
         if (epochs < 1) throw new UserError(ExitCodes.USAGE, "--epochs must be at least 1");
@@ -65,11 +74,7 @@ final class TrainCommand implements Callable<Integer> {
                 });
             }
         }
-        var training = new ModelFile.Training(r.trainSamples() + r.heldOutSamples(), r.heldOutSamples(), epochs, batchSize, seed,
-                r.finalTrainLoss(), r.finalHeldOutLoss(), r.seconds(), data.getFileName().toString());
-        ModelFile.write(model, new ModelFile.Stored("autoencoder",
-                new ModelFile.FeatureSpec(ModelFile.FeatureSpec.RATE_OF_CHANGE, d.width(), 0), SyscallTable.hostArch(),
-                r.threshold(), training, Instant.now().toString(), r.model().toStored()));
+        ModelFile.write(model, stored(r, settings, data.getFileName().toString(), 0));
         System.out.printf(Locale.ROOT, "model saved to %s, %d samples held out, error threshold=%f (%.1f s)%n",
                 model, r.heldOutSamples(), r.threshold(), r.seconds());
         return ExitCodes.OK;
