@@ -120,7 +120,8 @@ final class DemoCommand implements Callable<Integer> {
         private Session(SyscallHistogramCollector probe, long timeMs) {
             this.probe = probe;
             this.sampler = new HistogramSampler(probe, timeMs, HistogramSampler.DEFAULT_WARMUP_MS);
-            this.guard = new ShutdownGuard(sampler::stop);
+            this.guard = new ShutdownGuard();
+            guard.onStop(sampler::stop);
             this.thread = Thread.ofPlatform().name("vigil-sampler").daemon(true).start(() -> {
                 try {
                     sampler.run((time, deltas, counts) -> queue.add(new Sample(time, deltas.clone())), 0);

@@ -39,8 +39,10 @@ final class LearnCommand implements Callable<Integer> {
         Privileges.require("learn");
         String comm = ProcessInfo.comm(tgid);
         AtomicLong saved = new AtomicLong();
-        try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
+        try (ShutdownGuard guard = new ShutdownGuard();
+             SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
             HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
+            guard.onStop(sampler::stop);
             ActivityCsv.Writer out;
             try {
                 out = new ActivityCsv.Writer(data, SyscallHistogramCollector.MAX_SYSCALLS, force);
@@ -55,7 +57,7 @@ final class LearnCommand implements Callable<Integer> {
             });
             ticker.scheduleAtFixedRate(() -> System.out.printf("%d samples saved ...%n", saved.get()), 1, 1, TimeUnit.SECONDS);
             HistogramSampler.Result result;
-            try (ShutdownGuard guard = new ShutdownGuard(sampler::stop); out) {
+            try (out) {
                 result = sampler.run((time, deltas, counts) -> {
                     out.write(time.getEpochSecond() + time.getNano() / 1e9, deltas);
                     saved.incrementAndGet();

@@ -42,19 +42,18 @@ final class RunCommand implements Callable<Integer> {
         SyscallTable table = SyscallTable.host();
         AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
         long[] alerts = new long[1];
-        try (SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
+        try (ShutdownGuard guard = new ShutdownGuard();
+             SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
             HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
+            guard.onStop(sampler::stop);
             System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
-            HistogramSampler.Result result;
-            try (ShutdownGuard guard = new ShutdownGuard(sampler::stop)) {
-                result = sampler.run((time, deltas, counts) -> {
+            HistogramSampler.Result result = sampler.run((time, deltas, counts) -> {
                     Score s = m.autoencoder().score(deltas, threshold, 3);
                     if (s.anomalous()) {
                         alerts[0]++;
                         sink.emit(new Alert(time, tgid, comm, s));
                     }
                 }, sampling.maxSamples);
-            }
             System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts[0]);
             if (result.targetExited()) {
                 throw new UserError(ExitCodes.TARGET_EXITED, "target process " + tgid + " (" + comm + ") exited; "

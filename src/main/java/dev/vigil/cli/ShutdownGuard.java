@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 final class ShutdownGuard implements AutoCloseable {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
+    private volatile Runnable stop = () -> { };
 
-    ShutdownGuard(Runnable stop) {
+    /** Open it before acquiring anything, so the JVM waits until all of it is closed. */
+    ShutdownGuard() {
         hook = new Thread(() -> {
             stop.run();
             try {
@@ -22,6 +24,11 @@ final class ShutdownGuard implements AutoCloseable {
             }
         }, "vigil-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** What to do on Ctrl-C / SIGTERM (stop the sampling loop). */
+    void onStop(Runnable r) {
+        stop = r;
     }
 
     @Override
