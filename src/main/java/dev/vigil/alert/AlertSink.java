@@ -3,7 +3,6 @@ package dev.vigil.alert;
 import dev.vigil.trace.SyscallTable;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -47,6 +46,4 @@ public sealed interface AlertSink permits AlertSink.Text, AlertSink.JsonLines {
             out.flush();
         }
     }
-
-    static List<String> formats() { return List.of("text", "json"); }
 }

@@ -107,8 +107,8 @@ public final class BpfMap {
             MemorySegment k = call.allocateFrom(JAVA_INT, key);
             MemorySegment v = call.allocate(lookupSize(), 8);
             if (!lookup(k, v)) return 0;
-            long sum = 0;
-            for (long off = 0; off < v.byteSize(); off += (valueSize() + 7L) & ~7L) sum += v.get(JAVA_LONG, off);
+            long stride = (valueSize() + 7L) & ~7L, sum = 0;
+            for (long off = 0; off < v.byteSize(); off += stride) sum += v.get(JAVA_LONG, off);
             return sum;
         }
     }

@@ -69,9 +69,6 @@ final class Libbpf {
     static final MethodHandle OBJECT_FIND_MAP = fn("bpf_object__find_map_by_name",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle OBJECT_BTF = fn("bpf_object__btf", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    static final MethodHandle OBJECT_NEXT_PROGRAM = fn("bpf_object__next_program",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    static final MethodHandle PROGRAM_NAME = fn("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_SECTION = fn("bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_FD = fn("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle PROGRAM_SET_AUTOLOAD = fn("bpf_program__set_autoload",

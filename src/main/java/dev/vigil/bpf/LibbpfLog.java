@@ -37,7 +37,7 @@ public final class LibbpfLog {
                 printHandle(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, vaList), Arena.global());
         try {
-            MemorySegment previous = (MemorySegment) Libbpf.SET_PRINT.invokeExact(callback);
+            MemorySegment _ = (MemorySegment) Libbpf.SET_PRINT.invokeExact(callback); // the default printer is not kept
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -81,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
             ModelFile.write(modelFile, TrainCommand.stored(r, settings, csv.getFileName().toString(), (int) timeMs));
             say("trained in %.1f s; threshold (largest held-out error) = %f; model -> %s", r.seconds(), r.threshold(), modelFile);
             // 3. watch normal, 4. watch anomalous, with a fresh probe (as `vigil run` does)
-            long[] normal, anomalous;
+            Phase normal, anomalous;
             try (Session session = Session.attach(pid, timeMs)) {
                 say("phase 3/4: probe attached again; watching normal behaviour for %d s", watchSeconds);
                 normal = watch(session, watchSeconds, r, pid, sink);
@@ -93,16 +93,15 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("summary");
             System.out.printf(Locale.ROOT, "  samples learned         %d (%d held out)%n", learned.size(), r.heldOutSamples());
             System.out.printf(Locale.ROOT, "  threshold               %f%n", r.threshold());
-            System.out.printf(Locale.ROOT, "  normal phase            %d alerts in %d samples%n", normal[1], normal[0]);
-            System.out.printf(Locale.ROOT, "  anomalous phase         %d alerts in %d samples%n", anomalous[1], anomalous[0]);
-            double worstNormal = Double.longBitsToDouble(normal[3]), weakestAnomaly = Double.longBitsToDouble(anomalous[2]);
+            System.out.printf(Locale.ROOT, "  normal phase            %d alerts in %d samples%n", normal.alerts(), normal.samples());
+            System.out.printf(Locale.ROOT, "  anomalous phase         %d alerts in %d samples%n", anomalous.alerts(), anomalous.samples());
             System.out.printf(Locale.ROOT, "  separation              largest normal error %.2fx the threshold, smallest anomalous error %.2fx%n",
-                    worstNormal / r.threshold(), weakestAnomaly / r.threshold());
+                    normal.maxError() / r.threshold(), anomalous.minError() / r.threshold());
             System.out.printf(Locale.ROOT, "  note                    the threshold is the largest of %d held-out errors (evilsocket's rule), so about%n"
                     + "                          1 normal sample in %d exceeds it by chance; raise it with run --max-error%n",
                     r.heldOutSamples(), r.heldOutSamples() + 1);
             System.out.printf("  files                   %s, %s%n", csv, modelFile);
-            boolean ok = anomalous[1] > 0;
+            boolean ok = anomalous.alerts() > 0;
             System.out.println(ok ? "  result                  the anomaly was detected" : "  result                  the anomaly was NOT detected");
             return ok ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
         }
@@ -159,7 +158,10 @@ final class DemoCommand implements Callable<Integer> {
         void accept(Sample s) throws Exception;
     }
 
-    private static long[] watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, AlertSink sink) throws Exception {
+    /** What one watching phase saw. */
+    private record Phase(long samples, long alerts, double minError, double maxError) {}
+
+    private static Phase watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, AlertSink sink) throws Exception {
         long[] counts = new long[2];
         double[] extremes = {Double.MAX_VALUE, 0};
         session.drainFor(seconds, s -> {
@@ -172,7 +174,7 @@ final class DemoCommand implements Callable<Integer> {
                 sink.emit(new Alert(s.time(), pid, "vigil-workload", score));
             }
         });
-        return new long[] {counts[0], counts[1], Double.doubleToLongBits(extremes[0]), Double.doubleToLongBits(extremes[1])};
+        return new Phase(counts[0], counts[1], extremes[0], extremes[1]);
     }
 
     private static void say(String fmt, Object... args) {

@@ -48,12 +48,12 @@ final class RunCommand implements Callable<Integer> {
             guard.onStop(sampler::stop);
             System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
             HistogramSampler.Result result = sampler.run((time, deltas, counts) -> {
-                    Score s = m.autoencoder().score(deltas, threshold, 3);
-                    if (s.anomalous()) {
-                        alerts[0]++;
-                        sink.emit(new Alert(time, tgid, comm, s));
-                    }
-                }, sampling.maxSamples);
+                Score s = m.autoencoder().score(deltas, threshold, 3);
+                if (s.anomalous()) {
+                    alerts[0]++;
+                    sink.emit(new Alert(time, tgid, comm, s));
+                }
+            }, sampling.maxSamples);
             System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts[0]);
             if (result.targetExited()) {
                 throw new UserError(ExitCodes.TARGET_EXITED, "target process " + tgid + " (" + comm + ") exited; "

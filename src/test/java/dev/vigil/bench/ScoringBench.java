@@ -1,6 +1,5 @@
 package dev.vigil.bench;
 
-import ai.djl.inference.Predictor;
 import dev.vigil.detect.Score;
 import dev.vigil.detect.autoencoder.Autoencoder;
 import dev.vigil.detect.autoencoder.AutoencoderTrainer;
@@ -41,6 +40,4 @@ public class ScoringBench {
     public Score scoreOneSample() {
         return model.score(sample, 1.0, 3);
     }
-
-    static { Predictor.class.getName(); }
 }
