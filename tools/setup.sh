@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by ./vigil and ./run-tests: installs what vigil needs on Debian 12 (as root) and
 # finds JDK 25. Says what it does on stderr. Sets JAVA_HOME and VIGIL_ROOT.
-VIGIL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export VIGIL_ROOT; VIGIL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export VIGIL_ROOT
 
 vigil_say() { printf '[vigil] %s\n' "$*" >&2; }

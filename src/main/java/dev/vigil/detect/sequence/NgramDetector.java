@@ -1,0 +1,88 @@
+package dev.vigil.detect.sequence;
+
+import dev.vigil.detect.SequenceDetector;
+import dev.vigil.detect.SequenceScore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A system-call language model as a detector: a trace's score is its mean surprise per
+ * call (-ln P(call | the n-1 before)) under a Kneser-Ney n-gram model of normal traces,
+ * the score Kim et al. (2016) use with an LSTM. Unless fixed, the order and discount are
+ * chosen on normal data only: the training traces are split (seeded, 80/20 by trace), the
+ * setting with the lowest held-out surprise wins, and the model is refit on all of them.
+ * The explanation is the window of n calls ending at the most surprising call.
+ * Thread-safe after fit.
+ */
+public final class NgramDetector implements SequenceDetector {
+    public static final int[] ORDERS = {2, 3, 4, 5, 6, 7, 8, 10, 12};
+    public static final double[] DISCOUNTS = {0.5, 0.7, 0.85, 0.95};
+
+    private final Integer fixedOrder;
+    private final Double fixedDiscount;
+    private final long seed;
+    private NgramLanguageModel model;
+    private final List<String> selection = new ArrayList<>();
+
+    /** order or discount null: chosen on a split of the training traces. */
+    public NgramDetector(Integer order, Double discount, long seed) {
+        this.fixedOrder = order;
+        this.fixedDiscount = discount;
+        this.seed = seed;
+    }
+
+    @Override
+    public String name() {
+        if (model == null) return "ngram-lm";
+        return "ngram-lm n=" + model.order() + " D=" + model.discount();
+    }
+
+    /** How each candidate setting did on the held-out normal traces. */
+    public List<String> selection() { return selection; }
+
+    public NgramLanguageModel model() { return model; }
+
+    @Override
+    public void fit(List<int[]> normal) {
+        int bestOrder = fixedOrder == null ? 0 : fixedOrder;
+        double bestDiscount = fixedDiscount == null ? 0 : fixedDiscount;
+        if (fixedOrder == null || fixedDiscount == null) {
+            List<int[]> shuffled = new ArrayList<>(normal);
+            Collections.shuffle(shuffled, new Random(seed));
+            int cut = (int) Math.round(shuffled.size() * 0.8);
+            List<int[]> fitPart = shuffled.subList(0, cut), heldOut = shuffled.subList(cut, shuffled.size());
+            double best = Double.POSITIVE_INFINITY;
+            for (int n : fixedOrder == null ? ORDERS : new int[] {fixedOrder}) {
+                for (double d : fixedDiscount == null ? DISCOUNTS : new double[] {fixedDiscount}) {
+                    NgramLanguageModel m = new NgramLanguageModel(n, d);
+                    m.fit(fitPart);
+                    double s = m.meanSurprise(heldOut);
+                    selection.add(String.format("n=%d D=%.2f held-out surprise %.4f nats/call", n, d, s));
+                    if (s < best) {
+                        best = s;
+                        bestOrder = n;
+                        bestDiscount = d;
+                    }
+                }
+            }
+        }
+        model = new NgramLanguageModel(bestOrder, bestDiscount);
+        model.fit(normal);
+    }
+
+    @Override
+    public SequenceScore score(int[] calls) {
+        if (calls.length == 0) return SequenceScore.of(0);
+        double[] s = model.surprise(calls);
+        double sum = 0;
+        int worst = 0;
+        for (int i = 0; i < s.length; i++) {
+            sum += s[i];
+            if (s[i] > s[worst]) worst = i;
+        }
+        int from = Math.max(0, worst - model.order() + 1);
+        return new SequenceScore(sum / s.length, from, worst - from + 1);
+    }
+}
