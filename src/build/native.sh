@@ -28,14 +28,16 @@ bpf() { # src dst
   fi
   [ $newer = 1 ] || return 0
   echo "[vigil] clang -target bpf $(basename "$1")"
-  clang -target bpf -D__TARGET_ARCH_$target -g -O2 -Wall -Werror \
+  clang -target bpf -mcpu=v3 -D__TARGET_ARCH_$target -g -O2 -Wall -Werror \
     -I "$vmlinux" -I "$root/src/main/bpf" -c "$1" -o "$2"
   if [ -n "$strip" ]; then "$strip" -g "$2"; fi
 }
 cbin() { # src dst
   if [ -f "$2" ] && [ ! "$1" -nt "$2" ]; then return 0; fi
   echo "[vigil] cc $(basename "$1")"
-  ${CC:-clang} -O2 -Wall -o "$2" "$1"
+  local extra=()
+  if grep -q VIGIL_NOSTDLIB "$1"; then extra=(-nostdlib -static -fno-stack-protector -fno-builtin); fi
+  ${CC:-clang} -O2 -Wall "${extra[@]}" -o "$2" "$1"
 }
 
 case $mode in

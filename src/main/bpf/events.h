@@ -16,6 +16,9 @@
 
 enum vigil_event_type {
 	VIGIL_EV_TEST = 1,
+	VIGIL_EV_ANOMALY = 2,      /* struct vigil_seq_event: a call with unseen lookahead pairs */
+	VIGIL_EV_STATE = 3,        /* struct vigil_seq_event: a profile changed state */
+	VIGIL_EV_PROFILE_NEW = 4,  /* struct vigil_seq_event: a profile was created */
 };
 
 /* Emitted by the ring-buffer self-test program (src/test/bpf/ringbuf_test.bpf.c). */
@@ -26,6 +29,71 @@ struct vigil_test_event {
 	__u32 _pad;
 	__u64 seq;       /* per-program sequence number, from 1 */
 	__u64 ktime_ns;  /* bpf_ktime_get_ns() at the call */
+};
+
+/* Lookahead-pair profiles (sequence.bpf.c). */
+#define VIGIL_SEQ_MAX_WINDOW 9   /* the current call and up to 8 before it */
+#define VIGIL_SEQ_PREV (VIGIL_SEQ_MAX_WINDOW - 1)
+
+enum vigil_profile_state {
+	VIGIL_PROFILE_TRAINING = 0,
+	VIGIL_PROFILE_NORMAL = 1,
+};
+
+/* Why a VIGIL_EV_STATE event was sent (in vigil_seq_event.misses). */
+enum vigil_state_reason {
+	VIGIL_REASON_TRAINED = 1,    /* enough calls and no new pair for long enough */
+	VIGIL_REASON_TOLERIZED = 2,  /* too many anomalies in a task's recent calls */
+};
+
+/* A profile is an executable, keyed by the device and inode of its file. */
+struct vigil_profile_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+
+/* Value of the profiles map. Counters are updated atomically. */
+struct vigil_profile {
+	__u64 calls;        /* system calls seen */
+	__u64 last_new;     /* value of calls when the last new pair was recorded */
+	__u64 anomalies;    /* anomalous calls while normal */
+	__u64 pairs;        /* (current, previous, distance) triples recorded */
+	__u64 state;        /* enum vigil_profile_state (64-bit for cmpxchg) */
+	__u64 tolerized;    /* times sent back to training by anomalies */
+};
+
+/* Key of the pairs map: one entry per profile and current call. */
+struct vigil_pair_key {
+	__u64 ino;
+	__u32 dev;
+	__u16 cur;
+	__u16 _pad;
+};
+
+/* Value of the pairs map: bit (prev % 64) of word [d-1][prev / 64] says that prev was seen
+ * d calls before cur. 512 bytes per (profile, current call), allocated when first seen. */
+struct vigil_pair_bits {
+	__u64 bits[VIGIL_SEQ_PREV][VIGIL_MAX_SYSCALLS / 64];
+};
+
+struct vigil_seq_event {
+	__u32 type;          /* VIGIL_EV_ANOMALY, VIGIL_EV_STATE, VIGIL_EV_PROFILE_NEW */
+	__u32 pid;           /* thread id */
+	__u32 tgid;          /* process id */
+	__u32 state;         /* the profile's state after the event */
+	__u64 ino;           /* profile key */
+	__u32 dev;
+	__u32 syscall;       /* the call that was anomalous (or being made) */
+	__u64 ktime_ns;
+	__u64 calls;         /* profile's calls so far */
+	__u64 anomalies;     /* profile's anomalies so far */
+	__u32 lfc;           /* anomalies in the task's last 128 calls */
+	__u32 misses;        /* unseen pairs of this call, or enum vigil_state_reason */
+	__u16 window[VIGIL_SEQ_PREV]; /* the calls before, most recent first */
+	__u32 filled;        /* how many of window are valid */
+	__u32 _pad;
+	char comm[16];
 };
 
 #endif

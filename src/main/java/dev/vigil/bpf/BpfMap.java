@@ -14,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Reads may run on any thread; each call allocates its own buffers, except the
  * {@link PerCpuArrayReader}, which is confined to the thread that uses it.
  */
-public final class BpfMap {
+public final class BpfMap implements AutoCloseable {
     /** Map types from include/uapi/linux/bpf.h used by vigil. */
     public static final int HASH = 1, ARRAY = 2, PERCPU_HASH = 5, PERCPU_ARRAY = 6, LRU_HASH = 9,
             LRU_PERCPU_HASH = 10, RINGBUF = 27;
@@ -23,23 +23,95 @@ public final class BpfMap {
     private final String name;
     private final MemorySegment map;
 
+    private final int pinnedFd, pinnedKeySize, pinnedValueSize;
+    private volatile boolean pinnedOpen;
+
     BpfMap(BpfObject owner, String name, MemorySegment map) {
         this.owner = owner;
         this.name = name;
         this.map = map;
+        this.pinnedFd = -1;
+        this.pinnedKeySize = 0;
+        this.pinnedValueSize = 0;
+    }
+
+    private BpfMap(String path, int fd, int keySize, int valueSize) {
+        this.owner = null;
+        this.name = path;
+        this.map = MemorySegment.NULL;
+        this.pinnedFd = fd;
+        this.pinnedKeySize = keySize;
+        this.pinnedValueSize = valueSize;
+        this.pinnedOpen = true;
+    }
+
+    /**
+     * A (non-per-CPU) map pinned in bpffs by another process, opened by path; the caller
+     * owns it and must close it. Key and value sizes are the caller's to know.
+     */
+    public static BpfMap openPinned(String path, int keySize, int valueSize) {
+        int fd, errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libbpf.callState(call);
+            fd = (int) Libbpf.OBJ_GET.invokeExact(state, call.allocateFrom(path));
+            errno = Libbpf.errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (fd < 0) throw new BpfException("open pinned map " + path, errno);
+        return new BpfMap(path, fd, keySize, valueSize);
+    }
+
+    /** Pins this map at path in bpffs (so other processes can open it). */
+    public void pin(String path) {
+        checkOpen();
+        try (Arena call = Arena.ofConfined()) {
+            int rc = (int) Libbpf.MAP_PIN.invokeExact(map, call.allocateFrom(path));
+            if (rc != 0) throw new BpfException("pin map " + name + " at " + path, -rc);
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Removes the pin at path; quietly does nothing when there is none. */
+    public void unpin(String path) {
+        checkOpen();
+        try (Arena call = Arena.ofConfined()) {
+            int rc = (int) Libbpf.MAP_UNPIN.invokeExact(map, call.allocateFrom(path));
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Closes a map opened with {@link #openPinned}; a no-op for maps of an object. */
+    @Override
+    public void close() {
+        if (owner == null && pinnedOpen) {
+            pinnedOpen = false;
+            try {
+                int rc = (int) Libbpf.CLOSE.invokeExact(pinnedFd);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
     }
 
     public String name() { return name; }
 
+    MemorySegment handle() { return map; }
+
     public int fd() {
+        if (owner == null) return pinnedFd;
         int fd = intCall(Libbpf.MAP_FD);
         if (fd < 0) throw new BpfException("map fd " + name + " (not loaded?)", -fd);
         return fd;
     }
 
-    public int type() { return intCall(Libbpf.MAP_TYPE); }
-    public int keySize() { return intCall(Libbpf.MAP_KEY_SIZE); }
-    public int valueSize() { return intCall(Libbpf.MAP_VALUE_SIZE); }
+    public int type() { return owner == null ? HASH : intCall(Libbpf.MAP_TYPE); }
+    public int keySize() { return owner == null ? pinnedKeySize : intCall(Libbpf.MAP_KEY_SIZE); }
+    public int valueSize() { return owner == null ? pinnedValueSize : intCall(Libbpf.MAP_VALUE_SIZE); }
     public int maxEntries() { return intCall(Libbpf.MAP_MAX_ENTRIES); }
 
     public boolean isPerCpu() {
@@ -156,6 +228,10 @@ public final class BpfMap {
     }
 
     void checkOpen() {
+        if (owner == null) {
+            if (!pinnedOpen) throw new IllegalStateException("pinned map " + name + " is closed");
+            return;
+        }
         if (!owner.isOpen()) throw new IllegalStateException("map " + name + " of a closed BPF object");
     }
 

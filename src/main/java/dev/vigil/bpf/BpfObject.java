@@ -112,6 +112,21 @@ public final class BpfObject implements AutoCloseable {
         };
     }
 
+    /** Sets a map's capacity before load. */
+    public BpfObject setMaxEntries(String map, int entries) {
+        checkOpen();
+        if (loaded) throw new IllegalStateException("set max entries after load: " + map);
+        try {
+            int rc = (int) Libbpf.MAP_SET_MAX_ENTRIES.invokeExact(map(map).handle(), entries);
+            if (rc != 0) throw new BpfException("set max entries of map " + map, -rc);
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return this;
+    }
+
     /** Skips loading one program of the object (it must not be attached). */
     public BpfObject disableProgram(String program) {
         checkOpen();

@@ -1,6 +1,8 @@
 package dev.vigil.detect.sequence;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * pH's lookahead-pair profile (Somayaji 2002; ebpH, Findlay 2020), the model vigil also
@@ -95,6 +97,17 @@ public final class LookaheadPairs {
             if (slot < 0 || (bits[slot] & (1 << (d - 1))) == 0) return d;
         }
         return 0;
+    }
+
+    /** Every recorded (current, previous, distance), encoded as current << 20 | previous << 4 | distance, sorted. */
+    public long[] triples() {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] == -1) continue;
+            int cur = (int) (keys[i] >>> 32), prev = (int) keys[i];
+            for (int d = 1; d <= 8; d++) if ((bits[i] & (1 << (d - 1))) != 0) out.add(((long) cur << 20) | ((long) prev << 4) | d);
+        }
+        return out.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     static long key(int current, int previous) {
