@@ -13,3 +13,10 @@ int vigil_floor(void *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The same empty program on the BTF-enabled raw tracepoint `watch` uses (the floor of tp_btf). */
+SEC("tp_btf/sys_enter")
+int vigil_floor_btf(void *ctx)
+{
+	return 0;
+}
