@@ -14,4 +14,15 @@ class WireLayoutTest {
             assertThat(btf.size()).isEqualTo(32);
         }
     }
+
+    @Test
+    void sequenceStructsMatchBtf() {
+        try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
+            for (var l : java.util.List.of(dev.vigil.collect.SequenceWire.EVENT, dev.vigil.collect.SequenceWire.PROFILE,
+                    dev.vigil.collect.SequenceWire.PROFILE_KEY, dev.vigil.collect.SequenceWire.PAIR_KEY)) {
+                String name = l.name().orElseThrow();
+                assertThat(BtfStruct.of(name, l)).as(name).isEqualTo(obj.btfStruct(name));
+            }
+        }
+    }
 }
