@@ -1,10 +1,9 @@
 package dev.vigil.detect.autoencoder;
 
+import dev.vigil.detect.CallVocabulary;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
-import dev.vigil.trace.SyscallMapping;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,7 +18,7 @@ public final class FrequencyWindowDetector implements SequenceDetector {
     private final int window;
     private final int stride;
     private final AutoencoderTrainer.Settings settings;
-    private final int[] slot = new int[SyscallMapping.TOKEN_LIMIT];
+    private CallVocabulary vocabulary;
     private int width;
     private Autoencoder model;
     private double threshold;
@@ -40,10 +39,8 @@ public final class FrequencyWindowDetector implements SequenceDetector {
 
     @Override
     public void fit(List<int[]> normal) {
-        Arrays.fill(slot, -1);
-        int next = 0;
-        for (int[] t : normal) for (int c : t) if (slot[c] < 0) slot[c] = next++;
-        width = next + 1;
+        vocabulary = CallVocabulary.of(normal);
+        width = vocabulary.width();
         List<double[]> samples = new ArrayList<>();
         for (int[] t : normal) for (int from : starts(t.length)) samples.add(features(t, from));
         AutoencoderTrainer.Result r = AutoencoderTrainer.train(samples.toArray(double[][]::new), settings, null);
@@ -63,10 +60,7 @@ public final class FrequencyWindowDetector implements SequenceDetector {
     double[] features(int[] t, int from) {
         double[] f = new double[width];
         int to = Math.min(t.length, from + window);
-        for (int i = from; i < to; i++) {
-            int s = slot[t[i]];
-            f[s < 0 ? width - 1 : s]++;
-        }
+        for (int i = from; i < to; i++) f[vocabulary.index(t[i])]++;
         int n = to - from;
         if (n > 0) for (int i = 0; i < width; i++) f[i] /= n;
         return f;

@@ -1,8 +1,8 @@
 package dev.vigil.detect.sequence;
 
+import dev.vigil.detect.CallVocabulary;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
-import dev.vigil.trace.SyscallMapping;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class HistogramKnn implements SequenceDetector {
     private final int k;
-    private final int[] slot = new int[SyscallMapping.TOKEN_LIMIT];
+    private CallVocabulary vocabulary;
     private int width;
     private float[][] train;
 
@@ -27,17 +27,15 @@ public final class HistogramKnn implements SequenceDetector {
 
     @Override
     public void fit(List<int[]> normal) {
-        Arrays.fill(slot, -1);
-        int next = 0;
-        for (int[] t : normal) for (int c : t) if (slot[c] < 0) slot[c] = next++;
-        width = next + 1;
+        vocabulary = CallVocabulary.of(normal);
+        width = vocabulary.width();
         train = normal.stream().filter(t -> t.length > 0).map(this::rootFrequencies).toArray(float[][]::new);
         if (train.length < k) throw new IllegalArgumentException("knn needs at least " + k + " non-empty training traces");
     }
 
     private float[] rootFrequencies(int[] t) {
         float[] f = new float[width];
-        for (int c : t) f[slot[c] < 0 ? width - 1 : slot[c]]++;
+        for (int c : t) f[vocabulary.index(c)]++;
         for (int i = 0; i < width; i++) f[i] = (float) Math.sqrt(f[i] / t.length);
         return f;
     }
