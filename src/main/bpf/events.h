@@ -53,7 +53,8 @@ struct vigil_profile_key {
 	__u32 _pad;
 };
 
-/* Value of the profiles map. Counters are updated atomically. */
+/* Value of the profiles array (slot given by the profile_ids map). Counters shared by
+ * threads of different CPUs are updated atomically. */
 struct vigil_profile {
 	__u64 calls;        /* system calls seen */
 	__u64 last_new;     /* value of calls when the last new pair was recorded */
@@ -63,13 +64,9 @@ struct vigil_profile {
 	__u64 tolerized;    /* times sent back to training by anomalies */
 };
 
-/* Key of the pairs map: one entry per profile and current call. */
-struct vigil_pair_key {
-	__u64 ino;
-	__u32 dev;
-	__u16 cur;
-	__u16 _pad;
-};
+/* Key of the pairs map: one entry per profile and current call, a __u32 made of the
+ * profile's slot in the profiles array and the call number. */
+#define VIGIL_PAIR_KEY(slot, cur) (((__u32)(slot) << 9) | ((__u32)(cur) & (VIGIL_MAX_SYSCALLS - 1)))
 
 /* Value of the pairs map: bit (prev % 64) of word [d-1][prev / 64] says that prev was seen
  * d calls before cur. 512 bytes per (profile, current call), allocated when first seen. */

@@ -21,7 +21,6 @@
 VIGIL_WIRE_STRUCT(vigil_seq_event);
 VIGIL_WIRE_STRUCT(vigil_profile);
 VIGIL_WIRE_STRUCT(vigil_profile_key);
-VIGIL_WIRE_STRUCT(vigil_pair_key);
 
 const volatile __u32 window = VIGIL_SEQ_MAX_WINDOW;
 const volatile __u64 min_calls = 50000;
@@ -29,6 +28,7 @@ const volatile __u64 stable_calls = 20000;
 const volatile __u32 tolerize_limit = 12;
 const volatile __u32 filter_exes = 0;
 const volatile __u32 self_tgid = 0;
+const volatile __u32 max_profiles = 4096;
 
 enum vigil_seq_stat {
 	ST_LOST = 0,          /* ring-buffer events dropped (buffer full) */
@@ -41,7 +41,6 @@ enum vigil_seq_stat {
 	ST_TASKS_ADDED,       /* watched task states created (fork, exec, first call) */
 	ST_TASKS_FREED,       /* watched task states freed at exit */
 	ST_ANOMALIES,         /* anomalous calls */
-	ST_CALLS,             /* calls of watched tasks checked */
 	ST_COUNT = 16,
 };
 
@@ -53,6 +52,8 @@ struct task_seq {
 	__u32 lfc;
 	__u32 pos;
 	__u32 tracked;
+	__u32 slot;           /* 1 + the profile's slot in profiles; 0 until resolved */
+	__u32 _pad;
 };
 
 struct {
@@ -62,18 +63,35 @@ struct {
 	__type(value, struct task_seq);
 } tasks SEC(".maps");
 
+/* Executable -> its slot in profiles. Resolved once per task (at its first call after a
+ * fork or exec), so the per-call path only indexes an array (inlined by the verifier). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct vigil_profile_key);
+	__type(value, __u32);
+} profile_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
 	__type(value, struct vigil_profile);
 } profiles SEC(".maps");
+
+/* The next free slot of profiles (slots are never reused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} profile_next SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
-	__type(key, struct vigil_pair_key);
+	__type(key, __u32); /* VIGIL_PAIR_KEY(slot, cur) */
 	__type(value, struct vigil_pair_bits);
 } pairs SEC(".maps");
 
@@ -98,7 +116,6 @@ struct {
 } events SEC(".maps");
 
 static const struct vigil_pair_bits zero_bits;
-static const struct vigil_profile new_profile_value;
 
 static __always_inline void count(__u32 which)
 {
@@ -167,17 +184,30 @@ static __always_inline struct task_seq *first_seen(struct task_struct *task)
 	return t;
 }
 
-static __always_inline struct vigil_profile *profile_of(struct task_seq *t)
+/* 1 + the slot of the task's profile, creating the profile if needed; 0 if the map is full. */
+static __always_inline __u32 resolve(struct task_seq *t)
 {
-	struct vigil_profile *p = bpf_map_lookup_elem(&profiles, &t->key);
-	if (p)
-		return p;
-	if (bpf_map_update_elem(&profiles, &t->key, &new_profile_value, BPF_NOEXIST) == 0)
-		emit(VIGIL_EV_PROFILE_NEW, t, 0, 0, 0);
-	p = bpf_map_lookup_elem(&profiles, &t->key);
-	if (!p)
-		count(ST_PROFILES_FULL);
-	return p;
+	__u32 *slot = bpf_map_lookup_elem(&profile_ids, &t->key);
+	if (slot)
+		return *slot + 1;
+	__u32 zero = 0;
+	__u64 *next = bpf_map_lookup_elem(&profile_next, &zero);
+	if (!next)
+		return 0;
+	__u64 n = __sync_fetch_and_add(next, 1);
+	if (n < max_profiles) {
+		__u32 mine = (__u32)n;
+		if (bpf_map_update_elem(&profile_ids, &t->key, &mine, BPF_NOEXIST) == 0) {
+			emit(VIGIL_EV_PROFILE_NEW, t, 0, 0, 0);
+			return mine + 1;
+		}
+		/* another CPU created it first (this slot stays unused) */
+		slot = bpf_map_lookup_elem(&profile_ids, &t->key);
+		if (slot)
+			return *slot + 1;
+	}
+	count(ST_PROFILES_FULL);
+	return 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -196,14 +226,23 @@ int BPF_PROG(vigil_seq_enter, struct pt_regs *regs, long id)
 		count(ST_OUT_OF_RANGE);
 		return 0;
 	}
-	struct vigil_profile *p = profile_of(t);
+	__u32 slot = t->slot;
+	if (!slot) {
+		slot = resolve(t);
+		if (!slot) {
+			t->tracked = 0; /* not profiled: counted once in profiles_full */
+			return 0;
+		}
+		t->slot = slot;
+	}
+	slot--;
+	struct vigil_profile *p = bpf_map_lookup_elem(&profiles, &slot);
 	if (!p)
 		return 0;
-	count(ST_CALLS);
 	__u16 cur = (__u16)id;
-	__u64 calls = __sync_fetch_and_add(&p->calls, 1) + 1;
+	__u64 calls = ++p->calls;
 	__u32 state = (__u32)p->state;
-	struct vigil_pair_key pk = {.ino = t->key.ino, .dev = t->key.dev, .cur = cur, ._pad = 0};
+	__u32 pk = VIGIL_PAIR_KEY(slot, cur);
 	struct vigil_pair_bits *b = bpf_map_lookup_elem(&pairs, &pk);
 	__u32 limit = t->filled;
 	if (limit > window - 1)
@@ -286,6 +325,7 @@ int BPF_PROG(vigil_seq_fork, struct task_struct *parent, struct task_struct *chi
 	count(ST_FORKS);
 	count(ST_TASKS_ADDED);
 	ct->key = pt->key;
+	ct->slot = pt->slot;
 	for (int i = 0; i < VIGIL_SEQ_PREV; i++)
 		ct->win[i] = pt->win[i];
 	ct->filled = pt->filled;
@@ -306,6 +346,7 @@ int BPF_PROG(vigil_seq_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	__u32 was = t->tracked;
 	key_of_file(&t->key, BPF_CORE_READ(bprm, file));
 	t->tracked = is_watched(&t->key, p);
+	t->slot = 0;
 	t->filled = 0;
 	t->ring[0] = 0;
 	t->ring[1] = 0;

@@ -1,16 +1,12 @@
 package dev.vigil.cli;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.vigil.bpf.BpfException;
-import dev.vigil.bpf.BpfMap;
+import dev.vigil.collect.ProfileMaps;
 import dev.vigil.collect.SequenceWire;
+import dev.vigil.collect.SequenceWire.Profile;
 import dev.vigil.collect.SequenceWire.ProfileKey;
 import dev.vigil.model.ProfileStore;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +38,9 @@ final class ProfilesCommand implements Callable<Integer> {
     @Option(names = "--profiles", description = "List a saved profiles folder instead of the running watch.")
     Path saved;
 
+    @Option(names = "--pin-dir", hidden = true, defaultValue = WatchCommand.PIN_DIR, description = "bpffs folder of the running watch's maps.")
+    String pinDir;
+
     @Override
     public Integer call() throws Exception {
         if (action.equals("list") && saved != null) return listSaved(saved.resolve(ProfileStore.FILE));
@@ -49,40 +48,40 @@ final class ProfilesCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.USAGE, "unknown action '" + action + "' (list, normalize, sensitize, tolerize)");
         }
         Privileges.require("profiles");
-        String dir = WatchCommand.PIN_DIR;
-        if (!Files.exists(Path.of(dir, "profiles"))) {
-            throw new UserError(ExitCodes.ERROR, "no running vigil watch (nothing pinned at " + dir + "); use --profiles DIR for saved profiles");
+        if (!Files.exists(Path.of(pinDir, "profile_ids"))) {
+            throw new UserError(ExitCodes.ERROR, "no running vigil watch (nothing pinned at " + pinDir + "); use --profiles DIR for saved profiles");
         }
-        try (BpfMap profiles = BpfMap.openPinned(dir + "/profiles", (int) SequenceWire.PROFILE_KEY.byteSize(), (int) SequenceWire.PROFILE.byteSize());
-             BpfMap pairs = BpfMap.openPinned(dir + "/pairs", (int) SequenceWire.PAIR_KEY.byteSize(), SequenceWire.PAIR_BITS_SIZE)) {
-            if (action.equals("list")) return list(profiles);
-            ProfileKey key = target();
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment k = a.allocate(SequenceWire.PROFILE_KEY), v = a.allocate(SequenceWire.PROFILE);
-                k.set(JAVA_LONG, 0, key.ino());
-                k.set(ValueLayout.JAVA_INT, 8, key.dev());
-                if (!profiles.lookup(k, v)) throw new UserError(ExitCodes.BAD_INPUT, "no profile for " + describe() + " (" + key + ")");
-                switch (action) {
-                    case "normalize" -> v.set(JAVA_LONG, 32, SequenceWire.NORMAL);
-                    case "tolerize" -> {
-                        v.set(JAVA_LONG, 32, SequenceWire.TRAINING);
-                        v.set(JAVA_LONG, 8, v.get(JAVA_LONG, 0));
-                    }
-                    case "sensitize" -> {
-                        v.fill((byte) 0);
-                        List<byte[]> doomed = new ArrayList<>();
-                        pairs.forEach((pk, pv) -> {
-                            if (pk.get(JAVA_LONG, 0) == key.ino() && pk.get(ValueLayout.JAVA_INT, 8) == key.dev()) doomed.add(pk.toArray(ValueLayout.JAVA_BYTE));
-                        });
-                        for (byte[] d : doomed) pairs.delete(a.allocateFrom(ValueLayout.JAVA_BYTE, d));
-                    }
-                    default -> throw new IllegalStateException(action);
-                }
-                profiles.update(k, v);
-                System.out.printf("%s: %s%n", describe(), action.equals("normalize") ? "normal" : action.equals("tolerize") ? "training (pairs kept)" : "training from scratch");
-            }
+        ProfileMaps maps;
+        try {
+            maps = ProfileMaps.openPinned(pinDir);
         } catch (BpfException e) {
             throw new UserError(ExitCodes.BPF_ERROR, e.getMessage());
+        }
+        try {
+            if (action.equals("list")) return list(maps);
+            ProfileKey key = target();
+            Profile p = maps.profile(key).orElseThrow(() -> new UserError(ExitCodes.BAD_INPUT, "no profile for " + describe() + " (" + key + ")"));
+            String now = switch (action) {
+                case "normalize" -> {
+                    maps.write(new Profile(key, p.calls(), p.lastNew(), p.anomalies(), p.pairs(), SequenceWire.NORMAL, p.tolerized()));
+                    yield "normal";
+                }
+                case "tolerize" -> {
+                    maps.write(new Profile(key, p.calls(), p.calls(), p.anomalies(), p.pairs(), SequenceWire.TRAINING, p.tolerized()));
+                    yield "training (pairs kept)";
+                }
+                case "sensitize" -> {
+                    maps.write(new Profile(key, 0, 0, 0, 0, SequenceWire.TRAINING, 0));
+                    int n = maps.deletePairs(key);
+                    yield "training from scratch (" + n + " pair bitmaps deleted)";
+                }
+                default -> throw new IllegalStateException(action);
+            };
+            System.out.printf("%s: %s%n", describe(), now);
+        } catch (BpfException e) {
+            throw new UserError(ExitCodes.BPF_ERROR, e.getMessage());
+        } finally {
+            maps.closePinned();
         }
         return ExitCodes.OK;
     }
@@ -121,15 +120,13 @@ final class ProfilesCommand implements Callable<Integer> {
         return m;
     }
 
-    private int list(BpfMap profiles) {
+    private int list(ProfileMaps maps) {
         Map<ProfileKey, String> names = running();
         List<String[]> rows = new ArrayList<>();
-        profiles.forEach((k, v) -> {
-            ProfileKey key = new ProfileKey(k.get(JAVA_LONG, 0), k.get(ValueLayout.JAVA_INT, 8));
-            rows.add(new String[] {names.getOrDefault(key, key.toString()), v.get(JAVA_LONG, 32) == SequenceWire.NORMAL ? "normal" : "training",
-                Long.toString(v.get(JAVA_LONG, 0)), Long.toString(v.get(JAVA_LONG, 24)), Long.toString(v.get(JAVA_LONG, 16)),
-                Long.toString(v.get(JAVA_LONG, 40))});
-        });
+        for (Profile p : maps.all()) {
+            rows.add(new String[] {names.getOrDefault(p.key(), p.key().toString()), p.stateName(), Long.toString(p.calls()),
+                Long.toString(p.pairs()), Long.toString(p.anomalies()), Long.toString(p.tolerized())});
+        }
         print(rows);
         return ExitCodes.OK;
     }

@@ -67,6 +67,9 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop after this many seconds (default: until Ctrl-C).")
     Integer duration;
 
+    @Option(names = "--pin-dir", hidden = true, defaultValue = PIN_DIR, description = "bpffs folder for the pinned profile maps.")
+    String pinDir;
+
     private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
     private final ObjectMapper mapper = new ObjectMapper();
     private long alerts;
@@ -124,8 +127,8 @@ final class WatchCommand implements Callable<Integer> {
             if (file != null) ProfileStore.write(file, c.snapshot(paths));
             List<SequenceWire.Profile> ps = c.profiles();
             Map<String, Long> st = c.stats();
-            System.err.printf("vigil: %d profiles (%d normal), %d alerts, %d calls checked, %d events lost, %d profiles and %d pair entries refused (maps full)%s%n",
-                    ps.size(), ps.stream().filter(p -> p.state() == SequenceWire.NORMAL).count(), alerts, st.get("calls"), st.get("lost"),
+            System.err.printf("vigil: %d profiles (%d normal), %d alerts, %d calls profiled, %d events lost, %d profiles and %d pair entries refused (maps full)%s%n",
+                    ps.size(), ps.stream().filter(p -> p.state() == SequenceWire.NORMAL).count(), alerts, ps.stream().mapToLong(SequenceWire.Profile::calls).sum(), st.get("lost"),
                     st.get("profiles_full"), st.get("pairs_full"), file != null ? "; saved to " + file : "");
         }
         return ExitCodes.OK;
@@ -138,11 +141,11 @@ final class WatchCommand implements Callable<Integer> {
             if (!Files.isDirectory(Path.of("/sys/fs/bpf")) || Files.list(Path.of("/sys/fs/bpf")).findAny().isEmpty() && !isBpffs()) {
                 new ProcessBuilder("mount", "-t", "bpf", "bpf", "/sys/fs/bpf").start().waitFor();
             }
-            Files.createDirectories(Path.of(PIN_DIR));
-            c.unpin(PIN_DIR);
-            c.pin(PIN_DIR);
+            Files.createDirectories(Path.of(pinDir));
+            c.unpin(pinDir);
+            c.pin(pinDir);
         } catch (IOException | RuntimeException e) {
-            System.err.println("vigil: profiles administration unavailable (cannot pin maps in " + PIN_DIR + ": " + e.getMessage() + ")");
+            System.err.println("vigil: profiles administration unavailable (cannot pin maps in " + pinDir + ": " + e.getMessage() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -154,8 +157,8 @@ final class WatchCommand implements Callable<Integer> {
 
     private void unpin(SequenceCollector c) {
         try {
-            c.unpin(PIN_DIR);
-            Files.deleteIfExists(Path.of(PIN_DIR));
+            c.unpin(pinDir);
+            Files.deleteIfExists(Path.of(pinDir));
         } catch (IOException | RuntimeException ignored) {
             // another watch may use the folder
         }

@@ -1,8 +1,6 @@
 package dev.vigil.collect;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.vigil.bpf.BpfMap;
 import dev.vigil.bpf.BpfObject;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +26,7 @@ import java.util.function.Consumer;
 public final class SequenceCollector implements AutoCloseable {
     public static final String OBJECT = "/dev/vigil/bpf/sequence.bpf.o";
     public static final String[] STATS = {"lost", "profiles_full", "pairs_full", "out_of_range", "forks", "execs", "exits",
-        "tasks_added", "tasks_freed", "anomalies", "calls"};
+        "tasks_added", "tasks_freed", "anomalies"};
 
     /**
      * @param window         calls in the window: the current one and window-1 before it (2..9)
@@ -58,13 +55,13 @@ public final class SequenceCollector implements AutoCloseable {
     private final BpfObject object;
     private final Settings settings;
     private final RingBuffer ring;
-    private final BpfMap profiles, pairs, stats;
+    private final ProfileMaps maps;
+    private final BpfMap stats;
 
     private SequenceCollector(BpfObject object, Settings settings, Consumer<SequenceWire.Event> sink, Consumer<Exception> decodeErrors) {
         this.object = object;
         this.settings = settings;
-        this.profiles = object.map("profiles");
-        this.pairs = object.map("pairs");
+        this.maps = new ProfileMaps(object.map("profile_ids"), object.map("profiles"), object.map("profile_next"), object.map("pairs"));
         this.stats = object.map("stats");
         this.ring = new RingBuffer(object.map("events"), bytes -> {
             SequenceWire.Event e;
@@ -84,8 +81,9 @@ public final class SequenceCollector implements AutoCloseable {
         try {
             obj.setGlobal("window", s.window()).setGlobal("min_calls", s.minCalls()).setGlobal("stable_calls", s.stableCalls())
                     .setGlobal("tolerize_limit", s.tolerizeLimit()).setGlobal("filter_exes", s.exes().isEmpty() ? 0 : 1)
-                    .setGlobal("self_tgid", ProcessHandle.current().pid());
-            obj.setMaxEntries("profiles", s.maxProfiles()).setMaxEntries("pairs", s.maxPairEntries());
+                    .setGlobal("self_tgid", ProcessHandle.current().pid())
+                    .setGlobal("max_profiles", s.maxProfiles());
+            obj.setMaxEntries("profiles", s.maxProfiles()).setMaxEntries("profile_ids", s.maxProfiles()).setMaxEntries("pairs", s.maxPairEntries());
             obj.load();
             BpfMap watched = obj.map("watched");
             try (Arena a = Arena.ofConfined()) {
@@ -118,22 +116,13 @@ public final class SequenceCollector implements AutoCloseable {
 
     public long received() { return ring.received(); }
 
-    public List<Profile> profiles() {
-        List<Profile> out = new ArrayList<>();
-        profiles.forEach((k, v) -> out.add(Profile.read(ProfileKey.read(k), v)));
-        return out;
-    }
+    public List<Profile> profiles() { return maps.all(); }
 
     /** The pair bits of one profile: current call -> 64 words ([d-1][prev / 64]). */
-    public Map<Integer, long[]> pairs(ProfileKey key) {
-        Map<Integer, long[]> out = new TreeMap<>();
-        pairs.forEach((k, v) -> {
-            if (k.get(JAVA_LONG, 0) == key.ino() && k.get(java.lang.foreign.ValueLayout.JAVA_INT, 8) == key.dev()) {
-                out.put(k.get(JAVA_SHORT, 12) & 0xffff, v.toArray(JAVA_LONG));
-            }
-        });
-        return out;
-    }
+    public Map<Integer, long[]> pairs(ProfileKey key) { return maps.pairs(key); }
+
+    /** The maps holding the profiles. */
+    public ProfileMaps maps() { return maps; }
 
     /** Every (current, previous, distance) of one profile, encoded by {@link #triple}, sorted. */
     public long[] triples(ProfileKey key) {
@@ -168,24 +157,8 @@ public final class SequenceCollector implements AutoCloseable {
         return out;
     }
 
-    /** Writes a profile and its pairs into the maps (before attach, or to replace one). */
-    public void restore(Profile p, Map<Integer, long[]> bits) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment k = a.allocate(SequenceWire.PROFILE_KEY), v = a.allocate(SequenceWire.PROFILE);
-            p.key().write(k);
-            p.write(v);
-            profiles.update(k, v);
-            MemorySegment pk = a.allocate(SequenceWire.PAIR_KEY), pv = a.allocate(SequenceWire.PAIR_BITS_SIZE, 8);
-            for (Map.Entry<Integer, long[]> e : bits.entrySet()) {
-                pk.fill((byte) 0);
-                pk.set(JAVA_LONG, 0, p.key().ino());
-                pk.set(java.lang.foreign.ValueLayout.JAVA_INT, 8, p.key().dev());
-                pk.set(JAVA_SHORT, 12, (short) (int) e.getKey());
-                MemorySegment.copy(MemorySegment.ofArray(e.getValue()), 0, pv, 0, SequenceWire.PAIR_BITS_SIZE);
-                pairs.update(pk, pv);
-            }
-        }
-    }
+    /** Writes a profile and its pairs into the maps (before attach). */
+    public void restore(Profile p, Map<Integer, long[]> bits) { maps.restore(p, bits); }
 
     /** Every profile with its pairs, for saving; paths by key (unknown ones are saved as ""). */
     public dev.vigil.model.ProfileStore.Snapshot snapshot(Map<ProfileKey, String> paths) {
@@ -209,16 +182,10 @@ public final class SequenceCollector implements AutoCloseable {
         }
     }
 
-    /** Pins the profiles and pairs maps under dir (bpffs) for `vigil profiles`. */
-    public void pin(String dir) {
-        profiles.pin(dir + "/profiles");
-        pairs.pin(dir + "/pairs");
-    }
+    /** Pins the profile maps under dir (bpffs) for `vigil profiles`. */
+    public void pin(String dir) { maps.pin(dir); }
 
-    public void unpin(String dir) {
-        profiles.unpin(dir + "/profiles");
-        pairs.unpin(dir + "/pairs");
-    }
+    public void unpin(String dir) { maps.unpin(dir); }
 
     @Override
     public void close() {

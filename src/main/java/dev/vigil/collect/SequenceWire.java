@@ -39,10 +39,6 @@ public final class SequenceWire {
             JAVA_LONG.withName("calls"), JAVA_LONG.withName("last_new"), JAVA_LONG.withName("anomalies"),
             JAVA_LONG.withName("pairs"), JAVA_LONG.withName("state"), JAVA_LONG.withName("tolerized")).withName("vigil_profile");
 
-    public static final StructLayout PAIR_KEY = MemoryLayout.structLayout(
-            JAVA_LONG.withName("ino"), JAVA_INT.withName("dev"), JAVA_SHORT.withName("cur"), JAVA_SHORT.withName("_pad"))
-            .withName("vigil_pair_key");
-
     public static final int PAIR_BITS_SIZE = PREV * WORDS * 8;
 
     /** An executable: device (kernel encoding) and inode of its file. */

@@ -19,7 +19,7 @@ class WireLayoutTest {
     void sequenceStructsMatchBtf() {
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
             for (var l : java.util.List.of(dev.vigil.collect.SequenceWire.EVENT, dev.vigil.collect.SequenceWire.PROFILE,
-                    dev.vigil.collect.SequenceWire.PROFILE_KEY, dev.vigil.collect.SequenceWire.PAIR_KEY)) {
+                    dev.vigil.collect.SequenceWire.PROFILE_KEY)) {
                 String name = l.name().orElseThrow();
                 assertThat(BtfStruct.of(name, l)).as(name).isEqualTo(obj.btfStruct(name));
             }
