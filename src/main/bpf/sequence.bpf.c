@@ -47,7 +47,7 @@ enum vigil_seq_stat {
 struct task_seq {
 	struct vigil_profile_key key;
 	__u64 ring[2];        /* anomaly bits of the last 128 calls */
-	__u16 win[VIGIL_SEQ_PREV];
+	__u64 win[2];         /* the last 8 calls, 16 bits each, most recent in the low bits of win[0] */
 	__u32 filled;
 	__u32 lfc;
 	__u32 pos;
@@ -161,7 +161,7 @@ static __always_inline void emit(__u32 type, struct task_seq *t, struct vigil_pr
 	e->lfc = t->lfc;
 	e->misses = misses;
 	for (int i = 0; i < VIGIL_SEQ_PREV; i++)
-		e->window[i] = t->win[i];
+		e->window[i] = (__u16)(t->win[i >> 2] >> ((i & 3) * 16));
 	e->filled = t->filled;
 	e->_pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -247,29 +247,41 @@ int BPF_PROG(vigil_seq_enter, struct pt_regs *regs, long id)
 	__u32 limit = t->filled;
 	if (limit > window - 1)
 		limit = window - 1;
-	__u32 misses = 0, added = 0;
-	for (__u32 d = 0; d < VIGIL_SEQ_PREV; d++) {
-		if (d >= limit)
-			break;
-		__u32 prev = t->win[d] & (VIGIL_MAX_SYSCALLS - 1);
-		__u64 bit = 1ULL << (prev & 63);
-		__u32 word = prev >> 6;
-		if (b && (b->bits[d][word] & bit))
-			continue;
-		if (state != VIGIL_PROFILE_TRAINING) {
-			misses++;
-			continue;
+	/* bit d of unseen: the pair (cur, call d+1 before) is not in the profile. Branch-free
+	 * over the whole window, since nearly every call of a trained program is seen. */
+	__u32 unseen = (1U << limit) - 1;
+	if (b) {
+		__u64 w0 = t->win[0], w1 = t->win[1];
+		__u32 have = 0;
+#pragma unroll
+		for (int d = 0; d < VIGIL_SEQ_PREV; d++) {
+			__u32 prev = (__u32)((d < 4 ? w0 : w1) >> ((d & 3) * 16)) & (VIGIL_MAX_SYSCALLS - 1);
+			have |= (__u32)((b->bits[d][prev >> 6] >> (prev & 63)) & 1) << d;
 		}
+		unseen &= ~have;
+	}
+	__u32 misses = 0, added = 0;
+	if (unseen && state != VIGIL_PROFILE_TRAINING) {
+		for (int d = 0; d < VIGIL_SEQ_PREV; d++)
+			misses += (unseen >> d) & 1;
+	} else if (unseen) {
 		if (!b) {
 			bpf_map_update_elem(&pairs, &pk, &zero_bits, BPF_NOEXIST);
 			b = bpf_map_lookup_elem(&pairs, &pk);
-			if (!b) {
-				count(ST_PAIRS_FULL);
-				break;
+		}
+		if (!b) {
+			count(ST_PAIRS_FULL);
+		} else {
+			__u64 w0 = t->win[0], w1 = t->win[1];
+			for (int d = 0; d < VIGIL_SEQ_PREV; d++) {
+				if (!((unseen >> d) & 1))
+					continue;
+				__u32 prev = (__u32)((d < 4 ? w0 : w1) >> ((d & 3) * 16)) & (VIGIL_MAX_SYSCALLS - 1);
+				__u64 bit = 1ULL << (prev & 63);
+				if (!(__sync_fetch_and_or(&b->bits[d][prev >> 6], bit) & bit))
+					added++;
 			}
 		}
-		if (!(__sync_fetch_and_or(&b->bits[d][word], bit) & bit))
-			added++;
 	}
 	if (added) {
 		__sync_fetch_and_add(&p->pairs, added);
@@ -285,11 +297,10 @@ int BPF_PROG(vigil_seq_enter, struct pt_regs *regs, long id)
 	__u32 w = (pos >> 6) & 1;
 	__u32 was = (t->ring[w] & mask) ? 1 : 0;
 	__u32 now = misses ? 1 : 0;
-	if (now)
-		t->ring[w] |= mask;
-	else
-		t->ring[w] &= ~mask;
-	t->lfc = t->lfc + now - was;
+	if (now != was) {
+		t->ring[w] ^= mask;
+		t->lfc = t->lfc + now - was;
+	}
 	t->pos = pos + 1;
 	if (now) {
 		__sync_fetch_and_add(&p->anomalies, 1);
@@ -305,9 +316,8 @@ int BPF_PROG(vigil_seq_enter, struct pt_regs *regs, long id)
 			emit(VIGIL_EV_STATE, t, p, cur, VIGIL_REASON_TOLERIZED);
 		}
 	}
-	for (int i = VIGIL_SEQ_PREV - 1; i > 0; i--)
-		t->win[i] = t->win[i - 1];
-	t->win[0] = cur;
+	t->win[1] = (t->win[1] << 16) | (t->win[0] >> 48);
+	t->win[0] = (t->win[0] << 16) | cur;
 	if (t->filled < VIGIL_SEQ_PREV)
 		t->filled++;
 	return 0;
@@ -326,8 +336,8 @@ int BPF_PROG(vigil_seq_fork, struct task_struct *parent, struct task_struct *chi
 	count(ST_TASKS_ADDED);
 	ct->key = pt->key;
 	ct->slot = pt->slot;
-	for (int i = 0; i < VIGIL_SEQ_PREV; i++)
-		ct->win[i] = pt->win[i];
+	ct->win[0] = pt->win[0];
+	ct->win[1] = pt->win[1];
 	ct->filled = pt->filled;
 	ct->ring[0] = 0;
 	ct->ring[1] = 0;
