@@ -24,7 +24,7 @@ bpf() { # src dst
   local newer=1
   if [ -f "$2" ]; then
     newer=0
-    for dep in "$1" "$root/src/main/bpf/events.h"; do [ "$dep" -nt "$2" ] && newer=1; done
+    for dep in "$1" "$root"/src/main/bpf/*.h; do [ "$dep" -nt "$2" ] && newer=1; done
   fi
   [ $newer = 1 ] || return 0
   echo "[vigil] clang -target bpf $(basename "$1")"

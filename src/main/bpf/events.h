@@ -19,6 +19,10 @@ enum vigil_event_type {
 	VIGIL_EV_ANOMALY = 2,      /* struct vigil_seq_event: a call with unseen lookahead pairs */
 	VIGIL_EV_STATE = 3,        /* struct vigil_seq_event: a profile changed state */
 	VIGIL_EV_PROFILE_NEW = 4,  /* struct vigil_seq_event: a profile was created */
+	VIGIL_EV_EXEC = 10,        /* struct vigil_exec_event (exec.bpf.c) */
+	VIGIL_EV_EXIT = 11,        /* struct vigil_exit_event (exec.bpf.c) */
+	VIGIL_EV_UNLINK = 12,      /* struct vigil_unlink_event (unlink.bpf.c) */
+	VIGIL_EV_RISKY = 13,       /* struct vigil_risky_event (risky.bpf.c) */
 };
 
 /* Emitted by the ring-buffer self-test program (src/test/bpf/ringbuf_test.bpf.c). */
@@ -89,6 +93,78 @@ struct vigil_seq_event {
 	__u32 misses;        /* unseen pairs of this call, or enum vigil_state_reason */
 	__u16 window[VIGIL_SEQ_PREV]; /* the calls before, most recent first */
 	__u32 filled;        /* how many of window are valid */
+	__u32 _pad;
+	char comm[16];
+};
+
+/* First in every collector event: who did it. */
+struct vigil_event_header {
+	__u32 type;          /* enum vigil_event_type */
+	__u32 pid;           /* thread id */
+	__u32 tgid;          /* process id */
+	__u32 ppid;          /* parent's process id */
+	__u32 uid;
+	__u32 _pad;
+	__u64 ktime_ns;      /* CLOCK_MONOTONIC */
+	__u64 cgroup;        /* cgroup v2 id */
+	char comm[16];
+};
+
+#define VIGIL_PATH_MAX 256
+#define VIGIL_ARGS_MAX 512
+
+struct vigil_exec_event {
+	struct vigil_event_header h;
+	__u32 args_len;      /* bytes of args read (NUL-separated argv) */
+	__u32 args_total;    /* bytes of the whole argv (more than args_len when truncated) */
+	char filename[VIGIL_PATH_MAX];
+	char args[VIGIL_ARGS_MAX];
+};
+
+struct vigil_exit_event {
+	struct vigil_event_header h;
+	__u32 exit_code;     /* the status: (code << 8) | signal, as wait(2) reports it */
+	__u32 _pad;
+	__u64 lifetime_ns;
+};
+
+struct vigil_unlink_event {
+	struct vigil_event_header h;
+	__u32 syscall;       /* unlink, unlinkat or rmdir */
+	__s32 dfd;           /* directory fd of unlinkat (AT_FDCWD = -100) */
+	__u32 flags;         /* unlinkat flags (AT_REMOVEDIR) */
+	__u32 _pad;
+	char path[VIGIL_PATH_MAX];
+};
+
+struct vigil_risky_event {
+	struct vigil_event_header h;
+	__u32 syscall;       /* host syscall number */
+	__u32 _pad;
+	__u64 args[6];       /* raw arguments */
+	char str[128];       /* the call's string argument: memfd name, mount target, execveat path */
+};
+
+/* Key of net.bpf.c's flows map: addresses as 16 bytes (IPv4 in the first 4). */
+struct vigil_flow_key {
+	__u8 family;         /* 4 or 6 */
+	__u8 proto;          /* IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...) */
+	__u16 _pad;
+	__u32 _pad2;
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+struct vigil_flow {
+	__u64 packets;
+	__u64 bytes;         /* whole frames, link header included */
+};
+
+/* Value of resource.bpf.c's procs map, by process id. */
+struct vigil_proc_usage {
+	__u64 oncpu_ns;      /* time on a CPU, all threads */
+	__u64 syscalls;      /* system calls entered, all threads */
+	__u32 uid;
 	__u32 _pad;
 	char comm[16];
 };

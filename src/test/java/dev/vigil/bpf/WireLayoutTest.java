@@ -25,4 +25,23 @@ class WireLayoutTest {
             }
         }
     }
+
+    @Test
+    void collectorStructsMatchBtf() {
+        record Obj(String object, java.util.List<java.lang.foreign.StructLayout> layouts) {}
+        var all = java.util.List.of(
+                new Obj("exec", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.EXEC, dev.vigil.collect.EventWire.EXIT)),
+                new Obj("unlink", java.util.List.of(dev.vigil.collect.EventWire.UNLINK)),
+                new Obj("risky", java.util.List.of(dev.vigil.collect.EventWire.RISKY)),
+                new Obj("net", java.util.List.of(dev.vigil.collect.EventWire.FLOW_KEY, dev.vigil.collect.EventWire.FLOW)),
+                new Obj("resource", java.util.List.of(dev.vigil.collect.EventWire.PROC_USAGE)));
+        for (Obj o : all) {
+            try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
+                for (var l : o.layouts()) {
+                    String name = l.name().orElseThrow();
+                    assertThat(BtfStruct.of(name, l)).as(o.object() + ": " + name).isEqualTo(obj.btfStruct(name));
+                }
+            }
+        }
+    }
 }

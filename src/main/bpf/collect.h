@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the event collectors (exec, unlink, risky, resource): the filters a
+ * vigil.yaml or --pid selects, the per-CPU counters, and the ring buffer. Include once,
+ * after vmlinux.h, bpf_helpers.h and events.h.
+ *
+ * Filters: each kind (pid, uid, comm, cgroup) is a set in a small hash map, active when its
+ * bit is set in filter_on; an event passes when it matches every active kind. vigil's own
+ * process is always left out.
+ */
+#ifndef VIGIL_COLLECT_H
+#define VIGIL_COLLECT_H
+
+#define VIGIL_FILTER_PID 1
+#define VIGIL_FILTER_UID 2
+#define VIGIL_FILTER_COMM 4
+#define VIGIL_FILTER_CGROUP 8
+
+const volatile __u32 filter_on = 0;
+const volatile __u32 self_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_uids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[16]);
+	__type(value, __u8);
+} filter_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, __u8);
+} filter_cgroups SEC(".maps");
+
+/* stats[0] = events lost (ring buffer full), stats[1] = events sent; others per collector */
+#define VIGIL_STAT_LOST 0
+#define VIGIL_STAT_SENT 1
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+static __always_inline void vigil_count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+	if (v)
+		*v += 1;
+}
+
+/* Does the current task pass the configured filters? */
+static __always_inline int vigil_pass(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == self_tgid)
+		return 0;
+	if (!filter_on)
+		return 1;
+	if ((filter_on & VIGIL_FILTER_PID) && !bpf_map_lookup_elem(&filter_pids, &tgid))
+		return 0;
+	if (filter_on & VIGIL_FILTER_UID) {
+		__u32 uid = (__u32)bpf_get_current_uid_gid();
+		if (!bpf_map_lookup_elem(&filter_uids, &uid))
+			return 0;
+	}
+	if (filter_on & VIGIL_FILTER_COMM) {
+		char comm[16] = {};
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!bpf_map_lookup_elem(&filter_comms, comm))
+			return 0;
+	}
+	if (filter_on & VIGIL_FILTER_CGROUP) {
+		__u64 cg = bpf_get_current_cgroup_id();
+		if (!bpf_map_lookup_elem(&filter_cgroups, &cg))
+			return 0;
+	}
+	return 1;
+}
+
+/* Reserves an event of the given size, counting a loss when the buffer is full. */
+static __always_inline void *vigil_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e)
+		vigil_count(VIGIL_STAT_LOST);
+	return e;
+}
+
+static __always_inline void vigil_submit(void *e)
+{
+	vigil_count(VIGIL_STAT_SENT);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The common header of every collector event (struct vigil_event_header in events.h). */
+static __always_inline void vigil_header(struct vigil_event_header *h, __u32 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	h->type = type;
+	h->pid = (__u32)id;
+	h->tgid = id >> 32;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->_pad = 0;
+	h->ktime_ns = bpf_ktime_get_ns();
+	h->cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+#endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Program executions and process exits. sched_process_exec (BTF-enabled, so the new
+ * binary's linux_binprm is at hand): pid, ppid, uid, comm, cgroup, the file executed and
+ * argv, read from the new process's memory (bounded, with the whole length so a truncated
+ * command line is known). sched_process_exit of a thread-group leader: the wait status and
+ * the lifetime since fork. Needs BTF-enabled tracepoints (5.5+).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+#include "collect.h"
+
+VIGIL_WIRE_STRUCT(vigil_event_header);
+VIGIL_WIRE_STRUCT(vigil_exec_event);
+VIGIL_WIRE_STRUCT(vigil_exit_event);
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!vigil_pass())
+		return 0;
+	struct vigil_exec_event *e = vigil_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	vigil_header(&e->h, VIGIL_EV_EXEC);
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	unsigned long start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
+	__u64 total = end > start ? end - start : 0;
+	__u64 len = total;
+	if (len > VIGIL_ARGS_MAX)
+		len = VIGIL_ARGS_MAX;
+	e->args_total = (__u32)total;
+	e->args_len = 0;
+	if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
+		e->args_len = (__u32)len;
+	vigil_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vigil_exit, struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
+		return 0; /* a thread, not the process */
+	if (!vigil_pass())
+		return 0;
+	struct vigil_exit_event *e = vigil_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	vigil_header(&e->h, VIGIL_EV_EXIT);
+	e->exit_code = (__u32)BPF_CORE_READ(p, exit_code);
+	e->_pad = 0;
+	e->lifetime_ns = bpf_ktime_get_ns() - BPF_CORE_READ(p, start_time);
+	vigil_submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

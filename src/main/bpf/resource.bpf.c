@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-process resource use: time on a CPU from sched_switch (the time between a thread
+ * being switched in and out, added to its process), and system calls entered from
+ * raw_syscalls/sys_enter, both summed per process (tgid) in an LRU hash that user space
+ * samples every period to show the top consumers. A thread that is running at a sample
+ * has its current slice counted at its next switch.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+
+VIGIL_WIRE_STRUCT(vigil_proc_usage);
+
+const volatile __u32 self_tgid = 0;
+
+/* thread id -> when it was last switched in */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} oncpu_since SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct vigil_proc_usage);
+} procs SEC(".maps");
+
+static __always_inline struct vigil_proc_usage *usage_of(struct task_struct *t, __u32 tgid)
+{
+	struct vigil_proc_usage *u = bpf_map_lookup_elem(&procs, &tgid);
+	if (u)
+		return u;
+	struct vigil_proc_usage n = {};
+	n.uid = BPF_CORE_READ(t, cred, uid.val);
+	BPF_CORE_READ_STR_INTO(&n.comm, t, group_leader, comm);
+	bpf_map_update_elem(&procs, &tgid, &n, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&procs, &tgid);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(vigil_res_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 prev_pid = prev->pid, next_pid = next->pid;
+	if (prev_pid) {
+		__u64 *since = bpf_map_lookup_elem(&oncpu_since, &prev_pid);
+		if (since && *since && now > *since) {
+			struct vigil_proc_usage *u = usage_of(prev, prev->tgid);
+			if (u)
+				__sync_fetch_and_add(&u->oncpu_ns, now - *since);
+			*since = 0;
+		}
+	}
+	if (next_pid)
+		bpf_map_update_elem(&oncpu_since, &next_pid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vigil_res_enter, struct pt_regs *regs, long id)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (tgid == self_tgid)
+		return 0;
+	struct vigil_proc_usage *u = bpf_map_lookup_elem(&procs, &tgid);
+	if (!u)
+		u = usage_of(bpf_get_current_task_btf(), tgid);
+	if (u)
+		__sync_fetch_and_add(&u->syscalls, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,98 @@
+package dev.vigil.collect;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.vigil.collect.TraceEvent.Who;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Java side of the collector structs in events.h; a test checks each layout against BTF. */
+public final class EventWire {
+    private EventWire() {}
+
+    public static final int EV_EXEC = 10, EV_EXIT = 11, EV_UNLINK = 12, EV_RISKY = 13;
+    static final int PATH_MAX = 256, ARGS_MAX = 512;
+
+    public static final StructLayout HEADER = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"), JAVA_INT.withName("pid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("ppid"),
+            JAVA_INT.withName("uid"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("ktime_ns"), JAVA_LONG.withName("cgroup"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_event_header");
+
+    public static final StructLayout EXEC = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("args_len"), JAVA_INT.withName("args_total"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
+            MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args")).withName("vigil_exec_event");
+
+    public static final StructLayout EXIT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("exit_code"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("lifetime_ns"))
+            .withName("vigil_exit_event");
+
+    public static final StructLayout UNLINK = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("syscall"), JAVA_INT.withName("dfd"), JAVA_INT.withName("flags"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path")).withName("vigil_unlink_event");
+
+    public static final StructLayout RISKY = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("syscall"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(6, JAVA_LONG).withName("args"),
+            MemoryLayout.sequenceLayout(128, JAVA_BYTE).withName("str")).withName("vigil_risky_event");
+
+    public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("family"), JAVA_BYTE.withName("proto"), JAVA_SHORT.withName("_pad"), JAVA_INT.withName("_pad2"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("src"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("dst"))
+            .withName("vigil_flow_key");
+
+    public static final StructLayout FLOW = MemoryLayout.structLayout(JAVA_LONG.withName("packets"), JAVA_LONG.withName("bytes"))
+            .withName("vigil_flow");
+
+    public static final StructLayout PROC_USAGE = MemoryLayout.structLayout(
+            JAVA_LONG.withName("oncpu_ns"), JAVA_LONG.withName("syscalls"), JAVA_INT.withName("uid"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_proc_usage");
+
+    static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
+    static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
+
+    /** The event type of a ring-buffer record (its first u32). */
+    static int type(byte[] b) {
+        if (b.length < 4) throw new IllegalArgumentException("event of " + b.length + " bytes");
+        return MemorySegment.ofArray(b).get(I, 0);
+    }
+
+    static void expect(byte[] b, StructLayout l) {
+        if (b.length < l.byteSize()) throw new IllegalArgumentException(l.name().orElse("event") + " of " + b.length + " bytes, expected " + l.byteSize());
+    }
+
+    static Who who(MemorySegment s) {
+        return new Who(s.get(I, 4), s.get(I, 8), s.get(I, 12), s.get(I, 16), s.get(L, 24), s.get(L, 32), string(s, 40, 16));
+    }
+
+    /** A NUL-terminated string in [offset, offset + max). */
+    static String string(MemorySegment s, long offset, int max) {
+        int n = 0;
+        while (n < max && s.get(JAVA_BYTE, offset + n) != 0) n++;
+        byte[] b = new byte[n];
+        MemorySegment.copy(s, JAVA_BYTE, offset, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** NUL-separated strings in the first len bytes at offset. */
+    static List<String> strings(MemorySegment s, long offset, int len) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < len; i++) {
+            if (s.get(JAVA_BYTE, offset + i) == 0) {
+                out.add(string(s, offset + start, i - start));
+                start = i + 1;
+            }
+        }
+        if (start < len) out.add(string(s, offset + start, len - start));
+        return out;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.vigil.collect;
+
+import dev.vigil.collect.TraceEvent.Exec;
+import dev.vigil.collect.TraceEvent.Exit;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/** exec.bpf.c: every program execution (file, argv) and every process exit (status, lifetime). Linux 5.5+ (tp_btf). */
+public final class ExecCollector extends RingCollector {
+    public ExecCollector() {
+        super("exec", "/dev/vigil/bpf/exec.bpf.o", List.of(new Program("vigil_exec", null, null), new Program("vigil_exit", null, null)));
+    }
+
+    @Override
+    public String header() {
+        return "exec: TIME EXEC|EXIT PID PPID UID CGROUP COMM  FILE ARGV | exit code/signal and lifetime";
+    }
+
+    @Override
+    TraceEvent decode(byte[] b) {
+        MemorySegment s = MemorySegment.ofArray(b);
+        return switch (EventWire.type(b)) {
+            case EventWire.EV_EXEC -> {
+                EventWire.expect(b, EventWire.EXEC);
+                int len = Math.min(s.get(EventWire.I, 56), EventWire.ARGS_MAX), total = s.get(EventWire.I, 60);
+                yield new Exec(EventWire.who(s), EventWire.string(s, 64, EventWire.PATH_MAX), EventWire.strings(s, 320, len), total > len);
+            }
+            case EventWire.EV_EXIT -> {
+                EventWire.expect(b, EventWire.EXIT);
+                yield new Exit(EventWire.who(s), s.get(EventWire.I, 56), s.get(EventWire.L, 64));
+            }
+            default -> throw new IllegalArgumentException("exec: unknown event type " + EventWire.type(b));
+        };
+    }
+}

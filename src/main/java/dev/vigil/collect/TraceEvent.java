@@ -1,0 +1,56 @@
+package dev.vigil.collect;
+
+import java.util.List;
+
+/**
+ * What the collectors of `vigil trace` deliver: discrete events from ring buffers (exec,
+ * exit, unlink, risky) and periodic samples of in-kernel aggregates (net, resource,
+ * syscalls). Immutable.
+ */
+public sealed interface TraceEvent {
+    /** The collector that produced it. */
+    String collector();
+
+    /** Who did it (the common header of every ring-buffer event). */
+    record Who(int pid, int tgid, int ppid, int uid, long ktimeNs, long cgroup, String comm) {}
+
+    record Exec(Who who, String filename, List<String> argv, boolean truncated) implements TraceEvent {
+        public String collector() { return "exec"; }
+    }
+
+    /** A process ended: status as wait(2) reports it (code << 8 | signal). */
+    record Exit(Who who, int status, long lifetimeNs) implements TraceEvent {
+        public String collector() { return "exec"; }
+        public int code() { return (status >> 8) & 0xff; }
+        public int signal() { return status & 0x7f; }
+    }
+
+    /** A file deletion; path as passed (relative to dfd or the working directory when not absolute). */
+    record Unlink(Who who, String syscall, int dfd, int flags, String path) implements TraceEvent {
+        public String collector() { return "unlink"; }
+    }
+
+    /** A high-risk call: name, raw arguments, its string argument and a decoded summary. */
+    record Risky(Who who, int number, String syscall, long[] args, String str, String detail) implements TraceEvent {
+        public String collector() { return "risky"; }
+    }
+
+    /** Traffic of one (family, protocol, source, destination) in one period, and its totals. */
+    record Flow(int family, String protocol, String src, String dst, long packets, long bytes, long totalPackets, long totalBytes) {}
+
+    record NetSample(String iface, double periodSeconds, List<Flow> flows, long frames, long nonIp) implements TraceEvent {
+        public String collector() { return "net"; }
+    }
+
+    /** One process in a period: CPU share (100 = one CPU), on-CPU time and system calls. */
+    record ProcUsage(int pid, String comm, int uid, double cpuPercent, long oncpuNs, long syscalls, double syscallsPerSecond) {}
+
+    record ResourceSample(double periodSeconds, List<ProcUsage> top, int processes) implements TraceEvent {
+        public String collector() { return "resource"; }
+    }
+
+    /** Calls of one process in a period, by name, most frequent first. */
+    record SyscallSample(long pid, double periodSeconds, List<java.util.Map.Entry<String, Long>> counts, long total) implements TraceEvent {
+        public String collector() { return "syscalls"; }
+    }
+}

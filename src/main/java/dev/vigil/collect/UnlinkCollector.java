@@ -1,0 +1,32 @@
+package dev.vigil.collect;
+
+import dev.vigil.collect.TraceEvent.Unlink;
+import dev.vigil.trace.SyscallTable;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/** unlink.bpf.c: file and directory deletions (unlink, unlinkat, rmdir tracepoints) with the path. */
+public final class UnlinkCollector extends RingCollector {
+    private final SyscallTable table = SyscallTable.host();
+
+    public UnlinkCollector() {
+        super("unlink", "/dev/vigil/bpf/unlink.bpf.o", List.of(
+                new Program("vigil_unlinkat", "syscalls", "sys_enter_unlinkat"),
+                new Program("vigil_unlink", "syscalls", "sys_enter_unlink"),
+                new Program("vigil_rmdir", "syscalls", "sys_enter_rmdir")));
+    }
+
+    @Override
+    public String header() {
+        return "unlink: TIME UNLINK PID UID COMM  SYSCALL PATH (relative paths: to dfd or the working directory)";
+    }
+
+    @Override
+    TraceEvent decode(byte[] b) {
+        if (EventWire.type(b) != EventWire.EV_UNLINK) throw new IllegalArgumentException("unlink: unknown event type " + EventWire.type(b));
+        EventWire.expect(b, EventWire.UNLINK);
+        MemorySegment s = MemorySegment.ofArray(b);
+        return new Unlink(EventWire.who(s), table.name(s.get(EventWire.I, 56)), s.get(EventWire.I, 60), s.get(EventWire.I, 64),
+                EventWire.string(s, 72, EventWire.PATH_MAX));
+    }
+}
