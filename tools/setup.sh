@@ -20,6 +20,7 @@ vigil_install_packages() {
   vigil_any_exists /usr/include/*/asm/unistd_64.h /usr/include/asm/unistd_64.h || missing+=(linux-libc-dev)
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || missing+=("$extra"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then

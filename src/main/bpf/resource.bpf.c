@@ -76,4 +76,15 @@ int BPF_PROG(vigil_res_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* a process that execs keeps its pid: give its entry the new name */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vigil_res_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	struct vigil_proc_usage *u = bpf_map_lookup_elem(&procs, &tgid);
+	if (u)
+		bpf_probe_read_kernel_str(u->comm, sizeof(u->comm), p->comm);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -58,6 +58,7 @@ public final class ResourceCollector extends PeriodicCollector {
     public void attach() {
         object.attach("vigil_res_switch");
         object.attach("vigil_res_enter");
+        object.attach("vigil_res_exec");
         started();
     }
 
