@@ -1,0 +1,158 @@
+package dev.vigil.cli;
+
+import dev.vigil.bpf.BpfException;
+import dev.vigil.collect.Collector;
+import dev.vigil.collect.CollectorSettings;
+import dev.vigil.collect.ExecCollector;
+import dev.vigil.collect.NetCollector;
+import dev.vigil.collect.ResourceCollector;
+import dev.vigil.collect.RiskyCollector;
+import dev.vigil.collect.SyscallsCollector;
+import dev.vigil.collect.TraceConfig;
+import dev.vigil.collect.UnlinkCollector;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"Stream events of the classic eBPF collectors until Ctrl-C, then print per-collector counts.",
+                "Collectors: exec, unlink, risky, net, resource, syscalls (default: exec unlink risky).",
+                "  vigil trace exec risky --json",
+                "  vigil trace net --interface eth0 --period 5s",
+                "  vigil trace --config vigil.yaml"})
+final class TraceCommand implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "COLLECTOR", description = "Collectors to run (overrides the config's list).")
+    List<String> names = new ArrayList<>();
+
+    @Option(names = "--config", description = "vigil.yaml: collectors, their settings and filters.")
+    Path config;
+
+    @Option(names = "--json", description = "One JSON object per line.")
+    boolean json;
+
+    @Option(names = "--pid", description = "Only this process (a filter for exec, unlink, risky, resource; the process for syscalls).")
+    Long pid;
+
+    @Option(names = "--interface", description = "The network interface for net.")
+    String iface;
+
+    @Option(names = "--period", description = "Sampling period of net, resource and syscalls (e.g. 500ms, 2s).")
+    String period;
+
+    @Option(names = "--duration", description = "Stop after this many seconds (default: until Ctrl-C).")
+    Integer duration;
+
+    private volatile boolean stop;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, CollectorSettings> chosen = choose();
+        if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
+        Privileges.require("trace");
+        PrintStream out = System.out;
+        TraceOutput fmt = new TraceOutput(json);
+        List<Collector> running = new ArrayList<>();
+        try (ShutdownGuard guard = new ShutdownGuard()) {
+            guard.onStop(() -> stop = true);
+            try {
+                for (Map.Entry<String, CollectorSettings> e : chosen.entrySet()) {
+                    running.add(Collector.start(create(e.getKey()), e.getValue()));
+                }
+                for (Collector c : running) out.println(fmt.header(c.name(), c.header()));
+                out.flush();
+                System.err.printf("vigil: tracing with %s ...%n", String.join(", ", chosen.keySet()));
+                List<Thread> readers = new ArrayList<>();
+                for (Collector c : running) {
+                    readers.add(Thread.ofPlatform().name("vigil-" + c.name()).start(() -> {
+                        while (!stop) {
+                            c.read(ev -> {
+                                synchronized (out) {
+                                    fmt.lines(ev).forEach(out::println);
+                                    out.flush();
+                                }
+                            }, 200);
+                        }
+                    }));
+                }
+                long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
+                while (!stop && System.nanoTime() < end) Thread.sleep(100);
+                stop = true;
+                for (Thread t : readers) t.join(5000);
+                for (Collector c : running) {
+                    StringBuilder b = new StringBuilder();
+                    c.counts().forEach((k, v) -> b.append(b.isEmpty() ? "" : ", ").append(v).append(' ').append(k));
+                    System.err.printf("vigil: %s: %s%n", c.name(), b);
+                }
+            } catch (BpfException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new UserError(ExitCodes.USAGE, e.getMessage());
+            } finally {
+                for (int i = running.size() - 1; i >= 0; i--) running.get(i).close();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The collectors to run and their settings: config, then names, then options. */
+    private Map<String, CollectorSettings> choose() {
+        TraceConfig cfg = null;
+        if (config != null) {
+            try {
+                cfg = TraceConfig.load(config);
+            } catch (TraceConfig.ConfigException e) {
+                throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
+            }
+        }
+        CollectorSettings base = CollectorSettings.defaults();
+        if (cfg != null && !cfg.collectors().isEmpty()) {
+            CollectorSettings any = cfg.collectors().values().iterator().next();
+            base = new CollectorSettings(any.pids(), any.uids(), any.comms(), any.cgroups(), null, base.period(), base.top(), null);
+        }
+        List<String> list = !names.isEmpty() ? names : cfg != null ? List.copyOf(cfg.collectors().keySet()) : List.of("exec", "unlink", "risky");
+        Map<String, CollectorSettings> out = new LinkedHashMap<>();
+        for (String n : list) {
+            if (!TraceConfig.COLLECTORS.contains(n)) {
+                throw new UserError(ExitCodes.USAGE, "unknown collector '" + n + "' (" + String.join(", ", TraceConfig.COLLECTORS) + ")");
+            }
+            CollectorSettings s = cfg != null && cfg.collectors().containsKey(n) ? cfg.collectors().get(n) : base;
+            if (pid != null) {
+                if (pid < 1) throw new UserError(ExitCodes.USAGE, "--pid must be a process id");
+                s = s.withPids(Set.of(pid.intValue())).withPid(pid);
+            }
+            if (iface != null) s = s.withIface(iface);
+            if (period != null) {
+                try {
+                    s = s.withPeriod(TraceConfig.duration("--period", 0, "", period));
+                } catch (TraceConfig.ConfigException e) {
+                    throw new UserError(ExitCodes.USAGE, e.getMessage());
+                }
+            }
+            String where = cfg != null && cfg.lines().containsKey(n) ? cfg.file() + ":" + cfg.lines().get(n) + ": collectors." + n + ": " : "";
+            if (n.equals("net") && s.iface() == null) throw new UserError(ExitCodes.USAGE, where + "net needs an interface (--interface IFACE or net.interface)");
+            if (n.equals("syscalls") && s.pid() == null) throw new UserError(ExitCodes.USAGE, where + "syscalls needs a process (--pid PID or syscalls.pid)");
+            out.put(n, s);
+        }
+        return out;
+    }
+
+    static Collector create(String name) {
+        return switch (name) {
+            case "exec" -> new ExecCollector();
+            case "unlink" -> new UnlinkCollector();
+            case "risky" -> new RiskyCollector();
+            case "net" -> new NetCollector();
+            case "resource" -> new ResourceCollector();
+            case "syscalls" -> new SyscallsCollector();
+            default -> throw new IllegalArgumentException("unknown collector " + name);
+        };
+    }
+}
