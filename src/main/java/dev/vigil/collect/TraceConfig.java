@@ -85,7 +85,8 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
             root = node(file, p);
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
-            throw new ConfigException(file, l == null ? 0 : l.getLineNr(), "", "malformed YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            throw new ConfigException(file, l == null ? 0 : l.getLineNr(), "", "malformed YAML: " + String.join("; ",
+                    e.getOriginalMessage().lines().filter(x -> !x.isBlank() && !Character.isWhitespace(x.charAt(0))).toList()));
         } catch (IOException e) {
             throw new ConfigException(file, 0, "", e.getMessage());
         }
