@@ -21,6 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
+import dev.vigil.collect.Collector;
+import dev.vigil.collect.CollectorSettings;
+import dev.vigil.collect.ExecCollector;
+import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.RiskyCollector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -70,6 +75,11 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--pin-dir", hidden = true, defaultValue = PIN_DIR, description = "bpffs folder for the pinned profile maps.")
     String pinDir;
 
+    @Option(names = "--no-context", description = "Do not run the exec and risky collectors that add each alerting process's command line and recent high-risk calls to its alerts.")
+    boolean noContext;
+
+    private final ProcessContext context = new ProcessContext();
+
     private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
     private final ObjectMapper mapper = new ObjectMapper();
     private long alerts;
@@ -108,12 +118,14 @@ final class WatchCommand implements Callable<Integer> {
                 for (ProfileStore.Entry e : saved.profiles()) if (!e.path().isEmpty()) paths.putIfAbsent(new ProfileKey(e.ino(), e.dev()), e.path());
                 System.err.printf("vigil: loaded %d profiles from %s%n", saved.profiles().size(), file);
             }
+            List<Collector> side = noContext ? List.of() : startContext();
             c.attach();
             pin(c);
             System.err.printf("vigil: watching %s (window %d, normal after %d calls with %d stable; tolerize above %d anomalies in 128 calls) ...%n",
                     keys.isEmpty() ? "every process" : keys.size() + " executable(s)", window, minCalls, stableCalls, tolerizeLimit);
             long start = System.nanoTime(), lastSave = start;
             while (!volatile_stop) {
+                drainContext();
                 c.poll(200);
                 long now = System.nanoTime();
                 if (file != null && now - lastSave >= saveEvery * 1_000_000_000L) {
@@ -124,6 +136,7 @@ final class WatchCommand implements Callable<Integer> {
             }
             c.poll(0);
             unpin(c);
+            stopContext(side);
             if (file != null) ProfileStore.write(file, c.snapshot(paths));
             List<SequenceWire.Profile> ps = c.profiles();
             Map<String, Long> st = c.stats();
@@ -135,6 +148,37 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     private volatile boolean volatile_stop;
+    private List<Collector> side = List.of();
+
+    /**
+     * The exec and risky collectors feeding {@link #context}. They are read on the thread
+     * that reads the anomalies, and drained before each alert: a process's exec event was
+     * sent before any of its anomalies, so its command line is known when the alert prints.
+     */
+    private List<Collector> startContext() {
+        List<Collector> started = new ArrayList<>();
+        try {
+            started.add(Collector.start(new ExecCollector(), CollectorSettings.defaults()));
+            started.add(Collector.start(new RiskyCollector(), CollectorSettings.defaults()));
+        } catch (RuntimeException e) {
+            started.forEach(Collector::close);
+            System.err.println("vigil: alerts without process context (" + e.getMessage() + ")");
+            return List.of();
+        }
+        side = started;
+        return started;
+    }
+
+    private void drainContext() {
+        for (Collector col : side) {
+            while (col.read(context::accept, 0) > 0) { }
+        }
+    }
+
+    private void stopContext(List<Collector> started) {
+        side = List.of();
+        started.forEach(Collector::close);
+    }
 
     private void pin(SequenceCollector c) {
         try {
@@ -182,6 +226,7 @@ final class WatchCommand implements Callable<Integer> {
         switch (e) {
             case NewProfile n -> { }
             case Anomaly a -> {
+                drainContext();
                 alerts++;
                 List<String> before = new ArrayList<>();
                 for (int i = a.window().length - 1; i >= 0; i--) before.add(t.name(a.window()[i]));
@@ -191,10 +236,16 @@ final class WatchCommand implements Callable<Integer> {
                             .put("syscall", t.name(a.syscall())).put("unseen_pairs", a.misses()).put("anomalies_in_last_128", a.lfc())
                             .put("profile_anomalies", a.anomalies()).put("profile_calls", a.calls());
                     before.forEach(o.putArray("sequence")::add);
+                    context.cmdline(a.tgid()).ifPresent(cl -> cl.forEach(o.putArray("cmdline")::add));
+                    List<String> risky = context.risky(a.tgid());
+                    if (!risky.isEmpty()) risky.forEach(o.putArray("recent_risky_calls")::add);
                     out.println(o);
                 } else {
-                    out.printf("%s ANOMALY pid=%d comm=%s exe=%s call=%s after [%s] unseen-pairs=%d recent-anomalies=%d/128%n",
-                            now, a.pid(), a.comm(), exe, t.name(a.syscall()), String.join(" ", before), a.misses(), a.lfc());
+                    List<String> risky = context.risky(a.tgid());
+                    out.printf("%s ANOMALY pid=%d comm=%s exe=%s call=%s after [%s] unseen-pairs=%d recent-anomalies=%d/128%s%s%n",
+                            now, a.pid(), a.comm(), exe, t.name(a.syscall()), String.join(" ", before), a.misses(), a.lfc(),
+                            context.cmdline(a.tgid()).map(cl -> " cmdline=[" + String.join(" ", cl) + "]").orElse(""),
+                            risky.isEmpty() ? "" : " recent-risky=[" + String.join("; ", risky) + "]");
                 }
             }
             case StateChange s -> {

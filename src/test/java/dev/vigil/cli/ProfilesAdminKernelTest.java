@@ -124,6 +124,8 @@ class ProfilesAdminKernelTest {
             assertThat(anomalies.getFirst().path("exe").asText()).isEqualTo(a.toString());
             assertThat(anomalies.getFirst().path("sequence").toString()).endsWith("\"getpid\",\"getppid\",\"getuid\",\"getgid\"]");
             assertThat(anomalies.get(1).path("syscall").asText()).isEqualTo("getegid");
+            assertThat(anomalies.getFirst().path("cmdline").toString()).as("context from the exec collector")
+                    .isEqualTo("[\"" + a + "\",\"1\",\"200\"]");
             int firstTime = anomalies.size();
 
             // tolerize: back to training with the pairs kept, so the same run is learnt, not alerted
