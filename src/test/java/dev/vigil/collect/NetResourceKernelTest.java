@@ -141,4 +141,24 @@ class NetResourceKernelTest {
             assertThat(out).hasSize(1);
         }
     }
+
+    @Test
+    void syscallsSamplesOneProcessesCallsByName() throws Exception {
+        try (Native.GetppidLoop loop = Native.getppidLoop(25_000)) {
+            CollectorSettings s = CollectorSettings.defaults().withPid(loop.pid()).withPeriod(Duration.ofHours(1));
+            try (SyscallsCollector c = Collector.start(new SyscallsCollector(), s)) {
+                loop.go();
+                List<TraceEvent> out = new ArrayList<>();
+                c.settings = c.settings.withPeriod(Duration.ofMillis(1));
+                c.started();
+                Thread.sleep(5);
+                c.read(out::add, 0);
+                TraceEvent.SyscallSample sample = (TraceEvent.SyscallSample) out.getFirst();
+                assertThat(sample.pid()).isEqualTo(loop.pid());
+                assertThat(sample.counts().getFirst()).isEqualTo(Map.entry("getppid", 25_000L));
+                assertThat(sample.total()).isEqualTo(sample.counts().stream().mapToLong(Map.Entry::getValue).sum());
+                assertThat(c.counts()).containsEntry("samples", 1L).containsEntry("calls", sample.total());
+            }
+        }
+    }
 }
