@@ -14,8 +14,6 @@
 
 VIGIL_WIRE_STRUCT(vigil_proc_usage);
 
-const volatile __u32 self_tgid = 0;
-
 /* thread id -> when it was last switched in */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -65,9 +63,7 @@ int BPF_PROG(vigil_res_switch, bool preempt, struct task_struct *prev, struct ta
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_res_enter, struct pt_regs *regs, long id)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (tgid == self_tgid)
-		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32; /* vigil included: top shows its own cost */
 	struct vigil_proc_usage *u = bpf_map_lookup_elem(&procs, &tgid);
 	if (!u)
 		u = usage_of(bpf_get_current_task_btf(), tgid);

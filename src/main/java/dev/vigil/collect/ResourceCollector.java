@@ -44,12 +44,6 @@ public final class ResourceCollector extends PeriodicCollector {
     }
 
     @Override
-    public void configure(CollectorSettings s) {
-        super.configure(s);
-        object.setGlobal("self_tgid", ProcessHandle.current().pid());
-    }
-
-    @Override
     public void load() {
         object.load();
     }
