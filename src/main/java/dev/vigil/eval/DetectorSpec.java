@@ -63,8 +63,8 @@ public final class DetectorSpec {
                         new AutoencoderTrainer.Settings(a.integer("epochs", 20), a.integer("batch", 64), 0.1, seed));
             }
             case "ngram-lm" -> {
-                a.allow("n", "d");
-                yield new NgramDetector(a.has("n") ? a.integer("n", 0) : null, a.has("d") ? a.real("d") : null, seed);
+                a.allow("n", "d", "frame");
+                yield new NgramDetector(a.has("n") ? a.integer("n", 0) : null, a.has("d") ? a.real("d") : null, a.integer("frame", 0), seed);
             }
             case "gru-lm" -> {
                 a.allow("hidden", "layers", "epochs", "patience", "batch");

@@ -19,7 +19,7 @@ class SequenceDetectorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"stide:n=6", "lookahead:w=9", "knn:k=1", "autoencoder:window=20,stride=10,epochs=15,batch=32",
-        "ngram-lm", "gru-lm:hidden=24,epochs=6,batch=16", "ensemble"})
+        "ngram-lm", "ngram-lm:frame=32", "gru-lm:hidden=24,epochs=6,batch=16", "ensemble"})
     void separatesNormalFromInjectedShell(String spec) {
         List<int[]> train = Synthetic.normals(1, 200);
         List<int[]> normal = Synthetic.normals(2, 100);
@@ -37,6 +37,30 @@ class SequenceDetectorsTest {
         try (SequenceDetector again = DetectorSpec.create(spec, 7)) {
             again.fit(train);
             assertThat(scores(again, normal)).containsExactly(first);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void ngramFrameScoresTheWorstFrameNotTheWholeTrace() {
+        List<int[]> train = Synthetic.normals(1, 200);
+        int[] normal = Synthetic.normals(2, 1).getFirst();
+        try (SequenceDetector whole = DetectorSpec.create("ngram-lm:n=3,d=0.85", 7);
+             SequenceDetector framed = DetectorSpec.create("ngram-lm:n=3,d=0.85,frame=16", 7)) {
+            whole.fit(train);
+            framed.fit(train);
+            // a 10-call burst of unseen calls in the middle of a long normal trace
+            int[] burst = normal.clone();
+            int mid = burst.length / 2;
+            for (int i = 0; i < 10; i++) burst[mid + i] = 300 + i;
+            double wholeGain = whole.score(burst).score() - whole.score(normal).score();
+            double frameGain = framed.score(burst).score() - framed.score(normal).score();
+            assertThat(frameGain).as("the burst dominates its frame, not the trace").isGreaterThan(1.5 * wholeGain);
+            SequenceScore at = framed.score(burst);
+            assertThat(at.length()).isEqualTo(16);
+            assertThat(at.at()).isBetween(mid - 15, mid + 9);
+            // shorter than the frame: the mean
+            int[] shortTrace = java.util.Arrays.copyOf(normal, 10);
+            assertThat(framed.score(shortTrace).score()).isEqualTo(whole.score(shortTrace).score());
         }
     }
 }

@@ -14,6 +14,9 @@ import java.util.Random;
  * chosen on normal data only: the training traces are split (seeded, 80/20 by trace), the
  * setting with the lowest held-out surprise wins, and the model is refit on all of them.
  * The explanation is the window of n calls ending at the most surprising call.
+ * With a frame F, the score is instead the largest mean surprise over F consecutive calls
+ * (pH's locality frame is 128): a short burst inside a long, otherwise normal trace is not
+ * averaged away; a trace shorter than F scores its mean. The explanation is that frame.
  * Thread-safe after fit.
  */
 public final class NgramDetector implements SequenceDetector {
@@ -21,6 +24,7 @@ public final class NgramDetector implements SequenceDetector {
     public static final double[] DISCOUNTS = {0.5, 0.7, 0.85, 0.95};
 
     private final Integer fixedOrder;
+    private final int frame;
     private final Double fixedDiscount;
     private final long seed;
     private NgramLanguageModel model;
@@ -28,6 +32,13 @@ public final class NgramDetector implements SequenceDetector {
 
     /** order or discount null: chosen on a split of the training traces. */
     public NgramDetector(Integer order, Double discount, long seed) {
+        this(order, discount, 0, seed);
+    }
+
+    /** frame 0: the whole trace's mean surprise; otherwise the worst frame of that many calls. */
+    public NgramDetector(Integer order, Double discount, int frame, long seed) {
+        if (frame < 0) throw new IllegalArgumentException("frame must be 0 (whole trace) or positive");
+        this.frame = frame;
         this.fixedOrder = order;
         this.fixedDiscount = discount;
         this.seed = seed;
@@ -35,8 +46,9 @@ public final class NgramDetector implements SequenceDetector {
 
     @Override
     public String name() {
-        if (model == null) return "ngram-lm";
-        return "ngram-lm n=" + model.order() + " D=" + model.discount();
+        String f = frame > 0 ? " frame=" + frame : "";
+        if (model == null) return "ngram-lm" + f;
+        return "ngram-lm n=" + model.order() + " D=" + model.discount() + f;
     }
 
     /** How each candidate setting did on the held-out normal traces. */
@@ -76,6 +88,19 @@ public final class NgramDetector implements SequenceDetector {
     public SequenceScore score(int[] calls) {
         if (calls.length == 0) return SequenceScore.of(0);
         double[] s = model.surprise(calls);
+        if (frame > 0 && s.length > frame) {
+            double window = 0, best = Double.NEGATIVE_INFINITY;
+            int bestFrom = 0;
+            for (int i = 0; i < s.length; i++) {
+                window += s[i];
+                if (i >= frame) window -= s[i - frame];
+                if (i >= frame - 1 && window > best) {
+                    best = window;
+                    bestFrom = i - frame + 1;
+                }
+            }
+            return new SequenceScore(best / frame, bestFrom, frame);
+        }
         double sum = 0;
         int worst = 0;
         for (int i = 0; i < s.length; i++) {
