@@ -5,6 +5,7 @@ import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.autoencoder.AutoencoderTrainer;
 import dev.vigil.detect.autoencoder.FrequencyWindowDetector;
 import dev.vigil.detect.neural.GruLanguageModel;
+import dev.vigil.detect.neural.MixtureLanguageModel;
 import dev.vigil.detect.sequence.HistogramKnn;
 import dev.vigil.detect.sequence.Lookahead;
 import dev.vigil.detect.sequence.NgramDetector;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
  * {@code gru-lm:hidden=128}, {@code knn:k=1}, {@code ensemble}. Stateless.
  */
 public final class DetectorSpec {
-    public static final List<String> NAMES = List.of("stide", "lookahead", "knn", "autoencoder", "ngram-lm", "gru-lm", "ensemble");
+    public static final List<String> NAMES = List.of("stide", "lookahead", "knn", "autoencoder", "ngram-lm", "gru-lm", "mix-lm", "ensemble");
     /** What `evaluate` runs when no detector is named. */
     public static final List<String> DEFAULT = List.of("stide", "lookahead", "knn", "autoencoder", "ngram-lm", "gru-lm", "ensemble");
 
@@ -69,6 +70,11 @@ public final class DetectorSpec {
             case "gru-lm" -> {
                 a.allow("hidden", "layers", "epochs", "patience", "batch");
                 yield new GruLanguageModel(new GruLanguageModel.Settings(a.integer("hidden", 128), a.integer("layers", 1),
+                        a.integer("epochs", 40), a.integer("patience", 3), a.integer("batch", 8), seed));
+            }
+            case "mix-lm" -> {
+                a.allow("hidden", "layers", "epochs", "patience", "batch");
+                yield new MixtureLanguageModel(new GruLanguageModel.Settings(a.integer("hidden", 128), a.integer("layers", 1),
                         a.integer("epochs", 40), a.integer("patience", 3), a.integer("batch", 8), seed));
             }
             case "ensemble" -> {

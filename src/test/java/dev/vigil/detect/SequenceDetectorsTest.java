@@ -19,7 +19,7 @@ class SequenceDetectorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"stide:n=6", "lookahead:w=9", "knn:k=1", "autoencoder:window=20,stride=10,epochs=15,batch=32",
-        "ngram-lm", "ngram-lm:frame=32", "gru-lm:hidden=24,epochs=6,batch=16", "ensemble"})
+        "ngram-lm", "ngram-lm:frame=32", "gru-lm:hidden=24,epochs=6,batch=16", "mix-lm:hidden=24,epochs=6,batch=16", "ensemble"})
     void separatesNormalFromInjectedShell(String spec) {
         List<int[]> train = Synthetic.normals(1, 200);
         List<int[]> normal = Synthetic.normals(2, 100);
@@ -61,6 +61,25 @@ class SequenceDetectorsTest {
             // shorter than the frame: the mean
             int[] shortTrace = java.util.Arrays.copyOf(normal, 10);
             assertThat(framed.score(shortTrace).score()).isEqualTo(whole.score(shortTrace).score());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void mixtureWeightIsChosenOnHeldOutNormalTracesAndMixesProbabilities() {
+        // -ln(0.5 e^-1 + 0.5 e^-3) by hand
+        assertThat(dev.vigil.detect.neural.MixtureLanguageModel.mixForTest(0.5, 1, 3))
+                .isCloseTo(-Math.log(0.5 * Math.exp(-1) + 0.5 * Math.exp(-3)), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(dev.vigil.detect.neural.MixtureLanguageModel.mixForTest(1, 1, 3)).isEqualTo(1);
+        assertThat(dev.vigil.detect.neural.MixtureLanguageModel.mixForTest(0, 1, 3)).isEqualTo(3);
+        try (var m = (dev.vigil.detect.neural.MixtureLanguageModel) DetectorSpec.create("mix-lm:hidden=24,epochs=4,batch=16", 7)) {
+            m.fit(Synthetic.normals(1, 120));
+            assertThat(m.selection()).hasSize(11);
+            assertThat(m.weight()).isBetween(0.0, 1.0);
+            // the chosen weight has the lowest held-out surprise of those tried
+            double chosen = Double.parseDouble(m.selection().get((int) Math.round(m.weight() * 10)).replaceAll(".*surprise ([0-9.]+).*", "$1"));
+            for (String line : m.selection()) {
+                assertThat(Double.parseDouble(line.replaceAll(".*surprise ([0-9.]+).*", "$1"))).isGreaterThanOrEqualTo(chosen);
+            }
         }
     }
 }
