@@ -13,7 +13,7 @@ public final class ExecCollector extends RingCollector {
 
     @Override
     public String header() {
-        return "exec: TIME EXEC|EXIT PID PPID UID CGROUP COMM  FILE ARGV | exit code/signal and lifetime";
+        return "exec: TIME EXEC PID PPID UID COMM cgroup=ID FILE [ARGV] | TIME EXIT PID PPID UID COMM code=N [signal=S] lifetime=SECONDS";
     }
 
     @Override

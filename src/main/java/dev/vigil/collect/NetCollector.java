@@ -35,7 +35,7 @@ public final class NetCollector extends PeriodicCollector {
 
     @Override
     public String header() {
-        return "net: TIME NET IFACE PROTO SOURCE -> DESTINATION packets bytes (in the period; totals since start), every "
+        return "net: TIME NET IFACE FAMILY PROTO SOURCE -> DESTINATION packets= bytes= in the period (total packets / bytes since start), every "
                 + settings.period().toMillis() / 1000.0 + " s";
     }
 

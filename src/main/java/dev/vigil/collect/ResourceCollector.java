@@ -34,7 +34,7 @@ public final class ResourceCollector extends PeriodicCollector {
 
     @Override
     public String header() {
-        return "resource: TIME RESOURCE PID COMM UID CPU% ONCPU-MS SYSCALLS/S (top " + settings.top() + " by CPU), every "
+        return "resource: TIME TOP PID COMM UID CPU% ONCPU-MS SYSCALLS/S (top " + settings.top() + " by CPU), every "
                 + settings.period().toMillis() / 1000.0 + " s";
     }
 

@@ -51,7 +51,7 @@ public final class RiskyCollector extends RingCollector {
     @Override
     public String header() {
         List<String> missing = unavailable();
-        return "risky: TIME RISKY PID UID COMM  SYSCALL DECODED-ARGUMENTS"
+        return "risky: TIME RISKY PID PPID UID COMM SYSCALL DECODED-ARGUMENTS"
                 + (missing.isEmpty() ? "" : " (not in this kernel: " + String.join(", ", missing) + ")");
     }
 

@@ -22,7 +22,7 @@ public final class SyscallsCollector extends PeriodicCollector {
 
     @Override
     public String header() {
-        return "syscalls: TIME SYSCALLS PID total: NAME=COUNT ... (calls in the period, most frequent first), every "
+        return "syscalls: TIME CALLS PID TOTAL: NAME=COUNT ... (calls in the period, most frequent first), every "
                 + settings.period().toMillis() / 1000.0 + " s";
     }
 

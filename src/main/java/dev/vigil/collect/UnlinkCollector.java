@@ -18,7 +18,7 @@ public final class UnlinkCollector extends RingCollector {
 
     @Override
     public String header() {
-        return "unlink: TIME UNLINK PID UID COMM  SYSCALL PATH (relative paths: to dfd or the working directory)";
+        return "unlink: TIME UNLINK PID PPID UID COMM SYSCALL PATH (as passed: a relative path is relative to the working directory or dfd)";
     }
 
     @Override
