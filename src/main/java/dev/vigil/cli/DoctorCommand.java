@@ -85,6 +85,23 @@ final class DoctorCommand implements Callable<Integer> {
                 throw new Failed(e.getMessage());
             }
         }));
+        checks.add(new Check("trace collectors", false, () -> {
+            if (!Privileges.canLoadBpf()) throw new Failed("skipped: needs privileges");
+            List<String> ok = new ArrayList<>();
+            String missing = "";
+            for (String name : List.of("exec", "unlink", "risky", "resource")) {
+                try (dev.vigil.collect.Collector c = dev.vigil.collect.Collector.start(TraceCommand.create(name),
+                        dev.vigil.collect.CollectorSettings.defaults())) {
+                    ok.add(name);
+                    if (c instanceof dev.vigil.collect.RiskyCollector r && !r.unavailable().isEmpty()) {
+                        missing = "; risky without " + String.join(", ", r.unavailable()) + " (no tracepoint in this kernel)";
+                    }
+                } catch (RuntimeException e) {
+                    throw new Failed(name + ": " + e.getMessage());
+                }
+            }
+            return String.join(", ", ok) + " loaded and attached" + missing;
+        }));
         checks.add(new Check("BPF LSM", false, () -> {
             if (!Files.exists(Path.of("/sys/kernel/security/lsm"))) {
                 throw new Failed("securityfs not mounted, cannot tell (mount -t securityfs none /sys/kernel/security); only future LSM collectors need it");
