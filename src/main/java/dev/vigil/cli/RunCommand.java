@@ -1,6 +1,10 @@
 package dev.vigil.cli;
 
 import dev.vigil.alert.Alert;
+import dev.vigil.collect.Collector;
+import dev.vigil.collect.CollectorSettings;
+import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.RiskyCollector;
 import dev.vigil.alert.AlertSink;
 import dev.vigil.collect.HistogramSampler;
 import dev.vigil.collect.ProcessInfo;
@@ -8,7 +12,9 @@ import dev.vigil.collect.SyscallHistogramCollector;
 import dev.vigil.detect.Score;
 import dev.vigil.trace.SyscallTable;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,8 +48,10 @@ final class RunCommand implements Callable<Integer> {
         SyscallTable table = SyscallTable.host();
         AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
         long[] alerts = new long[1];
+        ProcessContext context = new ProcessContext();
         try (ShutdownGuard guard = new ShutdownGuard();
-             SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
+             SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid);
+             RiskyContext risky = RiskyContext.start(tgid)) {
             HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             guard.onStop(sampler::stop);
             System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
@@ -51,7 +59,8 @@ final class RunCommand implements Callable<Integer> {
                 Score s = m.autoencoder().score(deltas, threshold, 3);
                 if (s.anomalous()) {
                     alerts[0]++;
-                    sink.emit(new Alert(time, tgid, comm, s));
+                    risky.drainInto(context);
+                    sink.emit(new Alert(time, tgid, comm, s, context.cmdline((int) tgid).orElse(List.of()), context.risky((int) tgid)));
                 }
             }, sampling.maxSamples);
             System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts[0]);
@@ -61,5 +70,26 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The risky collector filtered in the kernel to the watched process; absent if it cannot load. */
+    private record RiskyContext(RiskyCollector collector) implements AutoCloseable {
+        static RiskyContext start(long tgid) {
+            try {
+                return new RiskyContext(Collector.start(new RiskyCollector(), CollectorSettings.defaults().withPids(Set.of((int) tgid))));
+            } catch (RuntimeException e) {
+                System.err.println("vigil: alerts without high-risk call context (" + e.getMessage() + ")");
+                return new RiskyContext(null);
+            }
+        }
+
+        void drainInto(ProcessContext context) {
+            if (collector != null) while (collector.read(context::accept, 0) > 0) { }
+        }
+
+        @Override
+        public void close() {
+            if (collector != null) collector.close();
+        }
     }
 }

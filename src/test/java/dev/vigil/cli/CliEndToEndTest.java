@@ -67,6 +67,8 @@ class CliEndToEndTest {
                 assertThat(java.time.Instant.parse(a.get("time").asText())).isNotNull();
                 assertThat(a.get("top")).hasSize(3);
                 assertThat(a.get("top").get(0).get("syscall").asText()).isIn(newCalls);
+                assertThat(a.get("cmdline").get(0).asText()).as("context: the command line").contains("/vigil-workload");
+                assertThat(a.has("recent_risky_calls")).as("the workload makes no high-risk call").isFalse();
             }
             // without --max-error the model's threshold is used, in evilsocket's text format
             Cli plain = Cli.run("run", "--pid", pid, "--model", model.toString(), "--samples", "5");
