@@ -112,11 +112,7 @@ final class TraceCommand implements Callable<Integer> {
                 throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
             }
         }
-        CollectorSettings base = CollectorSettings.defaults();
-        if (cfg != null && !cfg.collectors().isEmpty()) {
-            CollectorSettings any = cfg.collectors().values().iterator().next();
-            base = new CollectorSettings(any.pids(), any.uids(), any.comms(), any.cgroups(), null, base.period(), base.top(), null);
-        }
+        CollectorSettings base = cfg != null ? cfg.filters() : CollectorSettings.defaults();
         List<String> list = !names.isEmpty() ? names : cfg != null ? List.copyOf(cfg.collectors().keySet()) : List.of("exec", "unlink", "risky");
         Map<String, CollectorSettings> out = new LinkedHashMap<>();
         for (String n : list) {

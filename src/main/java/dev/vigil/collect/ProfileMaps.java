@@ -122,6 +122,20 @@ public final class ProfileMaps {
         return out;
     }
 
+    /** The pair bits of every profile, in one pass over the pairs map (for saving). */
+    public Map<ProfileKey, Map<Integer, long[]>> allPairs() {
+        Map<Integer, ProfileKey> bySlot = new java.util.HashMap<>();
+        ids.forEach((k, v) -> bySlot.put(v.get(JAVA_INT, 0), ProfileKey.read(k)));
+        Map<ProfileKey, Map<Integer, long[]>> out = new java.util.HashMap<>();
+        for (ProfileKey key : bySlot.values()) out.put(key, new TreeMap<>());
+        pairs.forEach((k, v) -> {
+            int pk = k.get(JAVA_INT, 0);
+            ProfileKey key = bySlot.get(pk >>> 9);
+            if (key != null) out.get(key).put(pk & 511, v.toArray(JAVA_LONG));
+        });
+        return out;
+    }
+
     /** Deletes every pair bitmap of a profile; returns how many. */
     public int deletePairs(ProfileKey key) {
         Optional<Integer> slot = slot(key);
@@ -147,9 +161,10 @@ public final class ProfileMaps {
      * only call this while the programs are not attached (the kernel allocates slots too).
      */
     public void restore(Profile p, Map<Integer, long[]> bits) {
-        int slot = slot(p.key()).orElseGet(() -> allocate(p.key()));
+        Optional<Integer> existing = slot(p.key());
+        int slot = existing.orElseGet(() -> allocate(p.key()));
         writeSlot(slot, p);
-        deletePairs(p.key());
+        if (existing.isPresent()) deletePairs(p.key()); // a new slot has no pairs to replace
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pk = a.allocate(JAVA_INT), pv = a.allocate(SequenceWire.PAIR_BITS_SIZE, 8);
             for (Map.Entry<Integer, long[]> e : bits.entrySet()) {

@@ -28,7 +28,7 @@ abstract class RingCollector implements Collector {
 
     private final String name, resource;
     private final List<Program> programs;
-    private final List<String> unavailable = new ArrayList<>();
+    private final List<Program> notLoaded = new ArrayList<>();
     private BpfObject object;
     private RingBuffer ring;
     private CollectorSettings settings = CollectorSettings.defaults();
@@ -48,7 +48,9 @@ abstract class RingCollector implements Collector {
     public String name() { return name; }
 
     /** Calls whose tracepoints this kernel lacks (their programs are not loaded). */
-    public List<String> unavailable() { return List.copyOf(unavailable); }
+    public List<String> unavailable() {
+        return notLoaded.stream().map(p -> p.tracepoint().replaceFirst("^sys_enter_", "")).toList();
+    }
 
     @Override
     public void open() {
@@ -63,7 +65,7 @@ abstract class RingCollector implements Collector {
         for (Program p : programs) {
             if (p.tracepoint() != null && !Tracefs.hasTracepoint(p.category(), p.tracepoint())) {
                 object.disableProgram(p.name());
-                unavailable.add(p.tracepoint().replaceFirst("^sys_enter_", ""));
+                notLoaded.add(p);
             }
         }
     }
@@ -101,7 +103,7 @@ abstract class RingCollector implements Collector {
     @Override
     public void attach() {
         for (Program p : programs) {
-            if (p.tracepoint() == null || !unavailable.contains(p.tracepoint().replaceFirst("^sys_enter_", ""))) object.attach(p.name());
+            if (!notLoaded.contains(p)) object.attach(p.name());
         }
     }
 

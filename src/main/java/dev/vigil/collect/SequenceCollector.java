@@ -163,9 +163,10 @@ public final class SequenceCollector implements AutoCloseable {
     /** Every profile with its pairs, for saving; paths by key (unknown ones are saved as ""). */
     public dev.vigil.model.ProfileStore.Snapshot snapshot(Map<ProfileKey, String> paths) {
         List<dev.vigil.model.ProfileStore.Entry> out = new ArrayList<>();
+        Map<ProfileKey, Map<Integer, long[]>> bits = maps.allPairs();
         for (Profile p : profiles()) {
             out.add(new dev.vigil.model.ProfileStore.Entry(p.key().ino(), p.key().dev(), paths.getOrDefault(p.key(), ""), p.calls(),
-                    p.lastNew(), p.anomalies(), p.pairs(), p.state(), p.tolerized(), pairs(p.key())));
+                    p.lastNew(), p.anomalies(), p.pairs(), p.state(), p.tolerized(), bits.getOrDefault(p.key(), Map.of())));
         }
         return new dev.vigil.model.ProfileStore.Snapshot(dev.vigil.trace.SyscallTable.hostArch(), settings.window(), out);
     }

@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
  *
  * @param collectors settings by collector name, in file order
  * @param lines      the line where each collector is named (for later errors)
+ * @param filters    the filters alone (default settings otherwise), for collectors the file does not name
  */
-public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String, Integer> lines, String file) {
+public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String, Integer> lines, String file, CollectorSettings filters) {
     public static final List<String> COLLECTORS = List.of("exec", "unlink", "risky", "net", "resource", "syscalls");
     private static final Map<String, List<String>> KEYS = Map.of(
             "exec", List.of("enabled"), "unlink", List.of("enabled"), "risky", List.of("enabled"),
@@ -129,7 +130,7 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
             }
         }
         if (out.isEmpty()) throw new ConfigException(file, cs.line(), "collectors", "none selected; name at least one of " + String.join(", ", COLLECTORS));
-        return new TraceConfig(out, lines, file);
+        return new TraceConfig(out, lines, file, base);
     }
 
     private static void known(String file, int line, String key, String name) {
