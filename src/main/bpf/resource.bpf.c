@@ -14,11 +14,13 @@
 
 VIGIL_WIRE_STRUCT(vigil_proc_usage);
 
-/* thread id -> when it was last switched in */
+/* per thread: when it was last switched in. Task storage, updated in place and freed with
+ * the task: an LRU hash rewritten on every switch can evict a running thread's entry and
+ * lose its whole slice. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } oncpu_since SEC(".maps");
 
@@ -45,9 +47,8 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(vigil_res_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 prev_pid = prev->pid, next_pid = next->pid;
-	if (prev_pid) {
-		__u64 *since = bpf_map_lookup_elem(&oncpu_since, &prev_pid);
+	if (prev->pid) {
+		__u64 *since = bpf_task_storage_get(&oncpu_since, prev, 0, 0);
 		if (since && *since && now > *since) {
 			struct vigil_proc_usage *u = usage_of(prev, prev->tgid);
 			if (u)
@@ -55,8 +56,11 @@ int BPF_PROG(vigil_res_switch, bool preempt, struct task_struct *prev, struct ta
 			*since = 0;
 		}
 	}
-	if (next_pid)
-		bpf_map_update_elem(&oncpu_since, &next_pid, &now, BPF_ANY);
+	if (next->pid) {
+		__u64 *since = bpf_task_storage_get(&oncpu_since, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (since)
+			*since = now;
+	}
 	return 0;
 }
 
