@@ -23,6 +23,10 @@ enum vigil_event_type {
 	VIGIL_EV_EXIT = 11,        /* struct vigil_exit_event (exec.bpf.c) */
 	VIGIL_EV_UNLINK = 12,      /* struct vigil_unlink_event (unlink.bpf.c) */
 	VIGIL_EV_RISKY = 13,       /* struct vigil_risky_event (risky.bpf.c) */
+	VIGIL_EV_REC_CALL = 20,    /* struct vigil_rec_call (record.bpf.c): one system call */
+	VIGIL_EV_REC_FORK = 21,    /* struct vigil_rec_proc: a recorded process forked a new one */
+	VIGIL_EV_REC_EXEC = 22,    /* struct vigil_rec_proc: a recorded process executed a file */
+	VIGIL_EV_REC_EXIT = 23,    /* struct vigil_rec_proc: a recorded process exited */
 };
 
 /* Emitted by the ring-buffer self-test program (src/test/bpf/ringbuf_test.bpf.c). */
@@ -167,6 +171,24 @@ struct vigil_proc_usage {
 	__u32 uid;
 	__u32 _pad;
 	char comm[16];
+};
+
+/* record.bpf.c: one system call of a recorded process, in the order the calls entered the
+ * kernel (the ring buffer is one queue for all CPUs, so each thread's calls are in order). */
+struct vigil_rec_call {
+	__u32 type;          /* VIGIL_EV_REC_CALL */
+	__u32 tid;           /* thread id */
+	__u32 tgid;          /* process id */
+	__u32 nr;            /* host system-call number */
+};
+
+/* record.bpf.c: a recorded process forked (header = the parent; other = the child's process
+ * id), executed a file (filename set), or exited (exit_code = wait status). */
+struct vigil_rec_proc {
+	struct vigil_event_header h;
+	__u32 other;         /* REC_FORK: the new process's id */
+	__u32 exit_code;     /* REC_EXIT: (code << 8) | signal, as wait(2) reports it */
+	char filename[VIGIL_PATH_MAX]; /* REC_EXEC: the file executed */
 };
 
 #endif

@@ -56,6 +56,17 @@ public final class EventWire {
             JAVA_LONG.withName("oncpu_ns"), JAVA_LONG.withName("syscalls"), JAVA_INT.withName("uid"), JAVA_INT.withName("_pad"),
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_proc_usage");
 
+    /** record.bpf.c: one system call, and a process's fork, exec or exit. */
+    public static final int EV_REC_CALL = 20, EV_REC_FORK = 21, EV_REC_EXEC = 22, EV_REC_EXIT = 23;
+
+    public static final StructLayout REC_CALL = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"), JAVA_INT.withName("tid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("nr"))
+            .withName("vigil_rec_call");
+
+    public static final StructLayout REC_PROC = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("other"), JAVA_INT.withName("exit_code"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename")).withName("vigil_rec_proc");
+
     static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
     static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
 

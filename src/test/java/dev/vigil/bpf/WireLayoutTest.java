@@ -34,7 +34,9 @@ class WireLayoutTest {
                 new Obj("unlink", java.util.List.of(dev.vigil.collect.EventWire.UNLINK)),
                 new Obj("risky", java.util.List.of(dev.vigil.collect.EventWire.RISKY)),
                 new Obj("net", java.util.List.of(dev.vigil.collect.EventWire.FLOW_KEY, dev.vigil.collect.EventWire.FLOW)),
-                new Obj("resource", java.util.List.of(dev.vigil.collect.EventWire.PROC_USAGE)));
+                new Obj("resource", java.util.List.of(dev.vigil.collect.EventWire.PROC_USAGE)),
+                new Obj("record", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.REC_CALL,
+                        dev.vigil.collect.EventWire.REC_PROC)));
         for (Obj o : all) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
                 for (var l : o.layouts()) {

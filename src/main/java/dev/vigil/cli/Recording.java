@@ -1,0 +1,168 @@
+package dev.vigil.cli;
+
+import dev.vigil.collect.ProcessInfo;
+import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.trace.TraceFolder;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bookkeeping of `vigil record`: turns the recorder's events into per-process trace
+ * files and knows which recorded processes are still alive. Runs on the polling thread.
+ * Exceptions never escape into the ring-buffer callback: the first is kept and rethrown by
+ * {@link #failIfBroken()} on the command's loop.
+ */
+final class Recording implements SyscallRecorder.Listener {
+    private final TraceFolder traces;
+    private final boolean follow;
+    private final Set<Integer> live = new HashSet<>();
+    private final List<String> roots = new ArrayList<>();
+    SyscallRecorder recorder;
+    private int launchedPid = -1;
+    private boolean launchedExeced;
+    private RuntimeException broken;
+    private long late, calls;
+
+    Recording(TraceFolder traces, boolean follow) {
+        this.traces = traces;
+        this.follow = follow;
+    }
+
+    /** Records a running process (and, when following, the processes below it). */
+    void attach(int pid) {
+        int tgid = (int) ProcessInfo.tgid(pid);
+        roots.add(ProcessInfo.comm(tgid) + " (pid " + tgid + ")");
+        start(tgid, "attached");
+        if (follow) {
+            ProcessHandle.of(tgid).ifPresent(h -> h.descendants().forEach(d -> start((int) d.pid(), "attached below pid " + tgid)));
+        }
+    }
+
+    private void start(int tgid, String how) {
+        if (traces.isOpen(tgid)) return;
+        recorder.add(tgid, false);
+        traces.begin(tgid, parent(tgid), ProcessInfo.comm(tgid), how);
+        live.add(tgid);
+    }
+
+    /** A command vigil started, recorded from its exec on. */
+    void launched(int pid, String name) {
+        launchedPid = pid;
+        roots.add(name + " (pid " + pid + ")");
+        traces.begin(pid, (int) ProcessHandle.current().pid(), name, "started by vigil record");
+        live.add(pid);
+    }
+
+    String describeRoots() { return String.join(", ", roots); }
+
+    @Override
+    public void call(int tgid, int tid, int nr) {
+        try {
+            if (!traces.isOpen(tgid)) {
+                if (traces.hasEnded(tgid)) {
+                    late++;
+                    return;
+                }
+                traces.begin(tgid, parent(tgid), ProcessInfo.comm(tgid), "first seen at a call");
+                live.add(tgid);
+            }
+            traces.call(tgid, nr);
+            calls++;
+        } catch (RuntimeException e) {
+            if (broken == null) broken = e;
+        }
+    }
+
+    @Override
+    public void fork(int parent, int child, String comm) {
+        try {
+            traces.begin(child, parent, comm, "forked by " + parent);
+            live.add(child);
+        } catch (RuntimeException e) {
+            if (broken == null) broken = e;
+        }
+    }
+
+    @Override
+    public void exec(int tgid, String comm, String file) {
+        try {
+            if (!traces.isOpen(tgid)) {
+                traces.begin(tgid, parent(tgid), comm, "first seen at an exec");
+                live.add(tgid);
+            }
+            traces.note(tgid, "exec " + file, comm);
+            if (tgid == launchedPid) launchedExeced = true;
+        } catch (RuntimeException e) {
+            if (broken == null) broken = e;
+        }
+    }
+
+    @Override
+    public void exit(int tgid, int status) {
+        try {
+            finish(tgid, describe(status));
+        } catch (RuntimeException e) {
+            if (broken == null) broken = e;
+        }
+    }
+
+    private void finish(int tgid, String end) {
+        traces.finish(tgid, end, recorder.lost(tgid));
+        live.remove(tgid);
+    }
+
+    /** A wait(2) status in words. */
+    static String describe(int status) {
+        int sig = status & 0x7f;
+        return sig == 0 ? "exited with code " + ((status >> 8) & 0xff) : "killed by signal " + sig + ((status & 0x80) != 0 ? " (core dumped)" : "");
+    }
+
+    /** Rethrows the first failure of the listener (a trace file that cannot be written). */
+    void failIfBroken() {
+        if (broken != null) throw broken;
+    }
+
+    /** Ends the traces of processes that are gone although their exit was not seen. */
+    void reapVanished() {
+        List<Integer> gone = traces.openPids().stream().filter(p -> p != launchedPid || launchedExeced).filter(p -> !ProcessInfo.alive(p)).toList();
+        if (gone.isEmpty()) return;
+        while (recorder.poll(0) > 0) failIfBroken();
+        for (int p : gone) {
+            if (traces.isOpen(p)) finish(p, "gone (its exit was not seen)");
+        }
+    }
+
+    /** Did the launched command die before its exec (no such program, no permission)? */
+    boolean launchFailed(Launcher launched) {
+        if (launchedExeced || launched.isAlive()) return false;
+        while (recorder.poll(0) > 0) failIfBroken();
+        return !launchedExeced;
+    }
+
+    boolean allDone() { return live.isEmpty(); }
+
+    /** Ends every trace still open (the recording stopped first). */
+    void finishAll(String end) {
+        for (int p : traces.openPids()) finish(p, end);
+    }
+
+    void summary(PrintStream err, SyscallRecorder r) {
+        List<TraceFolder.Written> w = traces.written();
+        long lost = w.stream().mapToLong(TraceFolder.Written::lost).sum();
+        err.printf("vigil: recorded %d process%s, %,d calls%s, into %s%n", w.size(), w.size() == 1 ? "" : "es", calls,
+                lost > 0 ? ", " + lost + " lost to a full ring buffer (raise --ring-mb)" : ", none lost", traces.dir());
+        err.printf("  %-8s %-16s %12s %8s  %-34s %s%n", "PID", "COMM", "CALLS", "LOST", "END", "FILE");
+        for (TraceFolder.Written t : w) {
+            err.printf("  %-8d %-16s %12d %8d  %-34s %s%n", t.pid(), t.comm(), t.calls(), t.lost(), t.end(), t.file());
+        }
+        if (r.notFollowed() > 0) err.printf("vigil: %d new processes were not followed (too many recorded at once)%n", r.notFollowed());
+        if (late > 0) err.printf("vigil: %d calls came after their process's exit (other threads) and are not in its trace%n", late);
+    }
+
+    private static int parent(int pid) {
+        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(h -> (int) h.pid()).orElse(0);
+    }
+}
