@@ -8,7 +8,8 @@
  * sched_process_exit of a process's leader removes it (so a reused pid is not recorded).
  * A root started by vigil itself waits in state AWAIT_EXEC until its exec, so the trace
  * starts with the first call of the program, not of the launcher. Calls go one by one
- * through the ring buffer; a full buffer loses the call and counts it per process in lost.
+ * through the ring buffer, waking user space only once wakeup_bytes wait (process events
+ * always wake it); a full buffer loses the call and counts it per process in lost.
  * Needs BTF-enabled tracepoints (5.5+) and the ring buffer (5.8+).
  */
 #include "vmlinux.h"
@@ -25,6 +26,9 @@ VIGIL_WIRE_STRUCT(vigil_rec_proc);
 
 /* Follow processes forked by recorded ones. */
 const volatile __u32 follow = 1;
+/* Calls are submitted without waking user space; it is woken each time the data waiting
+ * crosses a multiple of this (a power of two), and drains the ring every poll period too. */
+const volatile __u64 wakeup_bytes = 256 << 10;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -108,7 +112,11 @@ int BPF_PROG(vigil_rec_enter, struct pt_regs *regs, long id)
 	e->tgid = tgid;
 	e->nr = (__u32)id;
 	count(1);
-	bpf_ringbuf_submit(e, 0);
+	/* wake user space when the data waiting crosses a multiple of wakeup_bytes (a power of
+	 * two): once per crossing, not on every call of a ring that nobody drains */
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags = avail >= wakeup_bytes && (avail & (wakeup_bytes - 1)) < 2 * (sizeof(*e) + 8) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
 	return 0;
 }
 

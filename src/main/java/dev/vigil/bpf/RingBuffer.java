@@ -75,6 +75,23 @@ public final class RingBuffer implements AutoCloseable {
         return rc;
     }
 
+    /**
+     * Consumes every record ready now without waiting, whether or not the kernel sent a
+     * wake-up (producers that submit with BPF_RB_NO_WAKEUP rely on this).
+     * @return the number of records consumed
+     */
+    public int consume() {
+        if (closed) throw new IllegalStateException("ring buffer " + name + " is closed");
+        int rc;
+        try {
+            rc = (int) Libbpf.RING_BUFFER_CONSUME.invokeExact(rb);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (rc < 0) throw new BpfException("consume ring buffer " + name, -rc);
+        return rc;
+    }
+
     /** Records handed to the sink so far. */
     public long received() { return received.get(); }
 

@@ -89,9 +89,13 @@ public final class SyscallRecorder implements AutoCloseable {
         }
     }
 
-    /** Waits up to timeoutMs and hands every ready event to the listener; returns how many. */
+    /**
+     * Waits up to timeoutMs for a wake-up, then hands every ready event to the listener
+     * (calls are submitted without a wake-up until a quarter MiB waits, so this also drains
+     * what came quietly); returns how many.
+     */
     public int poll(int timeoutMs) {
-        return ring.poll(timeoutMs);
+        return ring.poll(timeoutMs) + ring.consume();
     }
 
     /** Calls and events of tgid lost to a full ring buffer so far. */
