@@ -50,6 +50,7 @@ final class RecordCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(ExitCodes.USAGE, "--out " + out + " is a file, not a folder");
         for (int pid : pids) {
             if (pid < 1 || !ProcessInfo.alive(pid)) throw new ProcessInfo.NoSuchProcessException(pid);
+            if (ProcessInfo.tgid(pid) == ProcessHandle.current().pid()) throw new UserError(ExitCodes.USAGE, "vigil cannot record itself (--pid " + pid + ")");
         }
         Launcher.Prepared launch = command.isEmpty() ? null : Launcher.prepare(command);
         Privileges.require("record");

@@ -16,6 +16,7 @@ import java.util.Set;
  * {@link #failIfBroken()} on the command's loop.
  */
 final class Recording implements SyscallRecorder.Listener {
+    private static final int SUMMARY_ROWS = 40;
     private final TraceFolder traces;
     private final boolean follow;
     private final Set<Integer> live = new HashSet<>();
@@ -155,7 +156,12 @@ final class Recording implements SyscallRecorder.Listener {
         err.printf("vigil: recorded %d process%s, %,d calls%s, into %s%n", w.size(), w.size() == 1 ? "" : "es", calls,
                 lost > 0 ? ", " + lost + " lost to a full ring buffer (raise --ring-mb)" : ", none lost", traces.dir());
         err.printf("  %-8s %-16s %12s %8s  %-34s %s%n", "PID", "COMM", "CALLS", "LOST", "END", "FILE");
+        int shown = 0;
         for (TraceFolder.Written t : w) {
+            if (++shown > SUMMARY_ROWS) {
+                err.printf("  ... and %d more (their files are in %s)%n", w.size() - SUMMARY_ROWS, traces.dir());
+                break;
+            }
             err.printf("  %-8d %-16s %12d %8d  %-34s %s%n", t.pid(), t.comm(), t.calls(), t.lost(), t.end(), t.file());
         }
         if (r.notFollowed() > 0) err.printf("vigil: %d new processes were not followed (too many recorded at once)%n", r.notFollowed());

@@ -106,6 +106,17 @@ class RecordKernelTest {
     }
 
     @Test
+    void aKilledProcessEndsItsTraceWithTheSignal(@TempDir Path dir) throws Exception {
+        Cli r = Cli.run("record", "--out", dir.toString(), "--", "/bin/sh", "-c", "kill -KILL $$");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<Path> files = traces(dir);
+        assertThat(files).hasSize(1);
+        String text = Files.readString(files.getFirst());
+        assertThat(text).contains("# exec /bin/sh").containsPattern("# end: killed by signal 9; \\d+ calls\n$");
+        assertThat(calls(files.getFirst())).endsWith("kill");
+    }
+
+    @Test
     void badInputGetsOneLineAndACode(@TempDir Path dir) throws Exception {
         Cli nothing = Cli.run("record", "--out", dir.toString());
         assertThat(nothing.exit()).isEqualTo(ExitCodes.USAGE);
@@ -116,6 +127,9 @@ class RecordKernelTest {
         Cli noCmd = Cli.run("record", "--out", dir.toString(), "--", "vigil-no-such-command-here");
         assertThat(noCmd.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(noCmd.error()).contains("no such command: vigil-no-such-command-here");
+        Cli self = Cli.run("record", "--pid", Long.toString(ProcessHandle.current().pid()), "--out", dir.toString());
+        assertThat(self.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(self.error()).contains("cannot record itself");
         Cli ring = Cli.run("record", "--ring-mb", "3", "--", "true");
         assertThat(ring.exit()).isEqualTo(ExitCodes.USAGE);
         Path file = Files.writeString(dir.resolve("f"), "x");
