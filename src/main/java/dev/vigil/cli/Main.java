@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** vigil's command line. Turns every failure into one line on stderr and a named exit code. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, version = "vigil 0.1.0",
         description = "Process-behaviour anomaly detection for Linux, built on eBPF.",
-        subcommands = {DemoCommand.class, LearnCommand.class, TrainCommand.class, RunCommand.class, WatchCommand.class, ProfilesCommand.class, TraceCommand.class, RecordCommand.class, EvaluateCommand.class, DoctorCommand.class,
+        subcommands = {DemoCommand.class, LearnCommand.class, TrainCommand.class, RunCommand.class, WatchCommand.class, ProfilesCommand.class, TraceCommand.class, RecordCommand.class, MonitorCommand.class, EvaluateCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces and libbpf messages.")
@@ -29,7 +29,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (demo, learn, train, run, watch, profiles, trace, record, evaluate, doctor)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (demo, learn, train, run, watch, profiles, trace, record, monitor, evaluate, doctor)");
     }
 
     public static void main(String[] args) {
@@ -41,6 +41,7 @@ public final class Main implements Runnable {
         verbose = false;
         CommandLine cl = new CommandLine(new Main());
         cl.getSubcommands().get("record").setStopAtPositional(true); // vigil record ls -l: -l is the command's
+        cl.getSubcommands().get("monitor").setStopAtPositional(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             String cmd = ex.getCommandLine().getCommandName();

@@ -15,10 +15,9 @@ import java.util.Set;
  * Exceptions never escape into the ring-buffer callback: the first is kept and rethrown by
  * {@link #failIfBroken()} on the command's loop.
  */
-final class Recording implements SyscallRecorder.Listener {
+final class Recording implements Follower {
     private static final int SUMMARY_ROWS = 40;
     private final TraceFolder traces;
-    private final boolean follow;
     private final Set<Integer> live = new HashSet<>();
     private final List<String> roots = new ArrayList<>();
     SyscallRecorder recorder;
@@ -27,19 +26,14 @@ final class Recording implements SyscallRecorder.Listener {
     private RuntimeException broken;
     private long late, calls;
 
-    Recording(TraceFolder traces, boolean follow) {
+    Recording(TraceFolder traces) {
         this.traces = traces;
-        this.follow = follow;
     }
 
-    /** Records a running process (and, when following, the processes below it). */
-    void attach(int pid) {
-        int tgid = (int) ProcessInfo.tgid(pid);
-        roots.add(ProcessInfo.comm(tgid) + " (pid " + tgid + ")");
-        start(tgid, "attached");
-        if (follow) {
-            ProcessHandle.of(tgid).ifPresent(h -> h.descendants().forEach(d -> start((int) d.pid(), "attached below pid " + tgid)));
-        }
+    /** Records a running process: one the user named, or one below it. */
+    void attach(int tgid, boolean named) {
+        if (named) roots.add(ProcessInfo.comm(tgid) + " (pid " + tgid + ")");
+        start(tgid, named ? "attached" : "attached below a followed process");
     }
 
     private void start(int tgid, String how) {
@@ -122,12 +116,18 @@ final class Recording implements SyscallRecorder.Listener {
     }
 
     /** Rethrows the first failure of the listener (a trace file that cannot be written). */
-    void failIfBroken() {
+    @Override
+    public void failIfBroken() {
         if (broken != null) throw broken;
     }
 
-    /** Ends the traces of processes that are gone although their exit was not seen. */
-    void reapVanished() {
+    @Override
+    public boolean execSeen(int pid) { return pid == launchedPid && launchedExeced; }
+
+    /** Flushes the files and ends the traces of processes that are gone although their exit was not seen. */
+    @Override
+    public void periodic() {
+        traces.flush();
         List<Integer> gone = traces.openPids().stream().filter(p -> p != launchedPid || launchedExeced).filter(p -> !ProcessInfo.alive(p)).toList();
         if (gone.isEmpty()) return;
         while (recorder.poll(0) > 0) failIfBroken();
@@ -136,14 +136,8 @@ final class Recording implements SyscallRecorder.Listener {
         }
     }
 
-    /** Did the launched command die before its exec (no such program, no permission)? */
-    boolean launchFailed(Launcher launched) {
-        if (launchedExeced || launched.isAlive()) return false;
-        while (recorder.poll(0) > 0) failIfBroken();
-        return !launchedExeced;
-    }
-
-    boolean allDone() { return live.isEmpty(); }
+    @Override
+    public boolean allDone() { return live.isEmpty(); }
 
     /** Ends every trace still open (the recording stopped first). */
     void finishAll(String end) {

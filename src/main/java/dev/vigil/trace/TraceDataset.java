@@ -121,6 +121,26 @@ public record TraceDataset(String name, List<Trace> train, List<Trace> normal, L
         return new TraceDataset(dir.getFileName().toString(), sorted(train), sorted(normal), sorted(attack));
     }
 
+    /**
+     * Every trace file under dir (recursively, in path order), numbers in the given
+     * architecture; the trace ids are the paths relative to dir. Used to fit a detector
+     * on a folder of recordings.
+     */
+    public static List<Trace> readFolder(Path dir, String arch) throws IOException {
+        if (!Files.isDirectory(dir)) throw new TraceFormat.FormatException(dir + ": not a folder");
+        SyscallMapping m = SyscallMapping.toHost(arch);
+        List<Trace> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                out.add(new Trace(dir.relativize(f).toString(), Trace.TRAIN, Trace.TRAIN,
+                        TraceFormat.parse(Files.readString(f, StandardCharsets.UTF_8), m, f.toString())));
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return out;
+    }
+
     private static List<Trace> sorted(List<Trace> l) {
         l.sort(Comparator.comparing(Trace::id));
         return List.copyOf(l);

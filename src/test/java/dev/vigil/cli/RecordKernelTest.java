@@ -120,7 +120,7 @@ class RecordKernelTest {
     void badInputGetsOneLineAndACode(@TempDir Path dir) throws Exception {
         Cli nothing = Cli.run("record", "--out", dir.toString());
         assertThat(nothing.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(nothing.error()).contains("nothing to record");
+        assertThat(nothing.error()).contains("no process");
         Cli noPid = Cli.run("record", "--pid", "999999999", "--out", dir.toString());
         assertThat(noPid.exit()).isEqualTo(ExitCodes.NO_SUCH_PROCESS);
         assertThat(noPid.error()).contains("no such process: 999999999");
@@ -129,7 +129,7 @@ class RecordKernelTest {
         assertThat(noCmd.error()).contains("no such command: vigil-no-such-command-here");
         Cli self = Cli.run("record", "--pid", Long.toString(ProcessHandle.current().pid()), "--out", dir.toString());
         assertThat(self.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(self.error()).contains("cannot record itself");
+        assertThat(self.error()).contains("cannot follow itself");
         Cli ring = Cli.run("record", "--ring-mb", "3", "--", "true");
         assertThat(ring.exit()).isEqualTo(ExitCodes.USAGE);
         Path file = Files.writeString(dir.resolve("f"), "x");

@@ -1,0 +1,136 @@
+package dev.vigil.cli;
+
+import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.detect.SequenceDetector;
+import dev.vigil.detect.WindowScorer;
+import dev.vigil.eval.DetectorSpec;
+import dev.vigil.trace.SyscallTable;
+import dev.vigil.trace.Trace;
+import dev.vigil.trace.TraceDataset;
+import dev.vigil.trace.TraceFormat;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "monitor", mixinStandardHelpOptions = true,
+        description = {"Watch processes live with a sequence detector (the ones vigil evaluate measures) fitted on recorded",
+                "normal traces: every --step calls the last --window calls of each process are scored, and a window",
+                "above the threshold is an alert with the calls that explain it. The threshold is the largest score of",
+                "the windows of held-out training traces (evilsocket's rule), unless --threshold is given.",
+                "  vigil record --out normal -- ./my-server --selftest        (a few times)",
+                "  vigil monitor --train normal --detector ngram-lm -- ./my-server --selftest",
+                "  vigil monitor --train normal --pid $(pgrep -o my-server) --json"})
+final class MonitorCommand implements Callable<Integer> {
+    @Mixin TargetOptions target;
+
+    @Option(names = "--train", required = true, description = "Folder of normal traces (vigil record's files, or numbers in --arch), read recursively.")
+    Path train;
+
+    @Option(names = "--arch", defaultValue = "host", description = "Architecture of numbers in the training traces (default: the host's).")
+    String arch;
+
+    @Option(names = "--detector", defaultValue = "stide", description = "NAME[:key=value,...] as in evaluate (default: ${DEFAULT-VALUE}).")
+    String spec;
+
+    @Option(names = "--window", defaultValue = "200", description = "Calls per scored window (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--step", defaultValue = "100", description = "Score a process's last window every this many calls (default: ${DEFAULT-VALUE}).")
+    int step;
+
+    @Option(names = "--threshold", description = "Alert above this score (default: the largest held-out window score).")
+    Double threshold;
+
+    @Option(names = "--holdout", defaultValue = "0.1", description = "Fraction of the training traces held out to set the threshold (default: ${DEFAULT-VALUE}).")
+    double holdout;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the hold-out split and the detector (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", description = "One JSON object per alert line.")
+    boolean json;
+
+    private volatile boolean stop;
+
+    @Override
+    public Integer call() throws Exception {
+        Launcher.Prepared launch = target.validate();
+        WindowScorer windows;
+        SequenceDetector detector;
+        try {
+            windows = new WindowScorer(window, step);
+            detector = DetectorSpec.create(spec, seed);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
+        if (!(holdout > 0 && holdout < 1)) throw new UserError(ExitCodes.USAGE, "--holdout must be between 0 and 1");
+        try (detector) {
+            double t = fit(detector, windows);
+            Privileges.require("monitor");
+            try (ShutdownGuard guard = new ShutdownGuard();
+                 Monitoring mon = new Monitoring(detector, windows, t, json, System.out);
+                 SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), mon);
+                 Launcher launched = launch == null ? null : launch.start()) {
+                guard.onStop(() -> stop = true);
+                List<Integer> named = target.named();
+                List<String> roots = new ArrayList<>();
+                for (int pid : target.running()) {
+                    recorder.add(pid, false);
+                    mon.track(pid, dev.vigil.collect.ProcessInfo.comm(pid));
+                    if (named.contains(pid)) roots.add(dev.vigil.collect.ProcessInfo.comm(pid) + " (pid " + pid + ")");
+                }
+                if (launched != null) {
+                    recorder.add((int) launched.pid(), true);
+                    mon.track((int) launched.pid(), launched.name());
+                    roots.add(launched.name() + " (pid " + launched.pid() + ")");
+                }
+                System.err.printf(Locale.ROOT, "vigil: monitoring %s with %s, threshold %.4f ...%n", String.join(", ", roots), detector.name(), t);
+                if (launched != null) launched.go();
+                Follower.loop(recorder, launched, mon, target.deadline(), () -> stop, target.command);
+                mon.endAll();
+                mon.close();
+                mon.summary(System.err);
+                if (launched != null && launched.isAlive()) launched.detach();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Fits the detector on the training traces and returns the threshold. */
+    private double fit(SequenceDetector detector, WindowScorer windows) {
+        List<Trace> traces;
+        try {
+            traces = TraceDataset.readFolder(train, "host".equals(arch) ? SyscallTable.hostArch() : arch);
+        } catch (TraceFormat.FormatException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, train + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
+        List<int[]> calls = new ArrayList<>(traces.stream().map(Trace::calls).filter(c -> c.length > 0).toList());
+        if (threshold != null) {
+            if (calls.isEmpty()) throw new UserError(ExitCodes.BAD_INPUT, train + ": no system calls in any trace");
+            detector.fit(calls);
+            System.err.printf(Locale.ROOT, "vigil: %s fitted on %d traces; threshold %.4f (given)%n", detector.name(), calls.size(), threshold);
+            return threshold;
+        }
+        if (calls.size() < 2) throw new UserError(ExitCodes.BAD_INPUT, train + ": needs at least 2 non-empty traces (one is held out to set the threshold), found " + calls.size());
+        Collections.shuffle(calls, new Random(seed));
+        int held = Math.max(1, (int) Math.round(calls.size() * holdout));
+        List<int[]> heldOut = calls.subList(0, held), fitOn = calls.subList(held, calls.size());
+        detector.fit(fitOn);
+        double t = windows.heldOutMax(detector, heldOut);
+        System.err.printf(Locale.ROOT, "vigil: %s fitted on %d traces; threshold %.4f = the largest score of the windows of %d held-out traces%n",
+                detector.name(), fitOn.size(), t, heldOut.size());
+        return t;
+    }
+}

@@ -1,0 +1,229 @@
+package dev.vigil.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.collect.ProcessInfo;
+import dev.vigil.detect.SequenceDetector;
+import dev.vigil.detect.SequenceScore;
+import dev.vigil.detect.WindowScorer;
+import dev.vigil.trace.SyscallTable;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The live side of `vigil monitor`: the recorder's calls go into one window stream per
+ * process (on the polling thread); full windows are scored by a fitted sequence detector
+ * on one scoring thread, which prints an alert for a window above the threshold, unless
+ * its explanation is the anomaly the process's previous alert already showed (overlapping
+ * windows see the same calls). Windows that find the scorer's queue full are skipped and
+ * counted. The listener never throws into the ring-buffer callback.
+ */
+final class Monitoring implements Follower, AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BEFORE = 8, SHOWN = 24;
+
+    /** What the scoring thread knows of a process. */
+    private static final class Proc {
+        final int pid;
+        volatile String comm;
+        final WindowScorer.Stream stream;
+        long windows, alerts, alertEnd = -1;
+        double max = Double.NEGATIVE_INFINITY;
+        volatile boolean ended;
+
+        Proc(int pid, String comm, WindowScorer.Stream stream) {
+            this.pid = pid;
+            this.comm = comm;
+            this.stream = stream;
+        }
+    }
+
+    private final SequenceDetector detector;
+    private final WindowScorer windows;
+    private final double threshold;
+    private final boolean json;
+    private final PrintStream out;
+    private final SyscallTable table = SyscallTable.host();
+    private final Map<Integer, Proc> procs = new HashMap<>();
+    private final List<Proc> order = new ArrayList<>();
+    private final ThreadPoolExecutor scorer;
+    private final AtomicLong skipped = new AtomicLong(), failures = new AtomicLong();
+    private final java.util.Set<Integer> execed = new java.util.HashSet<>();
+    private int live;
+
+    Monitoring(SequenceDetector detector, WindowScorer windows, double threshold, boolean json, PrintStream out) {
+        this.detector = detector;
+        this.windows = windows;
+        this.threshold = threshold;
+        this.json = json;
+        this.out = out;
+        this.scorer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
+                r -> Thread.ofPlatform().name("vigil-score").daemon().unstarted(r), (r, ex) -> skipped.incrementAndGet());
+    }
+
+    /** Starts watching a process (a root or one found later). */
+    void track(int pid, String comm) {
+        if (procs.containsKey(pid)) return;
+        Proc p = new Proc(pid, comm, windows.stream());
+        procs.put(pid, p);
+        order.add(p);
+        live++;
+    }
+
+    @Override
+    public boolean allDone() { return live == 0; }
+
+    @Override
+    public boolean execSeen(int pid) { return execed.contains(pid); }
+
+    @Override
+    public void call(int tgid, int tid, int nr) {
+        Proc p = procs.get(tgid);
+        if (p == null) {
+            track(tgid, ProcessInfo.comm(tgid));
+            p = procs.get(tgid);
+        }
+        if (p.ended) return;
+        WindowScorer.Window w = p.stream.add(nr);
+        if (w != null) submit(p, w);
+    }
+
+    @Override
+    public void fork(int parent, int child, String comm) {
+        track(child, comm);
+    }
+
+    @Override
+    public void exec(int tgid, String comm, String file) {
+        execed.add(tgid);
+        Proc p = procs.get(tgid);
+        if (p == null) track(tgid, comm);
+        else p.comm = comm;
+    }
+
+    @Override
+    public void exit(int tgid, int status) {
+        Proc p = procs.get(tgid);
+        if (p == null || p.ended) return;
+        end(p);
+    }
+
+    /** Ends every process still watched (monitoring stops): their tails are scored. */
+    void endAll() {
+        for (Proc p : order) if (!p.ended) end(p);
+    }
+
+    /** Ends processes that vanished without an exit event. */
+    @Override
+    public void periodic() {
+        for (Proc p : order) if (!p.ended && !ProcessInfo.alive(p.pid)) end(p);
+    }
+
+    private void end(Proc p) {
+        p.ended = true;
+        live--;
+        WindowScorer.Window w = p.stream.finish();
+        if (w != null) submit(p, w);
+    }
+
+    private void submit(Proc p, WindowScorer.Window w) {
+        String comm = p.comm;
+        scorer.execute(() -> {
+            try {
+                score(p, comm, w);
+            } catch (RuntimeException e) {
+                failures.incrementAndGet();
+            }
+        });
+    }
+
+    private void score(Proc p, String comm, WindowScorer.Window w) {
+        SequenceScore s = detector.score(w.calls());
+        p.windows++;
+        p.max = Math.max(p.max, s.score());
+        if (!(s.score() > threshold)) return;
+        int at = Math.min(s.at(), w.calls().length - 1), len = Math.max(1, Math.min(s.length(), w.calls().length - at));
+        if (s.length() == 0) { // no explanation: the window's last calls
+            len = Math.min(SHOWN, w.calls().length);
+            at = w.calls().length - len;
+        }
+        long start = w.start() + at;
+        if (start < p.alertEnd) return; // the anomaly the previous alert showed, seen again by an overlapping window
+        p.alertEnd = start + len;
+        p.alerts++;
+        List<String> calls = names(w.calls(), at, Math.min(len, SHOWN));
+        List<String> before = names(w.calls(), Math.max(0, at - BEFORE), at - Math.max(0, at - BEFORE));
+        emit(Instant.now(), p.pid, comm, s.score(), start, calls, before);
+    }
+
+    private List<String> names(int[] calls, int from, int n) {
+        return Arrays.stream(calls, from, from + n).mapToObj(table::name).toList();
+    }
+
+    private void emit(Instant time, int pid, String comm, double score, long index, List<String> calls, List<String> before) {
+        String line;
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", time.toString());
+            m.put("pid", pid);
+            m.put("comm", comm);
+            m.put("detector", detector.name());
+            m.put("score", score);
+            m.put("threshold", threshold);
+            m.put("call_index", index);
+            m.put("calls", calls);
+            m.put("before", before);
+            try {
+                line = JSON.writeValueAsString(m);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            line = String.format(Locale.ROOT, "%s ALERT pid=%d comm=%s score=%.4f > %.4f (%s) at call %d: %s%s", time, pid, comm, score,
+                    threshold, detector.name(), index, String.join(" ", calls), before.isEmpty() ? "" : "  after: " + String.join(" ", before));
+        }
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    /** Waits for the scoring thread to finish what was submitted (at most 60 s). */
+    @Override
+    public void close() {
+        scorer.shutdown();
+        try {
+            scorer.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void summary(PrintStream err) {
+        long alerts = order.stream().mapToLong(p -> p.alerts).sum();
+        err.printf(Locale.ROOT, "vigil: %d process%s watched, %d alert%s (threshold %.4f, %s, windows of %d calls every %d)%n", order.size(),
+                order.size() == 1 ? "" : "es", alerts, alerts == 1 ? "" : "s", threshold, detector.name(), windows.window(), windows.step());
+        err.printf("  %-8s %-16s %12s %8s %7s %10s%n", "PID", "COMM", "CALLS", "WINDOWS", "ALERTS", "MAX SCORE");
+        int shown = 0;
+        for (Proc p : order) {
+            if (++shown > 40) {
+                err.printf("  ... and %d more%n", order.size() - 40);
+                break;
+            }
+            err.printf(Locale.ROOT, "  %-8d %-16s %12d %8d %7d %10s%n", p.pid, p.comm, p.stream.calls(), p.windows, p.alerts,
+                    p.windows == 0 ? "-" : String.format(Locale.ROOT, "%.4f", p.max));
+        }
+        if (skipped.get() > 0) err.printf("vigil: %d windows were not scored (the detector fell behind)%n", skipped.get());
+        if (failures.get() > 0) err.printf("vigil: %d windows failed to score (a bug; rerun with --verbose)%n", failures.get());
+    }
+}
