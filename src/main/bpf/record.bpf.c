@@ -17,6 +17,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
+#include "collect.h" /* stats, the ring buffer (sized by user space), vigil_header; its filters are unused here */
 
 VIGIL_WIRE_STRUCT(vigil_rec_call);
 VIGIL_WIRE_STRUCT(vigil_rec_proc);
@@ -45,30 +46,14 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-/* stats[0] events lost, [1] events sent, [2] processes not followed (targets full),
- * [3] calls numbered beyond VIGIL_MAX_SYSCALLS (sent anyway) */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
-} events SEC(".maps");
-
-static __always_inline void count(__u32 which)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &which);
-	if (v)
-		*v += 1;
-}
+/* collect.h's stats: [0] events lost, [1] events sent, and here [2] processes not followed
+ * (targets full), [3] calls numbered beyond VIGIL_MAX_SYSCALLS (sent anyway) */
+#define REC_STAT_NOT_FOLLOWED 2
+#define REC_STAT_OUT_OF_RANGE 3
 
 static __always_inline void count_lost(__u32 tgid)
 {
-	count(0);
+	vigil_count(VIGIL_STAT_LOST);
 	__u64 *n = bpf_map_lookup_elem(&lost, &tgid);
 	if (n) {
 		__sync_fetch_and_add(n, 1);
@@ -76,20 +61,6 @@ static __always_inline void count_lost(__u32 tgid)
 		__u64 one = 1;
 		bpf_map_update_elem(&lost, &tgid, &one, BPF_NOEXIST);
 	}
-}
-
-static __always_inline void header(struct vigil_event_header *h, __u32 type, struct task_struct *task)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	h->type = type;
-	h->pid = (__u32)id;
-	h->tgid = id >> 32;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	h->uid = (__u32)bpf_get_current_uid_gid();
-	h->_pad = 0;
-	h->ktime_ns = bpf_ktime_get_ns();
-	h->cgroup = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 SEC("tp_btf/sys_enter")
@@ -106,12 +77,12 @@ int BPF_PROG(vigil_rec_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	if ((__u64)id >= VIGIL_MAX_SYSCALLS)
-		count(3);
+		vigil_count(REC_STAT_OUT_OF_RANGE);
 	e->type = VIGIL_EV_REC_CALL;
 	e->tid = (__u32)pid_tgid;
 	e->tgid = tgid;
 	e->nr = (__u32)id;
-	count(1);
+	vigil_count(VIGIL_STAT_SENT);
 	/* wake user space when the data waiting crosses a multiple of wakeup_bytes (a power of
 	 * two): once per crossing, not on every call of a ring that nobody drains */
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
@@ -127,13 +98,13 @@ static __always_inline void send_proc(__u32 type, struct task_struct *task, __u3
 		count_lost(BPF_CORE_READ(task, tgid));
 		return;
 	}
-	header(&e->h, type, task);
+	vigil_header(&e->h, type);
 	e->other = other;
 	e->exit_code = code;
 	e->filename[0] = 0;
 	if (filename)
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
-	count(1);
+	vigil_count(VIGIL_STAT_SENT);
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -151,7 +122,7 @@ int BPF_PROG(vigil_rec_fork, struct task_struct *parent, struct task_struct *chi
 		return 0; /* a new thread: its calls are the process's */
 	__u32 rec = REC_RECORDING;
 	if (bpf_map_update_elem(&targets, &ctgid, &rec, BPF_ANY)) {
-		count(2);
+		vigil_count(REC_STAT_NOT_FOLLOWED);
 		return 0;
 	}
 	send_proc(VIGIL_EV_REC_FORK, parent, ctgid, 0, 0);
