@@ -12,11 +12,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** vigil's command line. Turns every failure into one line on stderr and a named exit code. */
-@Command(name = "vigil", mixinStandardHelpOptions = true, version = "vigil 0.1.0",
+@Command(name = "vigil", mixinStandardHelpOptions = true, version = "vigil " + Main.VERSION,
         description = "Process-behaviour anomaly detection for Linux, built on eBPF.",
         subcommands = {DemoCommand.class, LearnCommand.class, TrainCommand.class, RunCommand.class, WatchCommand.class, ProfilesCommand.class, TraceCommand.class, RecordCommand.class, MonitorCommand.class, EvaluateCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    static final String VERSION = "0.1.0";
+
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces and libbpf messages.")
     void setVerbose(boolean v) {
         verbose = v;

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
                 "  vigil monitor --train normal --pid $(pgrep -o my-server) --json"})
 final class MonitorCommand implements Callable<Integer> {
     @Mixin TargetOptions target;
+    @Mixin MetricsOption metrics;
 
     @Option(names = "--train", required = true, description = "Folder of normal traces (vigil record's files, or numbers in --arch), read recursively.")
     Path train;
@@ -63,6 +64,7 @@ final class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Launcher.Prepared launch = target.validate();
+        metrics.check();
         WindowScorer windows;
         SequenceDetector detector;
         try {
@@ -76,10 +78,14 @@ final class MonitorCommand implements Callable<Integer> {
             double t = fit(detector, windows);
             Privileges.require("monitor");
             try (ShutdownGuard guard = new ShutdownGuard();
+                 dev.vigil.alert.Metrics served = metrics.open("monitor");
                  Monitoring mon = new Monitoring(detector, windows, t, json, System.out);
                  SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), mon);
                  Launcher launched = launch == null ? null : launch.start()) {
                 guard.onStop(() -> stop = true);
+                mon.register(served);
+                served.counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", recorder::lostTotal)
+                        .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", recorder::notFollowed);
                 List<Integer> named = target.named();
                 List<String> roots = new ArrayList<>();
                 for (int pid : target.running()) {

@@ -57,9 +57,9 @@ final class Monitoring implements Follower, AutoCloseable {
     private final Map<Integer, Proc> procs = new HashMap<>();
     private final List<Proc> order = new ArrayList<>();
     private final ThreadPoolExecutor scorer;
-    private final AtomicLong skipped = new AtomicLong(), failures = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong(), failures = new AtomicLong(), calls = new AtomicLong(), scored = new AtomicLong(), alerts = new AtomicLong();
     private final java.util.Set<Integer> execed = new java.util.HashSet<>();
-    private int live;
+    private volatile int live;
 
     Monitoring(SequenceDetector detector, WindowScorer windows, double threshold, boolean json, PrintStream out) {
         this.detector = detector;
@@ -94,6 +94,7 @@ final class Monitoring implements Follower, AutoCloseable {
             p = procs.get(tgid);
         }
         if (p.ended) return;
+        calls.incrementAndGet();
         WindowScorer.Window w = p.stream.add(nr);
         if (w != null) submit(p, w);
     }
@@ -150,6 +151,7 @@ final class Monitoring implements Follower, AutoCloseable {
     private void score(Proc p, String comm, WindowScorer.Window w) {
         SequenceScore s = detector.score(w.calls());
         p.windows++;
+        scored.incrementAndGet();
         p.max = Math.max(p.max, s.score());
         if (!(s.score() > threshold)) return;
         int at = Math.min(s.at(), w.calls().length - 1), len = Math.max(1, Math.min(s.length(), w.calls().length - at));
@@ -161,6 +163,7 @@ final class Monitoring implements Follower, AutoCloseable {
         if (start < p.alertEnd) return; // the anomaly the previous alert showed, seen again by an overlapping window
         p.alertEnd = start + len;
         p.alerts++;
+        alerts.incrementAndGet();
         List<String> calls = names(w.calls(), at, Math.min(len, SHOWN));
         List<String> before = names(w.calls(), Math.max(0, at - BEFORE), at - Math.max(0, at - BEFORE));
         emit(Instant.now(), p.pid, comm, s.score(), start, calls, before);
@@ -207,6 +210,16 @@ final class Monitoring implements Follower, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Serves the monitoring counters (read on the metrics server's thread). */
+    void register(dev.vigil.alert.Metrics m) {
+        m.counter("vigil_monitor_calls", "System calls of followed processes received from the kernel", calls::get)
+                .counter("vigil_monitor_windows_scored", "Windows scored by the detector", scored::get)
+                .counter("vigil_monitor_windows_skipped", "Windows not scored because the detector fell behind", skipped::get)
+                .counter("vigil_alerts", "Alerts raised", alerts::get)
+                .gauge("vigil_monitor_processes", "Processes followed now", () -> live)
+                .gauge("vigil_threshold", "The alert threshold", () -> threshold);
     }
 
     void summary(PrintStream err) {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
                 "  vigil record --pid $(pgrep -o nginx) --out data/normal --duration 60"})
 final class RecordCommand implements Callable<Integer> {
     @Mixin TargetOptions target;
+    @Mixin MetricsOption metrics;
 
     @Option(names = "--out", defaultValue = "vigil-traces", description = "Folder for the trace files (created; existing files are kept) (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -30,6 +31,7 @@ final class RecordCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Launcher.Prepared launch = target.validate();
+        metrics.check();
         if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(ExitCodes.USAGE, "--out " + out + " is a file, not a folder");
         Privileges.require("record");
         TraceFolder traces;
@@ -40,10 +42,12 @@ final class RecordCommand implements Callable<Integer> {
         }
         Recording rec = new Recording(traces);
         try (ShutdownGuard guard = new ShutdownGuard();
+             dev.vigil.alert.Metrics served = metrics.open("record");
              SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), rec);
              Launcher launched = launch == null ? null : launch.start()) {
             guard.onStop(() -> stop = true);
             rec.recorder = recorder;
+            rec.register(served);
             List<Integer> named = target.named();
             for (int pid : target.running()) rec.attach(pid, named.contains(pid));
             if (launched != null) {

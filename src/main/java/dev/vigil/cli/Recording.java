@@ -24,7 +24,8 @@ final class Recording implements Follower {
     private int launchedPid = -1;
     private boolean launchedExeced;
     private RuntimeException broken;
-    private long late, calls;
+    private long late;
+    private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong(), finished = new java.util.concurrent.atomic.AtomicLong();
 
     Recording(TraceFolder traces) {
         this.traces = traces;
@@ -65,7 +66,7 @@ final class Recording implements Follower {
                 live.add(tgid);
             }
             traces.call(tgid, nr);
-            calls++;
+            calls.incrementAndGet();
         } catch (RuntimeException e) {
             if (broken == null) broken = e;
         }
@@ -107,6 +108,7 @@ final class Recording implements Follower {
     private void finish(int tgid, String end) {
         traces.finish(tgid, end, recorder.lost(tgid));
         live.remove(tgid);
+        finished.incrementAndGet();
     }
 
     /** A wait(2) status in words. */
@@ -144,10 +146,18 @@ final class Recording implements Follower {
         for (int p : traces.openPids()) finish(p, end);
     }
 
+    /** Serves the recording counters (read on the metrics server's thread). */
+    void register(dev.vigil.alert.Metrics m) {
+        m.counter("vigil_record_calls", "System calls written to trace files", calls::get)
+                .counter("vigil_record_traces", "Trace files finished", finished::get)
+                .counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", recorder::lostTotal)
+                .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", recorder::notFollowed);
+    }
+
     void summary(PrintStream err, SyscallRecorder r) {
         List<TraceFolder.Written> w = traces.written();
         long lost = w.stream().mapToLong(TraceFolder.Written::lost).sum();
-        err.printf("vigil: recorded %d process%s, %,d calls%s, into %s%n", w.size(), w.size() == 1 ? "" : "es", calls,
+        err.printf("vigil: recorded %d process%s, %,d calls%s, into %s%n", w.size(), w.size() == 1 ? "" : "es", calls.get(),
                 lost > 0 ? ", " + lost + " lost to a full ring buffer (raise --ring-mb)" : ", none lost", traces.dir());
         err.printf("  %-8s %-16s %12s %8s  %-34s %s%n", "PID", "COMM", "CALLS", "LOST", "END", "FILE");
         int shown = 0;

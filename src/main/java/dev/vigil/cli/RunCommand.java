@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
                 "top 3 syscalls to blame."})
 final class RunCommand implements Callable<Integer> {
     @Mixin SamplingOptions sampling;
+    @Mixin MetricsOption metrics;
 
     @Option(names = "--model", defaultValue = "model.vigil", description = "Model file (default: ${DEFAULT-VALUE}).")
     Path model;
@@ -39,6 +40,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         sampling.validate();
+        metrics.check();
         if (maxError != null && !(maxError >= 0)) throw new UserError(ExitCodes.USAGE, "--max-error must be a number >= 0");
         LoadedModel m = LoadedModel.load(model);
         long tgid = ProcessInfo.tgid(sampling.pid);
@@ -47,26 +49,30 @@ final class RunCommand implements Callable<Integer> {
         String comm = ProcessInfo.comm(tgid);
         SyscallTable table = SyscallTable.host();
         AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
-        long[] alerts = new long[1];
+        java.util.concurrent.atomic.AtomicLong alerts = new java.util.concurrent.atomic.AtomicLong(), samples = new java.util.concurrent.atomic.AtomicLong();
         ProcessContext context = new ProcessContext();
         try (ShutdownGuard guard = new ShutdownGuard();
+             dev.vigil.alert.Metrics served = metrics.open("run");
              SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid);
              RiskyContext risky = RiskyContext.start(tgid)) {
             HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             guard.onStop(sampler::stop);
+            served.counter("vigil_run_samples", "Samples scored", samples::get).counter("vigil_alerts", "Alerts raised", alerts::get)
+                    .gauge("vigil_threshold", "The alert threshold (--max-error or the model's)", () -> threshold);
             System.err.printf(Locale.ROOT, "monitoring process %d (%s) with %s, max error %f ...%n", tgid, comm, model, threshold);
             HistogramSampler.Result result = sampler.run((time, deltas, counts) -> {
                 Score s = m.autoencoder().score(deltas, threshold, 3);
+                samples.incrementAndGet();
                 if (s.anomalous()) {
-                    alerts[0]++;
+                    alerts.incrementAndGet();
                     risky.drainInto(context);
                     sink.emit(new Alert(time, tgid, comm, s, context.cmdline((int) tgid).orElse(List.of()), context.risky((int) tgid)));
                 }
             }, sampling.maxSamples);
-            System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts[0]);
+            System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts.get());
             if (result.targetExited()) {
                 throw new UserError(ExitCodes.TARGET_EXITED, "target process " + tgid + " (" + comm + ") exited; "
-                        + result.samples() + " samples scored, " + alerts[0] + " alerts");
+                        + result.samples() + " samples scored, " + alerts.get() + " alerts");
             }
         }
         return ExitCodes.OK;

@@ -50,18 +50,28 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop after this many seconds (default: until Ctrl-C).")
     Integer duration;
 
+    @picocli.CommandLine.Mixin MetricsOption metrics;
+
     private volatile boolean stop;
 
     @Override
     public Integer call() throws Exception {
         Map<String, CollectorSettings> chosen = choose();
+        metrics.check();
         if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
         Privileges.require("trace");
         PrintStream out = System.out;
         TraceOutput fmt = new TraceOutput(json);
-        List<Collector> running = new ArrayList<>();
-        try (ShutdownGuard guard = new ShutdownGuard()) {
+        List<Collector> running = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by the metrics server too
+        try (ShutdownGuard guard = new ShutdownGuard();
+             dev.vigil.alert.Metrics served = metrics.open("trace")) {
             guard.onStop(() -> stop = true);
+            served.counter2("vigil_trace_events", "Events per collector: delivered (events), lost in the kernel (lost), and the collector's own counts",
+                    "collector", "kind", () -> {
+                        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+                        for (Collector c : running) m.put(c.name(), c.counts());
+                        return m;
+                    });
             try {
                 for (Map.Entry<String, CollectorSettings> e : chosen.entrySet()) {
                     running.add(Collector.start(create(e.getKey()), e.getValue()));

@@ -75,6 +75,8 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--pin-dir", hidden = true, defaultValue = PIN_DIR, description = "bpffs folder for the pinned profile maps.")
     String pinDir;
 
+    @picocli.CommandLine.Mixin MetricsOption metrics;
+
     @Option(names = "--no-context", description = "Do not run the exec and risky collectors that add each alerting process's command line and recent high-risk calls to its alerts.")
     boolean noContext;
 
@@ -82,7 +84,7 @@ final class WatchCommand implements Callable<Integer> {
 
     private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
     private final ObjectMapper mapper = new ObjectMapper();
-    private long alerts;
+    private final java.util.concurrent.atomic.AtomicLong alerts = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public Integer call() throws Exception {
@@ -104,6 +106,7 @@ final class WatchCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
         if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
+        metrics.check();
         Path file = profilesDir == null ? null : profilesDir.resolve(ProfileStore.FILE);
         ProfileStore.Snapshot saved = file != null && Files.exists(file) ? ProfileStore.read(file) : null;
         Privileges.require("watch");
@@ -111,8 +114,11 @@ final class WatchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         volatile_stop = false;
         try (ShutdownGuard guard = new ShutdownGuard();
+             dev.vigil.alert.Metrics served = metrics.open("watch");
              SequenceCollector c = SequenceCollector.open(settings, e -> print(e, table, out))) {
             guard.onStop(() -> volatile_stop = true);
+            served.counter("vigil_alerts", "Anomalies alerted", alerts::get)
+                    .counter("vigil_watch_kernel_events", "The watch probe's own counters (lost = ring buffer full; *_full = map full)", "kind", c::stats);
             if (saved != null) {
                 c.restore(saved);
                 for (ProfileStore.Entry e : saved.profiles()) if (!e.path().isEmpty()) paths.putIfAbsent(new ProfileKey(e.ino(), e.dev()), e.path());
@@ -141,7 +147,7 @@ final class WatchCommand implements Callable<Integer> {
             List<SequenceWire.Profile> ps = c.profiles();
             Map<String, Long> st = c.stats();
             System.err.printf("vigil: %d profiles (%d normal), %d alerts, %d calls profiled, %d events lost, %d profiles and %d pair entries refused (maps full)%s%n",
-                    ps.size(), ps.stream().filter(p -> p.state() == SequenceWire.NORMAL).count(), alerts, ps.stream().mapToLong(SequenceWire.Profile::calls).sum(), st.get("lost"),
+                    ps.size(), ps.stream().filter(p -> p.state() == SequenceWire.NORMAL).count(), alerts.get(), ps.stream().mapToLong(SequenceWire.Profile::calls).sum(), st.get("lost"),
                     st.get("profiles_full"), st.get("pairs_full"), file != null ? "; saved to " + file : "");
         }
         return ExitCodes.OK;
@@ -227,7 +233,7 @@ final class WatchCommand implements Callable<Integer> {
             case NewProfile n -> { }
             case Anomaly a -> {
                 drainContext();
-                alerts++;
+                alerts.incrementAndGet();
                 List<String> before = new ArrayList<>();
                 for (int i = a.window().length - 1; i >= 0; i--) before.add(t.name(a.window()[i]));
                 if (json) {
