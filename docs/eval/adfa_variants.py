@@ -143,6 +143,39 @@ def main(path):
     for lam in (0.7, 0.0):
         report(f'call LM mixed with a semantic-class LM (call weight {lam}), mean', [mixed(t, lam) for t in va], [mixed(t, lam) for t in at])
 
+    # surprise relative to the model's own uncertainty at each call (the typicality idea of
+    # Nalisnick et al. 2019): per-call entropy of the next-call distribution
+    calls = sorted(set(c for t in tr + va + at for c in t)); index = {c: i for i, c in enumerate(calls)}
+    follow = [dict() for _ in range(7)]  # order k: context -> Counter of the next call
+    for t in tr:
+        s = [-1] * 5 + list(t)
+        for i in range(5, len(s)):
+            for k in range(1, 7): follow[k].setdefault(tuple(s[i - k + 1:i]), collections.Counter())[s[i]] += 1
+    dist_cache = {}
+    def dist(h):  # the same interpolated model as KN.prob, for every call at once
+        if h in dist_cache: return dist_cache[h]
+        p = np.full(len(calls), 1.0 / 400)
+        for k in range(1, 7):
+            f = follow[k].get(h[len(h) - k + 1:] if k > 1 else ())
+            if f is None: continue
+            q = 0.9 * len(f) * p
+            for c, v in f.items(): q[index[c]] += max(v - 0.9, 0)
+            p = q / sum(f.values())
+        dist_cache[h] = p
+        return p
+    ent_cache = {}
+    def ent(t):
+        if id(t) not in ent_cache:
+            s = [-1] * 5 + list(t); S = []; H = []
+            for i in range(5, len(s)):
+                p = dist(tuple(s[i - 5:i])); S.append(-math.log(p[index[s[i]]])); H.append(-(p * np.log(p)).sum())
+            ent_cache[id(t)] = (np.array(S), np.array(H))
+        return ent_cache[id(t)]
+    report('6-gram LM, mean of surprise minus the entropy of the prediction (excess surprise)',
+           [(lambda S, H: (S - H).mean())(*ent(t)) for t in va], [(lambda S, H: (S - H).mean())(*ent(t)) for t in at])
+    report('6-gram LM, typicality |mean surprise - mean entropy|',
+           [(lambda S, H: abs(S.mean() - H.mean()))(*ent(t)) for t in va], [(lambda S, H: abs(S.mean() - H.mean()))(*ent(t)) for t in at])
+
     # not the protocol: cross-fitting adds 80% of the normal validation traces to training
     rng = np.random.default_rng(42); folds = np.array_split(rng.permutation(len(va)), 5)
     sv = np.zeros(len(va)); sa = np.zeros((5, len(at)))

@@ -21,10 +21,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "monitor", mixinStandardHelpOptions = true,
-        description = {"Watch processes live with a sequence detector (the ones vigil evaluate measures) fitted on recorded",
-                "normal traces: every --step calls the last --window calls of each process are scored, and a window",
-                "above the threshold is an alert with the calls that explain it. The threshold is the largest score of",
-                "the windows of held-out training traces (evilsocket's rule), unless --threshold is given.",
+        description = {"Watch processes live with a sequence detector of `evaluate`, fitted on recorded",
+                "normal traces: every --step calls, the last --window calls of each process are",
+                "scored; a window above the threshold is an alert naming the calls that explain",
+                "it. The threshold is the largest score of the windows of held-out training",
+                "traces (evilsocket's rule) unless --threshold is given.",
                 "  vigil record --out normal -- ./my-server --selftest        (a few times)",
                 "  vigil monitor --train normal --detector ngram-lm -- ./my-server --selftest",
                 "  vigil monitor --train normal --pid $(pgrep -o my-server) --json"})

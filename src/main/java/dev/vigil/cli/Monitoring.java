@@ -36,6 +36,7 @@ final class Monitoring implements Follower, AutoCloseable {
     private static final class Proc {
         final int pid;
         volatile String comm;
+        volatile String exe;
         final WindowScorer.Stream stream;
         long windows, alerts, alertEnd = -1;
         double max = Double.NEGATIVE_INFINITY;
@@ -44,6 +45,7 @@ final class Monitoring implements Follower, AutoCloseable {
         Proc(int pid, String comm, WindowScorer.Stream stream) {
             this.pid = pid;
             this.comm = comm;
+            this.exe = exeOf(pid);
             this.stream = stream;
         }
     }
@@ -108,8 +110,12 @@ final class Monitoring implements Follower, AutoCloseable {
     public void exec(int tgid, String comm, String file) {
         execed.add(tgid);
         Proc p = procs.get(tgid);
-        if (p == null) track(tgid, comm);
-        else p.comm = comm;
+        if (p == null) {
+            track(tgid, comm);
+            p = procs.get(tgid);
+        }
+        p.comm = comm;
+        p.exe = file;
     }
 
     @Override
@@ -138,17 +144,17 @@ final class Monitoring implements Follower, AutoCloseable {
     }
 
     private void submit(Proc p, WindowScorer.Window w) {
-        String comm = p.comm;
+        String comm = p.comm, exe = p.exe;
         scorer.execute(() -> {
             try {
-                score(p, comm, w);
+                score(p, comm, exe, w);
             } catch (RuntimeException e) {
                 failures.incrementAndGet();
             }
         });
     }
 
-    private void score(Proc p, String comm, WindowScorer.Window w) {
+    private void score(Proc p, String comm, String exe, WindowScorer.Window w) {
         SequenceScore s = detector.score(w.calls());
         p.windows++;
         scored.incrementAndGet();
@@ -166,20 +172,30 @@ final class Monitoring implements Follower, AutoCloseable {
         alerts.incrementAndGet();
         List<String> calls = names(w.calls(), at, Math.min(len, SHOWN));
         List<String> before = names(w.calls(), Math.max(0, at - BEFORE), at - Math.max(0, at - BEFORE));
-        emit(Instant.now(), p.pid, comm, s.score(), start, calls, before);
+        emit(Instant.now(), p.pid, comm, exe, s.score(), start, calls, before);
+    }
+
+    /** The executable of a running process, or "" when it cannot be read. */
+    private static String exeOf(int pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "exe")).toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private List<String> names(int[] calls, int from, int n) {
         return Arrays.stream(calls, from, from + n).mapToObj(table::name).toList();
     }
 
-    private void emit(Instant time, int pid, String comm, double score, long index, List<String> calls, List<String> before) {
+    private void emit(Instant time, int pid, String comm, String exe, double score, long index, List<String> calls, List<String> before) {
         String line;
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("time", time.toString());
             m.put("pid", pid);
             m.put("comm", comm);
+            m.put("exe", exe);
             m.put("detector", detector.name());
             m.put("score", score);
             m.put("threshold", threshold);
@@ -192,7 +208,7 @@ final class Monitoring implements Follower, AutoCloseable {
                 throw new IllegalStateException(e);
             }
         } else {
-            line = String.format(Locale.ROOT, "%s ALERT pid=%d comm=%s score=%.4f > %.4f (%s) at call %d: %s%s", time, pid, comm, score,
+            line = String.format(Locale.ROOT, "%s ALERT pid=%d comm=%s exe=%s score=%.4f > %.4f (%s) at call %d: %s%s", time, pid, comm, exe, score,
                     threshold, detector.name(), index, String.join(" ", calls), before.isEmpty() ? "" : "  after: " + String.join(" ", before));
         }
         synchronized (out) {

@@ -13,10 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "record", mixinStandardHelpOptions = true,
-        description = {"Record every system call of processes, in order, into trace files (one per process) that",
-                "vigil evaluate --dataset folders and vigil monitor --train read: build your own labelled sets.",
-                "Follows the processes they fork. Stops when all have exited, at Ctrl-C or after --duration.",
-                "vigil's own messages go to stderr.",
+        description = {"Record every system call of processes, in order, into trace files, one per",
+                "process, that `evaluate --dataset folders` and `monitor --train` read.",
+                "Follows the processes they fork; stops when all have exited, at Ctrl-C or",
+                "after --duration. vigil's own messages go to stderr.",
                 "  vigil record --out data/train -- curl -s http://localhost/",
                 "  vigil record --pid $(pgrep -o nginx) --out data/normal --duration 60"})
 final class RecordCommand implements Callable<Integer> {

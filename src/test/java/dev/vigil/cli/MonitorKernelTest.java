@@ -32,6 +32,7 @@ class MonitorKernelTest {
         assertThat(lines).hasSize(1);
         JsonNode a = new ObjectMapper().readTree(lines.getFirst());
         assertThat(a.get("detector").asText()).isEqualTo("stide n=4");
+        assertThat(a.get("exe").asText()).isEqualTo(seq.toString()); // from the exec event
         assertThat(a.get("threshold").asDouble()).isZero(); // every held-out window is a seen loop
         assertThat(a.get("score").asDouble()).isPositive();
         // the first unseen 4-gram ends in the first inserted call, after iteration 200 of 400
