@@ -102,6 +102,25 @@ final class DoctorCommand implements Callable<Integer> {
             }
             return String.join(", ", ok) + " loaded and attached" + missing;
         }));
+        checks.add(new Check("record and monitor", false, () -> {
+            if (!Privileges.canLoadBpf()) throw new Failed("skipped: needs privileges");
+            int[] calls = new int[1];
+            try (dev.vigil.collect.SyscallRecorder r = dev.vigil.collect.SyscallRecorder.start(false, 1 << 16, new dev.vigil.collect.SyscallRecorder.Listener() {
+                @Override public void call(int tgid, int tid, int nr) { calls[0]++; }
+                @Override public void fork(int parent, int child, String comm) { }
+                @Override public void exec(int tgid, String comm, String file) { }
+                @Override public void exit(int tgid, int status) { }
+            })) {
+                r.add((int) ProcessHandle.current().pid(), false);
+                Files.exists(Path.of("/proc/self/status")); // a few calls of our own
+                r.remove((int) ProcessHandle.current().pid());
+                r.poll(0);
+                if (calls[0] == 0) throw new Failed("the recorder loaded but saw no calls");
+                return "recorder loaded, attached, and saw this process's calls";
+            } catch (BpfException e) {
+                throw new Failed(e.getMessage());
+            }
+        }));
         checks.add(new Check("BPF LSM", false, () -> {
             if (!Files.exists(Path.of("/sys/kernel/security/lsm"))) {
                 throw new Failed("securityfs not mounted, cannot tell (mount -t securityfs none /sys/kernel/security); only future LSM collectors need it");
