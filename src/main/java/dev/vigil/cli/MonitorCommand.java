@@ -85,23 +85,8 @@ final class MonitorCommand implements Callable<Integer> {
                  Launcher launched = launch == null ? null : launch.start()) {
                 guard.onStop(() -> stop = true);
                 mon.register(served);
-                served.counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", recorder::lostTotal)
-                        .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", recorder::notFollowed);
-                List<Integer> named = target.named();
-                List<String> roots = new ArrayList<>();
-                for (int pid : target.running()) {
-                    recorder.add(pid, false);
-                    mon.track(pid, dev.vigil.collect.ProcessInfo.comm(pid));
-                    if (named.contains(pid)) roots.add(dev.vigil.collect.ProcessInfo.comm(pid) + " (pid " + pid + ")");
-                }
-                if (launched != null) {
-                    recorder.add((int) launched.pid(), true);
-                    mon.track((int) launched.pid(), launched.name());
-                    roots.add(launched.name() + " (pid " + launched.pid() + ")");
-                }
-                System.err.printf(Locale.ROOT, "vigil: monitoring %s with %s, threshold %.4f ...%n", String.join(", ", roots), detector.name(), t);
-                if (launched != null) launched.go();
-                Follower.loop(recorder, launched, mon, target.deadline(), () -> stop, target.command);
+                Follower.follow(recorder, target, launched, mon, served, () -> stop,
+                        roots -> String.format(Locale.ROOT, "vigil: monitoring %s with %s, threshold %.4f ...", roots, detector.name(), t));
                 mon.endAll();
                 mon.close();
                 mon.summary(System.err);

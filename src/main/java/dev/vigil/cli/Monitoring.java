@@ -37,17 +37,20 @@ final class Monitoring implements Follower, AutoCloseable {
         final int pid;
         volatile String comm;
         volatile String exe;
-        final WindowScorer.Stream stream;
+        WindowScorer.Stream stream; // released when the process ends
+        long calls;                 // its calls, once ended
         long windows, alerts, alertEnd = -1;
         double max = Double.NEGATIVE_INFINITY;
         volatile boolean ended;
 
-        Proc(int pid, String comm, WindowScorer.Stream stream) {
+        Proc(int pid, String comm, String exe, WindowScorer.Stream stream) {
             this.pid = pid;
             this.comm = comm;
-            this.exe = exeOf(pid);
+            this.exe = exe;
             this.stream = stream;
         }
+
+        long callsSoFar() { return stream == null ? calls : stream.calls(); }
     }
 
     private final SequenceDetector detector;
@@ -60,7 +63,8 @@ final class Monitoring implements Follower, AutoCloseable {
     private final List<Proc> order = new ArrayList<>();
     private final ThreadPoolExecutor scorer;
     private final AtomicLong skipped = new AtomicLong(), failures = new AtomicLong(), calls = new AtomicLong(), scored = new AtomicLong(), alerts = new AtomicLong();
-    private final java.util.Set<Integer> execed = new java.util.HashSet<>();
+    private int launchedPid = -1;
+    private boolean launchedExeced;
     private volatile int live;
 
     Monitoring(SequenceDetector detector, WindowScorer windows, double threshold, boolean json, PrintStream out) {
@@ -73,29 +77,39 @@ final class Monitoring implements Follower, AutoCloseable {
                 r -> Thread.ofPlatform().name("vigil-score").daemon().unstarted(r), (r, ex) -> skipped.incrementAndGet());
     }
 
-    /** Starts watching a process (a root or one found later). */
-    void track(int pid, String comm) {
-        if (procs.containsKey(pid)) return;
-        Proc p = new Proc(pid, comm, windows.stream());
+    @Override
+    public void attach(int tgid, boolean named) {
+        track(tgid, ProcessInfo.comm(tgid), exeOf(tgid));
+    }
+
+    @Override
+    public void launched(int pid, String name) {
+        launchedPid = pid;
+        track(pid, name, ""); // its exec names the executable
+    }
+
+    /** Starts watching a process (a root or one found later; a pid reused after an end is a new process). */
+    private Proc track(int pid, String comm, String exe) {
+        Proc old = procs.get(pid);
+        if (old != null && !old.ended) return old;
+        Proc p = new Proc(pid, comm, exe, windows.stream());
         procs.put(pid, p);
         order.add(p);
         live++;
+        return p;
     }
 
     @Override
     public boolean allDone() { return live == 0; }
 
     @Override
-    public boolean execSeen(int pid) { return execed.contains(pid); }
+    public boolean execSeen(int pid) { return pid == launchedPid && launchedExeced; }
 
     @Override
     public void call(int tgid, int tid, int nr) {
         Proc p = procs.get(tgid);
-        if (p == null) {
-            track(tgid, ProcessInfo.comm(tgid));
-            p = procs.get(tgid);
-        }
-        if (p.ended) return;
+        if (p == null) p = track(tgid, ProcessInfo.comm(tgid), exeOf(tgid));
+        if (p.ended) return; // a late call of another thread after the process's exit
         calls.incrementAndGet();
         WindowScorer.Window w = p.stream.add(nr);
         if (w != null) submit(p, w);
@@ -103,17 +117,15 @@ final class Monitoring implements Follower, AutoCloseable {
 
     @Override
     public void fork(int parent, int child, String comm) {
-        track(child, comm);
+        Proc par = procs.get(parent);
+        track(child, comm, par != null ? par.exe : exeOf(child)); // a fork runs its parent's executable
     }
 
     @Override
     public void exec(int tgid, String comm, String file) {
-        execed.add(tgid);
+        if (tgid == launchedPid) launchedExeced = true;
         Proc p = procs.get(tgid);
-        if (p == null) {
-            track(tgid, comm);
-            p = procs.get(tgid);
-        }
+        if (p == null || p.ended) p = track(tgid, comm, file);
         p.comm = comm;
         p.exe = file;
     }
@@ -140,6 +152,8 @@ final class Monitoring implements Follower, AutoCloseable {
         p.ended = true;
         live--;
         WindowScorer.Window w = p.stream.finish();
+        p.calls = p.stream.calls();
+        p.stream = null; // the window buffer is not needed any more
         if (w != null) submit(p, w);
     }
 
@@ -249,7 +263,7 @@ final class Monitoring implements Follower, AutoCloseable {
                 err.printf("  ... and %d more%n", order.size() - 40);
                 break;
             }
-            err.printf(Locale.ROOT, "  %-8d %-16s %12d %8d %7d %10s%n", p.pid, p.comm, p.stream.calls(), p.windows, p.alerts,
+            err.printf(Locale.ROOT, "  %-8d %-16s %12d %8d %7d %10s%n", p.pid, p.comm, p.callsSoFar(), p.windows, p.alerts,
                     p.windows == 0 ? "-" : String.format(Locale.ROOT, "%.4f", p.max));
         }
         if (skipped.get() > 0) err.printf("vigil: %d windows were not scored (the detector fell behind)%n", skipped.get());

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,15 +47,7 @@ final class RecordCommand implements Callable<Integer> {
             guard.onStop(() -> stop = true);
             rec.recorder = recorder;
             rec.register(served);
-            List<Integer> named = target.named();
-            for (int pid : target.running()) rec.attach(pid, named.contains(pid));
-            if (launched != null) {
-                recorder.add((int) launched.pid(), true);
-                rec.launched((int) launched.pid(), launched.name());
-            }
-            System.err.printf("vigil: recording %s into %s ...%n", rec.describeRoots(), out);
-            if (launched != null) launched.go();
-            Follower.loop(recorder, launched, rec, target.deadline(), () -> stop, target.command);
+            Follower.follow(recorder, target, launched, rec, served, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
             rec.finishAll("recording stopped while the process ran");
             rec.summary(System.err, recorder);
             if (launched != null && launched.isAlive()) {

@@ -2,9 +2,9 @@ package dev.vigil.cli;
 
 import dev.vigil.collect.ProcessInfo;
 import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.collect.TraceEvent;
 import dev.vigil.trace.TraceFolder;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +19,6 @@ final class Recording implements Follower {
     private static final int SUMMARY_ROWS = 40;
     private final TraceFolder traces;
     private final Set<Integer> live = new HashSet<>();
-    private final List<String> roots = new ArrayList<>();
     SyscallRecorder recorder;
     private int launchedPid = -1;
     private boolean launchedExeced;
@@ -31,28 +30,19 @@ final class Recording implements Follower {
         this.traces = traces;
     }
 
-    /** Records a running process: one the user named, or one below it. */
-    void attach(int tgid, boolean named) {
-        if (named) roots.add(ProcessInfo.comm(tgid) + " (pid " + tgid + ")");
-        start(tgid, named ? "attached" : "attached below a followed process");
-    }
-
-    private void start(int tgid, String how) {
+    @Override
+    public void attach(int tgid, boolean named) {
         if (traces.isOpen(tgid)) return;
-        recorder.add(tgid, false);
-        traces.begin(tgid, parent(tgid), ProcessInfo.comm(tgid), how);
+        traces.begin(tgid, parent(tgid), ProcessInfo.comm(tgid), named ? "attached" : "attached below a followed process");
         live.add(tgid);
     }
 
-    /** A command vigil started, recorded from its exec on. */
-    void launched(int pid, String name) {
+    @Override
+    public void launched(int pid, String name) {
         launchedPid = pid;
-        roots.add(name + " (pid " + pid + ")");
         traces.begin(pid, (int) ProcessHandle.current().pid(), name, "started by vigil record");
         live.add(pid);
     }
-
-    String describeRoots() { return String.join(", ", roots); }
 
     @Override
     public void call(int tgid, int tid, int nr) {
@@ -113,8 +103,8 @@ final class Recording implements Follower {
 
     /** A wait(2) status in words. */
     static String describe(int status) {
-        int sig = status & 0x7f;
-        return sig == 0 ? "exited with code " + ((status >> 8) & 0xff) : "killed by signal " + sig + ((status & 0x80) != 0 ? " (core dumped)" : "");
+        int sig = TraceEvent.Exit.signal(status);
+        return sig == 0 ? "exited with code " + TraceEvent.Exit.code(status) : "killed by signal " + sig + ((status & 0x80) != 0 ? " (core dumped)" : "");
     }
 
     /** Rethrows the first failure of the listener (a trace file that cannot be written). */
@@ -149,9 +139,7 @@ final class Recording implements Follower {
     /** Serves the recording counters (read on the metrics server's thread). */
     void register(dev.vigil.alert.Metrics m) {
         m.counter("vigil_record_calls", "System calls written to trace files", calls::get)
-                .counter("vigil_record_traces", "Trace files finished", finished::get)
-                .counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", recorder::lostTotal)
-                .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", recorder::notFollowed);
+                .counter("vigil_record_traces", "Trace files finished", finished::get);
     }
 
     void summary(PrintStream err, SyscallRecorder r) {

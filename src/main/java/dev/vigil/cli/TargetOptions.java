@@ -47,11 +47,11 @@ final class TargetOptions {
         return pids.stream().map(p -> (int) ProcessInfo.tgid(p)).distinct().toList();
     }
 
-    /** Running processes to start with: the named ones and, when following, their descendants. */
-    List<Integer> running() {
-        List<Integer> out = new ArrayList<>(named());
+    /** Running processes to start with: the named ones (see {@link #named}) and, when following, their descendants. */
+    List<Integer> running(List<Integer> named) {
+        List<Integer> out = new ArrayList<>(named);
         if (follow()) {
-            for (int tgid : named()) {
+            for (int tgid : named) {
                 ProcessHandle.of(tgid).ifPresent(h -> h.descendants().forEach(d -> {
                     if (!out.contains((int) d.pid())) out.add((int) d.pid());
                 }));

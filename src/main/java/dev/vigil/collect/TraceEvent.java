@@ -21,8 +21,14 @@ public sealed interface TraceEvent {
     /** A process ended: status as wait(2) reports it (code << 8 | signal). */
     record Exit(Who who, int status, long lifetimeNs) implements TraceEvent {
         public String collector() { return "exec"; }
-        public int code() { return (status >> 8) & 0xff; }
-        public int signal() { return status & 0x7f; }
+        public int code() { return code(status); }
+        public int signal() { return signal(status); }
+
+        /** The exit code of a wait(2) status (0 when a signal ended the process). */
+        public static int code(int status) { return (status >> 8) & 0xff; }
+
+        /** The signal that ended the process, 0 when it exited. */
+        public static int signal(int status) { return status & 0x7f; }
     }
 
     /** A file deletion; path as passed (relative to dfd or the working directory when not absolute). */
