@@ -11,10 +11,13 @@ import java.util.function.Consumer;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * Consumes a BPF_MAP_TYPE_RINGBUF map. {@link #poll(int)} waits for records and hands a
- * copy of each to the sink on the polling thread; the sink should only enqueue (decoding
- * and detection belong on other threads). An exception thrown by the sink is counted in
- * {@link #sinkErrors()} and never crosses into native code. Confined to one polling
+ * Consumes a BPF_MAP_TYPE_RINGBUF map. The native upcall only copies each record into a
+ * bounded queue and returns; {@link #poll(int)} then hands the copies to the sink on the
+ * polling thread, outside the upcall, so decoding and detection never run inside native
+ * code. When the queue is full the upcall stops consumption (the records not yet taken stay
+ * in the kernel's ring, which counts its own losses if it fills): nothing taken from the
+ * ring is ever dropped in user space; each such pause is counted ({@link #pauses()}). An
+ * exception thrown by the sink is counted in {@link #sinkErrors()}. Confined to one polling
  * thread; close it before its map's object.
  */
 public final class RingBuffer implements AutoCloseable {
@@ -35,9 +38,20 @@ public final class RingBuffer implements AutoCloseable {
     private final MemorySegment rb;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
-    private boolean closed;
+    private final AtomicLong pauses = new AtomicLong();
+    private final java.util.ArrayDeque<byte[]> queue = new java.util.ArrayDeque<>();
+    private final int capacity;
+    private boolean full, closed;
 
+    /** With a queue of 4,096 records between the upcall and the sink. */
     public RingBuffer(BpfMap map, Consumer<byte[]> sink) {
+        this(map, sink, 4096);
+    }
+
+    /** With a queue of capacity records between the upcall and the sink. */
+    public RingBuffer(BpfMap map, Consumer<byte[]> sink, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity < 1");
+        this.capacity = capacity;
         if (map.type() != BpfMap.RINGBUF) throw new IllegalArgumentException("map " + map.name() + " is not a ring buffer");
         this.name = map.name();
         this.sink = sink;
@@ -70,9 +84,40 @@ public final class RingBuffer implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        if (rc == -Errno.EINTR) return 0;
-        if (rc < 0) throw new BpfException("poll ring buffer " + name, -rc);
-        return rc;
+        return drained(rc, "poll");
+    }
+
+    /**
+     * Hands the queued copies to the sink; while the upcall had stopped on a full queue,
+     * consumes and hands on again. Returns the records handed on.
+     */
+    private int drained(int rc, String op) {
+        if (rc < 0 && !full && rc != -Errno.EINTR) throw new BpfException(op + " ring buffer " + name, -rc);
+        int n = drain();
+        while (full) {
+            full = false;
+            int more;
+            try {
+                more = (int) Libbpf.RING_BUFFER_CONSUME.invokeExact(rb);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            if (more < 0 && !full) throw new BpfException("consume ring buffer " + name, -more);
+            n += drain();
+        }
+        return n;
+    }
+
+    private int drain() {
+        int n = 0;
+        for (byte[] b; (b = queue.poll()) != null; n++) {
+            try {
+                sink.accept(b);
+            } catch (Throwable t) {
+                sinkErrors.incrementAndGet();
+            }
+        }
+        return n;
     }
 
     /**
@@ -88,9 +133,11 @@ public final class RingBuffer implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        if (rc < 0) throw new BpfException("consume ring buffer " + name, -rc);
-        return rc;
+        return drained(rc, "consume");
     }
+
+    /** Times the queue filled and consumption paused until the sink caught up (nothing lost). */
+    public long pauses() { return pauses.get(); }
 
     /** Records handed to the sink so far. */
     public long received() { return received.get(); }
@@ -101,9 +148,13 @@ public final class RingBuffer implements AutoCloseable {
     @SuppressWarnings("unused") // upcall from ring_buffer__poll
     private int onSample(MemorySegment ctx, MemorySegment data, long size) {
         try {
-            byte[] copy = data.reinterpret(size).toArray(JAVA_BYTE);
+            queue.add(data.reinterpret(size).toArray(JAVA_BYTE));
             received.incrementAndGet();
-            sink.accept(copy);
+            if (queue.size() >= capacity) {
+                full = true;
+                pauses.incrementAndGet();
+                return -1; // stop consuming: this record is already queued; the rest stay in the ring
+            }
         } catch (Throwable t) {
             sinkErrors.incrementAndGet();
         }

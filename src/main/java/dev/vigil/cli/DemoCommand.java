@@ -1,7 +1,10 @@
 package dev.vigil.cli;
 
-import dev.vigil.alert.Alert;
-import dev.vigil.alert.AlertSink;
+import dev.vigil.agent.AutoencoderAlerts;
+import dev.vigil.alert.AlertJson;
+import dev.vigil.alert.EvilsocketText;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.alert.StreamOutput;
 import dev.vigil.collect.HistogramSampler;
 import dev.vigil.collect.SyscallHistogramCollector;
 import dev.vigil.detect.Score;
@@ -59,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         Path csv = dir.resolve("activity.csv");
         Path modelFile = dir.resolve("model.vigil");
         SyscallTable table = SyscallTable.host();
-        AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
+        StreamOutput sink = new StreamOutput("stdout", System.out, json ? AlertJson::line : EvilsocketText::render);
         try (Workload workload = Workload.start(10_000)) {
             long pid = workload.pid();
             say("started the workload (pid %d): every 10 ms it reads /etc/hostname, writes to /dev/null and sleeps", pid);
@@ -161,7 +164,8 @@ final class DemoCommand implements Callable<Integer> {
     /** What one watching phase saw. */
     private record Phase(long samples, long alerts, double minError, double maxError) {}
 
-    private static Phase watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, AlertSink sink) throws Exception {
+    private static Phase watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, StreamOutput sink) throws Exception {
+        AutoencoderAlerts alertOf = new AutoencoderAlerts(SyscallTable.host());
         long[] counts = new long[2];
         double[] extremes = {Double.MAX_VALUE, 0};
         session.drainFor(seconds, s -> {
@@ -171,7 +175,7 @@ final class DemoCommand implements Callable<Integer> {
             extremes[1] = Math.max(extremes[1], score.error());
             if (score.anomalous()) {
                 counts[1]++;
-                sink.emit(new Alert(s.time(), pid, "vigil-workload", score));
+                sink.send(alertOf.toAlert(s.time(), ProcessRef.of((int) pid, "vigil-workload"), List.of(), score, List.of()));
             }
         });
         return new Phase(counts[0], counts[1], extremes[0], extremes[1]);

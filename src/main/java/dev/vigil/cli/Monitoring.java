@@ -1,6 +1,12 @@
 package dev.vigil.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.agent.ProcessDescriber;
+import dev.vigil.agent.WindowAlerts;
+import dev.vigil.alert.AlertJson;
+import dev.vigil.alert.AlertText;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.alert.StreamOutput;
+import dev.vigil.collect.ProcessContext;
 import dev.vigil.collect.ProcessInfo;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
@@ -29,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * counted. The listener never throws into the ring-buffer callback.
  */
 final class Monitoring implements Follower, AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BEFORE = 8, SHOWN = 24;
 
     /** What the scoring thread knows of a process. */
@@ -56,8 +61,8 @@ final class Monitoring implements Follower, AutoCloseable {
     private final SequenceDetector detector;
     private final WindowScorer windows;
     private final double threshold;
-    private final boolean json;
-    private final PrintStream out;
+    private final StreamOutput out;
+    private final ProcessDescriber describer = new ProcessDescriber(new ProcessContext());
     private final SyscallTable table = SyscallTable.host();
     private final Map<Integer, Proc> procs = new HashMap<>();
     private final List<Proc> order = new ArrayList<>();
@@ -71,8 +76,7 @@ final class Monitoring implements Follower, AutoCloseable {
         this.detector = detector;
         this.windows = windows;
         this.threshold = threshold;
-        this.json = json;
-        this.out = out;
+        this.out = new StreamOutput("stdout", out, json ? AlertJson::line : AlertText::line);
         this.scorer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
                 r -> Thread.ofPlatform().name("vigil-score").daemon().unstarted(r), (r, ex) -> skipped.incrementAndGet());
     }
@@ -203,32 +207,8 @@ final class Monitoring implements Follower, AutoCloseable {
     }
 
     private void emit(Instant time, int pid, String comm, String exe, double score, long index, List<String> calls, List<String> before) {
-        String line;
-        if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("time", time.toString());
-            m.put("pid", pid);
-            m.put("comm", comm);
-            m.put("exe", exe);
-            m.put("detector", detector.name());
-            m.put("score", score);
-            m.put("threshold", threshold);
-            m.put("call_index", index);
-            m.put("calls", calls);
-            m.put("before", before);
-            try {
-                line = JSON.writeValueAsString(m);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        } else {
-            line = String.format(Locale.ROOT, "%s ALERT pid=%d comm=%s exe=%s score=%.4f > %.4f (%s) at call %d: %s%s", time, pid, comm, exe, score,
-                    threshold, detector.name(), index, String.join(" ", calls), before.isEmpty() ? "" : "  after: " + String.join(" ", before));
-        }
-        synchronized (out) {
-            out.println(line);
-            out.flush();
-        }
+        ProcessRef p = describer.describe(pid, pid, comm, exe);
+        out.send(WindowAlerts.toAlert(time, detector.name(), p, describer.ancestry(p.ppid()), score, threshold, index, calls, before));
     }
 
     /** Waits for the scoring thread to finish what was submitted (at most 60 s). */

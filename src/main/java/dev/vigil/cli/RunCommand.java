@@ -1,11 +1,15 @@
 package dev.vigil.cli;
 
-import dev.vigil.alert.Alert;
 import dev.vigil.collect.Collector;
 import dev.vigil.collect.CollectorSettings;
 import dev.vigil.collect.ProcessContext;
 import dev.vigil.collect.RiskyCollector;
-import dev.vigil.alert.AlertSink;
+import dev.vigil.agent.AutoencoderAlerts;
+import dev.vigil.agent.ProcessDescriber;
+import dev.vigil.alert.AlertJson;
+import dev.vigil.alert.EvilsocketText;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.alert.StreamOutput;
 import dev.vigil.collect.HistogramSampler;
 import dev.vigil.collect.ProcessInfo;
 import dev.vigil.collect.SyscallHistogramCollector;
@@ -48,9 +52,11 @@ final class RunCommand implements Callable<Integer> {
         double threshold = maxError != null ? maxError : m.stored().threshold();
         String comm = ProcessInfo.comm(tgid);
         SyscallTable table = SyscallTable.host();
-        AlertSink sink = json ? new AlertSink.JsonLines(System.out, table) : new AlertSink.Text(System.out, table);
+        StreamOutput sink = new StreamOutput("stdout", System.out, json ? AlertJson::line : EvilsocketText::render);
+        AutoencoderAlerts alertOf = new AutoencoderAlerts(table);
         java.util.concurrent.atomic.AtomicLong alerts = new java.util.concurrent.atomic.AtomicLong(), samples = new java.util.concurrent.atomic.AtomicLong();
         ProcessContext context = new ProcessContext();
+        ProcessDescriber describer = new ProcessDescriber(context);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("run");
              SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid);
@@ -66,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
                 if (s.anomalous()) {
                     alerts.incrementAndGet();
                     risky.drainInto(context);
-                    sink.emit(new Alert(time, tgid, comm, s, context.cmdline((int) tgid).orElse(List.of()), context.risky((int) tgid)));
+                    ProcessRef p = describer.describe((int) tgid, (int) tgid, comm, "");
+                    sink.send(alertOf.toAlert(time, p, describer.ancestry(p.ppid()), s, context.risky((int) tgid)));
                 }
             }, sampling.maxSamples);
             System.err.printf("%d samples scored, %d alerts%n", result.samples(), alerts.get());

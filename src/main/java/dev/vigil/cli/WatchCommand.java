@@ -1,31 +1,17 @@
 package dev.vigil.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.alert.AlertOutput;
+import dev.vigil.alert.AlertPipeline;
+import dev.vigil.collect.CollectorSettings;
 import dev.vigil.collect.SequenceCollector;
-import dev.vigil.collect.SequenceWire;
-import dev.vigil.collect.SequenceWire.Anomaly;
-import dev.vigil.collect.SequenceWire.Event;
-import dev.vigil.collect.SequenceWire.NewProfile;
-import dev.vigil.collect.SequenceWire.ProfileKey;
-import dev.vigil.collect.SequenceWire.StateChange;
 import dev.vigil.model.ProfileStore;
-import dev.vigil.trace.SyscallTable;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
-import dev.vigil.collect.Collector;
-import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.ExecCollector;
-import dev.vigil.collect.ProcessContext;
-import dev.vigil.collect.RiskyCollector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -80,11 +66,9 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--no-context", description = "Do not run the exec and risky collectors that add each alerting process's command line and recent high-risk calls to its alerts.")
     boolean noContext;
 
-    private final ProcessContext context = new ProcessContext();
-
-    private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final java.util.concurrent.atomic.AtomicLong alerts = new java.util.concurrent.atomic.AtomicLong();
+    @Option(names = "--cooldown", defaultValue = "0", paramLabel = "S",
+            description = "Suppress repeats of the same alert (same profile, call and sequence) for S seconds, counting them (default: ${DEFAULT-VALUE}: every anomaly, as pH).")
+    int cooldown;
 
     @Override
     public Integer call() throws Exception {
@@ -92,179 +76,25 @@ final class WatchCommand implements Callable<Integer> {
             minCalls = 5000;
             stableCalls = 1000;
         }
-        List<ProfileKey> keys = new ArrayList<>();
         for (Path p : exes) {
             if (!Files.isRegularFile(p)) throw new UserError(ExitCodes.BAD_INPUT, "--exe " + p + ": no such file");
-            ProfileKey k = ProfileKey.of(p);
-            keys.add(k);
-            paths.put(k, p.toAbsolutePath().normalize().toString());
         }
-        SequenceCollector.Settings settings;
         try {
-            settings = new SequenceCollector.Settings(window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, keys);
+            new SequenceCollector.Settings(window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, List.of());
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
         if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
+        if (saveEvery < 1) throw new UserError(ExitCodes.USAGE, "--save-every must be at least 1");
+        if (cooldown < 0) throw new UserError(ExitCodes.USAGE, "--cooldown must be >= 0");
         metrics.check();
-        Path file = profilesDir == null ? null : profilesDir.resolve(ProfileStore.FILE);
-        ProfileStore.Snapshot saved = file != null && Files.exists(file) ? ProfileStore.read(file) : null;
-        Privileges.require("watch");
-        SyscallTable table = SyscallTable.host();
-        PrintStream out = System.out;
-        volatile_stop = false;
-        try (ShutdownGuard guard = new ShutdownGuard();
-             dev.vigil.alert.Metrics served = metrics.open("watch");
-             SequenceCollector c = SequenceCollector.open(settings, e -> print(e, table, out))) {
-            guard.onStop(() -> volatile_stop = true);
-            served.counter("vigil_alerts", "Anomalies alerted", alerts::get)
-                    .counter("vigil_watch_kernel_events", "The watch probe's own counters (lost = ring buffer full; *_full = map full)", "kind", c::stats);
-            if (saved != null) {
-                c.restore(saved);
-                for (ProfileStore.Entry e : saved.profiles()) if (!e.path().isEmpty()) paths.putIfAbsent(new ProfileKey(e.ino(), e.dev()), e.path());
-                System.err.printf("vigil: loaded %d profiles from %s%n", saved.profiles().size(), file);
-            }
-            List<Collector> side = noContext ? List.of() : startContext();
-            c.attach();
-            pin(c);
-            System.err.printf("vigil: watching %s (window %d, normal after %d calls with %d stable; tolerize above %d anomalies in 128 calls) ...%n",
-                    keys.isEmpty() ? "every process" : keys.size() + " executable(s)", window, minCalls, stableCalls, tolerizeLimit);
-            long start = System.nanoTime(), lastSave = start;
-            while (!volatile_stop) {
-                drainContext();
-                c.poll(200);
-                long now = System.nanoTime();
-                if (file != null && now - lastSave >= saveEvery * 1_000_000_000L) {
-                    ProfileStore.write(file, c.snapshot(paths));
-                    lastSave = now;
-                }
-                if (duration != null && now - start >= duration * 1_000_000_000L) break;
-            }
-            c.poll(0);
-            unpin(c);
-            stopContext(side);
-            if (file != null) ProfileStore.write(file, c.snapshot(paths));
-            List<SequenceWire.Profile> ps = c.profiles();
-            Map<String, Long> st = c.stats();
-            System.err.printf("vigil: %d profiles (%d normal), %d alerts, %d calls profiled, %d events lost, %d profiles and %d pair entries refused (maps full)%s%n",
-                    ps.size(), ps.stream().filter(p -> p.state() == SequenceWire.NORMAL).count(), alerts.get(), ps.stream().mapToLong(SequenceWire.Profile::calls).sum(), st.get("lost"),
-                    st.get("profiles_full"), st.get("pairs_full"), file != null ? "; saved to " + file : "");
-        }
-        return ExitCodes.OK;
-    }
-
-    private volatile boolean volatile_stop;
-    private List<Collector> side = List.of();
-
-    /**
-     * The exec and risky collectors feeding {@link #context}. They are read on the thread
-     * that reads the anomalies, and drained before each alert: a process's exec event was
-     * sent before any of its anomalies, so its command line is known when the alert prints.
-     */
-    private List<Collector> startContext() {
-        List<Collector> started = new ArrayList<>();
-        try {
-            started.add(Collector.start(new ExecCollector(), CollectorSettings.defaults()));
-            started.add(Collector.start(new RiskyCollector(), CollectorSettings.defaults()));
-        } catch (RuntimeException e) {
-            started.forEach(Collector::close);
-            System.err.println("vigil: alerts without process context (" + e.getMessage() + ")");
-            return List.of();
-        }
-        side = started;
-        return started;
-    }
-
-    private void drainContext() {
-        for (Collector col : side) {
-            while (col.read(context::accept, 0) > 0) { }
-        }
-    }
-
-    private void stopContext(List<Collector> started) {
-        side = List.of();
-        started.forEach(Collector::close);
-    }
-
-    private void pin(SequenceCollector c) {
-        try {
-            if (!Files.isDirectory(Path.of("/sys/fs/bpf")) || Files.list(Path.of("/sys/fs/bpf")).findAny().isEmpty() && !isBpffs()) {
-                new ProcessBuilder("mount", "-t", "bpf", "bpf", "/sys/fs/bpf").start().waitFor();
-            }
-            Files.createDirectories(Path.of(pinDir));
-            c.unpin(pinDir);
-            c.pin(pinDir);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("vigil: profiles administration unavailable (cannot pin maps in " + pinDir + ": " + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static boolean isBpffs() throws IOException {
-        return Files.readAllLines(Path.of("/proc/mounts")).stream().anyMatch(l -> l.split(" ")[1].equals("/sys/fs/bpf") && l.split(" ")[2].equals("bpf"));
-    }
-
-    private void unpin(SequenceCollector c) {
-        try {
-            c.unpin(pinDir);
-            Files.deleteIfExists(Path.of(pinDir));
-        } catch (IOException | RuntimeException ignored) {
-            // another watch may use the folder
-        }
-    }
-
-    private String path(ProfileKey k, int pid) {
-        return paths.computeIfAbsent(k, key -> {
-            try {
-                Path exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"));
-                return exe.toString();
-            } catch (IOException | UnsupportedOperationException e) {
-                return "";
-            }
-        });
-    }
-
-    private void print(Event e, SyscallTable t, PrintStream out) {
-        String exe = path(e.key(), e.tgid());
-        if (exe.isEmpty()) exe = e.key().toString();
-        String now = Instant.now().toString();
-        switch (e) {
-            case NewProfile n -> { }
-            case Anomaly a -> {
-                drainContext();
-                alerts.incrementAndGet();
-                List<String> before = new ArrayList<>();
-                for (int i = a.window().length - 1; i >= 0; i--) before.add(t.name(a.window()[i]));
-                if (json) {
-                    ObjectNode o = mapper.createObjectNode().put("time", now).put("kind", "anomaly").put("pid", a.pid()).put("tgid", a.tgid())
-                            .put("comm", a.comm()).put("exe", exe).put("state", a.state() == SequenceWire.NORMAL ? "normal" : "training")
-                            .put("syscall", t.name(a.syscall())).put("unseen_pairs", a.misses()).put("anomalies_in_last_128", a.lfc())
-                            .put("profile_anomalies", a.anomalies()).put("profile_calls", a.calls());
-                    before.forEach(o.putArray("sequence")::add);
-                    context.cmdline(a.tgid()).ifPresent(cl -> cl.forEach(o.putArray("cmdline")::add));
-                    List<String> risky = context.risky(a.tgid());
-                    if (!risky.isEmpty()) risky.forEach(o.putArray("recent_risky_calls")::add);
-                    out.println(o);
-                } else {
-                    List<String> risky = context.risky(a.tgid());
-                    out.printf("%s ANOMALY pid=%d comm=%s exe=%s call=%s after [%s] unseen-pairs=%d recent-anomalies=%d/128%s%s%n",
-                            now, a.pid(), a.comm(), exe, t.name(a.syscall()), String.join(" ", before), a.misses(), a.lfc(),
-                            context.cmdline(a.tgid()).map(cl -> " cmdline=[" + String.join(" ", cl) + "]").orElse(""),
-                            risky.isEmpty() ? "" : " recent-risky=[" + String.join("; ", risky) + "]");
-                }
-            }
-            case StateChange s -> {
-                String to = s.state() == SequenceWire.NORMAL ? "normal" : "training";
-                String why = s.reason() == SequenceWire.REASON_TRAINED ? "trained" : "tolerized";
-                if (json) {
-                    out.println(mapper.createObjectNode().put("time", now).put("kind", "state").put("exe", exe).put("state", to)
-                            .put("reason", why).put("profile_calls", s.calls()).put("pid", s.pid()).put("comm", s.comm()));
-                } else {
-                    out.printf("%s STATE exe=%s -> %s (%s) after %d calls%n", now, exe, to, why, s.calls());
-                }
-            }
-        }
-        out.flush();
+        if (profilesDir != null && Files.exists(profilesDir.resolve(ProfileStore.FILE))) ProfileStore.read(profilesDir.resolve(ProfileStore.FILE)); // a bad file fails here
+        AgentConfig d = AgentConfig.defaults();
+        AgentConfig cfg = new AgentConfig("", d.host(), profilesDir,
+                new AgentConfig.Sequence(true, exes, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, Duration.ofSeconds(saveEvery), pinDir),
+                noContext ? List.of() : List.of("exec", "risky"), CollectorSettings.defaults(),
+                new AlertPipeline.Limits(Duration.ofSeconds(cooldown), 0, 0, 10_000),
+                List.of(new AgentConfig.Stdout(json ? AlertOutput.Format.JSON : AlertOutput.Format.TEXT)), null, List.of());
+        return AgentRun.run(cfg, metrics, "watch", duration == null ? null : Duration.ofSeconds(duration), false);
     }
 }

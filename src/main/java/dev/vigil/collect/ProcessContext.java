@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class ProcessContext {
     static final int PROCESSES = 4096, RISKY_PER_PROCESS = 5;
     private final Map<Integer, List<String>> argv = lru();
+    private final Map<Integer, Seen> execs = lru();
     private final Map<Integer, Deque<String>> risky = lru();
 
     private static <V> Map<Integer, V> lru() {
@@ -35,6 +36,7 @@ public final class ProcessContext {
         switch (e) {
             case TraceEvent.Exec x -> {
                 argv.put(x.who().tgid(), x.argv());
+                execs.put(x.who().tgid(), new Seen(x.filename(), x.who().ppid(), x.who().uid(), x.who().cgroup(), x.who().comm()));
                 risky.remove(x.who().tgid());
             }
             case TraceEvent.Risky r -> {
@@ -44,6 +46,17 @@ public final class ProcessContext {
             }
             default -> { }
         }
+    }
+
+    /**
+     * What a process's last exec event said of it (kept after it is gone).
+     * @param cgroup the cgroup v2 id (the inode of its cgroup folder)
+     */
+    public record Seen(String exe, int ppid, int uid, long cgroup, String comm) {}
+
+    /** What the exec collector saw of a process, if it exec'd while vigil ran. */
+    public synchronized Optional<Seen> seen(int tgid) {
+        return Optional.ofNullable(execs.get(tgid));
     }
 
     /** The command line of a process: from its exec event, else from /proc while it lives. */

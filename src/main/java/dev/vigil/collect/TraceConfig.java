@@ -45,7 +45,7 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
             "exec", List.of("enabled"), "unlink", List.of("enabled"), "risky", List.of("enabled"),
             "net", List.of("enabled", "interface", "period"), "resource", List.of("enabled", "period", "top"),
             "syscalls", List.of("enabled", "pid", "period"));
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
     /** A bad configuration: file, line, key and what is wrong, as one line. */
     public static final class ConfigException extends RuntimeException {
@@ -55,15 +55,15 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
     }
 
     /** A parsed YAML node with the line it starts on. */
-    sealed interface Node permits Scalar, Seq, Mapping {
+    public sealed interface Node permits Scalar, Seq, Mapping {
         int line();
     }
 
-    record Scalar(String text, int line) implements Node {}
+    public record Scalar(String text, int line) implements Node {}
 
-    record Seq(List<Node> items, int line) implements Node {}
+    public record Seq(List<Node> items, int line) implements Node {}
 
-    record Mapping(Map<String, Node> entries, Map<String, Integer> keyLines, int line) implements Node {}
+    public record Mapping(Map<String, Node> entries, Map<String, Integer> keyLines, int line) implements Node {}
 
     public static TraceConfig load(Path path) {
         String name = path.toString();
@@ -79,10 +79,21 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
     }
 
     public static TraceConfig parse(String file, String text) {
+        Mapping top = root(file, text, "collectors");
+        for (var e : top.entries().keySet()) {
+            if (!List.of("collectors", "filters").contains(e)) {
+                throw new ConfigException(file, top.keyLines().get(e), e, "unknown key (collectors, filters)");
+            }
+        }
+        return of(file, top);
+    }
+
+    /** The top mapping of a YAML file, each node with its line; what names the key a file must have, for the errors. */
+    public static Mapping root(String file, String text, String what) {
         Node root;
         try (JsonParser p = new YAMLFactory().createParser(text)) {
             JsonToken t = p.nextToken();
-            if (t == null) throw new ConfigException(file, 1, "", "empty; expected a mapping with 'collectors'");
+            if (t == null) throw new ConfigException(file, 1, "", "empty; expected a mapping with '" + what + "'");
             root = node(file, p);
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
@@ -91,12 +102,12 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
         } catch (IOException e) {
             throw new ConfigException(file, 0, "", e.getMessage());
         }
-        if (!(root instanceof Mapping top)) throw new ConfigException(file, root.line(), "", "expected a mapping with 'collectors'");
-        for (var e : top.entries().keySet()) {
-            if (!List.of("collectors", "filters").contains(e)) {
-                throw new ConfigException(file, top.keyLines().get(e), e, "unknown key (collectors, filters)");
-            }
-        }
+        if (!(root instanceof Mapping top)) throw new ConfigException(file, root.line(), "", "expected a mapping with '" + what + "'");
+        return top;
+    }
+
+    /** The collectors and filters of a parsed file (other keys are the caller's). */
+    public static TraceConfig of(String file, Mapping top) {
         Node cs = top.entries().get("collectors");
         if (cs == null) throw new ConfigException(file, top.line(), "collectors", "missing: name at least one of " + String.join(", ", COLLECTORS));
         CollectorSettings base = filters(file, top.entries().get("filters"));
@@ -169,7 +180,8 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
         return s;
     }
 
-    private static CollectorSettings filters(String file, Node n) {
+    /** The filters section (null or empty: no filter). */
+    public static CollectorSettings filters(String file, Node n) {
         CollectorSettings s = CollectorSettings.defaults();
         if (n == null || n instanceof Scalar sc && sc.text().isEmpty()) return s;
         if (!(n instanceof Mapping m)) throw new ConfigException(file, n.line(), "filters", "expected a mapping (pid, uid, comm, cgroup)");
@@ -200,12 +212,12 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
         return new CollectorSettings(pids, uids, comms, cgroups, null, s.period(), s.top(), null);
     }
 
-    private static String scalar(String file, String key, Node n) {
+    public static String scalar(String file, String key, Node n) {
         if (!(n instanceof Scalar sc)) throw new ConfigException(file, n.line(), key, "expected a single value");
         return sc.text();
     }
 
-    static long number(String file, int line, String key, String text, long min, long max, String what) {
+    public static long number(String file, int line, String key, String text, long min, long max, String what) {
         try {
             long v = Long.parseLong(text);
             if (v < min || v > max) throw new NumberFormatException();
@@ -215,13 +227,13 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
         }
     }
 
-    /** 500ms, 2s, 1.5s, 1m, or a number of seconds. */
+    /** 500ms, 2s, 1.5s, 1m, 1h, or a number of seconds. */
     public static Duration duration(String file, int line, String key, String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) throw new ConfigException(file, line, key, "'" + text + "' is not a duration (e.g. 500ms, 2s, 1m)");
         double v = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        long ms = Math.round(v * switch (unit) { case "ms" -> 1; case "m" -> 60_000; default -> 1000; });
+        long ms = Math.round(v * switch (unit) { case "ms" -> 1; case "m" -> 60_000; case "h" -> 3_600_000; default -> 1000; });
         if (ms < 10 || ms > 86_400_000) throw new ConfigException(file, line, key, "'" + text + "' is out of range (10ms to 24h)");
         return Duration.ofMillis(ms);
     }

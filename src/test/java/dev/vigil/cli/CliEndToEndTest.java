@@ -60,15 +60,19 @@ class CliEndToEndTest {
             assertThat(alerts.size()).as("alerts in 40 changed samples").isGreaterThanOrEqualTo(36);
             Set<String> newCalls = Set.of("socket", "connect", "clone", "clone3", "wait4", "getdents64", "newfstatat", "fcntl", "rt_sigaction");
             for (JsonNode a : alerts) {
-                assertThat(a.get("pid").asLong()).isEqualTo(w.pid());
-                assertThat(a.get("comm").asText()).startsWith("vigil-workload");
-                assertThat(a.get("error").asDouble()).isGreaterThan(a.get("threshold").asDouble());
-                assertThat(a.get("threshold").asDouble()).isEqualTo(2 * stored.threshold());
+                assertThat(a.get("schema").asText()).isEqualTo("vigil.alert/1");
+                assertThat(a.get("detector").asText()).isEqualTo("autoencoder");
+                assertThat(a.get("process").get("pid").asLong()).isEqualTo(w.pid());
+                assertThat(a.get("process").get("comm").asText()).startsWith("vigil-workload");
+                JsonNode ev = a.get("evidence");
+                assertThat(ev.get("error").asDouble()).isGreaterThan(ev.get("threshold").asDouble());
+                assertThat(ev.get("threshold").asDouble()).isEqualTo(2 * stored.threshold());
                 assertThat(java.time.Instant.parse(a.get("time").asText())).isNotNull();
-                assertThat(a.get("top")).hasSize(3);
-                assertThat(a.get("top").get(0).get("syscall").asText()).isIn(newCalls);
-                assertThat(a.get("cmdline").get(0).asText()).as("context: the command line").contains("/vigil-workload");
-                assertThat(a.has("recent_risky_calls")).as("the workload makes no high-risk call").isFalse();
+                assertThat(ev.get("top")).hasSize(3);
+                assertThat(ev.get("top").get(0).get("syscall").asText()).isIn(newCalls);
+                assertThat(a.get("summary").asText()).contains("changed its system-call rates").contains(ev.get("top").get(0).get("syscall").asText());
+                assertThat(a.get("process").get("cmdline").get(0).asText()).as("context: the command line").contains("/vigil-workload");
+                assertThat(ev.has("recent_risky_calls")).as("the workload makes no high-risk call").isFalse();
             }
             // without --max-error the model's threshold is used, in evilsocket's text format
             Cli plain = Cli.run("run", "--pid", pid, "--model", model.toString(), "--samples", "5");

@@ -32,13 +32,15 @@ class MonitorKernelTest {
         assertThat(lines).hasSize(1);
         JsonNode a = new ObjectMapper().readTree(lines.getFirst());
         assertThat(a.get("detector").asText()).isEqualTo("stide n=4");
-        assertThat(a.get("exe").asText()).isEqualTo(seq.toString()); // from the exec event
-        assertThat(a.get("threshold").asDouble()).isZero(); // every held-out window is a seen loop
-        assertThat(a.get("score").asDouble()).isPositive();
+        assertThat(a.get("process").get("exe").asText()).isEqualTo(seq.toString()); // from the exec event
+        JsonNode ev = a.get("evidence");
+        assertThat(ev.get("threshold").asDouble()).isZero(); // every held-out window is a seen loop
+        assertThat(ev.get("score").asDouble()).isPositive();
         // the first unseen 4-gram ends in the first inserted call, after iteration 200 of 400
-        assertThat(a.get("calls").toString()).isEqualTo("[\"getppid\",\"getuid\",\"getgid\",\"geteuid\"]");
-        assertThat(a.get("call_index").asLong()).isEqualTo(200 * 4 + 1);
-        assertThat(a.get("before")).hasSize(8);
+        assertThat(ev.get("calls").toString()).isEqualTo("[\"getppid\",\"getuid\",\"getgid\",\"geteuid\"]");
+        assertThat(ev.get("call_index").asLong()).isEqualTo(200 * 4 + 1);
+        assertThat(ev.get("before")).hasSize(8);
+        assertThat(a.get("summary").asText()).contains("getppid getuid getgid geteuid at call 801");
         assertThat(bad.err()).contains("1 process watched, 1 alert").containsPattern("seqwork +1603 +");
 
         Cli good = Cli.run(concat(base, "--", seq.toString(), "0", "400"));

@@ -84,7 +84,8 @@ class ProfilesAdminKernelTest {
     }
 
     static List<JsonNode> kind(List<JsonNode> lines, String kind) {
-        return lines.stream().filter(n -> n.path("kind").asText().equals(kind)).toList();
+        String k = kind.equals("state") ? "profile_state" : kind;
+        return lines.stream().filter(n -> n.path("kind").asText().equals(k)).toList();
     }
 
     /** The list row of one profile, split on blanks. */
@@ -120,11 +121,15 @@ class ProfilesAdminKernelTest {
             run(a, "1", "200");
             List<JsonNode> anomalies = kind(w.drain(), "anomaly");
             assertThat(anomalies).isNotEmpty();
-            assertThat(anomalies.getFirst().path("syscall").asText()).isEqualTo("geteuid");
-            assertThat(anomalies.getFirst().path("exe").asText()).isEqualTo(a.toString());
-            assertThat(anomalies.getFirst().path("sequence").toString()).endsWith("\"getpid\",\"getppid\",\"getuid\",\"getgid\"]");
-            assertThat(anomalies.get(1).path("syscall").asText()).isEqualTo("getegid");
-            assertThat(anomalies.getFirst().path("cmdline").toString()).as("context from the exec collector")
+            JsonNode first = anomalies.getFirst();
+            assertThat(first.path("evidence").path("syscall").asText()).isEqualTo("geteuid");
+            assertThat(first.path("process").path("exe").asText()).isEqualTo(a.toString());
+            assertThat(first.path("profile").path("key").asText()).isEqualTo(a.toString());
+            assertThat(first.path("profile").path("state").asText()).isEqualTo("normal");
+            assertThat(first.path("evidence").path("sequence").toString()).endsWith("\"getpid\",\"getppid\",\"getuid\",\"getgid\"]");
+            assertThat(first.path("summary").asText()).contains("geteuid after [").contains("never saw");
+            assertThat(anomalies.get(1).path("evidence").path("syscall").asText()).isEqualTo("getegid");
+            assertThat(first.path("process").path("cmdline").toString()).as("context from the exec collector")
                     .isEqualTo("[\"" + a + "\",\"1\",\"200\"]");
             int firstTime = anomalies.size();
 
@@ -153,8 +158,9 @@ class ProfilesAdminKernelTest {
             assertThat(kind(after, "anomaly")).hasSize(13);
             List<JsonNode> states = kind(after, "state");
             assertThat(states).hasSize(1);
-            assertThat(states.getFirst().path("reason").asText()).isEqualTo("tolerized");
-            assertThat(states.getFirst().path("state").asText()).isEqualTo("training");
+            assertThat(states.getFirst().path("evidence").path("reason").asText()).isEqualTo("tolerized");
+            assertThat(states.getFirst().path("evidence").path("state").asText()).isEqualTo("training");
+            assertThat(states.getFirst().path("severity").asText()).isEqualTo("low");
 
             Cli missing = Cli.run("profiles", "normalize", "--exe", unused.toString(), "--pin-dir", pin);
             assertThat(missing.exit()).isEqualTo(ExitCodes.BAD_INPUT);

@@ -1,0 +1,223 @@
+package dev.vigil.agent;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertPipeline;
+import dev.vigil.alert.Metrics;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.collect.Collector;
+import dev.vigil.collect.CollectorSettings;
+import dev.vigil.collect.ExecCollector;
+import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.RiskyCollector;
+import dev.vigil.collect.SequenceCollector;
+import dev.vigil.collect.SequenceWire;
+import dev.vigil.collect.SequenceWire.ProfileKey;
+import dev.vigil.model.ProfileStore;
+import dev.vigil.trace.SyscallTable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The long-lived half of detection, written once: runs the detectors a config enables (the
+ * sequence detector: per-executable lookahead-pair profiles in the kernel), the context
+ * collectors (exec, risky), turns what they report into alerts in the one schema, passes
+ * them through dedup and rate limits to every output, serves metrics, saves profile state
+ * under the state folder every save interval and at the end, and pins the profile maps for
+ * `vigil profiles`. One thread runs {@link #run}; {@link #requestReload} may be called from
+ * any thread (SIGHUP). Close releases everything (nothing stays in the kernel).
+ */
+public final class Agent implements AutoCloseable {
+    private final AgentConfig config;
+    private final PrintStream log;
+    private final AlertPipeline pipeline;
+    private final ProcessContext context = new ProcessContext();
+    private final ProcessDescriber describer = new ProcessDescriber(context);
+    private final SyscallTable table = SyscallTable.host();
+    private final AlertFilter filter;
+    private SequenceCollector sequence;
+    private SequenceAlerts sequenceAlerts;
+    private List<Collector> side = List.of();
+    private volatile boolean reload;
+    private boolean pinned;
+
+    /** Opens the outputs (so a bad output fails before anything is loaded in the kernel). */
+    public Agent(AgentConfig config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+        this.pipeline = new AlertPipeline(config.limits(), Outputs.open(config.outputs()));
+        this.filter = new AlertFilter(config.filters());
+    }
+
+    public AlertPipeline pipeline() { return pipeline; }
+
+    /** The saved profiles' file, or null when the agent keeps no state. */
+    public Path profilesFile() { return config.stateDir() == null ? null : config.stateDir().resolve(ProfileStore.FILE); }
+
+    /** Asks the running loop to reopen outputs (logrotate) at its next turn. */
+    public void requestReload() { reload = true; }
+
+    /**
+     * Loads and attaches everything, then alerts until stop says so or the duration (null:
+     * none) has passed; saves state at the end. Kernel and file failures are thrown.
+     */
+    public void run(Metrics metrics, BooleanSupplier stop, Duration duration) throws IOException {
+        AgentConfig.Sequence s = config.sequence();
+        pipeline.register(metrics);
+        Path file = profilesFile();
+        if (s != null && s.enabled()) {
+            List<ProfileKey> keys = new ArrayList<>();
+            for (Path p : s.exe()) keys.add(ProfileKey.of(p));
+            ProfileStore.Snapshot saved = file != null && Files.exists(file) ? ProfileStore.read(file) : null;
+            sequenceAlerts = new SequenceAlerts(table, describer, s.tolerizeLimit(), s.stableCalls());
+            for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
+            SequenceCollector.Settings settings = new SequenceCollector.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
+                    s.maxProfiles(), s.maxPairEntries(), keys);
+            sequence = SequenceCollector.open(settings, this::onSequence);
+            metrics.counter("vigil_watch_kernel_events", "The sequence probe's own counters (lost = ring buffer full; *_full = map full)", "kind", sequence::stats);
+            if (saved != null) {
+                sequence.restore(saved);
+                for (ProfileStore.Entry e : saved.profiles()) if (!e.path().isEmpty()) sequenceAlerts.paths().putIfAbsent(new ProfileKey(e.ino(), e.dev()), e.path());
+                log.printf("vigil: loaded %d profiles from %s%n", saved.profiles().size(), file);
+            }
+        }
+        side = startContext();
+        if (sequence != null) {
+            sequence.attach();
+            pinned = Pins.pin(sequence, s.pinDir(), log);
+            log.printf("vigil: watching %s (window %d, normal after %d calls with %d stable; tolerize above %d anomalies in 128 calls) ...%n",
+                    s.exe().isEmpty() ? "every process" : s.exe().size() + " executable(s)", s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit());
+        }
+        long start = System.nanoTime(), lastSave = start;
+        long saveEvery = s == null ? Long.MAX_VALUE : s.saveEvery().toNanos();
+        while (!stop.getAsBoolean()) {
+            if (reload) {
+                reload = false;
+                List<String> done = pipeline.reopen();
+                log.println("vigil: SIGHUP: " + (done.isEmpty() ? "nothing to reopen" : String.join("; ", done))
+                        + " (detectors, outputs and limits change only at a restart)");
+            }
+            drainContext();
+            if (sequence != null) sequence.poll(200);
+            else sleep(200);
+            long now = System.nanoTime();
+            if (file != null && sequence != null && now - lastSave >= saveEvery) {
+                save(file);
+                lastSave = now;
+            }
+            if (duration != null && now - start >= duration.toNanos()) break;
+        }
+        if (sequence != null) sequence.poll(0);
+        finish(file);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void save(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        ProfileStore.write(file, sequence.snapshot(sequenceAlerts.paths()));
+    }
+
+    private void finish(Path file) throws IOException {
+        if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
+        pinned = false;
+        side.forEach(Collector::close);
+        side = List.of();
+        if (sequence != null && file != null) save(file);
+        if (sequence != null) {
+            List<SequenceWire.Profile> ps = sequence.profiles();
+            Map<String, Long> st = sequence.stats();
+            log.printf("vigil: %d profiles (%d normal), %d calls profiled, %d events lost, %d profiles and %d pair entries refused (maps full)%s%n",
+                    ps.size(), ps.stream().filter(p -> p.state() == SequenceWire.NORMAL).count(), ps.stream().mapToLong(SequenceWire.Profile::calls).sum(),
+                    st.get("lost"), st.get("profiles_full"), st.get("pairs_full"), file != null ? "; saved to " + file : "");
+        }
+        Map<String, Long> c = pipeline.counts();
+        log.printf("vigil: %d alerts raised, %d emitted, %d suppressed as repeats, %d over the rate limit%n",
+                c.get("raised"), c.get("emitted"), c.get("suppressed_duplicate"), c.get("suppressed_rate"));
+        for (var o : pipeline.outputs()) {
+            Map<String, Long> oc = o.counts();
+            if (oc.get("failed") > 0 || oc.get("dropped") > 0) {
+                log.printf("vigil: output %s: %d sent, %d failed, %d dropped%n", o.name(), oc.get("sent"), oc.get("failed"), oc.get("dropped"));
+            }
+        }
+    }
+
+    private void onSequence(SequenceWire.Event e) {
+        if (e instanceof SequenceWire.Anomaly || e instanceof SequenceWire.StateChange) drainContext();
+        Optional<Alert> a = sequenceAlerts.toAlert(e);
+        if (a.isPresent() && filter.passes(a.get().process(), context)) pipeline.publish(a.get());
+    }
+
+    /**
+     * The exec and risky collectors feeding the context. They are read on the thread that
+     * reads the detectors' events and drained before each alert: a process's exec event was
+     * sent before any of its anomalies, so its command line is known when the alert is made.
+     */
+    private List<Collector> startContext() {
+        List<Collector> started = new ArrayList<>();
+        CollectorSettings fs = config.filters();
+        try {
+            if (config.contextCollectors().contains("exec")) started.add(Collector.start(new ExecCollector(), fs));
+            if (config.contextCollectors().contains("risky")) started.add(Collector.start(new RiskyCollector(), fs));
+        } catch (RuntimeException e) {
+            started.forEach(Collector::close);
+            log.println("vigil: alerts without process context (" + e.getMessage() + ")");
+            return List.of();
+        }
+        return started;
+    }
+
+    private void drainContext() {
+        for (Collector col : side) {
+            while (col.read(context::accept, 0) > 0) { }
+        }
+    }
+
+    /** Context collectors' counters, for metrics. */
+    public Map<String, Map<String, Long>> contextCounts() {
+        Map<String, Map<String, Long>> m = new java.util.LinkedHashMap<>();
+        for (Collector c : side) m.put(c.name(), c.counts());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
+        side.forEach(Collector::close);
+        side = List.of();
+        if (sequence != null) sequence.close();
+        sequence = null;
+        pipeline.close();
+    }
+
+    /** The filters of the config, applied to alerts in user space (pid, uid, comm, cgroup). */
+    record AlertFilter(CollectorSettings f) {
+        boolean passes(ProcessRef p, ProcessContext ctx) {
+            if (p == null) return true;
+            if (!f.passes(p.pid(), p.uid(), p.comm())) return false;
+            if (f.cgroups().isEmpty()) return true;
+            long id = ctx.seen(p.pid()).map(ProcessContext.Seen::cgroup).orElse(0L);
+            if (id == 0 && !p.cgroup().isEmpty()) {
+                try {
+                    id = (Long) Files.getAttribute(Path.of("/sys/fs/cgroup" + p.cgroup()), "unix:ino");
+                } catch (IOException | RuntimeException e) {
+                    id = 0;
+                }
+            }
+            return f.cgroups().contains(id);
+        }
+    }
+}

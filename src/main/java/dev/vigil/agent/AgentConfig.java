@@ -1,0 +1,416 @@
+package dev.vigil.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.vigil.alert.AlertOutput.Format;
+import dev.vigil.alert.AlertPipeline;
+import dev.vigil.alert.Host;
+import dev.vigil.collect.CollectorSettings;
+import dev.vigil.collect.TraceConfig;
+import dev.vigil.collect.TraceConfig.ConfigException;
+import dev.vigil.collect.TraceConfig.Mapping;
+import dev.vigil.collect.TraceConfig.Node;
+import dev.vigil.collect.TraceConfig.Scalar;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's one configuration file (/etc/vigil/vigil.yaml): today's vigil.yaml
+ * (collectors, filters) plus host, state_dir, detectors, alerts, outputs and metrics. Every
+ * key has a default ({@link #defaults()}; {@link #toYaml()} prints them all, and what it
+ * prints parses back to the same config). Every error is one line naming the file, the
+ * line and the key. Immutable.
+ *
+ * @param contextCollectors exec and/or risky: they give alerts the process's command line
+ *                          and recent high-risk calls (other trace collectors are ignored)
+ * @param filters           a process must match every filter given: applied in the kernel by
+ *                          the context collectors and to every alert
+ * @param metrics           [HOST:]PORT to serve Prometheus metrics on, or null
+ */
+public record AgentConfig(String file, String host, Path stateDir, Sequence sequence, List<String> contextCollectors,
+                          CollectorSettings filters, AlertPipeline.Limits limits, List<Output> outputs, String metrics,
+                          List<String> warnings) {
+    public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
+    static final List<String> TOP = List.of("host", "state_dir", "detectors", "collectors", "filters", "alerts", "outputs", "metrics");
+
+    public AgentConfig {
+        contextCollectors = List.copyOf(contextCollectors);
+        outputs = List.copyOf(outputs);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The sequence detector (watch's in-kernel lookahead-pair profiles per executable).
+     * @param exe only these executables (empty: every process)
+     */
+    public record Sequence(boolean enabled, List<Path> exe, int window, long minCalls, long stableCalls, int tolerizeLimit,
+                           int maxProfiles, int maxPairEntries, Duration saveEvery, String pinDir) {
+        public Sequence {
+            exe = List.copyOf(exe);
+        }
+
+        public static Sequence defaults() {
+            return new Sequence(true, List.of(), 9, 1_000_000, 200_000, 12, 4096, 65536, Duration.ofSeconds(60), "/sys/fs/bpf/vigil");
+        }
+    }
+
+    /** An output and its settings. */
+    public sealed interface Output permits Stdout, FileOut, Syslog, Webhook {
+        String name();
+    }
+
+    public record Stdout(Format format) implements Output {
+        public String name() { return "stdout"; }
+    }
+
+    public record FileOut(Path path, long maxBytes, int keep, Format format) implements Output {
+        public String name() { return "file"; }
+    }
+
+    public record Syslog(String address, String facility, Format format) implements Output {
+        public String name() { return "syslog"; }
+    }
+
+    public record Webhook(URI url, Map<String, String> headers, int queue, int batch, int retries, Duration timeout, Duration backoff) implements Output {
+        public Webhook {
+            headers = Map.copyOf(headers);
+        }
+
+        public String name() { return "webhook"; }
+    }
+
+    public static AgentConfig defaults() {
+        return new AgentConfig("", Host.name(), Path.of("/var/lib/vigil"), Sequence.defaults(), List.of("exec", "risky"),
+                CollectorSettings.defaults(), new AlertPipeline.Limits(Duration.ofHours(1), 60, 20, 10_000),
+                List.of(new Stdout(Format.TEXT), new FileOut(Path.of("/var/log/vigil/alerts.json"), 100L << 20, 5, Format.JSON)), null, List.of());
+    }
+
+    public static AgentConfig load(Path path) {
+        String name = path.toString();
+        try {
+            return parse(name, Files.readString(path));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(name, 0, "", "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(name, 0, "", "cannot read: " + e.getMessage());
+        }
+    }
+
+    public static AgentConfig parse(String file, String text) {
+        Mapping top = TraceConfig.root(file, text, "outputs");
+        for (var k : top.entries().keySet()) {
+            if (!TOP.contains(k)) throw new ConfigException(file, top.keyLines().get(k), k, "unknown key (" + String.join(", ", TOP) + ")");
+        }
+        AgentConfig d = defaults();
+        Reader r = new Reader(file);
+        String host = top.entries().containsKey("host") ? r.text(top, "host", "host", false) : d.host();
+        if (host.isBlank() || host.length() > 255 || host.contains(" ")) throw new ConfigException(file, top.keyLines().get("host"), "host", "'" + host + "' is not a host name");
+        Path state = top.entries().containsKey("state_dir") ? Path.of(r.text(top, "state_dir", "state_dir", false)) : d.stateDir();
+        if (!state.isAbsolute()) throw new ConfigException(file, top.keyLines().get("state_dir"), "state_dir", "must be an absolute path");
+        Sequence seq = detectors(r, top.entries().get("detectors"));
+        List<String> warnings = new ArrayList<>();
+        List<String> context = d.contextCollectors();
+        CollectorSettings filters = TraceConfig.filters(file, top.entries().get("filters"));
+        if (top.entries().containsKey("collectors")) {
+            Map<String, Node> only = new LinkedHashMap<>();
+            Map<String, Integer> lines = new LinkedHashMap<>();
+            for (String k : List.of("collectors", "filters")) {
+                if (top.entries().containsKey(k)) {
+                    only.put(k, top.entries().get(k));
+                    lines.put(k, top.keyLines().get(k));
+                }
+            }
+            TraceConfig tc = TraceConfig.of(file, new Mapping(only, lines, top.line()));
+            final List<String> ctx = tc.collectors().keySet().stream().filter(c -> c.equals("exec") || c.equals("risky")).toList();
+            context = ctx;
+            List<String> ignored = tc.collectors().keySet().stream().filter(c -> !ctx.contains(c)).toList();
+            if (!ignored.isEmpty()) {
+                warnings.add(file + ": collectors " + String.join(", ", ignored) + " are for vigil trace; the agent runs "
+                        + (ctx.isEmpty() ? "none" : String.join(" and ", ctx)) + " for alert context and ignores them");
+            }
+        }
+        AlertPipeline.Limits limits = alerts(r, top.entries().get("alerts"), d.limits());
+        List<Output> outputs = top.entries().containsKey("outputs") ? outputs(r, top.entries().get("outputs")) : d.outputs();
+        String metrics = null;
+        if (top.entries().containsKey("metrics")) {
+            String m = r.text(top, "metrics", "metrics", true);
+            if (!m.isEmpty() && !m.equals("off")) {
+                if (!m.matches("(?:[^\\s:]+:|\\[[0-9a-fA-F:]+]:)?\\d{1,5}") || Integer.parseInt(m.substring(m.lastIndexOf(':') + 1)) > 65535) {
+                    throw new ConfigException(file, top.keyLines().get("metrics"), "metrics", "'" + m + "' is not [HOST:]PORT");
+                }
+                metrics = m;
+            }
+        }
+        if (seq == null || !seq.enabled()) {
+            warnings.add(file + ": no detector is enabled: the agent will raise no alerts");
+        }
+        return new AgentConfig(file, host, state, seq, context, filters, limits, outputs, metrics, warnings);
+    }
+
+    private static Sequence detectors(Reader r, Node n) {
+        Sequence d = Sequence.defaults();
+        if (n == null || n instanceof Scalar s && s.text().isEmpty()) return d;
+        Mapping m = r.mapping(n, "detectors");
+        Sequence seq = d;
+        for (var e : m.entries().entrySet()) {
+            if (!e.getKey().equals("sequence")) {
+                throw new ConfigException(r.file, m.keyLines().get(e.getKey()), "detectors." + e.getKey(), "unknown detector (sequence)");
+            }
+        }
+        if (!m.entries().containsKey("sequence")) return d;
+        Node sn = m.entries().get("sequence");
+        if (sn instanceof Scalar s && s.text().isEmpty()) return d;
+        Mapping sm = r.mapping(sn, "detectors.sequence");
+        r.known(sm, "detectors.sequence", "enabled", "exe", "window", "min_calls", "stable_calls", "tolerize_limit", "max_profiles",
+                "max_pair_entries", "save_every", "pin_dir");
+        String k = "detectors.sequence.";
+        boolean enabled = !sm.entries().containsKey("enabled") || r.bool(sm, "enabled", k + "enabled");
+        List<Path> exe = new ArrayList<>();
+        for (String x : r.list(sm, "exe", k + "exe")) exe.add(Path.of(x));
+        seq = new Sequence(enabled, exe,
+                (int) r.number(sm, "window", k + "window", d.window(), 2, 9),
+                r.number(sm, "min_calls", k + "min_calls", d.minCalls(), 1, Long.MAX_VALUE),
+                r.number(sm, "stable_calls", k + "stable_calls", d.stableCalls(), 1, Long.MAX_VALUE),
+                (int) r.number(sm, "tolerize_limit", k + "tolerize_limit", d.tolerizeLimit(), 1, 128),
+                (int) r.number(sm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1 << 20),
+                (int) r.number(sm, "max_pair_entries", k + "max_pair_entries", d.maxPairEntries(), 1, 1 << 24),
+                sm.entries().containsKey("save_every") ? r.duration(sm, "save_every", k + "save_every", false) : d.saveEvery(),
+                sm.entries().containsKey("pin_dir") ? r.text(sm, "pin_dir", k + "pin_dir", false) : d.pinDir());
+        return seq;
+    }
+
+    private static AlertPipeline.Limits alerts(Reader r, Node n, AlertPipeline.Limits d) {
+        if (n == null || n instanceof Scalar s && s.text().isEmpty()) return d;
+        Mapping m = r.mapping(n, "alerts");
+        r.known(m, "alerts", "cooldown", "rate_limit", "burst", "max_keys");
+        Duration cooldown = m.entries().containsKey("cooldown") ? r.duration(m, "cooldown", "alerts.cooldown", true) : d.cooldown();
+        int rate = (int) r.number(m, "rate_limit", "alerts.rate_limit", d.perMinute(), 0, 1_000_000);
+        int burst = (int) r.number(m, "burst", "alerts.burst", d.burst(), rate > 0 ? 1 : 0, 1_000_000);
+        int keys = (int) r.number(m, "max_keys", "alerts.max_keys", d.maxKeys(), 1, 10_000_000);
+        return new AlertPipeline.Limits(cooldown, rate, burst, keys);
+    }
+
+    private static List<Output> outputs(Reader r, Node n) {
+        if (n instanceof Scalar s && s.text().isEmpty()) {
+            throw new ConfigException(r.file, n.line(), "outputs", "none given; name at least one of stdout, file, syslog, webhook");
+        }
+        Mapping m = r.mapping(n, "outputs");
+        if (m.entries().isEmpty()) throw new ConfigException(r.file, n.line(), "outputs", "none given; name at least one of stdout, file, syslog, webhook");
+        List<Output> out = new ArrayList<>();
+        for (var e : m.entries().entrySet()) {
+            String name = e.getKey(), key = "outputs." + name;
+            Node v = e.getValue();
+            Mapping o = v instanceof Scalar s && s.text().isEmpty() ? new Mapping(Map.of(), Map.of(), v.line()) : r.mapping(v, key);
+            if (o.entries().containsKey("enabled") && !r.bool(o, "enabled", key + ".enabled")) continue;
+            switch (name) {
+                case "stdout" -> {
+                    r.known(o, key, "enabled", "format");
+                    out.add(new Stdout(r.format(o, key, Format.TEXT)));
+                }
+                case "file" -> {
+                    r.known(o, key, "enabled", "path", "max_size", "keep", "format");
+                    if (!o.entries().containsKey("path")) throw new ConfigException(r.file, o.line(), key, "needs 'path' (e.g. /var/log/vigil/alerts.json)");
+                    out.add(new FileOut(Path.of(r.text(o, "path", key + ".path", false)),
+                            o.entries().containsKey("max_size") ? r.size(o, "max_size", key + ".max_size") : 100L << 20,
+                            (int) r.number(o, "keep", key + ".keep", 5, 0, 1000), r.format(o, key, Format.JSON)));
+                }
+                case "syslog" -> {
+                    r.known(o, key, "enabled", "address", "facility", "format");
+                    String addr = o.entries().containsKey("address") ? r.text(o, "address", key + ".address", false) : "unix:/dev/log";
+                    if (!addr.startsWith("unix:") && !addr.startsWith("udp:")) {
+                        throw new ConfigException(r.file, o.keyLines().get("address"), key + ".address", "'" + addr + "' must be unix:PATH or udp:HOST:PORT");
+                    }
+                    String fac = o.entries().containsKey("facility") ? r.text(o, "facility", key + ".facility", false) : "daemon";
+                    out.add(new Syslog(addr, fac, r.format(o, key, Format.TEXT)));
+                }
+                case "webhook" -> {
+                    r.known(o, key, "enabled", "url", "headers", "queue", "batch", "retries", "timeout", "backoff");
+                    if (!o.entries().containsKey("url")) throw new ConfigException(r.file, o.line(), key, "needs 'url' (http:// or https://)");
+                    String u = r.text(o, "url", key + ".url", false);
+                    URI uri;
+                    try {
+                        uri = new URI(u);
+                    } catch (URISyntaxException ex) {
+                        uri = null;
+                    }
+                    if (uri == null || uri.getHost() == null || !List.of("http", "https").contains(String.valueOf(uri.getScheme()))) {
+                        throw new ConfigException(r.file, o.keyLines().get("url"), key + ".url", "'" + u + "' is not an http:// or https:// URL");
+                    }
+                    Map<String, String> headers = new LinkedHashMap<>();
+                    if (o.entries().containsKey("headers")) {
+                        Mapping h = r.mapping(o.entries().get("headers"), key + ".headers");
+                        for (var he : h.entries().entrySet()) headers.put(he.getKey(), r.text(h, he.getKey(), key + ".headers." + he.getKey(), true));
+                    }
+                    out.add(new Webhook(uri, headers, (int) r.number(o, "queue", key + ".queue", 1000, 1, 1_000_000),
+                            (int) r.number(o, "batch", key + ".batch", 50, 1, 10_000), (int) r.number(o, "retries", key + ".retries", 5, 0, 100),
+                            o.entries().containsKey("timeout") ? r.duration(o, "timeout", key + ".timeout", false) : Duration.ofSeconds(5),
+                            o.entries().containsKey("backoff") ? r.duration(o, "backoff", key + ".backoff", false) : Duration.ofMillis(500)));
+                }
+                default -> throw new ConfigException(r.file, m.keyLines().get(name), key, "unknown output (stdout, file, syslog, webhook)");
+            }
+        }
+        return out;
+    }
+
+    /** Reads typed values with file:line: key errors. */
+    private record Reader(String file) {
+        private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMG]i?B?|B)?", Pattern.CASE_INSENSITIVE);
+
+        Mapping mapping(Node n, String key) {
+            if (!(n instanceof Mapping m)) throw new ConfigException(file, n.line(), key, "expected a mapping");
+            return m;
+        }
+
+        void known(Mapping m, String key, String... keys) {
+            for (String k : m.entries().keySet()) {
+                if (!List.of(keys).contains(k)) throw new ConfigException(file, m.keyLines().get(k), key + "." + k, "unknown key (" + String.join(", ", keys) + ")");
+            }
+        }
+
+        int line(Mapping m, String k) { return m.keyLines().getOrDefault(k, m.line()); }
+
+        String text(Mapping m, String k, String key, boolean emptyOk) {
+            String t = TraceConfig.scalar(file, key, m.entries().get(k));
+            if (!emptyOk && t.isBlank()) throw new ConfigException(file, line(m, k), key, "must not be empty");
+            return t;
+        }
+
+        boolean bool(Mapping m, String k, String key) {
+            String t = text(m, k, key, true);
+            if (!t.equals("true") && !t.equals("false")) throw new ConfigException(file, line(m, k), key, "expected true or false, got '" + t + "'");
+            return t.equals("true");
+        }
+
+        long number(Mapping m, String k, String key, long dflt, long min, long max) {
+            if (!m.entries().containsKey(k)) return dflt;
+            String what = max == Long.MAX_VALUE ? "a whole number >= " + min : "a whole number from " + min + " to " + max;
+            return TraceConfig.number(file, line(m, k), key, text(m, k, key, true), min, max, what);
+        }
+
+        Duration duration(Mapping m, String k, String key, boolean zeroOk) {
+            String t = text(m, k, key, true);
+            if (zeroOk && t.strip().matches("0+(ms|s|m|h)?")) return Duration.ZERO;
+            return TraceConfig.duration(file, line(m, k), key, t);
+        }
+
+        long size(Mapping m, String k, String key) {
+            String t = text(m, k, key, true);
+            Matcher x = SIZE.matcher(t.strip());
+            if (!x.matches()) throw new ConfigException(file, line(m, k), key, "'" + t + "' is not a size (e.g. 100MB, 512KiB, 1GB)");
+            long v = Long.parseLong(x.group(1));
+            String u = x.group(2) == null ? "B" : x.group(2).toUpperCase(java.util.Locale.ROOT);
+            long mult = switch (u.charAt(0)) { case 'K' -> 1L << 10; case 'M' -> 1L << 20; case 'G' -> 1L << 30; default -> 1; };
+            long bytes = v * mult;
+            if (bytes < 1024 || bytes > (1L << 40)) throw new ConfigException(file, line(m, k), key, "'" + t + "' is out of range (1KiB to 1TiB)");
+            return bytes;
+        }
+
+        List<String> list(Mapping m, String k, String key) {
+            Node n = m.entries().get(k);
+            if (n == null || n instanceof Scalar s && s.text().isEmpty()) return List.of();
+            List<String> out = new ArrayList<>();
+            if (n instanceof TraceConfig.Seq q) {
+                for (int i = 0; i < q.items().size(); i++) out.add(TraceConfig.scalar(file, key + "[" + i + "]", q.items().get(i)));
+            } else {
+                out.add(TraceConfig.scalar(file, key, n));
+            }
+            return out;
+        }
+
+        Format format(Mapping m, String key, Format dflt) {
+            if (!m.entries().containsKey("format")) return dflt;
+            String t = text(m, "format", key + ".format", false);
+            if (!Set.of("text", "json").contains(t)) throw new ConfigException(file, line(m, "format"), key + ".format", "'" + t + "' is not text or json");
+            return Format.parse(t);
+        }
+    }
+
+    /** The effective configuration, every default written out, as YAML that parses back to this config. */
+    public String toYaml() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", host);
+        m.put("state_dir", stateDir.toString());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("enabled", sequence.enabled());
+        s.put("exe", sequence.exe().stream().map(Path::toString).toList());
+        s.put("window", sequence.window());
+        s.put("min_calls", sequence.minCalls());
+        s.put("stable_calls", sequence.stableCalls());
+        s.put("tolerize_limit", sequence.tolerizeLimit());
+        s.put("max_profiles", sequence.maxProfiles());
+        s.put("max_pair_entries", sequence.maxPairEntries());
+        s.put("save_every", seconds(sequence.saveEvery()));
+        s.put("pin_dir", sequence.pinDir());
+        m.put("detectors", Map.of("sequence", s));
+        Map<String, Object> cs = new LinkedHashMap<>();
+        for (String c : List.of("exec", "risky")) cs.put(c, Map.of("enabled", contextCollectors.contains(c)));
+        m.put("collectors", cs);
+        Map<String, Object> f = new LinkedHashMap<>();
+        if (!filters.pids().isEmpty()) f.put("pid", filters.pids().stream().sorted().toList());
+        if (!filters.uids().isEmpty()) f.put("uid", filters.uids().stream().sorted().toList());
+        if (!filters.comms().isEmpty()) f.put("comm", filters.comms().stream().sorted().toList());
+        if (!filters.cgroups().isEmpty()) f.put("cgroup", filters.cgroups().stream().sorted().toList());
+        m.put("filters", f);
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("cooldown", seconds(limits.cooldown()));
+        a.put("rate_limit", limits.perMinute());
+        a.put("burst", limits.burst());
+        a.put("max_keys", limits.maxKeys());
+        m.put("alerts", a);
+        Map<String, Object> outs = new LinkedHashMap<>();
+        for (Output o : outputs) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            switch (o) {
+                case Stdout so -> x.put("format", so.format().name().toLowerCase(java.util.Locale.ROOT));
+                case FileOut fo -> {
+                    x.put("path", fo.path().toString());
+                    x.put("max_size", fo.maxBytes());
+                    x.put("keep", fo.keep());
+                    x.put("format", fo.format().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                case Syslog so -> {
+                    x.put("address", so.address());
+                    x.put("facility", so.facility());
+                    x.put("format", so.format().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                case Webhook w -> {
+                    x.put("url", w.url().toString());
+                    x.put("headers", new java.util.TreeMap<>(w.headers()));
+                    x.put("queue", w.queue());
+                    x.put("batch", w.batch());
+                    x.put("retries", w.retries());
+                    x.put("timeout", seconds(w.timeout()));
+                    x.put("backoff", seconds(w.backoff()));
+                }
+            }
+            outs.put(o.name(), x);
+        }
+        m.put("outputs", outs);
+        m.put("metrics", metrics == null ? "off" : metrics);
+        try {
+            return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+}

@@ -1,0 +1,46 @@
+package dev.vigil.agent;
+
+import dev.vigil.alert.AlertOutput;
+import dev.vigil.alert.FileOutput;
+import dev.vigil.alert.StreamOutput;
+import dev.vigil.alert.SyslogOutput;
+import dev.vigil.alert.WebhookOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Opens the outputs a config names; when one cannot be opened, closes those already open. */
+public final class Outputs {
+    private Outputs() {}
+
+    /** Thrown when an output cannot be opened: names it and why, in one line. */
+    public static final class OutputException extends RuntimeException {
+        public OutputException(String message) { super(message); }
+    }
+
+    public static List<AlertOutput> open(List<AgentConfig.Output> specs) {
+        List<AlertOutput> out = new ArrayList<>();
+        try {
+            for (AgentConfig.Output o : specs) out.add(open(o));
+            return out;
+        } catch (RuntimeException e) {
+            out.forEach(AlertOutput::close);
+            throw e;
+        }
+    }
+
+    private static AlertOutput open(AgentConfig.Output o) {
+        try {
+            return switch (o) {
+                case AgentConfig.Stdout s -> StreamOutput.stdout(s.format());
+                case AgentConfig.FileOut f -> new FileOutput(f.path(), f.maxBytes(), f.keep(), f.format());
+                case AgentConfig.Syslog s -> new SyslogOutput(s.address(), s.facility(), s.format());
+                case AgentConfig.Webhook w -> new WebhookOutput(w.url(), w.headers(), w.queue(), w.batch(), w.retries(), w.timeout(), w.backoff());
+            };
+        } catch (IOException e) {
+            throw new OutputException("output " + o.name() + ": cannot open " + e.getMessage() + " (" + e.getClass().getSimpleName() + ")");
+        } catch (IllegalArgumentException e) {
+            throw new OutputException("output " + o.name() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.vigil.cli;
+
+import dev.vigil.agent.Agent;
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.Outputs;
+import dev.vigil.alert.Metrics;
+import dev.vigil.collect.TraceConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run vigil as a service: the detectors, context collectors, alert limits and outputs of one config file",
+                "(default /etc/vigil/vigil.yaml if it exists, else built-in defaults; see --print-config).",
+                "SIGTERM/SIGINT stop it cleanly (state saved, nothing left in the kernel); SIGHUP reopens output files."})
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "The config file (default: /etc/vigil/vigil.yaml when it exists).")
+    Path config;
+
+    @Option(names = "--print-config", description = "Print the effective config, every default written out, and exit.")
+    boolean printConfig;
+
+    @Option(names = "--duration", paramLabel = "S", description = "Stop after this many seconds (default: until SIGTERM).")
+    Integer duration;
+
+    @Mixin MetricsOption metrics;
+
+    @Override
+    public Integer call() throws Exception {
+        if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
+        AgentConfig cfg;
+        try {
+            Path file = config != null ? config : Files.exists(AgentConfig.DEFAULT_FILE) ? AgentConfig.DEFAULT_FILE : null;
+            cfg = file == null ? AgentConfig.defaults() : AgentConfig.load(file);
+        } catch (TraceConfig.ConfigException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
+        }
+        if (printConfig) {
+            System.out.print("# vigil agent: effective config (" + (cfg.file().isEmpty() ? "built-in defaults" : cfg.file()) + ")\n" + cfg.toYaml());
+            return ExitCodes.OK;
+        }
+        cfg.warnings().forEach(w -> System.err.println("vigil: " + w));
+        if (metrics.address == null && cfg.metrics() != null) metrics.address = cfg.metrics();
+        metrics.check();
+        AgentConfig.Sequence s = cfg.sequence();
+        if (s != null && s.enabled()) {
+            for (Path p : s.exe()) if (!Files.isRegularFile(p)) throw new UserError(ExitCodes.BAD_INPUT, cfg.file() + ": detectors.sequence.exe: " + p + ": no such file");
+        }
+        return AgentRun.run(cfg, metrics, "agent", duration == null ? null : Duration.ofSeconds(duration), true);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.vigil.cli;
+
+import dev.vigil.agent.Agent;
+import dev.vigil.agent.AgentConfig;
+import dev.vigil.agent.Outputs;
+import dev.vigil.alert.Metrics;
+import java.time.Duration;
+
+/** Runs an agent from a config for a command (agent, watch): privileges, signals, metrics, exit codes. */
+final class AgentRun {
+    private AgentRun() {}
+
+    static int run(AgentConfig cfg, MetricsOption metrics, String command, Duration duration, boolean hangup) throws Exception {
+        Privileges.require(command);
+        Agent agent;
+        try {
+            agent = new Agent(cfg, System.err);
+        } catch (Outputs.OutputException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, (cfg.file().isEmpty() ? "" : cfg.file() + ": ") + e.getMessage());
+        }
+        try (ShutdownGuard guard = new ShutdownGuard(); Metrics served = metrics.open(command); agent) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            guard.onStop(() -> stop.set(true));
+            if (hangup) onHangup(agent);
+            agent.run(served, stop::get, duration);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** SIGHUP asks the agent to reopen its output files (logrotate). */
+    @SuppressWarnings("restriction")
+    private static void onHangup(Agent agent) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> agent.requestReload());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("vigil: SIGHUP cannot be handled here (" + e.getMessage() + "); restart to reopen outputs");
+        }
+    }
+}
