@@ -23,13 +23,15 @@ vigil_install_packages() {
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || missing+=("$extra"); done
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    vigil_die "missing packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}"
-  fi
-  vigil_say "installing missing packages: ${missing[*]}"
+  vigil_install_named "${missing[@]}"
+}
+
+vigil_install_named() { # installs the Debian packages named (as root), saying so
+  [ "$(id -u)" = 0 ] || vigil_die "missing packages: $*; install them as root: apt-get install -y $*"
+  vigil_say "installing missing packages: $*"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2 || vigil_die "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || vigil_die "apt-get install ${missing[*]} failed"
+  apt-get install -y -qq --no-install-recommends "$@" >&2 || vigil_die "apt-get install $* failed"
 }
 
 vigil_java_feature() { # prints the feature version of a java binary
