@@ -76,7 +76,7 @@ public final class Agent implements AutoCloseable {
             List<ProfileKey> keys = new ArrayList<>();
             for (Path p : s.exe()) keys.add(ProfileKey.of(p));
             ProfileStore.Snapshot saved = file != null && Files.exists(file) ? ProfileStore.read(file) : null;
-            sequenceAlerts = new SequenceAlerts(table, describer, s.tolerizeLimit(), s.stableCalls());
+            sequenceAlerts = new SequenceAlerts(config.host(), table, describer, s.tolerizeLimit(), s.stableCalls());
             for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
             SequenceCollector.Settings settings = new SequenceCollector.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
                     s.maxProfiles(), s.maxPairEntries(), keys);

@@ -30,7 +30,11 @@ public final class SequenceAlerts {
     private final long stableCalls;
     private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
 
-    public SequenceAlerts(SyscallTable table, ProcessDescriber describer, int tolerizeLimit, long stableCalls) {
+    private final String host;
+
+    /** host: the name alerts carry. */
+    public SequenceAlerts(String host, SyscallTable table, ProcessDescriber describer, int tolerizeLimit, long stableCalls) {
+        this.host = host;
         this.table = table;
         this.describer = describer;
         this.tolerizeLimit = tolerizeLimit;
@@ -62,7 +66,7 @@ public final class SequenceAlerts {
         String summary = String.format(Locale.ROOT, "%s (pid %d) made a system-call sequence its profile never saw: %s after [%s] "
                         + "(%d unseen pair%s; %d anomalous calls in its last 128)", p.comm(), a.tgid(), call, String.join(" ", before),
                 a.misses(), a.misses() == 1 ? "" : "s", a.lfc());
-        return Alert.builder(DETECTOR, "anomaly").time(java.time.Instant.now())
+        return Alert.builder(DETECTOR, "anomaly").time(java.time.Instant.now()).host(host)
                 .severity(a.lfc() * 2 >= tolerizeLimit ? Alert.Severity.MEDIUM : Alert.Severity.LOW).summary(summary)
                 .process(p).ancestry(describer.ancestry(p.ppid()))
                 .evidence("syscall", call).evidence("sequence", before).evidence("unseen_pairs", a.misses())
@@ -81,7 +85,7 @@ public final class SequenceAlerts {
                 + "sequences it never saw will raise alerts", exe, stableCalls, s.calls())
                 : String.format(Locale.ROOT, "the profile of %s went back to training: %s (pid %d) made more than %d anomalous calls in 128 "
                 + "(tolerized, as pH does); it raises no alerts until it is normal again", exe, s.comm(), s.tgid(), tolerizeLimit);
-        return Alert.builder(DETECTOR, "profile_state").time(java.time.Instant.now()).severity(normal ? Alert.Severity.INFO : Alert.Severity.LOW)
+        return Alert.builder(DETECTOR, "profile_state").time(java.time.Instant.now()).host(host).severity(normal ? Alert.Severity.INFO : Alert.Severity.LOW)
                 .summary(summary).process(describer.describe(s.tgid(), s.pid(), s.comm(), exe))
                 .evidence("state", normal ? "normal" : "training").evidence("reason", trained ? "trained" : "tolerized")
                 .evidence("profile_calls", s.calls()).profile(exe, normal ? "normal" : "training")

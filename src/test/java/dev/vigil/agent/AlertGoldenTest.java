@@ -59,7 +59,7 @@ class AlertGoldenTest {
 
     static Stream<Arguments> alerts() {
         ProcessDescriber d = describer();
-        SequenceAlerts seq = new SequenceAlerts(X86, d, 12, 200_000);
+        SequenceAlerts seq = new SequenceAlerts("web-1", X86, d, 12, 200_000);
         SequenceWire.ProfileKey key = new SequenceWire.ProfileKey(1234, (8 << 20) | 1);
         seq.paths().put(key, "/usr/bin/dash");
         int[] window = {X86.number("getuid").orElseThrow(), X86.number("read").orElseThrow(), X86.number("openat").orElseThrow(), X86.number("close").orElseThrow()};

@@ -7,15 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.collect.SequenceWire.ProfileKey;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.testing.Native;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,52 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 @KernelTest
 class ProfilesAdminKernelTest {
     static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The running watch: its JSON lines as they come. */
-    static final class Watch implements AutoCloseable {
-        final Process process;
-        final LinkedBlockingQueue<JsonNode> lines = new LinkedBlockingQueue<>();
-        final Path err;
-        final Thread outReader;
-
-        Watch(Path err, String... args) throws Exception {
-            this.err = err;
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.vigil.cli.Main", "watch"));
-            cmd.addAll(List.of(args));
-            process = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-            outReader = Thread.ofPlatform().daemon(true).start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
-                    for (String l; (l = r.readLine()) != null; ) lines.add(JSON.readTree(l));
-                } catch (Exception ignored) {
-                    // the watch stopped
-                }
-            });
-        }
-
-        /** The lines that came within a short quiet period (the ring buffer is polled every 200 ms). */
-        List<JsonNode> drain() throws InterruptedException {
-            List<JsonNode> out = new ArrayList<>();
-            for (JsonNode n; (n = lines.poll(1500, TimeUnit.MILLISECONDS)) != null; ) out.add(n);
-            return out;
-        }
-
-        String stderr() throws java.io.IOException {
-            return Files.readString(err);
-        }
-
-        int stop() throws InterruptedException {
-            process.destroy(); // SIGTERM: watch saves and exits cleanly
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            outReader.join(10_000);
-            return process.exitValue();
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
-    }
 
     static void run(Path exe, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(exe.toString()));
@@ -104,7 +55,7 @@ class ProfilesAdminKernelTest {
         String key = ProfileKey.of(a).toString();
         String pin = "/sys/fs/bpf/vigil-test-" + ProcessHandle.current().pid();
         Path saved = dir.resolve("profiles");
-        try (Watch w = new Watch(dir.resolve("watch.err"), "--json", "--exe", a.toString(), "--exe", unused.toString(), "--pin-dir", pin, "--profiles", saved.toString(),
+        try (LiveVigil w = new LiveVigil(dir.resolve("watch.err"), "watch", "--json", "--exe", a.toString(), "--exe", unused.toString(), "--pin-dir", pin, "--profiles", saved.toString(),
                 "--min-calls", "100000000", "--stable-calls", "1")) {
             for (int i = 0; i < 300 && !Files.exists(Path.of(pin, "pairs")); i++) Thread.sleep(100);
             assertThat(Path.of(pin, "pairs")).as("watch pinned its maps; stderr:\n%s", w.stderr()).exists();

@@ -1,0 +1,164 @@
+package dev.vigil.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.vigil.testing.KernelTest;
+import dev.vigil.testing.Native;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `vigil agent` from a config file, end to end: a static workload (seqwork) learns until its
+ * profile turns normal, an unchanged run raises nothing, a changed run raises alerts that
+ * reach stdout, the JSON file, syslog over UDP and a webhook identically; the same change
+ * again is suppressed (cooldown); SIGHUP reopens the file after it was moved; SIGTERM saves
+ * the profiles and leaves no program, link or pin in the kernel (the kernel extension checks).
+ */
+@KernelTest
+class AgentKernelTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void detectsAScriptedChangeAndWritesTheSameAlertToEveryOutput(@TempDir Path dir) throws Exception {
+        Path seq = dir.resolve("agentwork");
+        Files.copy(Native.helper("seqwork"), seq, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(seq, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String pin = "/sys/fs/bpf/vigil-agent-test-" + ProcessHandle.current().pid();
+        Path file = dir.resolve("log/alerts.json");
+        List<String> syslog = Collections.synchronizedList(new ArrayList<>());
+        List<JsonNode> hooked = Collections.synchronizedList(new ArrayList<>());
+        try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            HttpServer hook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            hook.createContext("/hook", ex -> {
+                JsonNode arr = JSON.readTree(ex.getRequestBody());
+                arr.forEach(hooked::add);
+                ex.sendResponseHeaders(204, -1);
+                ex.close();
+            });
+            hook.start();
+            Thread rx = Thread.ofPlatform().daemon().start(() -> {
+                byte[] buf = new byte[65536];
+                while (!udp.isClosed()) {
+                    try {
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        udp.receive(p);
+                        syslog.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            Path config = Files.writeString(dir.resolve("vigil.yaml"), """
+                    host: test-host
+                    state_dir: %s
+                    detectors:
+                      sequence: {exe: [%s], min_calls: 1500, stable_calls: 700, pin_dir: %s}
+                    alerts: {cooldown: 1h, rate_limit: 0}
+                    outputs:
+                      stdout: {format: json}
+                      file: {path: %s}
+                      syslog: {address: "udp:127.0.0.1:%d", format: json}
+                      webhook: {url: "http://127.0.0.1:%d/hook", batch: 1, backoff: 50ms}
+                    """.formatted(dir.resolve("state"), seq, pin, file, udp.getLocalPort(), hook.getAddress().getPort()));
+            try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+                agent.awaitStderr("watching 1 executable(s)");
+                ProfilesAdminKernelTest.run(seq, "0", "200");
+                ProfilesAdminKernelTest.run(seq, "0", "200");
+                List<JsonNode> learnt = agent.drain();
+                assertThat(learnt).as("stderr: %s", agent.stderr()).hasSize(1);
+                assertThat(learnt.getFirst().path("kind").asText()).isEqualTo("profile_state");
+                assertThat(learnt.getFirst().path("severity").asText()).isEqualTo("info");
+                assertThat(learnt.getFirst().path("summary").asText()).startsWith("the profile of " + seq + " is now normal");
+
+                ProfilesAdminKernelTest.run(seq, "0", "200");
+                assertThat(agent.drain()).as("an unchanged run after learning").isEmpty();
+
+                ProfilesAdminKernelTest.run(seq, "1", "200");
+                List<JsonNode> changed = agent.drain();
+                assertThat(changed).isNotEmpty().allSatisfy(a -> assertThat(a.path("kind").asText()).isEqualTo("anomaly"));
+                JsonNode first = changed.getFirst();
+                assertThat(first.path("host").asText()).isEqualTo("test-host");
+                assertThat(first.path("evidence").path("syscall").asText()).isEqualTo("geteuid");
+                assertThat(first.path("process").path("exe").asText()).isEqualTo(seq.toString());
+                assertThat(first.path("process").path("cmdline").toString()).isEqualTo("[\"" + seq + "\",\"1\",\"200\"]");
+                assertThat(first.path("ancestry").get(0).path("pid").asLong()).as("the test JVM started it").isEqualTo(ProcessHandle.current().pid());
+
+                // every output got the same alerts, field for field
+                List<JsonNode> all = new ArrayList<>(learnt);
+                all.addAll(changed);
+                for (int i = 0; i < 50 && (hooked.size() < all.size() || syslog.size() < all.size()); i++) Thread.sleep(100);
+                List<JsonNode> inFile = new ArrayList<>();
+                for (String l : Files.readAllLines(file)) inFile.add(JSON.readTree(l));
+                List<JsonNode> inSyslog = new ArrayList<>();
+                for (String m : syslog) inSyslog.add(JSON.readTree(m.substring(m.indexOf("] {") + 2)));
+                assertThat(inFile).isEqualTo(all);
+                assertThat(inSyslog).isEqualTo(all);
+                assertThat(hooked).isEqualTo(all);
+                int pri = 3 * 8 + (first.path("severity").asText().equals("low") ? 5 : 4); // daemon, notice or warning
+                assertThat(syslog.get(1)).startsWith("<" + pri + ">1 ").contains(" test-host vigil ", " anomaly [vigil@32473 detector=\"sequence\"");
+
+                // the same change again: every alert is a repeat within the cooldown
+                ProfilesAdminKernelTest.run(seq, "1", "200");
+                assertThat(agent.drain()).as("repeats within the cooldown").isEmpty();
+
+                // logrotate: move the file, SIGHUP, and the next alert starts a new file
+                Files.move(file, dir.resolve("log/alerts.json.1"));
+                agent.signal("HUP");
+                agent.awaitStderr("SIGHUP: reopened " + file);
+                ProfilesAdminKernelTest.run(seq, "2", "20", seq.toString()); // forks: new sequences
+                List<JsonNode> forked = agent.drain();
+                assertThat(forked).isNotEmpty();
+                assertThat(Files.readAllLines(file)).hasSize(forked.size());
+
+                assertThat(Path.of(pin, "pairs")).as("maps pinned for vigil profiles").exists();
+                assertThat(agent.stop()).as("SIGTERM: 128 + 15 after the clean shutdown").isEqualTo(143);
+                String err = agent.stderr();
+                assertThat(err).contains("saved to " + dir.resolve("state/profiles.vigil"))
+                        .containsPattern("alerts raised, " + (all.size() + forked.size()) + " emitted, [1-9][0-9]* suppressed as repeats, 0 over the rate limit");
+            } finally {
+                hook.stop(0);
+                udp.close();
+                rx.join(2000);
+            }
+        }
+        assertThat(Path.of(pin)).as("pins removed").doesNotExist();
+        assertThat(dir.resolve("state/profiles.vigil")).exists();
+    }
+
+    @Test
+    void badConfigsAndOutputsFailWithOneLine(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "outputs:\n  file: {path: /x, keep: many}\n");
+        Cli c = Cli.run("agent", "--config", bad.toString());
+        assertThat(c.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(c.error().strip()).isEqualTo("vigil: " + bad + ":2: outputs.file.keep: 'many' is not a whole number from 0 to 1000");
+
+        Cli missing = Cli.run("agent", "--config", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(missing.error()).contains("nope.yaml: no such file");
+
+        Files.writeString(dir.resolve("a-file"), "x");
+        Path unwritable = Files.writeString(dir.resolve("out.yaml"), "outputs:\n  file: {path: " + dir.resolve("a-file/alerts.json") + "}\n");
+        Cli out = Cli.run("agent", "--config", unwritable.toString());
+        assertThat(out.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(out.error()).startsWith("vigil: " + unwritable + ": output file: cannot open");
+
+        Cli printed = Cli.run("agent", "--config", Files.writeString(dir.resolve("ok.yaml"), "alerts: {cooldown: 5m}\n").toString(), "--print-config");
+        assertThat(printed.exit()).isZero();
+        assertThat(printed.out()).contains("cooldown: 300s").contains("state_dir: /var/lib/vigil");
+    }
+}
