@@ -44,6 +44,27 @@ class RingBufferKernelTest {
     }
 
     @Test
+    void aFullQueuePausesConsumptionAndLosesNothing() throws Exception {
+        int n = 5_000; // fits the 256 KiB ring: the child runs to its end before the first poll
+        List<Long> seqs = new ArrayList<>();
+        try (Native.GetppidLoop child = Native.getppidLoop(n);
+             BpfObject obj = BpfObject.openResource(getClass(), OBJECT)) {
+            obj.setGlobal("target_tgid", child.pid()).load();
+            obj.attach("vigil_rb_test");
+            // 16 records between the upcall and the sink: every poll pauses many times
+            try (RingBuffer rb = new RingBuffer(obj.map("events"), b -> seqs.add(TestEvent.decode(b).seq()), 16)) {
+                child.go();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (seqs.size() < n && System.nanoTime() < deadline) rb.poll(100);
+                assertThat(rb.pauses()).as("the queue filled and consumption paused").isGreaterThan(n / 16 / 2);
+                assertThat(rb.received()).isEqualTo(n);
+            }
+        }
+        assertThat(seqs).hasSize(n);
+        for (int i = 0; i < n; i++) assertThat(seqs.get(i)).isEqualTo(i + 1);
+    }
+
+    @Test
     void aSinkThatThrowsIsCountedAndDoesNotKillTheJvm() throws Exception {
         try (Native.GetppidLoop child = Native.getppidLoop(10);
              BpfObject obj = BpfObject.openResource(getClass(), OBJECT)) {
