@@ -69,6 +69,9 @@ public final class Main implements Runnable {
             case ProcessInfo.NoSuchProcessException n -> ExitCodes.NO_SUCH_PROCESS;
             case ModelFile.InvalidModelException m -> ExitCodes.BAD_INPUT;
             case ActivityCsv.FormatException f -> ExitCodes.BAD_INPUT;
+            case dev.vigil.trace.TraceFormat.FormatException f -> ExitCodes.BAD_INPUT;
+            case dev.vigil.collect.TraceConfig.ConfigException c -> ExitCodes.BAD_INPUT;
+            case dev.vigil.source.TargetException t -> ExitCodes.USAGE;
             case BpfFeatureMissingException f -> ExitCodes.KERNEL_FEATURE;
             case BpfException b when b.isPermissionDenied() -> ExitCodes.NO_PRIVILEGE;
             case BpfException b -> ExitCodes.BPF_ERROR;

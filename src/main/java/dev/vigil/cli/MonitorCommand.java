@@ -1,6 +1,18 @@
 package dev.vigil.cli;
 
+import dev.vigil.agent.TraceRecording;
+import dev.vigil.agent.WindowMonitor;
+import dev.vigil.alert.AlertJson;
+import dev.vigil.alert.AlertOutput;
+import dev.vigil.alert.AlertText;
+import dev.vigil.alert.StreamOutput;
 import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.source.BothObservers;
+import dev.vigil.source.Launcher;
+import dev.vigil.source.LiveSource;
+import dev.vigil.source.ProcessObserver;
+import dev.vigil.source.ReplaySource;
+import dev.vigil.trace.TraceFolder;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.WindowScorer;
 import dev.vigil.eval.DetectorSpec;
@@ -60,11 +72,21 @@ final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per alert line.")
     boolean json;
 
+    @Option(names = "--replay", paramLabel = "DIR", description = "Replay a folder of vigil record traces instead of following live processes (no privileges needed).")
+    Path replay;
+
+    @Option(names = "--record", paramLabel = "DIR", description = "Also write the followed processes' traces into DIR, as vigil record does (replay them later with --replay).")
+    Path record;
+
     private volatile boolean stop;
 
     @Override
     public Integer call() throws Exception {
-        Launcher.Prepared launch = target.validate();
+        if (replay != null && (!target.pids.isEmpty() || !target.command.isEmpty())) {
+            throw new UserError(ExitCodes.USAGE, "--replay replays a recording: give no --pid or command with it");
+        }
+        if (replay != null && record != null) throw new UserError(ExitCodes.USAGE, "--record records live processes; it cannot be used with --replay");
+        Launcher.Prepared launch = replay == null ? target.validate() : null;
         metrics.check();
         WindowScorer windows;
         SequenceDetector detector;
@@ -75,22 +97,36 @@ final class MonitorCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
         if (!(holdout > 0 && holdout < 1)) throw new UserError(ExitCodes.USAGE, "--holdout must be between 0 and 1");
+        TraceFolder traces = record == null ? null : RecordCommand.folder(record, "--record");
         try (detector) {
             double t = fit(detector, windows);
-            Privileges.require("monitor");
+            if (replay == null) Privileges.require("monitor");
+            AlertOutput out = new StreamOutput("stdout", System.out, json ? AlertJson::line : AlertText::line);
             try (ShutdownGuard guard = new ShutdownGuard();
                  dev.vigil.alert.Metrics served = metrics.open("monitor");
-                 Monitoring mon = new Monitoring(detector, windows, t, json, System.out);
-                 SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), mon);
-                 Launcher launched = launch == null ? null : launch.start()) {
+                 WindowMonitor mon = new WindowMonitor(detector, windows, t, out, replay != null)) {
                 guard.onStop(() -> stop = true);
                 mon.register(served);
-                Follower.follow(recorder, target, launched, mon, served, () -> stop,
-                        roots -> String.format(Locale.ROOT, "vigil: monitoring %s with %s, threshold %.4f ...", roots, detector.name(), t));
+                if (replay != null) {
+                    ReplaySource.Summary s = ReplaySource.replay(replay, mon);
+                    System.err.printf(Locale.ROOT, "vigil: replayed %d process%s, %,d calls from %s with %s, threshold %.4f%n", s.processes(), s.processes() == 1 ? "" : "es", s.calls(),
+                            replay, detector.name(), t);
+                } else {
+                    TraceRecording rec = traces == null ? null : new TraceRecording(traces);
+                    ProcessObserver observer = rec == null ? mon : new BothObservers(mon, rec);
+                    try (SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), observer);
+                         Launcher launched = launch == null ? null : launch.start()) {
+                        if (rec != null) rec.recorder(recorder);
+                        RecordCommand.serveLosses(served, recorder);
+                        LiveSource.follow(recorder, target.target(), launched, observer, () -> stop,
+                                roots -> String.format(Locale.ROOT, "vigil: monitoring %s with %s, threshold %.4f ...", roots, detector.name(), t));
+                        if (rec != null) rec.finishAll("recording stopped while the process ran");
+                        if (launched != null && launched.isAlive()) launched.detach();
+                    }
+                }
                 mon.endAll();
                 mon.close();
                 mon.summary(System.err);
-                if (launched != null && launched.isAlive()) launched.detach();
             }
         }
         return ExitCodes.OK;

@@ -1,6 +1,9 @@
 package dev.vigil.cli;
 
+import dev.vigil.agent.TraceRecording;
 import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.source.Launcher;
+import dev.vigil.source.LiveSource;
 import dev.vigil.trace.TraceFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,23 +34,18 @@ final class RecordCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Launcher.Prepared launch = target.validate();
         metrics.check();
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new UserError(ExitCodes.USAGE, "--out " + out + " is a file, not a folder");
+        TraceFolder traces = folder(out, "--out");
         Privileges.require("record");
-        TraceFolder traces;
-        try {
-            traces = new TraceFolder(out);
-        } catch (IOException e) {
-            throw new UserError(ExitCodes.USAGE, "cannot create --out " + out + ": " + e.getMessage());
-        }
-        Recording rec = new Recording(traces);
+        TraceRecording rec = new TraceRecording(traces);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("record");
              SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), rec);
              Launcher launched = launch == null ? null : launch.start()) {
             guard.onStop(() -> stop = true);
-            rec.recorder = recorder;
+            rec.recorder(recorder);
             rec.register(served);
-            Follower.follow(recorder, target, launched, rec, served, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
+            serveLosses(served, recorder);
+            LiveSource.follow(recorder, target.target(), launched, rec, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
             rec.finishAll("recording stopped while the process ran");
             rec.summary(System.err, recorder);
             if (launched != null && launched.isAlive()) {
@@ -58,5 +56,21 @@ final class RecordCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.ERROR, e.getMessage());
         }
         return ExitCodes.OK;
+    }
+
+    /** The trace folder of --out or --record: created; a file there is a usage error. */
+    static TraceFolder folder(Path dir, String option) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UserError(ExitCodes.USAGE, option + " " + dir + " is a file, not a folder");
+        try {
+            return new TraceFolder(dir);
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.USAGE, "cannot create " + option + " " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Serves the recorder's loss counters. */
+    static void serveLosses(dev.vigil.alert.Metrics m, SyscallRecorder recorder) {
+        m.counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", recorder::lostTotal)
+                .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", recorder::notFollowed);
     }
 }

@@ -1,5 +1,8 @@
 package dev.vigil.cli;
 
+import dev.vigil.source.Launcher;
+import dev.vigil.source.LiveSource;
+
 import dev.vigil.collect.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +44,12 @@ final class TargetOptions {
 
     /** System.nanoTime() at which to stop. */
     long deadline() { return duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L; }
+
+    /** What the live source follows. */
+    LiveSource.Target target() {
+        List<Integer> named = named();
+        return new LiveSource.Target(named, running(named), deadline(), command);
+    }
 
     /** The processes (thread groups) of the pids given. */
     List<Integer> named() {

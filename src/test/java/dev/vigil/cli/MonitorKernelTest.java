@@ -26,7 +26,8 @@ class MonitorKernelTest {
             assertThat(Cli.run("record", "--out", dir.resolve("train").toString(), "--", seq.toString(), "0", n).exit()).isZero();
         }
         String[] base = {"monitor", "--train", dir.resolve("train").toString(), "--detector", "stide:n=4", "--window", "40", "--step", "10"};
-        Cli bad = Cli.run(concat(base, "--json", "--", seq.toString(), "1", "400"));
+        Path rec = dir.resolve("recorded");
+        Cli bad = Cli.run(concat(base, "--json", "--record", rec.toString(), "--", seq.toString(), "1", "400"));
         assertThat(bad.exit()).as(bad.err()).isZero();
         List<String> lines = bad.out().lines().toList();
         assertThat(lines).hasSize(1);
@@ -42,6 +43,16 @@ class MonitorKernelTest {
         assertThat(ev.get("before")).hasSize(8);
         assertThat(a.get("summary").asText()).contains("getppid getuid getgid geteuid at call 801");
         assertThat(bad.err()).contains("1 process watched, 1 alert").containsPattern("seqwork +1603 +");
+
+        // replaying what was recorded while monitoring gives the same alert: the detection code cannot tell
+        Cli replayed = Cli.run(concat(base, "--json", "--replay", rec.toString()));
+        assertThat(replayed.exit()).as(replayed.err()).isZero();
+        List<String> again = replayed.out().lines().toList();
+        assertThat(again).hasSize(1);
+        JsonNode r = new ObjectMapper().readTree(again.getFirst());
+        for (String f : List.of("detector", "kind", "severity", "summary", "evidence", "dedup_key")) assertThat(r.get(f)).as(f).isEqualTo(a.get(f));
+        for (String f : List.of("pid", "comm", "exe")) assertThat(r.get("process").get(f)).as(f).isEqualTo(a.get("process").get(f));
+        assertThat(replayed.err()).contains("replayed 1 process, 1,603 calls").contains("1 process watched, 1 alert");
 
         Cli good = Cli.run(concat(base, "--", seq.toString(), "0", "400"));
         assertThat(good.exit()).as(good.err()).isZero();

@@ -1,8 +1,10 @@
-package dev.vigil.cli;
+package dev.vigil.agent;
 
 import dev.vigil.collect.ProcessInfo;
 import dev.vigil.collect.SyscallRecorder;
 import dev.vigil.collect.TraceEvent;
+import dev.vigil.source.LiveSource;
+import dev.vigil.source.ProcessObserver;
 import dev.vigil.trace.TraceFolder;
 import java.io.PrintStream;
 import java.util.HashSet;
@@ -10,30 +12,34 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The bookkeeping of `vigil record`: turns the recorder's events into per-process trace
- * files and knows which recorded processes are still alive. Runs on the polling thread.
+ * The bookkeeping of `vigil record` (and `monitor --record`): turns a source's events into
+ * per-process trace files and knows which recorded processes are still alive. Runs on the
+ * source's thread.
  * Exceptions never escape into the ring-buffer callback: the first is kept and rethrown by
  * {@link #failIfBroken()} on the command's loop.
  */
-final class Recording implements Follower {
+public final class TraceRecording implements ProcessObserver {
     private static final int SUMMARY_ROWS = 40;
     private final TraceFolder traces;
     private final Set<Integer> live = new HashSet<>();
-    SyscallRecorder recorder;
+    private SyscallRecorder recorder;
     private int launchedPid = -1;
     private boolean launchedExeced;
     private RuntimeException broken;
     private long late;
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong(), finished = new java.util.concurrent.atomic.AtomicLong();
 
-    Recording(TraceFolder traces) {
+    public TraceRecording(TraceFolder traces) {
         this.traces = traces;
     }
 
+    /** The live recorder (its per-process loss counts go into the traces' trailers). */
+    public void recorder(SyscallRecorder r) { recorder = r; }
+
     @Override
-    public void attach(int tgid, boolean named) {
+    public void attach(int tgid, int parent, String comm, String exe, boolean named) {
         if (traces.isOpen(tgid)) return;
-        traces.begin(tgid, parent(tgid), ProcessInfo.comm(tgid), named ? "attached" : "attached below a followed process");
+        traces.begin(tgid, parent, comm, named ? "attached" : "attached below a followed process");
         live.add(tgid);
     }
 
@@ -52,7 +58,7 @@ final class Recording implements Follower {
                     late++;
                     return;
                 }
-                traces.begin(tgid, parent(tgid), ProcessInfo.comm(tgid), "first seen at a call");
+                traces.begin(tgid, LiveSource.parent(tgid), ProcessInfo.comm(tgid), "first seen at a call");
                 live.add(tgid);
             }
             traces.call(tgid, nr);
@@ -76,7 +82,7 @@ final class Recording implements Follower {
     public void exec(int tgid, String comm, String file) {
         try {
             if (!traces.isOpen(tgid)) {
-                traces.begin(tgid, parent(tgid), comm, "first seen at an exec");
+                traces.begin(tgid, LiveSource.parent(tgid), comm, "first seen at an exec");
                 live.add(tgid);
             }
             traces.note(tgid, "exec " + file, comm);
@@ -96,13 +102,13 @@ final class Recording implements Follower {
     }
 
     private void finish(int tgid, String end) {
-        traces.finish(tgid, end, recorder.lost(tgid));
+        traces.finish(tgid, end, recorder == null ? 0 : recorder.lost(tgid));
         live.remove(tgid);
         finished.incrementAndGet();
     }
 
     /** A wait(2) status in words. */
-    static String describe(int status) {
+    public static String describe(int status) {
         int sig = TraceEvent.Exit.signal(status);
         return sig == 0 ? "exited with code " + TraceEvent.Exit.code(status) : "killed by signal " + sig + ((status & 0x80) != 0 ? " (core dumped)" : "");
     }
@@ -122,7 +128,7 @@ final class Recording implements Follower {
         traces.flush();
         List<Integer> gone = traces.openPids().stream().filter(p -> p != launchedPid || launchedExeced).filter(p -> !ProcessInfo.alive(p)).toList();
         if (gone.isEmpty()) return;
-        while (recorder.poll(0) > 0) failIfBroken();
+        if (recorder != null) while (recorder.poll(0) > 0) failIfBroken();
         for (int p : gone) {
             if (traces.isOpen(p)) finish(p, "gone (its exit was not seen)");
         }
@@ -132,17 +138,17 @@ final class Recording implements Follower {
     public boolean allDone() { return live.isEmpty(); }
 
     /** Ends every trace still open (the recording stopped first). */
-    void finishAll(String end) {
+    public void finishAll(String end) {
         for (int p : traces.openPids()) finish(p, end);
     }
 
     /** Serves the recording counters (read on the metrics server's thread). */
-    void register(dev.vigil.alert.Metrics m) {
+    public void register(dev.vigil.alert.Metrics m) {
         m.counter("vigil_record_calls", "System calls written to trace files", calls::get)
                 .counter("vigil_record_traces", "Trace files finished", finished::get);
     }
 
-    void summary(PrintStream err, SyscallRecorder r) {
+    public void summary(PrintStream err, SyscallRecorder r) {
         List<TraceFolder.Written> w = traces.written();
         long lost = w.stream().mapToLong(TraceFolder.Written::lost).sum();
         err.printf("vigil: recorded %d process%s, %,d calls%s, into %s%n", w.size(), w.size() == 1 ? "" : "es", calls.get(),
@@ -158,9 +164,5 @@ final class Recording implements Follower {
         }
         if (r.notFollowed() > 0) err.printf("vigil: %d new processes were not followed (too many recorded at once)%n", r.notFollowed());
         if (late > 0) err.printf("vigil: %d calls came after their process's exit (other threads) and are not in its trace%n", late);
-    }
-
-    private static int parent(int pid) {
-        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(h -> (int) h.pid()).orElse(0);
     }
 }

@@ -1,4 +1,4 @@
-package dev.vigil.cli;
+package dev.vigil.source;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -19,18 +19,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 
 /**
- * Starts a command for `vigil record` so that it is recorded from its very first call: a
+ * Starts a command for `vigil record` and `monitor` so that it is followed from its very first call: a
  * shell waits on a FIFO, vigil registers the shell's pid (to be recorded from its next
  * exec), then opens the FIFO, and the shell execs the command. The command shares vigil's
  * terminal (stdin, stdout, stderr). One owner.
  */
-final class Launcher implements AutoCloseable {
+public final class Launcher implements AutoCloseable {
     private static final MethodHandle MKFIFO = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("mkfifo").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
     /** A command resolved to an executable file, not started yet. */
-    record Prepared(List<String> command) {
-        Launcher start() throws IOException {
+    public record Prepared(List<String> command) {
+        public Launcher start() throws IOException {
             Path dir = Files.createTempDirectory("vigil-record");
             Path fifo = dir.resolve("go");
             try (Arena a = Arena.ofConfined()) {
@@ -67,11 +67,11 @@ final class Launcher implements AutoCloseable {
     }
 
     /** Checks that the command names an executable file (on PATH when it has no '/'). */
-    static Prepared prepare(List<String> command) {
+    public static Prepared prepare(List<String> command) {
         String c = command.get(0);
-        if (c.isEmpty()) throw new UserError(ExitCodes.USAGE, "empty command");
+        if (c.isEmpty()) throw new TargetException("empty command");
         if (c.contains("/")) {
-            if (!Files.isRegularFile(Path.of(c)) || !Files.isExecutable(Path.of(c))) throw new UserError(ExitCodes.USAGE, "not an executable file: " + c);
+            if (!Files.isRegularFile(Path.of(c)) || !Files.isExecutable(Path.of(c))) throw new TargetException("not an executable file: " + c);
             return new Prepared(List.copyOf(command));
         }
         for (String d : System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin").split(":")) {
@@ -79,19 +79,19 @@ final class Launcher implements AutoCloseable {
             Path p = Path.of(d, c);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) return new Prepared(List.copyOf(command));
         }
-        throw new UserError(ExitCodes.USAGE, "no such command: " + c + " (not found on PATH)");
+        throw new TargetException("no such command: " + c + " (not found on PATH)");
     }
 
-    long pid() { return process.pid(); }
+    public long pid() { return process.pid(); }
 
-    String name() { return name; }
+    public String name() { return name; }
 
-    boolean isAlive() { return process.isAlive(); }
+    public boolean isAlive() { return process.isAlive(); }
 
-    int exitValue() { return process.exitValue(); }
+    public int exitValue() { return process.exitValue(); }
 
     /** Lets the command run: opens the FIFO the shell waits on (at most 10 s). */
-    void go() {
+    public void go() {
         var exec = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<?> f = exec.submit(() -> {
@@ -114,7 +114,7 @@ final class Launcher implements AutoCloseable {
     }
 
     /** Leaves a running command alone when vigil exits. */
-    void detach() { released = true; }
+    public void detach() { released = true; }
 
     private void cleanup() {
         try {

@@ -1,13 +1,11 @@
-package dev.vigil.cli;
+package dev.vigil.agent;
 
-import dev.vigil.agent.ProcessDescriber;
-import dev.vigil.agent.WindowAlerts;
-import dev.vigil.alert.AlertJson;
-import dev.vigil.alert.AlertText;
+import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.alert.StreamOutput;
 import dev.vigil.collect.ProcessContext;
 import dev.vigil.collect.ProcessInfo;
+import dev.vigil.source.LiveSource;
+import dev.vigil.source.ProcessObserver;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
 import dev.vigil.detect.WindowScorer;
@@ -27,14 +25,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The live side of `vigil monitor`: the recorder's calls go into one window stream per
- * process (on the polling thread); full windows are scored by a fitted sequence detector
- * on one scoring thread, which prints an alert for a window above the threshold, unless
- * its explanation is the anomaly the process's previous alert already showed (overlapping
- * windows see the same calls). Windows that find the scorer's queue full are skipped and
- * counted. The listener never throws into the ring-buffer callback.
+ * `vigil monitor`'s detection, live or replayed: a source's calls go into one window stream
+ * per process (on the source's thread); full windows are scored by a fitted sequence
+ * detector on one scoring thread, which sends an alert for a window above the threshold to
+ * the output, unless its explanation is the anomaly the process's previous alert already
+ * showed (overlapping windows see the same calls). Windows that find the scorer's queue
+ * full are skipped and counted; with {@code lossless} (replay) the source waits instead.
+ * The observer never throws into the source.
  */
-final class Monitoring implements Follower, AutoCloseable {
+public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     private static final int BEFORE = 8, SHOWN = 24;
 
     /** What the scoring thread knows of a process. */
@@ -61,7 +60,7 @@ final class Monitoring implements Follower, AutoCloseable {
     private final SequenceDetector detector;
     private final WindowScorer windows;
     private final double threshold;
-    private final StreamOutput out;
+    private final AlertOutput out;
     private final ProcessDescriber describer = new ProcessDescriber(new ProcessContext());
     private final SyscallTable table = SyscallTable.host();
     private final Map<Integer, Proc> procs = new HashMap<>();
@@ -72,18 +71,19 @@ final class Monitoring implements Follower, AutoCloseable {
     private boolean launchedExeced;
     private volatile int live;
 
-    Monitoring(SequenceDetector detector, WindowScorer windows, double threshold, boolean json, PrintStream out) {
+    public WindowMonitor(SequenceDetector detector, WindowScorer windows, double threshold, AlertOutput out, boolean lossless) {
         this.detector = detector;
         this.windows = windows;
         this.threshold = threshold;
-        this.out = new StreamOutput("stdout", out, json ? AlertJson::line : AlertText::line);
+        this.out = out;
         this.scorer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
-                r -> Thread.ofPlatform().name("vigil-score").daemon().unstarted(r), (r, ex) -> skipped.incrementAndGet());
+                r -> Thread.ofPlatform().name("vigil-score").daemon().unstarted(r),
+                lossless ? new ThreadPoolExecutor.CallerRunsPolicy() : (r, ex) -> skipped.incrementAndGet());
     }
 
     @Override
-    public void attach(int tgid, boolean named) {
-        track(tgid, ProcessInfo.comm(tgid), exeOf(tgid));
+    public void attach(int tgid, int parent, String comm, String exe, boolean named) {
+        track(tgid, comm, exe);
     }
 
     @Override
@@ -112,7 +112,7 @@ final class Monitoring implements Follower, AutoCloseable {
     @Override
     public void call(int tgid, int tid, int nr) {
         Proc p = procs.get(tgid);
-        if (p == null) p = track(tgid, ProcessInfo.comm(tgid), exeOf(tgid));
+        if (p == null) p = track(tgid, ProcessInfo.comm(tgid), LiveSource.exe(tgid));
         if (p.ended) return; // a late call of another thread after the process's exit
         calls.incrementAndGet();
         WindowScorer.Window w = p.stream.add(nr);
@@ -122,7 +122,7 @@ final class Monitoring implements Follower, AutoCloseable {
     @Override
     public void fork(int parent, int child, String comm) {
         Proc par = procs.get(parent);
-        track(child, comm, par != null ? par.exe : exeOf(child)); // a fork runs its parent's executable
+        track(child, comm, par != null ? par.exe : LiveSource.exe(child)); // a fork runs its parent's executable
     }
 
     @Override
@@ -142,7 +142,7 @@ final class Monitoring implements Follower, AutoCloseable {
     }
 
     /** Ends every process still watched (monitoring stops): their tails are scored. */
-    void endAll() {
+    public void endAll() {
         for (Proc p : order) if (!p.ended) end(p);
     }
 
@@ -193,15 +193,6 @@ final class Monitoring implements Follower, AutoCloseable {
         emit(Instant.now(), p.pid, comm, exe, s.score(), start, calls, before);
     }
 
-    /** The executable of a running process, or "" when it cannot be read. */
-    private static String exeOf(int pid) {
-        try {
-            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Integer.toString(pid), "exe")).toString();
-        } catch (java.io.IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
     private List<String> names(int[] calls, int from, int n) {
         return Arrays.stream(calls, from, from + n).mapToObj(table::name).toList();
     }
@@ -223,7 +214,7 @@ final class Monitoring implements Follower, AutoCloseable {
     }
 
     /** Serves the monitoring counters (read on the metrics server's thread). */
-    void register(dev.vigil.alert.Metrics m) {
+    public void register(dev.vigil.alert.Metrics m) {
         m.counter("vigil_monitor_calls", "System calls of followed processes received from the kernel", calls::get)
                 .counter("vigil_monitor_windows_scored", "Windows scored by the detector", scored::get)
                 .counter("vigil_monitor_windows_skipped", "Windows not scored because the detector fell behind", skipped::get)
@@ -232,7 +223,7 @@ final class Monitoring implements Follower, AutoCloseable {
                 .gauge("vigil_threshold", "The alert threshold", () -> threshold);
     }
 
-    void summary(PrintStream err) {
+    public void summary(PrintStream err) {
         long alerts = order.stream().mapToLong(p -> p.alerts).sum();
         err.printf(Locale.ROOT, "vigil: %d process%s watched, %d alert%s (threshold %.4f, %s, windows of %d calls every %d)%n", order.size(),
                 order.size() == 1 ? "" : "es", alerts, alerts == 1 ? "" : "s", threshold, detector.name(), windows.window(), windows.step());

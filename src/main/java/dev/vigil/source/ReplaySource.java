@@ -1,0 +1,103 @@
+package dev.vigil.source;
+
+import dev.vigil.trace.SyscallTable;
+import dev.vigil.trace.TraceFormat;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The replay source: a folder of `vigil record` trace files (COMM-PID.trace, read
+ * recursively) handed to an observer as the live source handed them: each process, in the
+ * order they started, is attached (or forked by its parent), then its calls and execs in
+ * their order, then its exit with the status its trailer names. Processes are replayed one
+ * after the other, not interleaved (each observer keeps its state per process). Runs on the
+ * caller's thread.
+ */
+public final class ReplaySource {
+    private static final Pattern HEADER = Pattern.compile("# vigil record: pid (\\d+), parent (\\d+), comm (.*), arch (\\S+)");
+    private static final Pattern STARTED = Pattern.compile("# started (\\S+) \\((.*)\\)");
+    private static final Pattern EXITED = Pattern.compile("# end: exited with code (\\d+);.*");
+    private static final Pattern KILLED = Pattern.compile("# end: killed by signal (\\d+)( \\(core dumped\\))?;.*");
+
+    private ReplaySource() {}
+
+    /** What was replayed. */
+    public record Summary(int processes, long calls) {}
+
+    private record Header(Path file, int pid, int parent, String comm, String arch, Instant started, String how) {}
+
+    /** Replays every trace under dir into f; a file that is not a vigil recording fails with its name and line. */
+    public static Summary replay(Path dir, ProcessObserver f) throws IOException {
+        if (!Files.isDirectory(dir)) throw new TargetException("--replay " + dir + ": no such folder");
+        List<Header> headers = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".trace")).sorted().toList()) headers.add(header(p));
+        }
+        if (headers.isEmpty()) throw new TargetException("--replay " + dir + ": no .trace files (vigil record writes them)");
+        headers.sort(Comparator.comparing(Header::started).thenComparingInt(Header::pid));
+        SyscallTable table = SyscallTable.host();
+        long calls = 0;
+        for (Header h : headers) {
+            if (!h.arch().equals(table.arch())) {
+                throw new TraceFormat.FormatException(h.file() + ": recorded on " + h.arch() + ", this host is " + table.arch());
+            }
+            if (h.how().startsWith("forked by ")) f.fork(h.parent(), h.pid(), h.comm());
+            else f.attach(h.pid(), h.parent(), h.comm(), "", !h.how().startsWith("attached below"));
+            calls += body(h, table, f);
+            f.failIfBroken();
+        }
+        return new Summary(headers.size(), calls);
+    }
+
+    private static Header header(Path p) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+            String first = r.readLine(), second = r.readLine();
+            Matcher h = first == null ? null : HEADER.matcher(first);
+            Matcher s = second == null ? null : STARTED.matcher(second);
+            if (h == null || !h.matches() || s == null || !s.matches()) {
+                throw new TraceFormat.FormatException(p + ":1: not a vigil record trace (its first lines must be '# vigil record: pid ...' and '# started ...')");
+            }
+            return new Header(p, Integer.parseInt(h.group(1)), Integer.parseInt(h.group(2)), h.group(3), h.group(4), Instant.parse(s.group(1)), s.group(2));
+        }
+    }
+
+    private static long body(Header h, SyscallTable table, ProcessObserver f) throws IOException {
+        long calls = 0;
+        int status = -1;
+        int line = 0;
+        try (BufferedReader r = Files.newBufferedReader(h.file(), StandardCharsets.UTF_8)) {
+            for (String l; (l = r.readLine()) != null; ) {
+                line++;
+                if (line <= 2 || l.isBlank()) continue;
+                if (l.startsWith("# exec ")) {
+                    String file = l.substring(7);
+                    String base = file.substring(file.lastIndexOf('/') + 1);
+                    f.exec(h.pid(), base.length() > 15 ? base.substring(0, 15) : base, file);
+                } else if (l.startsWith("# end: ")) {
+                    Matcher e = EXITED.matcher(l), k = KILLED.matcher(l);
+                    if (e.matches()) status = Integer.parseInt(e.group(1)) << 8;
+                    else if (k.matches()) status = Integer.parseInt(k.group(1)) | (k.group(2) != null ? 0x80 : 0);
+                } else if (!l.startsWith("#")) {
+                    final int at = line;
+                    for (String name : l.trim().split("\\s+")) {
+                        int nr = table.number(name).orElseThrow(() -> new TraceFormat.FormatException(h.file() + ":" + at + ": unknown system call '" + name + "'"));
+                        f.call(h.pid(), h.pid(), nr);
+                        calls++;
+                    }
+                }
+            }
+        }
+        f.exit(h.pid(), status < 0 ? 0 : status);
+        return calls;
+    }
+}
