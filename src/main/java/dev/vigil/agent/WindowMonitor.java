@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -200,6 +199,31 @@ public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     private void emit(Instant time, int pid, String comm, String exe, double score, long index, List<String> calls, List<String> before) {
         ProcessRef p = describer.describe(pid, pid, comm, exe);
         out.send(WindowAlerts.toAlert(time, detector.name(), p, describer.ancestry(p.ppid()), score, threshold, index, calls, before));
+    }
+
+    /**
+     * Fits the detector on the training traces and returns the threshold: the given one,
+     * else the largest score of any window of a held-out share of the traces (seeded;
+     * evilsocket's rule). Says what it did on log. Too few traces: IllegalArgumentException.
+     */
+    public static double calibrate(SequenceDetector detector, WindowScorer windows, List<dev.vigil.trace.Trace> traces, double holdout, long seed,
+                                   Double threshold, PrintStream log) {
+        List<int[]> calls = new ArrayList<>(traces.stream().map(dev.vigil.trace.Trace::calls).filter(c -> c.length > 0).toList());
+        if (threshold != null) {
+            if (calls.isEmpty()) throw new IllegalArgumentException("no system calls in any trace");
+            detector.fit(calls);
+            log.printf(Locale.ROOT, "vigil: %s fitted on %d traces; threshold %.4f (given)%n", detector.name(), calls.size(), threshold);
+            return threshold;
+        }
+        if (calls.size() < 2) throw new IllegalArgumentException("needs at least 2 non-empty traces (one is held out to set the threshold), found " + calls.size());
+        java.util.Collections.shuffle(calls, new java.util.Random(seed));
+        int held = Math.max(1, (int) Math.round(calls.size() * holdout));
+        List<int[]> heldOut = calls.subList(0, held), fitOn = calls.subList(held, calls.size());
+        detector.fit(fitOn);
+        double t = windows.heldOutMax(detector, heldOut);
+        log.printf(Locale.ROOT, "vigil: %s fitted on %d traces; threshold %.4f = the largest score of the windows of %d held-out traces%n",
+                detector.name(), fitOn.size(), t, heldOut.size());
+        return t;
     }
 
     /** Waits for the scoring thread to finish what was submitted (at most 60 s). */

@@ -1,9 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
-import dev.vigil.agent.Outputs;
-import dev.vigil.alert.Metrics;
 import dev.vigil.collect.TraceConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

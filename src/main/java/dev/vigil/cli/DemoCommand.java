@@ -1,11 +1,12 @@
 package dev.vigil.cli;
 
 import dev.vigil.agent.AutoencoderAlerts;
+import dev.vigil.agent.DemoWorkload;
+import dev.vigil.agent.HistogramSession;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.EvilsocketText;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.alert.StreamOutput;
-import dev.vigil.collect.HistogramSampler;
 import dev.vigil.collect.SyscallHistogramCollector;
 import dev.vigil.detect.Score;
 import dev.vigil.detect.autoencoder.AutoencoderTrainer;
@@ -14,14 +15,10 @@ import dev.vigil.trace.ActivityCsv;
 import dev.vigil.trace.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,8 +49,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Alerts as JSON lines.")
     boolean json;
 
-    private record Sample(Instant time, double[] deltas) {}
-
     @Override
     public Integer call() throws Exception {
         Privileges.require("demo");
@@ -63,15 +58,15 @@ final class DemoCommand implements Callable<Integer> {
         Path modelFile = dir.resolve("model.vigil");
         SyscallTable table = SyscallTable.host();
         StreamOutput sink = new StreamOutput("stdout", System.out, json ? AlertJson::line : EvilsocketText::render);
-        try (Workload workload = Workload.start(10_000)) {
+        try (DemoWorkload workload = DemoWorkload.start(10_000)) {
             long pid = workload.pid();
             say("started the workload (pid %d): every 10 ms it reads /etc/hostname, writes to /dev/null and sleeps", pid);
             // 1. learn, with its own probe (as `vigil learn` does)
             say("phase 1/4: learning normal behaviour for %d s -> %s", learnSeconds, csv);
             List<double[]> learned = new ArrayList<>();
-            try (Session session = Session.attach(pid, timeMs);
+            try (HistogramSession session = HistogramSession.attach(pid, timeMs);
                  ActivityCsv.Writer w = new ActivityCsv.Writer(csv, SyscallHistogramCollector.MAX_SYSCALLS, true)) {
-                session.drainFor(learnSeconds, s -> {
+                drain(session, learnSeconds, s -> {
                     learned.add(s.deltas());
                     w.write(s.time().getEpochSecond() + s.time().getNano() / 1e9, s.deltas());
                 });
@@ -85,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
             say("trained in %.1f s; threshold (largest held-out error) = %f; model -> %s", r.seconds(), r.threshold(), modelFile);
             // 3. watch normal, 4. watch anomalous, with a fresh probe (as `vigil run` does)
             Phase normal, anomalous;
-            try (Session session = Session.attach(pid, timeMs)) {
+            try (HistogramSession session = HistogramSession.attach(pid, timeMs)) {
                 say("phase 3/4: probe attached again; watching normal behaviour for %d s", watchSeconds);
                 normal = watch(session, watchSeconds, r, pid, sink);
                 workload.misbehave();
@@ -110,65 +105,14 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** A probe with its sampler running on a background thread, feeding a queue. */
-    private static final class Session implements AutoCloseable {
-        private final SyscallHistogramCollector probe;
-        private final HistogramSampler sampler;
-        private final BlockingQueue<Sample> queue = new LinkedBlockingQueue<>();
-        private final Thread thread;
-        private final ShutdownGuard guard;
-        private volatile Exception error;
-
-        private Session(SyscallHistogramCollector probe, long timeMs) {
-            this.probe = probe;
-            this.sampler = new HistogramSampler(probe, timeMs, HistogramSampler.DEFAULT_WARMUP_MS);
-            this.guard = new ShutdownGuard();
-            guard.onStop(sampler::stop);
-            this.thread = Thread.ofPlatform().name("vigil-sampler").daemon(true).start(() -> {
-                try {
-                    sampler.run((time, deltas, counts) -> queue.add(new Sample(time, deltas.clone())), 0);
-                } catch (Exception e) {
-                    error = e;
-                    sampler.stop();
-                }
-            });
-        }
-
-        static Session attach(long pid, long timeMs) {
-            return new Session(SyscallHistogramCollector.attach(pid), timeMs);
-        }
-
-        void drainFor(int seconds, SampleConsumer c) throws Exception {
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            while (System.nanoTime() < end && !sampler.stopping()) {
-                Sample s = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (s != null) c.accept(s);
-            }
-            if (error != null) throw error;
-            if (sampler.stopping()) throw new UserError(ExitCodes.OK, "demo interrupted");
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            sampler.stop();
-            thread.join(2000);
-            probe.close();
-            guard.close();
-        }
-    }
-
-    private interface SampleConsumer {
-        void accept(Sample s) throws Exception;
-    }
-
     /** What one watching phase saw. */
     private record Phase(long samples, long alerts, double minError, double maxError) {}
 
-    private static Phase watch(Session session, int seconds, AutoencoderTrainer.Result r, long pid, StreamOutput sink) throws Exception {
+    private static Phase watch(HistogramSession session, int seconds, AutoencoderTrainer.Result r, long pid, StreamOutput sink) throws Exception {
         AutoencoderAlerts alertOf = new AutoencoderAlerts(SyscallTable.host());
         long[] counts = new long[2];
         double[] extremes = {Double.MAX_VALUE, 0};
-        session.drainFor(seconds, s -> {
+        drain(session, seconds, s -> {
             counts[0]++;
             Score score = r.model().score(s.deltas(), r.threshold(), 3);
             extremes[0] = Math.min(extremes[0], score.error());
@@ -179,6 +123,14 @@ final class DemoCommand implements Callable<Integer> {
             }
         });
         return new Phase(counts[0], counts[1], extremes[0], extremes[1]);
+    }
+
+    /** Hands the session's samples for seconds to c; Ctrl-C ends the demo. */
+    private static void drain(HistogramSession session, int seconds, HistogramSession.SampleConsumer c) throws Exception {
+        try (ShutdownGuard guard = new ShutdownGuard()) {
+            guard.onStop(session::stop);
+            if (!session.drainFor(seconds, c)) throw new UserError(ExitCodes.OK, "demo interrupted");
+        }
     }
 
     private static void say(String fmt, Object... args) {

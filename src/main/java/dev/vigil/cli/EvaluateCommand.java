@@ -4,17 +4,12 @@ import dev.vigil.detect.SequenceDetector;
 import dev.vigil.eval.DetectorSpec;
 import dev.vigil.eval.Evaluation;
 import dev.vigil.eval.Report;
-import dev.vigil.eval.RocPlot;
-import dev.vigil.trace.Trace;
 import dev.vigil.trace.TraceDataset;
 import dev.vigil.trace.TraceFormat;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,7 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (maxTraces != null && maxTraces < 2) throw new UserError(ExitCodes.USAGE, "--max-traces must be at least 2");
         TraceDataset data = load();
-        if (maxTraces != null) data = sample(data, maxTraces, seed);
+        if (maxTraces != null) data = data.sample(maxTraces, seed);
         System.err.printf("vigil: %s: %d training, %d normal, %d attack traces %s%n", data.name(), data.train().size(),
                 data.normal().size(), data.attack().size(), data.attackKinds());
         Files.createDirectories(out);
@@ -77,12 +72,9 @@ final class EvaluateCommand implements Callable<Integer> {
         String command = "vigil evaluate --dataset " + dataset + (path != null ? " --path " + path : "")
                 + " --detector " + String.join(" --detector ", specs) + " --seed " + seed
                 + (maxTraces != null ? " --max-traces " + maxTraces : "");
-        Path md = out.resolve("report.md");
-        Files.writeString(md, Report.markdown(data, results, seed, command), StandardCharsets.UTF_8);
-        Report.writeScores(out.resolve("scores.csv"), results);
-        RocPlot.write(out.resolve("roc.png"), "ROC on " + data.name(), results);
+        List<Path> written = Report.writeAll(out, data, results, seed, command);
         System.out.print(Report.table(results));
-        System.out.printf("total %.1f s; wrote %s, %s, %s%n", (System.nanoTime() - t0) / 1e9, md, out.resolve("scores.csv"), out.resolve("roc.png"));
+        System.out.printf("total %.1f s; wrote %s%n", (System.nanoTime() - t0) / 1e9, String.join(", ", written.stream().map(Path::toString).toList()));
         return ExitCodes.OK;
     }
 
@@ -112,23 +104,5 @@ final class EvaluateCommand implements Callable<Integer> {
         if (root != null) candidates.add(Path.of(root).resolve("../shared/datasets/adfa-ld/ADFA-LD.zip").normalize());
         for (Path p : candidates) if (Files.exists(p)) return p;
         throw new UserError(ExitCodes.BAD_INPUT, "ADFA-LD not found at " + candidates + "; pass --path ADFA-LD.zip or set VIGIL_ADFA_LD");
-    }
-
-    /** At most n traces of each split and attack kind, chosen with the seed, in id order. */
-    static TraceDataset sample(TraceDataset d, int n, long seed) {
-        Random rnd = new Random(seed);
-        List<Trace> attack = new ArrayList<>();
-        for (String kind : d.attackKinds().keySet()) {
-            attack.addAll(pick(d.attack().stream().filter(t -> t.kind().equals(kind)).toList(), n, rnd));
-        }
-        return new TraceDataset(d.name() + " (sample of " + n + " per split)", pick(d.train(), n, rnd), pick(d.normal(), n, rnd), attack);
-    }
-
-    private static List<Trace> pick(List<Trace> l, int n, Random rnd) {
-        List<Trace> c = new ArrayList<>(l);
-        Collections.shuffle(c, rnd);
-        List<Trace> p = new ArrayList<>(c.subList(0, Math.min(n, c.size())));
-        p.sort(java.util.Comparator.comparing(Trace::id));
-        return List.copyOf(p);
     }
 }

@@ -22,11 +22,8 @@ import dev.vigil.trace.TraceDataset;
 import dev.vigil.trace.TraceFormat;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -144,21 +141,10 @@ final class MonitorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
-        List<int[]> calls = new ArrayList<>(traces.stream().map(Trace::calls).filter(c -> c.length > 0).toList());
-        if (threshold != null) {
-            if (calls.isEmpty()) throw new UserError(ExitCodes.BAD_INPUT, train + ": no system calls in any trace");
-            detector.fit(calls);
-            System.err.printf(Locale.ROOT, "vigil: %s fitted on %d traces; threshold %.4f (given)%n", detector.name(), calls.size(), threshold);
-            return threshold;
+        try {
+            return WindowMonitor.calibrate(detector, windows, traces, holdout, seed, threshold, System.err);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, train + ": " + e.getMessage());
         }
-        if (calls.size() < 2) throw new UserError(ExitCodes.BAD_INPUT, train + ": needs at least 2 non-empty traces (one is held out to set the threshold), found " + calls.size());
-        Collections.shuffle(calls, new Random(seed));
-        int held = Math.max(1, (int) Math.round(calls.size() * holdout));
-        List<int[]> heldOut = calls.subList(0, held), fitOn = calls.subList(held, calls.size());
-        detector.fit(fitOn);
-        double t = windows.heldOutMax(detector, heldOut);
-        System.err.printf(Locale.ROOT, "vigil: %s fitted on %d traces; threshold %.4f = the largest score of the windows of %d held-out traces%n",
-                detector.name(), fitOn.size(), t, heldOut.size());
-        return t;
     }
 }

@@ -1,5 +1,6 @@
 package dev.vigil.cli;
 
+import dev.vigil.agent.ProfileAdmin;
 import dev.vigil.bpf.BpfException;
 import dev.vigil.collect.ProfileMaps;
 import dev.vigil.collect.SequenceWire;
@@ -10,11 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -61,22 +60,7 @@ final class ProfilesCommand implements Callable<Integer> {
             if (action.equals("list")) return list(maps);
             ProfileKey key = target();
             Profile p = maps.profile(key).orElseThrow(() -> new UserError(ExitCodes.BAD_INPUT, "no profile for " + describe() + " (" + key + ")"));
-            String now = switch (action) {
-                case "normalize" -> {
-                    maps.write(new Profile(key, p.calls(), p.lastNew(), p.anomalies(), p.pairs(), SequenceWire.NORMAL, p.tolerized()));
-                    yield "normal";
-                }
-                case "tolerize" -> {
-                    maps.write(new Profile(key, p.calls(), p.calls(), p.anomalies(), p.pairs(), SequenceWire.TRAINING, p.tolerized()));
-                    yield "training (pairs kept)";
-                }
-                case "sensitize" -> {
-                    maps.write(new Profile(key, 0, 0, 0, 0, SequenceWire.TRAINING, 0));
-                    int n = maps.deletePairs(key);
-                    yield "training from scratch (" + n + " pair bitmaps deleted)";
-                }
-                default -> throw new IllegalStateException(action);
-            };
+            String now = ProfileAdmin.apply(maps, p, action);
             System.out.printf("%s: %s%n", describe(), now);
         } catch (BpfException e) {
             throw new UserError(ExitCodes.BPF_ERROR, e.getMessage());
@@ -102,26 +86,8 @@ final class ProfilesCommand implements Callable<Integer> {
         return ProfileKey.of(p);
     }
 
-    /** Paths of running executables by profile key (to show names). */
-    private static Map<ProfileKey, String> running() {
-        Map<ProfileKey, String> m = new HashMap<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
-                try {
-                    Path exe = Files.readSymbolicLink(p.resolve("exe"));
-                    m.putIfAbsent(ProfileKey.of(exe), exe.toString());
-                } catch (IOException | RuntimeException ignored) {
-                    // kernel thread, gone, or deleted binary
-                }
-            });
-        } catch (IOException ignored) {
-            // no /proc
-        }
-        return m;
-    }
-
     private int list(ProfileMaps maps) {
-        Map<ProfileKey, String> names = running();
+        Map<ProfileKey, String> names = ProfileAdmin.running();
         List<String[]> rows = new ArrayList<>();
         for (Profile p : maps.all()) {
             rows.add(new String[] {names.getOrDefault(p.key(), p.key().toString()), p.stateName(), Long.toString(p.calls()),

@@ -1,10 +1,9 @@
 package dev.vigil.cli;
 
-import dev.vigil.collect.Collector;
-import dev.vigil.collect.CollectorSettings;
 import dev.vigil.collect.ProcessContext;
-import dev.vigil.collect.RiskyCollector;
 import dev.vigil.agent.AutoencoderAlerts;
+import dev.vigil.agent.LoadedModel;
+import dev.vigil.agent.RiskyContext;
 import dev.vigil.agent.ProcessDescriber;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.EvilsocketText;
@@ -16,9 +15,7 @@ import dev.vigil.collect.SyscallHistogramCollector;
 import dev.vigil.detect.Score;
 import dev.vigil.trace.SyscallTable;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,26 +80,5 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
-    }
-
-    /** The risky collector filtered in the kernel to the watched process; absent if it cannot load. */
-    private record RiskyContext(RiskyCollector collector) implements AutoCloseable {
-        static RiskyContext start(long tgid) {
-            try {
-                return new RiskyContext(Collector.start(new RiskyCollector(), CollectorSettings.defaults().withPids(Set.of((int) tgid))));
-            } catch (RuntimeException e) {
-                System.err.println("vigil: alerts without high-risk call context (" + e.getMessage() + ")");
-                return new RiskyContext(null);
-            }
-        }
-
-        void drainInto(ProcessContext context) {
-            if (collector != null) while (collector.read(context::accept, 0) > 0) { }
-        }
-
-        @Override
-        public void close() {
-            if (collector != null) collector.close();
-        }
     }
 }

@@ -1,15 +1,10 @@
 package dev.vigil.cli;
 
+import dev.vigil.agent.TraceOutput;
 import dev.vigil.bpf.BpfException;
 import dev.vigil.collect.Collector;
 import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.ExecCollector;
-import dev.vigil.collect.NetCollector;
-import dev.vigil.collect.ResourceCollector;
-import dev.vigil.collect.RiskyCollector;
-import dev.vigil.collect.SyscallsCollector;
 import dev.vigil.collect.TraceConfig;
-import dev.vigil.collect.UnlinkCollector;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,33 +69,14 @@ final class TraceCommand implements Callable<Integer> {
                     });
             try {
                 for (Map.Entry<String, CollectorSettings> e : chosen.entrySet()) {
-                    running.add(Collector.start(create(e.getKey()), e.getValue()));
+                    running.add(Collector.start(Collector.create(e.getKey()), e.getValue()));
                 }
                 for (Collector c : running) out.println(fmt.header(c.name(), c.header()));
                 out.flush();
                 System.err.printf("vigil: tracing with %s ...%n", String.join(", ", chosen.keySet()));
-                List<Thread> readers = new ArrayList<>();
-                for (Collector c : running) {
-                    readers.add(Thread.ofPlatform().name("vigil-" + c.name()).start(() -> {
-                        while (!stop) {
-                            c.read(ev -> {
-                                synchronized (out) {
-                                    fmt.lines(ev).forEach(out::println);
-                                    out.flush();
-                                }
-                            }, 200);
-                        }
-                    }));
-                }
-                long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
-                while (!stop && System.nanoTime() < end) Thread.sleep(100);
+                TraceOutput.run(running, fmt, out, () -> stop, duration == null ? null : java.time.Duration.ofSeconds(duration));
                 stop = true;
-                for (Thread t : readers) t.join(5000);
-                for (Collector c : running) {
-                    StringBuilder b = new StringBuilder();
-                    c.counts().forEach((k, v) -> b.append(b.isEmpty() ? "" : ", ").append(v).append(' ').append(k));
-                    System.err.printf("vigil: %s: %s%n", c.name(), b);
-                }
+                for (Collector c : running) System.err.printf("vigil: %s: %s%n", c.name(), TraceOutput.counts(c));
             } catch (BpfException e) {
                 throw e;
             } catch (IllegalArgumentException e) {
@@ -148,17 +124,5 @@ final class TraceCommand implements Callable<Integer> {
             out.put(n, s);
         }
         return out;
-    }
-
-    static Collector create(String name) {
-        return switch (name) {
-            case "exec" -> new ExecCollector();
-            case "unlink" -> new UnlinkCollector();
-            case "risky" -> new RiskyCollector();
-            case "net" -> new NetCollector();
-            case "resource" -> new ResourceCollector();
-            case "syscalls" -> new SyscallsCollector();
-            default -> throw new IllegalArgumentException("unknown collector " + name);
-        };
     }
 }

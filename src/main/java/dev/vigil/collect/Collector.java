@@ -40,6 +40,19 @@ public interface Collector extends AutoCloseable {
     @Override
     void close();
 
+    /** A new collector by name (exec, unlink, risky, net, resource, syscalls), not opened yet. */
+    static Collector create(String name) {
+        return switch (name) {
+            case "exec" -> new ExecCollector();
+            case "unlink" -> new UnlinkCollector();
+            case "risky" -> new RiskyCollector();
+            case "net" -> new NetCollector();
+            case "resource" -> new ResourceCollector();
+            case "syscalls" -> new SyscallsCollector();
+            default -> throw new IllegalArgumentException("unknown collector " + name);
+        };
+    }
+
     /** Opens, configures, loads and attaches; closes it again when a step fails. */
     static <C extends Collector> C start(C c, CollectorSettings s) {
         try {

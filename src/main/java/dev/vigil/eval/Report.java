@@ -112,4 +112,14 @@ public final class Report {
     static String csvCell(String s) {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
+
+    /** Writes report.md, scores.csv and roc.png into out; returns their paths. */
+    public static java.util.List<java.nio.file.Path> writeAll(java.nio.file.Path out, dev.vigil.trace.TraceDataset data, java.util.List<Evaluation.Result> results,
+                                                              long seed, String command) throws java.io.IOException {
+        java.nio.file.Path md = out.resolve("report.md"), csv = out.resolve("scores.csv"), png = out.resolve("roc.png");
+        java.nio.file.Files.writeString(md, markdown(data, results, seed, command), java.nio.charset.StandardCharsets.UTF_8);
+        writeScores(csv, results);
+        RocPlot.write(png, "ROC on " + data.name(), results);
+        return java.util.List.of(md, csv, png);
+    }
 }

@@ -145,4 +145,22 @@ public record TraceDataset(String name, List<Trace> train, List<Trace> normal, L
         l.sort(Comparator.comparing(Trace::id));
         return List.copyOf(l);
     }
+
+    /** At most n traces of each split and attack kind, chosen with the seed, in id order. */
+    public TraceDataset sample(int n, long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        List<Trace> picked = new ArrayList<>();
+        for (String kind : attackKinds().keySet()) {
+            picked.addAll(pick(attack().stream().filter(t -> t.kind().equals(kind)).toList(), n, rnd));
+        }
+        return new TraceDataset(name() + " (sample of " + n + " per split)", pick(train(), n, rnd), pick(normal(), n, rnd), picked);
+    }
+
+    private static List<Trace> pick(List<Trace> l, int n, java.util.Random rnd) {
+        List<Trace> c = new ArrayList<>(l);
+        java.util.Collections.shuffle(c, rnd);
+        List<Trace> p = new ArrayList<>(c.subList(0, Math.min(n, c.size())));
+        p.sort(java.util.Comparator.comparing(Trace::id));
+        return List.copyOf(p);
+    }
 }

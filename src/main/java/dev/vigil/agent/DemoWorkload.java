@@ -1,4 +1,4 @@
-package dev.vigil.cli;
+package dev.vigil.agent;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * the jar and started as a child: steady normal behaviour until {@link #misbehave()}
  * (SIGUSR1). It dies with the JVM (PR_SET_PDEATHSIG) and on {@link #close()}.
  */
-final class Workload implements AutoCloseable {
+public final class DemoWorkload implements AutoCloseable {
     private static final int SIGUSR1 = 10;
     private static final MethodHandle KILL = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("kill").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -28,14 +28,14 @@ final class Workload implements AutoCloseable {
     private final Process process;
     private final Path binary;
 
-    private Workload(Process process, Path binary) {
+    private DemoWorkload(Process process, Path binary) {
         this.process = process;
         this.binary = binary;
     }
 
-    static Workload start(long periodMicros) throws IOException {
+    public static DemoWorkload start(long periodMicros) throws IOException {
         Path bin = Files.createTempFile("vigil-workload", "", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (InputStream in = Workload.class.getResourceAsStream("/dev/vigil/native/vigil-workload")) {
+        try (InputStream in = DemoWorkload.class.getResourceAsStream("/dev/vigil/native/vigil-workload")) {
             if (in == null) throw new IllegalStateException("vigil-workload is not in the jar (rebuild vigil)");
             Files.copy(in, bin, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwx------"));
@@ -48,13 +48,13 @@ final class Workload implements AutoCloseable {
             Files.deleteIfExists(bin);
             throw new IllegalStateException("the demo workload did not start: " + line);
         }
-        return new Workload(p, bin);
+        return new DemoWorkload(p, bin);
     }
 
-    long pid() { return process.pid(); }
+    public long pid() { return process.pid(); }
 
     /** Switches the workload to its anomalous behaviour. */
-    void misbehave() {
+    public void misbehave() {
         try {
             int rc = (int) KILL.invokeExact((int) process.pid(), SIGUSR1);
             if (rc != 0) throw new IllegalStateException("cannot signal the workload");

@@ -1,4 +1,4 @@
-package dev.vigil.cli;
+package dev.vigil.agent;
 
 import dev.vigil.collect.SyscallHistogramCollector;
 import dev.vigil.detect.autoencoder.Autoencoder;
@@ -7,9 +7,9 @@ import dev.vigil.trace.SyscallTable;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A model file checked against what this machine's `run` produces. */
-record LoadedModel(ModelFile.Stored stored, Autoencoder autoencoder) {
-    static LoadedModel load(Path file) throws IOException {
+/** An autoencoder model file checked against what this machine's `run` produces (features, width, architecture). */
+public record LoadedModel(ModelFile.Stored stored, Autoencoder autoencoder) {
+    public static LoadedModel load(Path file) throws IOException {
         ModelFile.Stored m = ModelFile.read(file);
         if (!"autoencoder".equals(m.kind())) {
             throw new ModelFile.InvalidModelException(file + ": a " + m.kind() + " model; run needs an autoencoder model");

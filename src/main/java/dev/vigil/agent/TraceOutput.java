@@ -1,4 +1,4 @@
-package dev.vigil.cli;
+package dev.vigil.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -24,27 +24,27 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Lines of `vigil trace`: a readable table or JSON objects, one or more lines per event. Not thread-safe. */
-final class TraceOutput {
+public final class TraceOutput {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private final ObjectMapper mapper = new ObjectMapper();
     private final boolean json;
     /** Epoch ns minus CLOCK_MONOTONIC ns (Java's nanoTime is CLOCK_MONOTONIC on Linux). */
     private final long offsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
-    TraceOutput(boolean json) {
+    public TraceOutput(boolean json) {
         this.json = json;
     }
 
-    Instant when(long ktimeNs) {
+    public Instant when(long ktimeNs) {
         long ns = ktimeNs + offsetNs;
         return Instant.ofEpochSecond(ns / 1_000_000_000L, ns % 1_000_000_000L);
     }
 
-    String header(String collector, String columns) {
+    public String header(String collector, String columns) {
         return json ? mapper.createObjectNode().put("kind", "header").put("collector", collector).put("columns", columns).toString() : "# " + columns;
     }
 
-    List<String> lines(TraceEvent e) {
+    public List<String> lines(TraceEvent e) {
         return json ? List.of(json(e).toString()) : text(e);
     }
 
@@ -56,7 +56,7 @@ final class TraceOutput {
         return String.format(Locale.ROOT, "%7d %7d %5d %-15s", w.tgid(), w.ppid(), w.uid(), w.comm());
     }
 
-    List<String> text(TraceEvent e) {
+    public List<String> text(TraceEvent e) {
         String now = clock(Instant.now());
         return switch (e) {
             case Exec x -> List.of(String.format(Locale.ROOT, "%s EXEC   %s cgroup=%d %s [%s]%s", clock(when(x.who().ktimeNs())), who(x.who()),
@@ -144,5 +144,38 @@ final class TraceOutput {
             }
         }
         return o;
+    }
+
+    /**
+     * Runs `vigil trace`: one reader thread per collector prints its events through fmt until
+     * stop says so or the duration (null: none) has passed; waits for the readers to end.
+     */
+    public static void run(List<dev.vigil.collect.Collector> running, TraceOutput fmt, java.io.PrintStream out,
+                           java.util.function.BooleanSupplier stop, java.time.Duration duration) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> readers = new ArrayList<>();
+        for (dev.vigil.collect.Collector c : running) {
+            readers.add(Thread.ofPlatform().name("vigil-" + c.name()).start(() -> {
+                while (!done.get()) {
+                    c.read(ev -> {
+                        synchronized (out) {
+                            fmt.lines(ev).forEach(out::println);
+                            out.flush();
+                        }
+                    }, 200);
+                }
+            }));
+        }
+        long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        while (!stop.getAsBoolean() && System.nanoTime() < end) Thread.sleep(100);
+        done.set(true);
+        for (Thread t : readers) t.join(5000);
+    }
+
+    /** A collector's counters in words: "12 events, 0 lost, ...". */
+    public static String counts(dev.vigil.collect.Collector c) {
+        StringBuilder b = new StringBuilder();
+        c.counts().forEach((k, v) -> b.append(b.isEmpty() ? "" : ", ").append(v).append(' ').append(k));
+        return b.toString();
     }
 }
