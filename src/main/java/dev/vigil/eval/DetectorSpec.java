@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * {@code gru-lm:hidden=128}, {@code knn:k=1}, {@code ensemble}. Stateless.
  */
 public final class DetectorSpec {
-    public static final List<String> NAMES = List.of("stide", "lookahead", "knn", "autoencoder", "ngram-lm", "gru-lm", "mix-lm", "ensemble");
+    public static final List<String> NAMES = List.of("stide", "lookahead", "watch", "knn", "autoencoder", "ngram-lm", "gru-lm", "mix-lm", "ensemble");
     /** What `evaluate` runs when no detector is named. */
     public static final List<String> DEFAULT = List.of("stide", "lookahead", "knn", "autoencoder", "ngram-lm", "gru-lm", "ensemble");
 
@@ -53,6 +53,10 @@ public final class DetectorSpec {
             case "lookahead" -> {
                 a.allow("w");
                 yield new Lookahead(a.integer("w", 9));
+            }
+            case "watch" -> {
+                a.allow("w", "tolerize");
+                yield new dev.vigil.detect.sequence.PhDetector(a.integer("w", 9), a.integer("tolerize", 12));
             }
             case "knn" -> {
                 a.allow("k");

@@ -18,7 +18,7 @@ class SequenceDetectorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"stide:n=6", "lookahead:w=9", "knn:k=1", "autoencoder:window=20,stride=10,epochs=15,batch=32",
+    @ValueSource(strings = {"stide:n=6", "lookahead:w=9", "watch", "watch:w=6,tolerize=4", "knn:k=1", "autoencoder:window=20,stride=10,epochs=15,batch=32",
         "ngram-lm", "ngram-lm:frame=32", "gru-lm:hidden=24,epochs=6,batch=16", "mix-lm:hidden=24,epochs=6,batch=16", "ensemble"})
     void separatesNormalFromInjectedShell(String spec) {
         List<int[]> train = Synthetic.normals(1, 200);

@@ -29,6 +29,16 @@ public final class LookaheadPairs {
 
     public int window() { return window; }
 
+    /** An independent copy. */
+    public LookaheadPairs copy() {
+        LookaheadPairs c = new LookaheadPairs(window);
+        c.keys = keys.clone();
+        c.bits = bits.clone();
+        c.size = size;
+        c.pairs = pairs;
+        return c;
+    }
+
     /** Distinct (current, previous, distance) triples recorded. */
     public long pairs() { return pairs; }
 
@@ -78,6 +88,16 @@ public final class LookaheadPairs {
             }
         }
         return added;
+    }
+
+    /** Records one (current, previous, distance) pair; returns whether it was new. */
+    public boolean add(int current, int previous, int distance) {
+        int slot = insert(key(current, previous));
+        int bit = 1 << (distance - 1);
+        if ((bits[slot] & bit) != 0) return false;
+        bits[slot] |= (byte) bit;
+        pairs++;
+        return true;
     }
 
     /** How many of the pairs of call after window were never recorded. Does not push. */
