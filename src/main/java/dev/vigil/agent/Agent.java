@@ -12,7 +12,9 @@ import dev.vigil.collect.RiskyCollector;
 import dev.vigil.collect.SequenceCollector;
 import dev.vigil.collect.SequenceWire;
 import dev.vigil.collect.SequenceWire.ProfileKey;
+import dev.vigil.detect.sequence.PhMachine;
 import dev.vigil.model.ProfileStore;
+import dev.vigil.source.ReplaySource;
 import dev.vigil.trace.SyscallTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,7 +41,7 @@ public final class Agent implements AutoCloseable {
     private final PrintStream log;
     private final AlertPipeline pipeline;
     private final ProcessContext context = new ProcessContext();
-    private final ProcessDescriber describer = new ProcessDescriber(context);
+    private ProcessDescriber describer = new ProcessDescriber(context);
     private final SyscallTable table = SyscallTable.host();
     private final AlertFilter filter;
     private SequenceCollector sequence;
@@ -191,6 +193,31 @@ public final class Agent implements AutoCloseable {
         Map<String, Map<String, Long>> m = new java.util.LinkedHashMap<>();
         for (Collector c : side) m.put(c.name(), c.counts());
         return m;
+    }
+
+    /**
+     * Replays a folder of `vigil record` traces through the sequence detector's Java twin,
+     * from empty profiles, into the same alerts, limits and outputs as live (alert times are
+     * the replay's). Needs no privileges; loads and saves no state.
+     */
+    public ReplaySource.Summary replay(Path dir, Metrics metrics) throws IOException {
+        AgentConfig.Sequence s = config.sequence();
+        if (s == null || !s.enabled()) throw new IllegalArgumentException("--replay needs the sequence detector (detectors.sequence.enabled: true)");
+        pipeline.register(metrics);
+        describer = new ProcessDescriber(context, false);
+        sequenceAlerts = new SequenceAlerts(config.host(), table, describer, s.tolerizeLimit(), s.stableCalls());
+        java.util.Set<String> only = new java.util.HashSet<>();
+        for (Path p : s.exe()) only.add(p.toAbsolutePath().normalize().toString());
+        SequenceReplay r = new SequenceReplay(new PhMachine.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit()), only,
+                sequenceAlerts.paths(), e -> sequenceAlerts.toAlert(e).filter(a -> filter.passes(a.process(), context)).ifPresent(pipeline::publish));
+        ReplaySource.Summary sum = ReplaySource.replay(dir, r);
+        var profiles = r.machine().profiles();
+        log.printf("vigil: replayed %d process%s, %,d calls from %s: %d profiles (%d normal)%n", sum.processes(), sum.processes() == 1 ? "" : "es",
+                sum.calls(), dir, profiles.size(), profiles.values().stream().filter(p -> p.state() == PhMachine.NORMAL).count());
+        Map<String, Long> c = pipeline.counts();
+        log.printf("vigil: %d alerts raised, %d emitted, %d suppressed as repeats, %d over the rate limit%n",
+                c.get("raised"), c.get("emitted"), c.get("suppressed_duplicate"), c.get("suppressed_rate"));
+        return sum;
     }
 
     @Override

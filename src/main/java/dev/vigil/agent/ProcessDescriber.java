@@ -20,8 +20,15 @@ public final class ProcessDescriber {
     public static final int ANCESTRY = 8;
     private final ProcessContext context;
     private final Cgroups cgroups = new Cgroups();
+    private final boolean live;
 
-    public ProcessDescriber(ProcessContext context) { this.context = context; }
+    public ProcessDescriber(ProcessContext context) { this(context, true); }
+
+    /** live false: never read /proc (replayed processes are long gone; their pids may name others now). */
+    public ProcessDescriber(ProcessContext context, boolean live) {
+        this.context = context;
+        this.live = live;
+    }
 
     public ProcessContext context() { return context; }
 
@@ -31,6 +38,8 @@ public final class ProcessDescriber {
      */
     public ProcessRef describe(int tgid, int tid, String comm, String exe) {
         Optional<ProcessContext.Seen> seen = context.seen(tgid);
+        if (!live) return new ProcessRef(tgid, tid, seen.map(ProcessContext.Seen::ppid).orElse(-1), seen.map(ProcessContext.Seen::uid).orElse(-1),
+                comm, exe, List.of(), "", "", "");
         Stat st = Stat.read(tgid);
         if (exe == null || exe.isEmpty()) exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> exeOf(tgid));
         if (comm == null || comm.isEmpty()) comm = st != null ? st.comm : seen.map(ProcessContext.Seen::comm).orElse("");
@@ -44,6 +53,7 @@ public final class ProcessDescriber {
     /** The parent chain from ppid up (at most {@link #ANCESTRY}, ending at pid 1 or where nothing is known). */
     public List<ProcessRef.Ancestor> ancestry(int ppid) {
         List<ProcessRef.Ancestor> out = new ArrayList<>();
+        if (!live) return out;
         int pid = ppid;
         while (pid > 0 && out.size() < ANCESTRY) {
             Stat st = Stat.read(pid);

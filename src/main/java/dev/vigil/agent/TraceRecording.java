@@ -71,6 +71,7 @@ public final class TraceRecording implements ProcessObserver {
     @Override
     public void fork(int parent, int child, String comm) {
         try {
+            traces.note(parent, "fork " + child, null); // where in the parent's calls the child began (replay starts it there)
             traces.begin(child, parent, comm, "forked by " + parent);
             live.add(child);
         } catch (RuntimeException e) {

@@ -24,6 +24,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "S", description = "Stop after this many seconds (default: until SIGTERM).")
     Integer duration;
 
+    @Option(names = "--replay", paramLabel = "DIR", description = "Replay a folder of vigil record traces through the config's sequence detector (its Java twin) and outputs, instead of watching the host; no privileges, no state loaded or saved.")
+    Path replay;
+
     @Mixin MetricsOption metrics;
 
     @Override
@@ -47,6 +50,7 @@ final class AgentCommand implements Callable<Integer> {
         if (s != null && s.enabled()) {
             for (Path p : s.exe()) if (!Files.isRegularFile(p)) throw new UserError(ExitCodes.BAD_INPUT, cfg.file() + ": detectors.sequence.exe: " + p + ": no such file");
         }
+        if (replay != null) return AgentRun.replay(cfg, metrics, replay);
         return AgentRun.run(cfg, metrics, "agent", duration == null ? null : Duration.ofSeconds(duration), true);
     }
 }

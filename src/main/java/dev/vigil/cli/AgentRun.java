@@ -29,6 +29,22 @@ final class AgentRun {
         return ExitCodes.OK;
     }
 
+    /** Replays a recording through the agent's sequence detector and outputs (no privileges). */
+    static int replay(AgentConfig cfg, MetricsOption metrics, java.nio.file.Path dir) throws Exception {
+        Agent agent;
+        try {
+            agent = new Agent(cfg, System.err);
+        } catch (Outputs.OutputException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, (cfg.file().isEmpty() ? "" : cfg.file() + ": ") + e.getMessage());
+        }
+        try (Metrics served = metrics.open("agent"); agent) {
+            agent.replay(dir, served);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
+        return ExitCodes.OK;
+    }
+
     /** SIGHUP asks the agent to reopen its output files (logrotate). */
     @SuppressWarnings("restriction")
     private static void onHangup(Agent agent) {

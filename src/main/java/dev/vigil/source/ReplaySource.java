@@ -18,9 +18,13 @@ import java.util.stream.Stream;
 /**
  * The replay source: a folder of `vigil record` trace files (COMM-PID.trace, read
  * recursively) handed to an observer as the live source handed them: each process, in the
- * order they started, is attached (or forked by its parent), then its calls and execs in
- * their order, then its exit with the status its trailer names. Processes are replayed one
- * after the other, not interleaved (each observer keeps its state per process). Runs on the
+ * order they started, is attached, then its calls and execs in their order, then its exit
+ * with the status its trailer names. A child is forked where its parent's trace says
+ * {@code # fork PID} (record writes it when the fork happens), and replayed whole right
+ * there, so it starts with its parent's calls before it; children of older recordings,
+ * without that line, are forked after their parent ended. Processes are not interleaved
+ * otherwise (traces hold no times per call), so counters shared by several processes (a
+ * profile's calls) can differ from the live run; what each process did cannot. Runs on the
  * caller's thread.
  */
 public final class ReplaySource {
@@ -45,18 +49,43 @@ public final class ReplaySource {
         }
         if (headers.isEmpty()) throw new TargetException("--replay " + dir + ": no .trace files (vigil record writes them)");
         headers.sort(Comparator.comparing(Header::started).thenComparingInt(Header::pid));
-        SyscallTable table = SyscallTable.host();
-        long calls = 0;
-        for (Header h : headers) {
+        Replay r = new Replay(SyscallTable.host(), f, headers);
+        for (Header h : headers) r.process(h);
+        return new Summary(headers.size(), r.calls);
+    }
+
+    /** One replay: which processes are done, and the calls handed on. */
+    private static final class Replay {
+        final SyscallTable table;
+        final ProcessObserver f;
+        final List<Header> headers;
+        final java.util.Set<Header> done = new java.util.HashSet<>();
+        long calls;
+
+        Replay(SyscallTable table, ProcessObserver f, List<Header> headers) {
+            this.table = table;
+            this.f = f;
+            this.headers = headers;
+        }
+
+        void process(Header h) throws IOException {
+            if (!done.add(h)) return;
             if (!h.arch().equals(table.arch())) {
                 throw new TraceFormat.FormatException(h.file() + ": recorded on " + h.arch() + ", this host is " + table.arch());
             }
             if (h.how().startsWith("forked by ")) f.fork(h.parent(), h.pid(), h.comm());
             else f.attach(h.pid(), h.parent(), h.comm(), "", !h.how().startsWith("attached below"));
-            calls += body(h, table, f);
+            calls += body(h, this);
             f.failIfBroken();
         }
-        return new Summary(headers.size(), calls);
+
+        /** The child pid that parent forked, not replayed yet, or null. */
+        Header child(int parent, int pid) {
+            for (Header h : headers) {
+                if (h.pid() == pid && h.parent() == parent && !done.contains(h) && h.how().startsWith("forked by ")) return h;
+            }
+            return null;
+        }
     }
 
     private static Header header(Path p) throws IOException {
@@ -71,7 +100,9 @@ public final class ReplaySource {
         }
     }
 
-    private static long body(Header h, SyscallTable table, ProcessObserver f) throws IOException {
+    private static long body(Header h, Replay replay) throws IOException {
+        SyscallTable table = replay.table;
+        ProcessObserver f = replay.f;
         long calls = 0;
         int status = -1;
         int line = 0;
@@ -79,7 +110,15 @@ public final class ReplaySource {
             for (String l; (l = r.readLine()) != null; ) {
                 line++;
                 if (line <= 2 || l.isBlank()) continue;
-                if (l.startsWith("# exec ")) {
+                if (l.startsWith("# fork ")) {
+                    Header child;
+                    try {
+                        child = replay.child(h.pid(), Integer.parseInt(l.substring(7).trim()));
+                    } catch (NumberFormatException e) {
+                        throw new TraceFormat.FormatException(h.file() + ":" + line + ": bad fork line '" + l + "'");
+                    }
+                    if (child != null) replay.process(child);
+                } else if (l.startsWith("# exec ")) {
                     String file = l.substring(7);
                     String base = file.substring(file.lastIndexOf('/') + 1);
                     f.exec(h.pid(), base.length() > 15 ? base.substring(0, 15) : base, file);

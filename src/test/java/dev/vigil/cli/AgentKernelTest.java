@@ -42,6 +42,7 @@ class AgentKernelTest {
         Path file = dir.resolve("log/alerts.json");
         List<String> syslog = Collections.synchronizedList(new ArrayList<>());
         List<JsonNode> hooked = Collections.synchronizedList(new ArrayList<>());
+        int sequential; // alerts raised before the forking run
         try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             HttpServer hook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             hook.createContext("/hook", ex -> {
@@ -75,20 +76,21 @@ class AgentKernelTest {
                       syslog: {address: "udp:127.0.0.1:%d", format: json}
                       webhook: {url: "http://127.0.0.1:%d/hook", batch: 1, backoff: 50ms}
                     """.formatted(dir.resolve("state"), seq, pin, file, udp.getLocalPort(), hook.getAddress().getPort()));
+            Path rec = dir.resolve("recorded");
             try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
                 agent.awaitStderr("watching 1 executable(s)");
-                ProfilesAdminKernelTest.run(seq, "0", "200");
-                ProfilesAdminKernelTest.run(seq, "0", "200");
+                record(rec, seq, "0", "200");
+                record(rec, seq, "0", "200");
                 List<JsonNode> learnt = agent.drain();
                 assertThat(learnt).as("stderr: %s", agent.stderr()).hasSize(1);
                 assertThat(learnt.getFirst().path("kind").asText()).isEqualTo("profile_state");
                 assertThat(learnt.getFirst().path("severity").asText()).isEqualTo("info");
                 assertThat(learnt.getFirst().path("summary").asText()).startsWith("the profile of " + seq + " is now normal");
 
-                ProfilesAdminKernelTest.run(seq, "0", "200");
+                record(rec, seq, "0", "200");
                 assertThat(agent.drain()).as("an unchanged run after learning").isEmpty();
 
-                ProfilesAdminKernelTest.run(seq, "1", "200");
+                record(rec, seq, "1", "200");
                 List<JsonNode> changed = agent.drain();
                 assertThat(changed).isNotEmpty().allSatisfy(a -> assertThat(a.path("kind").asText()).isEqualTo("anomaly"));
                 JsonNode first = changed.getFirst();
@@ -101,6 +103,7 @@ class AgentKernelTest {
                 // every output got the same alerts, field for field
                 List<JsonNode> all = new ArrayList<>(learnt);
                 all.addAll(changed);
+                sequential = all.size();
                 for (int i = 0; i < 50 && (hooked.size() < all.size() || syslog.size() < all.size()); i++) Thread.sleep(100);
                 List<JsonNode> inFile = new ArrayList<>();
                 for (String l : Files.readAllLines(file)) inFile.add(JSON.readTree(l));
@@ -113,14 +116,14 @@ class AgentKernelTest {
                 assertThat(syslog.get(1)).startsWith("<" + pri + ">1 ").contains(" test-host vigil ", " anomaly [vigil@32473 detector=\"sequence\"");
 
                 // the same change again: every alert is a repeat within the cooldown
-                ProfilesAdminKernelTest.run(seq, "1", "200");
+                record(rec, seq, "1", "200");
                 assertThat(agent.drain()).as("repeats within the cooldown").isEmpty();
 
                 // logrotate: move the file, SIGHUP, and the next alert starts a new file
                 Files.move(file, dir.resolve("log/alerts.json.1"));
                 agent.signal("HUP");
                 agent.awaitStderr("SIGHUP: reopened " + file);
-                ProfilesAdminKernelTest.run(seq, "2", "20", seq.toString()); // forks: new sequences
+                record(rec, seq, "2", "20", seq.toString()); // forks: new sequences
                 List<JsonNode> forked = agent.drain();
                 assertThat(forked).isNotEmpty();
                 assertThat(Files.readAllLines(file)).hasSize(forked.size());
@@ -138,6 +141,42 @@ class AgentKernelTest {
         }
         assertThat(Path.of(pin)).as("pins removed").doesNotExist();
         assertThat(dir.resolve("state/profiles.vigil")).exists();
+
+        // the same calls, recorded while the agent watched, replayed through the agent's sequence detector (its Java twin):
+        // the same alerts, field for field, but the time (and the context /proc gave the live run)
+        Path replayed = dir.resolve("replayed.json");
+        Path again = Files.writeString(dir.resolve("replay.yaml"), "host: test-host\n"
+                + "detectors:\n  sequence: {exe: [" + seq + "], min_calls: 1500, stable_calls: 700}\n"
+                + "alerts: {cooldown: 1h, rate_limit: 0}\n"
+                + "outputs:\n  file: {path: " + replayed + "}\n");
+        Cli r = Cli.run("agent", "--config", again.toString(), "--replay", dir.resolve("recorded").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<JsonNode> live = new ArrayList<>(), offline = new ArrayList<>();
+        for (String l : Files.readAllLines(dir.resolve("log/alerts.json.1"))) live.add(JSON.readTree(l));
+        for (String l : Files.readAllLines(file)) live.add(JSON.readTree(l));
+        for (String l : Files.readAllLines(replayed)) offline.add(JSON.readTree(l));
+        // what each process did is the same; the order and the profile-wide counters (calls, anomalies) can differ only
+        // where processes of one profile ran at once (the forking run), since traces hold no times per call
+        assertThat(offline.stream().map(n -> n.get("summary").asText()).sorted().toList()).as("replayed")
+                .isEqualTo(live.stream().map(n -> n.get("summary").asText()).sorted().toList());
+        // the alerts before the forking run: identical, in order, field for field
+        for (int i = 0; i < sequential; i++) {
+            for (String f : List.of("detector", "kind", "severity", "summary", "evidence", "profile", "dedup_key", "suppressed")) {
+                assertThat(offline.get(i).get(f)).as("alert %d: %s", i, f).isEqualTo(live.get(i).get(f));
+            }
+            for (String f : List.of("pid", "tid", "comm", "exe")) {
+                assertThat(offline.get(i).get("process").get(f)).as("alert %d: process.%s", i, f).isEqualTo(live.get(i).get("process").get(f));
+            }
+        }
+        assertThat(r.err()).contains("replayed 9 processes").contains("20 emitted, 10 suppressed as repeats"); // 5 runs of one process each, and the forking run of 4
+    }
+
+    /** Runs the workload under vigil record (the agent sees it as it would see it run directly), into rec. */
+    static void record(Path rec, Path exe, String... args) throws Exception {
+        List<String> a = new ArrayList<>(List.of("record", "--out", rec.toString(), "--", exe.toString()));
+        a.addAll(List.of(args));
+        Cli c = Cli.run(a.toArray(String[]::new));
+        assertThat(c.exit()).as(c.err()).isZero();
     }
 
     @Test

@@ -54,6 +54,26 @@ class ReplaySourceTest {
     }
 
     @Test
+    void aChildIsForkedWhereItsParentsTraceSaysSo(@TempDir Path dir) throws Exception {
+        SyscallTable t = SyscallTable.host();
+        try (TraceFolder f = new TraceFolder(dir)) {
+            f.begin(100, 1, "p", "attached");
+            f.call(100, t.number("read").orElseThrow());
+            f.call(100, t.number("clone").orElseThrow());
+            f.note(100, "fork 101", null); // what TraceRecording writes at the fork event
+            f.begin(101, 100, "p", "forked by 100");
+            f.call(100, t.number("wait4").orElseThrow());
+            f.call(101, t.number("getpid").orElseThrow());
+            f.finish(101, "exited with code 0", 0);
+            f.finish(100, "exited with code 0", 0);
+        }
+        Log log = new Log();
+        ReplaySource.replay(dir, log);
+        assertThat(log.lines).containsExactly("attach 100 1 p true", "call 100 read", "call 100 clone",
+                "fork 100 101 p", "call 101 getpid", "exit 101 0", "call 100 wait4", "exit 100 0");
+    }
+
+    @Test
     void aFileThatIsNotARecordingIsNamed(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("x.trace"), "read write\n");
         assertThatThrownBy(() -> ReplaySource.replay(dir, new Log())).isInstanceOf(TraceFormat.FormatException.class)
