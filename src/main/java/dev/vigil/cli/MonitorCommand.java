@@ -16,6 +16,7 @@ import dev.vigil.trace.TraceFolder;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.WindowScorer;
 import dev.vigil.eval.DetectorSpec;
+import dev.vigil.model.DetectorFile;
 import dev.vigil.trace.SyscallTable;
 import dev.vigil.trace.Trace;
 import dev.vigil.trace.TraceDataset;
@@ -42,8 +43,14 @@ final class MonitorCommand implements Callable<Integer> {
     @Mixin TargetOptions target;
     @Mixin MetricsOption metrics;
 
-    @Option(names = "--train", required = true, description = "Folder of normal traces (vigil record's files, or numbers in --arch), read recursively.")
+    @Option(names = "--train", description = "Folder of normal traces (vigil record's files, or numbers in --arch), read recursively, to fit the detector on.")
     Path train;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "A detector saved with --save-model: loaded instead of fitted (its windows and threshold come with it).")
+    Path model;
+
+    @Option(names = "--save-model", paramLabel = "FILE", description = "Save the fitted detector, its windows and threshold to FILE (load it later with --model).")
+    Path saveModel;
 
     @Option(names = "--arch", defaultValue = "host", description = "Architecture of numbers in the training traces (default: the host's).")
     String arch;
@@ -51,11 +58,11 @@ final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--detector", defaultValue = "stide", description = "NAME[:key=value,...] as in evaluate (default: ${DEFAULT-VALUE}).")
     String spec;
 
-    @Option(names = "--window", defaultValue = "200", description = "Calls per scored window (default: ${DEFAULT-VALUE}).")
-    int window;
+    @Option(names = "--window", description = "Calls per scored window (default: 200, or the model's).")
+    Integer window;
 
-    @Option(names = "--step", defaultValue = "100", description = "Score a process's last window every this many calls (default: ${DEFAULT-VALUE}).")
-    int step;
+    @Option(names = "--step", description = "Score a process's last window every this many calls (default: 100, or the model's).")
+    Integer step;
 
     @Option(names = "--threshold", description = "Alert above this score (default: the largest held-out window score).")
     Double threshold;
@@ -85,18 +92,33 @@ final class MonitorCommand implements Callable<Integer> {
         if (replay != null && record != null) throw new UserError(ExitCodes.USAGE, "--record records live processes; it cannot be used with --replay");
         Launcher.Prepared launch = replay == null ? target.validate() : null;
         metrics.check();
+        if ((train == null) == (model == null)) throw new UserError(ExitCodes.USAGE, "give exactly one of --train DIR (fit) or --model FILE (load)");
+        if (model != null && saveModel != null) throw new UserError(ExitCodes.USAGE, "--save-model saves a detector fitted with --train");
+        if (!(holdout > 0 && holdout < 1)) throw new UserError(ExitCodes.USAGE, "--holdout must be between 0 and 1");
+        DetectorFile.Read saved = model == null ? null : DetectorFile.read(model);
         WindowScorer windows;
         SequenceDetector detector;
         try {
-            windows = new WindowScorer(window, step);
-            detector = DetectorSpec.create(spec, seed);
+            if (saved != null) {
+                DetectorFile.Header h = saved.header();
+                if (!SyscallTable.hostArch().equals(h.syscallArch())) {
+                    throw new UserError(ExitCodes.BAD_INPUT, model + ": fitted on " + h.syscallArch() + " system calls; this machine is " + SyscallTable.hostArch());
+                }
+                if (window != null && window != h.window() || step != null && step != h.step()) {
+                    throw new UserError(ExitCodes.USAGE, model + " was calibrated on windows of " + h.window() + " every " + h.step() + "; --window and --step must match or be left out");
+                }
+                windows = new WindowScorer(h.window(), h.step());
+                detector = DetectorSpec.create(h.spec(), h.seed());
+            } else {
+                windows = new WindowScorer(window == null ? 200 : window, step == null ? 100 : step);
+                detector = DetectorSpec.create(spec, seed);
+            }
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
-        if (!(holdout > 0 && holdout < 1)) throw new UserError(ExitCodes.USAGE, "--holdout must be between 0 and 1");
         TraceFolder traces = record == null ? null : RecordCommand.folder(record, "--record");
         try (detector) {
-            double t = fit(detector, windows);
+            double t = saved != null ? load(detector, saved) : fit(detector, windows);
             if (replay == null) Privileges.require("monitor");
             AlertOutput out = new StreamOutput("stdout", System.out, json ? AlertJson::line : AlertText::line);
             try (ShutdownGuard guard = new ShutdownGuard();
@@ -129,7 +151,20 @@ final class MonitorCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Fits the detector on the training traces and returns the threshold. */
+    /** Restores a saved detector; returns the threshold (--threshold, else the file's). */
+    private double load(SequenceDetector detector, DetectorFile.Read saved) {
+        try {
+            detector.load(new java.io.DataInputStream(new java.io.ByteArrayInputStream(saved.state())));
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, model + ": the detector's state does not load (" + e.getMessage() + ")");
+        }
+        DetectorFile.Header h = saved.header();
+        System.err.printf(Locale.ROOT, "vigil: %s loaded from %s (fitted on %d traces, %,d calls of %s, %s); threshold %.4f%s%n", detector.name(), model,
+                h.traces(), h.calls(), h.source(), h.created(), threshold != null ? threshold : h.threshold(), threshold != null ? " (given)" : "");
+        return threshold != null ? threshold : h.threshold();
+    }
+
+    /** Fits the detector on the training traces and returns the threshold; saves it with --save-model. */
     private double fit(SequenceDetector detector, WindowScorer windows) {
         List<Trace> traces;
         try {
@@ -141,10 +176,26 @@ final class MonitorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
+        double t;
         try {
-            return WindowMonitor.calibrate(detector, windows, traces, holdout, seed, threshold, System.err);
+            t = WindowMonitor.calibrate(detector, windows, traces, holdout, seed, threshold, System.err);
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.BAD_INPUT, train + ": " + e.getMessage());
         }
+        if (saveModel != null) {
+            try {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+                    detector.save(out);
+                }
+                DetectorFile.write(saveModel, new DetectorFile.Header(spec, detector.name(), seed, SyscallTable.hostArch(), windows.window(), windows.step(), t,
+                        traces.size(), traces.stream().mapToLong(x -> x.calls().length).sum(), train.toAbsolutePath().toString(), java.time.Instant.now().toString()),
+                        bytes.toByteArray());
+            } catch (IOException e) {
+                throw new UserError(ExitCodes.ERROR, "cannot write --save-model " + saveModel + ": " + e.getMessage());
+            }
+            System.err.println("vigil: saved the fitted detector to " + saveModel);
+        }
+        return t;
     }
 }

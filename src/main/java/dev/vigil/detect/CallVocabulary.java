@@ -21,6 +21,25 @@ public final class CallVocabulary {
 
     public static CallVocabulary of(List<int[]> traces) { return new CallVocabulary(traces); }
 
+    private CallVocabulary(int[] slots, int width) {
+        System.arraycopy(slots, 0, slot, 0, slot.length);
+        this.width = width;
+    }
+
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(width);
+        out.writeInt(slot.length);
+        for (int s : slot) out.writeInt(s);
+    }
+
+    public static CallVocabulary read(java.io.DataInputStream in) throws java.io.IOException {
+        int width = in.readInt(), n = in.readInt();
+        if (n != SyscallMapping.TOKEN_LIMIT || width < 1 || width > n + 1) throw new java.io.IOException("bad call vocabulary (" + n + " slots, width " + width + ")");
+        int[] s = new int[n];
+        for (int i = 0; i < n; i++) s[i] = in.readInt();
+        return new CallVocabulary(s, width);
+    }
+
     /** Slots: the calls seen plus one for all others. */
     public int width() { return width; }
 

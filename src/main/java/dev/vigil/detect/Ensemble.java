@@ -94,6 +94,31 @@ public final class Ensemble implements SequenceDetector {
     }
 
     @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(members.size());
+        for (int m = 0; m < members.size(); m++) {
+            out.writeDouble(median[m]);
+            out.writeDouble(spread[m]);
+            members.get(m).save(out);
+        }
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        int n = in.readInt();
+        if (n != factories.size()) throw new java.io.IOException("saved ensemble has " + n + " members, this one " + factories.size());
+        median = new double[n];
+        spread = new double[n];
+        for (int m = 0; m < n; m++) {
+            median[m] = in.readDouble();
+            spread[m] = in.readDouble();
+            SequenceDetector d = factories.get(m).get();
+            d.load(in);
+            members.add(d);
+        }
+    }
+
+    @Override
     public void close() {
         for (SequenceDetector d : members) d.close();
     }

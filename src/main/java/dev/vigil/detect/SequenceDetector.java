@@ -25,6 +25,19 @@ public interface SequenceDetector extends AutoCloseable {
         return traces.parallelStream().map(this::score).toList();
     }
 
+    /**
+     * Writes the fitted state, so {@link #load} can restore it instead of fitting again
+     * (model/DetectorFile wraps it in a versioned, checked file).
+     */
+    default void save(java.io.DataOutputStream out) throws java.io.IOException {
+        throw new UnsupportedOperationException(name() + " cannot be saved");
+    }
+
+    /** Restores what {@link #save} wrote, on a detector made with the same settings; instead of fit. */
+    default void load(java.io.DataInputStream in) throws java.io.IOException {
+        throw new UnsupportedOperationException(name() + " cannot be loaded");
+    }
+
     @Override
     default void close() {}
 }

@@ -54,6 +54,26 @@ class MonitorKernelTest {
         for (String f : List.of("pid", "comm", "exe")) assertThat(r.get("process").get(f)).as(f).isEqualTo(a.get("process").get(f));
         assertThat(replayed.err()).contains("replayed 1 process, 1,603 calls").contains("1 process watched, 1 alert");
 
+        // fitted once and saved, then loaded instead of refitted: the same alert
+        Path model = dir.resolve("stide.vigil");
+        Cli save = Cli.run(concat(base, "--json", "--save-model", model.toString(), "--replay", rec.toString()));
+        assertThat(save.exit()).as(save.err()).isZero();
+        assertThat(save.err()).contains("saved the fitted detector to " + model);
+        Cli loaded = Cli.run("monitor", "--model", model.toString(), "--json", "--replay", rec.toString());
+        assertThat(loaded.exit()).as(loaded.err()).isZero();
+        assertThat(loaded.err()).contains("stide n=4 loaded from " + model + " (fitted on 4 traces");
+        JsonNode l = new ObjectMapper().readTree(loaded.out().lines().findFirst().orElseThrow());
+        for (String f : List.of("detector", "summary", "evidence", "dedup_key")) assertThat(l.get(f)).as(f).isEqualTo(a.get(f));
+        Cli mismatch = Cli.run("monitor", "--model", model.toString(), "--window", "50", "--replay", rec.toString());
+        assertThat(mismatch.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(mismatch.error()).contains("was calibrated on windows of 40 every 10");
+        assertThat(Cli.run("monitor", "--model", model.toString(), "--train", dir.resolve("train").toString(), "--replay", rec.toString()).exit())
+                .isEqualTo(ExitCodes.USAGE);
+        Files.writeString(model, "garbage");
+        Cli corrupt = Cli.run("monitor", "--model", model.toString(), "--replay", rec.toString());
+        assertThat(corrupt.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(corrupt.error()).contains(model + ": not a vigil detector file");
+
         Cli good = Cli.run(concat(base, "--", seq.toString(), "0", "400"));
         assertThat(good.exit()).as(good.err()).isZero();
         assertThat(good.out()).isEmpty();

@@ -34,9 +34,25 @@ class SequenceDetectorsTest {
             for (SequenceScore s : d.scoreAll(attack)) assertThat(s.at()).isBetween(0, 400);
         }
         // same data, same seed: the same scores
+        byte[] saved;
         try (SequenceDetector again = DetectorSpec.create(spec, 7)) {
             again.fit(train);
             assertThat(scores(again, normal)).containsExactly(first);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+                again.save(out);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            saved = bytes.toByteArray();
+        }
+        // saved and loaded, never fitted: the same scores and the same name
+        try (SequenceDetector loaded = DetectorSpec.create(spec, 7)) {
+            loaded.load(new java.io.DataInputStream(new java.io.ByteArrayInputStream(saved)));
+            assertThat(scores(loaded, normal)).containsExactly(first);
+            assertThat(scores(loaded, attack)).hasSize(attack.size());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -38,6 +38,40 @@ public final class FrequencyWindowDetector implements SequenceDetector {
     public double threshold() { return threshold; }
 
     @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        vocabulary.write(out);
+        out.writeDouble(threshold);
+        List<dev.vigil.model.ModelFile.Layer> layers = model.toStored();
+        out.writeInt(layers.size());
+        for (dev.vigil.model.ModelFile.Layer l : layers) {
+            out.writeInt(l.in());
+            out.writeInt(l.out());
+            out.writeUTF(l.activation());
+            for (float v : l.weight()) out.writeFloat(v);
+            for (float v : l.bias()) out.writeFloat(v);
+        }
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        vocabulary = CallVocabulary.read(in);
+        width = vocabulary.width();
+        threshold = in.readDouble();
+        List<dev.vigil.model.ModelFile.Layer> layers = new ArrayList<>();
+        for (int n = in.readInt(); n > 0; n--) {
+            int i = in.readInt(), o = in.readInt();
+            String act = in.readUTF();
+            if (i < 1 || o < 1 || (long) i * o > 1 << 26) throw new java.io.IOException("bad layer " + i + "x" + o);
+            float[] w = new float[i * o], b = new float[o];
+            for (int k = 0; k < w.length; k++) w[k] = in.readFloat();
+            for (int k = 0; k < b.length; k++) b[k] = in.readFloat();
+            layers.add(new dev.vigil.model.ModelFile.Layer(i, o, act, w, b));
+        }
+        model = Autoencoder.from(layers);
+        if (model.width() != width) throw new java.io.IOException("saved autoencoder is " + model.width() + " wide, its vocabulary " + width);
+    }
+
+    @Override
     public void fit(List<int[]> normal) {
         vocabulary = CallVocabulary.of(normal);
         width = vocabulary.width();

@@ -78,16 +78,7 @@ public final class GruLanguageModel implements SequenceDetector {
         int cut = (int) Math.round(shuffled.size() * 0.8);
         List<int[]> fitPart = shuffled.subList(0, cut), heldOut = shuffled.subList(cut, shuffled.size());
 
-        Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
-        SequentialBlock net = new SequentialBlock()
-                .add(GRU.builder().setStateSize(s.hidden()).setNumLayers(s.layers()).optBatchFirst(true).optReturnState(false).build())
-                .add(Linear.builder().setUnits(vocabulary).build());
-        model = Model.newInstance("vigil-gru-lm", "PyTorch");
-        model.setBlock(net);
-        trainer = model.newTrainer(new DefaultTrainingConfig(new L2Loss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.003f)).optClipGrad(5f).build())
-                .optDevices(new Device[] {Device.cpu()}));
-        trainer.initialize(new Shape(1, 1, vocabulary));
+        SequentialBlock net = build();
 
         List<List<int[]>> batches = batches(fitPart, s.batch());
         double best = Double.POSITIVE_INFINITY;
@@ -226,6 +217,62 @@ public final class GruLanguageModel implements SequenceDetector {
             out.add(new SequenceScore(sum / per.length, from, worst - from + 1));
         }
         return out;
+    }
+
+    /** The network for the current vocabulary, its model and trainer, initialised from the seed. */
+    private SequentialBlock build() {
+        Engine.getEngine("PyTorch").setRandomSeed((int) s.seed());
+        SequentialBlock net = new SequentialBlock()
+                .add(GRU.builder().setStateSize(s.hidden()).setNumLayers(s.layers()).optBatchFirst(true).optReturnState(false).build())
+                .add(Linear.builder().setUnits(vocabulary).build());
+        model = Model.newInstance("vigil-gru-lm", "PyTorch");
+        model.setBlock(net);
+        trainer = model.newTrainer(new DefaultTrainingConfig(new L2Loss())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.003f)).optClipGrad(5f).build())
+                .optDevices(new Device[] {Device.cpu()}));
+        trainer.initialize(new Shape(1, 1, vocabulary));
+        return net;
+    }
+
+    @Override
+    public synchronized void save(java.io.DataOutputStream out) throws java.io.IOException {
+        if (model == null) throw new IllegalStateException("fit first");
+        out.writeInt(vocabulary);
+        for (int i : index) out.writeInt(i);
+        out.writeInt(bestEpoch);
+        out.writeInt(curve.size());
+        for (double[] c : curve) for (double v : c) out.writeDouble(v);
+        float[][] w = weights((SequentialBlock) model.getBlock());
+        out.writeInt(w.length);
+        for (float[] a : w) {
+            out.writeInt(a.length);
+            for (float v : a) out.writeFloat(v);
+        }
+    }
+
+    @Override
+    public synchronized void load(java.io.DataInputStream in) throws java.io.IOException {
+        vocabulary = in.readInt();
+        if (vocabulary < 2 || vocabulary > index.length + 2) throw new java.io.IOException("bad GRU vocabulary " + vocabulary);
+        for (int i = 0; i < index.length; i++) index[i] = in.readInt();
+        bestEpoch = in.readInt();
+        curve.clear();
+        for (int n = in.readInt(); n > 0; n--) curve.add(new double[] {in.readDouble(), in.readDouble(), in.readDouble()});
+        float[][] w = new float[in.readInt()][];
+        for (int i = 0; i < w.length; i++) {
+            int len = in.readInt();
+            if (len < 0 || len > 1 << 28) throw new java.io.IOException("bad GRU tensor of " + len + " values");
+            w[i] = new float[len];
+            for (int j = 0; j < len; j++) w[i][j] = in.readFloat();
+        }
+        close();
+        SequentialBlock net = build();
+        if (net.getParameters().size() != w.length) throw new java.io.IOException("saved GRU has " + w.length + " tensors, this one " + net.getParameters().size());
+        int i = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().getArray().size() != w[i++].length) throw new java.io.IOException("saved GRU tensor " + p.getKey() + " does not fit (other hidden size or layers?)");
+        }
+        restore(net, w);
     }
 
     private static float[][] weights(SequentialBlock net) {

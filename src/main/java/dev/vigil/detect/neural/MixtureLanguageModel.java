@@ -45,6 +45,24 @@ public final class MixtureLanguageModel implements SequenceDetector {
     public double weight() { return weight; }
 
     @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeDouble(weight);
+        out.writeInt(selection.size());
+        for (String x : selection) out.writeUTF(x);
+        ngram.write(out);
+        gru.save(out);
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        weight = in.readDouble();
+        selection.clear();
+        for (int n = in.readInt(); n > 0; n--) selection.add(in.readUTF());
+        ngram = NgramLanguageModel.read(in);
+        gru.load(in);
+    }
+
+    @Override
     public void fit(List<int[]> normal) {
         List<int[]> shuffled = new ArrayList<>(normal);
         Collections.shuffle(shuffled, new Random(seed));

@@ -33,6 +33,23 @@ public final class HistogramKnn implements SequenceDetector {
         if (train.length < k) throw new IllegalArgumentException("knn needs at least " + k + " non-empty training traces");
     }
 
+    @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        vocabulary.write(out);
+        out.writeInt(train.length);
+        for (float[] row : train) for (float v : row) out.writeFloat(v);
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        vocabulary = CallVocabulary.read(in);
+        width = vocabulary.width();
+        int rows = in.readInt();
+        if (rows < k) throw new java.io.IOException("saved knn has " + rows + " training traces, fewer than k=" + k);
+        train = new float[rows][width];
+        for (float[] row : train) for (int i = 0; i < width; i++) row[i] = in.readFloat();
+    }
+
     private float[] rootFrequencies(int[] t) {
         float[] f = new float[width];
         for (int c : t) f[vocabulary.index(c)]++;

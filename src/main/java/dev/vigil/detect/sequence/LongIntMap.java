@@ -19,6 +19,31 @@ final class LongIntMap {
 
     int size() { return size + (hasEmptyKey ? 1 : 0); }
 
+    void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(keys.length);
+        out.writeInt(size);
+        out.writeBoolean(hasEmptyKey);
+        out.writeInt(emptyKeyValue);
+        for (int i = 0; i < keys.length; i++) {
+            out.writeLong(keys[i]);
+            out.writeInt(values[i]);
+        }
+    }
+
+    void read(java.io.DataInputStream in) throws java.io.IOException {
+        int n = in.readInt();
+        if (n < 1 || Integer.bitCount(n) != 1 || n > 1 << 28) throw new java.io.IOException("bad map size " + n);
+        keys = new long[n];
+        values = new int[n];
+        size = in.readInt();
+        hasEmptyKey = in.readBoolean();
+        emptyKeyValue = in.readInt();
+        for (int i = 0; i < n; i++) {
+            keys[i] = in.readLong();
+            values[i] = in.readInt();
+        }
+    }
+
     int get(long k) {
         if (k == EMPTY) return hasEmptyKey ? emptyKeyValue : 0;
         int mask = keys.length - 1;

@@ -20,6 +20,12 @@ public final class Lookahead implements SequenceDetector {
     public LookaheadPairs pairs() { return pairs; }
 
     @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException { pairs.write(out); }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException { pairs.read(in); }
+
+    @Override
     public void fit(List<int[]> normal) {
         for (int[] t : normal) {
             LookaheadPairs.Window w = pairs.newWindow();

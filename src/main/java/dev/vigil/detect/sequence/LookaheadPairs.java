@@ -29,6 +29,32 @@ public final class LookaheadPairs {
 
     public int window() { return window; }
 
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(window);
+        out.writeInt(keys.length);
+        out.writeInt(size);
+        out.writeLong(pairs);
+        for (int i = 0; i < keys.length; i++) {
+            out.writeLong(keys[i]);
+            out.writeByte(bits[i]);
+        }
+    }
+
+    /** Replaces this model's pairs with what write wrote (the same window). */
+    public void read(java.io.DataInputStream in) throws java.io.IOException {
+        int w = in.readInt(), n = in.readInt();
+        if (w != window) throw new java.io.IOException("saved pairs have window " + w + ", this detector " + window);
+        if (n < 1 || Integer.bitCount(n) != 1 || n > 1 << 28) throw new java.io.IOException("bad pair table size " + n);
+        keys = new long[n];
+        bits = new byte[n];
+        size = in.readInt();
+        pairs = in.readLong();
+        for (int i = 0; i < n; i++) {
+            keys[i] = in.readLong();
+            bits[i] = in.readByte();
+        }
+    }
+
     /** An independent copy. */
     public LookaheadPairs copy() {
         LookaheadPairs c = new LookaheadPairs(window);

@@ -57,6 +57,24 @@ public final class NgramDetector implements SequenceDetector {
     public NgramLanguageModel model() { return model; }
 
     @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(selection.size());
+        for (String s : selection) out.writeUTF(s);
+        model.write(out);
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        selection.clear();
+        for (int i = in.readInt(); i > 0; i--) selection.add(in.readUTF());
+        NgramLanguageModel m = NgramLanguageModel.read(in);
+        if (fixedOrder != null && m.order() != fixedOrder || fixedDiscount != null && m.discount() != fixedDiscount) {
+            throw new java.io.IOException("saved n-gram model n=" + m.order() + " D=" + m.discount() + " does not match this detector's settings");
+        }
+        model = m;
+    }
+
+    @Override
     public void fit(List<int[]> normal) {
         int bestOrder = fixedOrder == null ? 0 : fixedOrder;
         double bestDiscount = fixedDiscount == null ? 0 : fixedDiscount;

@@ -30,6 +30,27 @@ public final class NgramLanguageModel {
 
     public int order() { return order; }
 
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(order);
+        out.writeDouble(discount);
+        for (LongIntMap m : List.of(counts, seen, totals, types)) m.write(out);
+        out.writeInt(vocabularySize);
+        for (boolean b : vocabulary) out.writeBoolean(b);
+    }
+
+    public static NgramLanguageModel read(java.io.DataInputStream in) throws java.io.IOException {
+        NgramLanguageModel m;
+        try {
+            m = new NgramLanguageModel(in.readInt(), in.readDouble());
+        } catch (IllegalArgumentException e) {
+            throw new java.io.IOException(e.getMessage());
+        }
+        for (LongIntMap x : List.of(m.counts, m.seen, m.totals, m.types)) x.read(in);
+        m.vocabularySize = in.readInt();
+        for (int i = 0; i < m.vocabulary.length; i++) m.vocabulary[i] = in.readBoolean();
+        return m;
+    }
+
     public double discount() { return discount; }
 
     public void fit(List<int[]> traces) {

@@ -35,6 +35,17 @@ public final class PhDetector implements SequenceDetector {
         fitted.normalize();
     }
 
+    @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        if (fitted == null) throw new IllegalStateException("fit first");
+        fitted.write(out);
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        fitted = PhMachine.Profile.read(in, settings.window());
+    }
+
     /** The fitted profile (tests). */
     public PhMachine.Profile profile() { return fitted; }
 

@@ -57,6 +57,27 @@ public final class PhMachine {
             state = o.state;
         }
 
+        public void write(java.io.DataOutputStream out) throws java.io.IOException {
+            pairs.write(out);
+            out.writeLong(calls);
+            out.writeLong(lastNew);
+            out.writeLong(anomalies);
+            out.writeLong(tolerized);
+            out.writeInt(state);
+        }
+
+        /** A profile write wrote, for a machine of this window. */
+        public static Profile read(java.io.DataInputStream in, int window) throws java.io.IOException {
+            Profile p = new Profile(window);
+            p.pairs.read(in);
+            p.calls = in.readLong();
+            p.lastNew = in.readLong();
+            p.anomalies = in.readLong();
+            p.tolerized = in.readLong();
+            p.state = in.readInt();
+            return p;
+        }
+
         /** An independent copy (to score traces without changing the model). */
         public Profile copy() { return new Profile(this); }
 

@@ -38,6 +38,21 @@ public final class Stide implements SequenceDetector {
 
     public int size() { return grams.size(); }
 
+    @Override
+    public void save(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(n);
+        out.writeInt(grams.size());
+        for (long g : grams) out.writeLong(g);
+    }
+
+    @Override
+    public void load(java.io.DataInputStream in) throws java.io.IOException {
+        int savedN = in.readInt(), count = in.readInt();
+        if (savedN != n) throw new java.io.IOException("saved stide has n=" + savedN + ", this one n=" + n);
+        grams.clear();
+        for (int i = 0; i < count; i++) grams.add(in.readLong());
+    }
+
     public boolean contains(int[] gram) { return grams.contains(Grams.key(gram, 0, gram.length)); }
 
     @Override

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The agent's own cost on this host: CPU (cores) and memory (RSS) of `vigil agent` with its
+# default detectors (every process's sequence profile in the kernel, exec and risky context)
+# over a measured period after a warm-up, and the alerts it raised meanwhile. Run it on a
+# quiet host: whatever else runs is what the agent watches. (root)
+# Usage: bench/agent.sh [seconds=300] [warmup=30]
+set -euo pipefail
+source "$(dirname "$(readlink -f "$0")")/../tools/setup.sh"
+vigil_install_packages
+vigil_find_jdk
+vigil_build_if_needed
+secs=${1:-300} warm=${2:-30}
+dir=$(mktemp -d /tmp/vigil-agent-bench.XXXXXX)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+cat > "$dir/vigil.yaml" <<YAML
+state_dir: $dir/state
+detectors: {sequence: {pin_dir: /sys/fs/bpf/vigil-bench-$$}}
+outputs:
+  file: {path: $dir/alerts.json}
+YAML
+"$JAVA_HOME/bin/java" "${VIGIL_JAVA_OPTS[@]}" -jar "$VIGIL_ROOT/target/vigil.jar" agent --config "$dir/vigil.yaml" >/dev/null 2>"$dir/err" &
+pid=$!
+ticks=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+vigil_say "agent pid $pid; warm-up ${warm}s, then ${secs}s measured"
+sleep "$warm"
+c0=$(cpu); t0=$(date +%s.%N); a0=$(wc -l < "$dir/alerts.json" 2>/dev/null || echo 0)
+maxrss=0; sum=0; n=0
+for ((i = 0; i < secs; i += 5)); do
+  sleep 5
+  r=$(rss); sum=$((sum + r)); n=$((n + 1)); [ "$r" -gt "$maxrss" ] && maxrss=$r
+done
+c1=$(cpu); t1=$(date +%s.%N); a1=$(wc -l < "$dir/alerts.json" 2>/dev/null || echo 0)
+kill -TERM "$pid"; wait "$pid" || true
+awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$ticks" -v max="$maxrss" -v sum="$sum" -v n="$n" -v a="$((a1 - a0))" 'BEGIN {
+  wall = t1 - t0; cores = (c1 - c0) / hz / wall;
+  printf "vigil agent, defaults (sequence detector on every process, exec + risky context), %.0f s measured after warm-up\n", wall;
+  printf "  CPU       %.4f cores (%.2f %% of one core)\n", cores, 100 * cores;
+  printf "  RSS       mean %.1f MiB, max %.1f MiB\n", sum / n / 1024, max / 1024;
+  printf "  alerts    %d raised while measured\n", a;
+}'
+grep -E "profiles|alerts raised" "$dir/err" | sed 's/^/  /'
