@@ -13,6 +13,9 @@
 /* Emits a wire struct into the object's BTF (types only used by locals are dropped), so
  * the layout test can compare it with Java. Costs one pointer in .bss. */
 #define VIGIL_WIRE_STRUCT(name) const struct name *__vigil_wire_##name __attribute__((unused))
+/* The same for an enum shared with Java: its enumerators land in the object's BTF, where a
+ * test checks them against the Java constants. */
+#define VIGIL_WIRE_ENUM(name) const enum name *__vigil_enum_##name __attribute__((unused))
 
 enum vigil_event_type {
 	VIGIL_EV_TEST = 1,

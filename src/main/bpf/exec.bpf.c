@@ -14,6 +14,7 @@
 #include "collect.h"
 
 VIGIL_WIRE_STRUCT(vigil_event_header);
+VIGIL_WIRE_ENUM(vigil_event_type);
 VIGIL_WIRE_STRUCT(vigil_exec_event);
 VIGIL_WIRE_STRUCT(vigil_exit_event);
 

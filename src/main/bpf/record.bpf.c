@@ -20,6 +20,7 @@
 #include "collect.h" /* stats, the ring buffer (sized by user space), vigil_header; its filters are unused here */
 
 VIGIL_WIRE_STRUCT(vigil_rec_call);
+VIGIL_WIRE_ENUM(vigil_event_type);
 VIGIL_WIRE_STRUCT(vigil_rec_proc);
 
 #define REC_RECORDING 1

@@ -19,6 +19,9 @@
 #include "events.h"
 
 VIGIL_WIRE_STRUCT(vigil_seq_event);
+VIGIL_WIRE_ENUM(vigil_event_type);
+VIGIL_WIRE_ENUM(vigil_profile_state);
+VIGIL_WIRE_ENUM(vigil_state_reason);
 VIGIL_WIRE_STRUCT(vigil_profile);
 VIGIL_WIRE_STRUCT(vigil_profile_key);
 
@@ -43,6 +46,7 @@ enum vigil_seq_stat {
 	ST_ANOMALIES,         /* anomalous calls */
 	ST_COUNT = 16,
 };
+VIGIL_WIRE_ENUM(vigil_seq_stat);
 
 struct task_seq {
 	struct vigil_profile_key key;

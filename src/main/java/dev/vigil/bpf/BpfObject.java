@@ -265,6 +265,31 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** An enum's enumerators and values, from this object's BTF (to check constants shared with Java). */
+    public java.util.Map<String, Long> btfEnum(String name) {
+        checkOpen();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment btf = (MemorySegment) Libbpf.OBJECT_BTF.invokeExact(obj);
+            if (btf.equals(MemorySegment.NULL)) throw new BpfException("BTF of " + this.name, Errno.ENOENT);
+            int id = (int) Libbpf.BTF_FIND_BY_NAME_KIND.invokeExact(btf, call.allocateFrom(name), Libbpf.BTF_KIND_ENUM);
+            if (id < 0) throw new BpfException("find enum " + name + " in BTF of " + this.name, -id);
+            MemorySegment t = ((MemorySegment) Libbpf.BTF_TYPE_BY_ID.invokeExact(btf, id)).reinterpret(12);
+            int vlen = t.get(JAVA_INT, 4) & 0xffff;
+            MemorySegment values = t.reinterpret(12 + 8L * vlen);
+            java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < vlen; i++) {
+                long base = 12 + 8L * i;
+                String n = Libbpf.string((MemorySegment) Libbpf.BTF_NAME_BY_OFFSET.invokeExact(btf, values.get(JAVA_INT, base)));
+                out.put(n, (long) values.get(JAVA_INT, base + 4));
+            }
+            return out;
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     boolean isOpen() { return !closed; }
 
     private MemorySegment program(String program) {

@@ -33,7 +33,7 @@ final class Libbpf {
     /** sizeof(struct bpf_object_open_opts) and field offsets in libbpf 1.1 on LP64. */
     static final long OPEN_OPTS_SIZE = 80, OPEN_OPTS_OBJECT_NAME = 8, OPEN_OPTS_LOG_BUF = 56,
             OPEN_OPTS_LOG_SIZE = 64, OPEN_OPTS_LOG_LEVEL = 72;
-    static final int BTF_KIND_STRUCT = 4, BTF_KIND_VAR = 14, BTF_KIND_DATASEC = 15;
+    static final int BTF_KIND_STRUCT = 4, BTF_KIND_ENUM = 6, BTF_KIND_VAR = 14, BTF_KIND_DATASEC = 15;
 
     private static SymbolLookup load() {
         for (String name : new String[] {"libbpf.so.1", "libbpf.so"}) {

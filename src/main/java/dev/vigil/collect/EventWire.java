@@ -70,10 +70,39 @@ public final class EventWire {
     static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
     static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
 
+    /** The byte offset of a member (a path of names) in a layout: decoders read only through the BTF-checked layouts. */
+    static long at(StructLayout l, String... path) {
+        return l.byteOffset(java.util.Arrays.stream(path).map(MemoryLayout.PathElement::groupElement).toArray(MemoryLayout.PathElement[]::new));
+    }
+
+    /** The size in bytes of a member (a char array's capacity). */
+    static int sizeOf(StructLayout l, String member) {
+        return (int) l.select(MemoryLayout.PathElement.groupElement(member)).byteSize();
+    }
+
+    static final long H_PID = at(HEADER, "pid"), H_TGID = at(HEADER, "tgid"), H_PPID = at(HEADER, "ppid"), H_UID = at(HEADER, "uid"),
+            H_KTIME = at(HEADER, "ktime_ns"), H_CGROUP = at(HEADER, "cgroup"), H_COMM = at(HEADER, "comm");
+    static final int COMM_LEN = sizeOf(HEADER, "comm");
+    static final long EXEC_ARGS_LEN = at(EXEC, "args_len"), EXEC_ARGS_TOTAL = at(EXEC, "args_total"), EXEC_FILENAME = at(EXEC, "filename"),
+            EXEC_ARGS = at(EXEC, "args");
+    static final long EXIT_CODE = at(EXIT, "exit_code"), EXIT_LIFETIME = at(EXIT, "lifetime_ns");
+    static final long UNLINK_SYSCALL = at(UNLINK, "syscall"), UNLINK_DFD = at(UNLINK, "dfd"), UNLINK_FLAGS = at(UNLINK, "flags"),
+            UNLINK_PATH = at(UNLINK, "path");
+    static final long RISKY_SYSCALL = at(RISKY, "syscall"), RISKY_ARGS = at(RISKY, "args"), RISKY_STR = at(RISKY, "str");
+    static final int RISKY_STR_LEN = sizeOf(RISKY, "str");
+    static final long FLOW_FAMILY = at(FLOW_KEY, "family"), FLOW_PROTO = at(FLOW_KEY, "proto"), FLOW_SRC = at(FLOW_KEY, "src"),
+            FLOW_DST = at(FLOW_KEY, "dst"), FLOW_PACKETS = at(FLOW, "packets"), FLOW_BYTES = at(FLOW, "bytes");
+    static final int FLOW_ADDR_LEN = sizeOf(FLOW_KEY, "src");
+    static final long USAGE_ONCPU = at(PROC_USAGE, "oncpu_ns"), USAGE_SYSCALLS = at(PROC_USAGE, "syscalls"), USAGE_UID = at(PROC_USAGE, "uid"),
+            USAGE_COMM = at(PROC_USAGE, "comm");
+    static final long REC_TID = at(REC_CALL, "tid"), REC_TGID = at(REC_CALL, "tgid"), REC_NR = at(REC_CALL, "nr");
+    static final long REC_PROC_TGID = at(REC_PROC, "h", "tgid"), REC_PROC_COMM = at(REC_PROC, "h", "comm"), REC_OTHER = at(REC_PROC, "other"),
+            REC_EXIT_CODE = at(REC_PROC, "exit_code"), REC_FILENAME = at(REC_PROC, "filename");
+
     /** The event type of a ring-buffer record (its first u32). */
     static int type(byte[] b) {
         if (b.length < 4) throw new IllegalArgumentException("event of " + b.length + " bytes");
-        return MemorySegment.ofArray(b).get(I, 0);
+        return MemorySegment.ofArray(b).get(I, at(HEADER, "type"));
     }
 
     static void expect(byte[] b, StructLayout l) {
@@ -81,7 +110,8 @@ public final class EventWire {
     }
 
     static Who who(MemorySegment s) {
-        return new Who(s.get(I, 4), s.get(I, 8), s.get(I, 12), s.get(I, 16), s.get(L, 24), s.get(L, 32), string(s, 40, 16));
+        return new Who(s.get(I, H_PID), s.get(I, H_TGID), s.get(I, H_PPID), s.get(I, H_UID), s.get(L, H_KTIME), s.get(L, H_CGROUP),
+                string(s, H_COMM, COMM_LEN));
     }
 
     /** A NUL-terminated string in [offset, offset + max). */

@@ -22,12 +22,13 @@ public final class ExecCollector extends RingCollector {
         return switch (EventWire.type(b)) {
             case EventWire.EV_EXEC -> {
                 EventWire.expect(b, EventWire.EXEC);
-                int len = Math.min(s.get(EventWire.I, 56), EventWire.ARGS_MAX), total = s.get(EventWire.I, 60);
-                yield new Exec(EventWire.who(s), EventWire.string(s, 64, EventWire.PATH_MAX), EventWire.strings(s, 320, len), total > len);
+                int len = Math.min(s.get(EventWire.I, EventWire.EXEC_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.EXEC_ARGS_TOTAL);
+                yield new Exec(EventWire.who(s), EventWire.string(s, EventWire.EXEC_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.EXEC_ARGS, len),
+                        total > len);
             }
             case EventWire.EV_EXIT -> {
                 EventWire.expect(b, EventWire.EXIT);
-                yield new Exit(EventWire.who(s), s.get(EventWire.I, 56), s.get(EventWire.L, 64));
+                yield new Exit(EventWire.who(s), s.get(EventWire.I, EventWire.EXIT_CODE), s.get(EventWire.L, EventWire.EXIT_LIFETIME));
             }
             default -> throw new IllegalArgumentException("exec: unknown event type " + EventWire.type(b));
         };

@@ -84,12 +84,13 @@ public final class NetCollector extends PeriodicCollector {
     public Map<FlowId, long[]> totals() {
         Map<FlowId, long[]> out = new LinkedHashMap<>();
         object.map("flows").forEach((k, v) -> {
-            int family = k.get(JAVA_BYTE, 0), proto = k.get(JAVA_BYTE, 1) & 0xff;
-            FlowId id = new FlowId(family, proto, address(family, k.asSlice(8, 16).toArray(JAVA_BYTE)), address(family, k.asSlice(24, 16).toArray(JAVA_BYTE)));
+            int family = k.get(JAVA_BYTE, EventWire.FLOW_FAMILY), proto = k.get(JAVA_BYTE, EventWire.FLOW_PROTO) & 0xff;
+            FlowId id = new FlowId(family, proto, address(family, k.asSlice(EventWire.FLOW_SRC, EventWire.FLOW_ADDR_LEN).toArray(JAVA_BYTE)),
+                    address(family, k.asSlice(EventWire.FLOW_DST, EventWire.FLOW_ADDR_LEN).toArray(JAVA_BYTE)));
             long packets = 0, bytes = 0;
-            for (long off = 0; off < v.byteSize(); off += 16) {
-                packets += v.get(JAVA_LONG, off);
-                bytes += v.get(JAVA_LONG, off + 8);
+            for (long off = 0; off < v.byteSize(); off += EventWire.FLOW.byteSize()) { // one value per CPU
+                packets += v.get(JAVA_LONG, off + EventWire.FLOW_PACKETS);
+                bytes += v.get(JAVA_LONG, off + EventWire.FLOW_BYTES);
             }
             out.put(id, new long[] {packets, bytes});
         });

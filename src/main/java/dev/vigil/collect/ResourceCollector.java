@@ -59,8 +59,7 @@ public final class ResourceCollector extends PeriodicCollector {
     /** Every process seen since attach. */
     public List<Usage> usage() {
         List<Usage> out = new ArrayList<>();
-        object.map("procs").forEach((k, v) -> out.add(new Usage(k.get(JAVA_INT, 0), EventWire.string(v, 24, 16), v.get(JAVA_INT, 16),
-                v.get(JAVA_LONG, 0), v.get(JAVA_LONG, 8))));
+        object.map("procs").forEach((k, v) -> out.add(usage(k.get(JAVA_INT, 0), v)));
         return out;
     }
 
@@ -69,8 +68,14 @@ public final class ResourceCollector extends PeriodicCollector {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(EventWire.PROC_USAGE);
             if (!object.map("procs").lookup(a.allocateFrom(JAVA_INT, pid), v)) return Optional.empty();
-            return Optional.of(new Usage(pid, EventWire.string(v, 24, 16), v.get(JAVA_INT, 16), v.get(JAVA_LONG, 0), v.get(JAVA_LONG, 8)));
+            return Optional.of(usage(pid, v));
         }
+    }
+
+    /** A struct vigil_proc_usage, read through its BTF-checked layout. */
+    private static Usage usage(int pid, MemorySegment v) {
+        return new Usage(pid, EventWire.string(v, EventWire.USAGE_COMM, EventWire.COMM_LEN), v.get(JAVA_INT, EventWire.USAGE_UID),
+                v.get(JAVA_LONG, EventWire.USAGE_ONCPU), v.get(JAVA_LONG, EventWire.USAGE_SYSCALLS));
     }
 
     @Override

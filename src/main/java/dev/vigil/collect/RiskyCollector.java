@@ -60,10 +60,10 @@ public final class RiskyCollector extends RingCollector {
         if (EventWire.type(b) != EventWire.EV_RISKY) throw new IllegalArgumentException("risky: unknown event type " + EventWire.type(b));
         EventWire.expect(b, EventWire.RISKY);
         MemorySegment s = MemorySegment.ofArray(b);
-        int nr = s.get(EventWire.I, 56);
+        int nr = s.get(EventWire.I, EventWire.RISKY_SYSCALL);
         long[] args = new long[6];
-        for (int i = 0; i < 6; i++) args[i] = s.get(EventWire.L, 64 + 8L * i);
-        String str = EventWire.string(s, 112, 128), name = table.name(nr);
+        for (int i = 0; i < 6; i++) args[i] = s.get(EventWire.L, EventWire.RISKY_ARGS + 8L * i);
+        String str = EventWire.string(s, EventWire.RISKY_STR, EventWire.RISKY_STR_LEN), name = table.name(nr);
         return new Risky(EventWire.who(s), nr, name, args, str, detail(name, args, str));
     }
 

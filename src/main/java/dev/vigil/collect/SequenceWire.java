@@ -106,21 +106,29 @@ public final class SequenceWire {
     private static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
     private static final ValueLayout.OfShort S = JAVA_SHORT.withByteAlignment(1);
 
+    private static long at(String member) { return EVENT.byteOffset(MemoryLayout.PathElement.groupElement(member)); }
+
+    /** Member offsets of vigil_seq_event, from the BTF-checked layout. */
+    private static final long E_TYPE = at("type"), E_PID = at("pid"), E_TGID = at("tgid"), E_STATE = at("state"), E_INO = at("ino"),
+            E_DEV = at("dev"), E_SYSCALL = at("syscall"), E_KTIME = at("ktime_ns"), E_CALLS = at("calls"), E_ANOMALIES = at("anomalies"),
+            E_LFC = at("lfc"), E_MISSES = at("misses"), E_WINDOW = at("window"), E_FILLED = at("filled"), E_COMM = at("comm");
+    private static final long COMM_LEN = EVENT.select(MemoryLayout.PathElement.groupElement("comm")).byteSize();
+
     public static Event decode(byte[] bytes) {
         if (bytes.length != EVENT.byteSize()) throw new IllegalArgumentException("sequence event of " + bytes.length + " bytes");
         MemorySegment s = MemorySegment.ofArray(bytes);
-        int type = s.get(I, 0), pid = s.get(I, 4), tgid = s.get(I, 8), state = s.get(I, 12);
-        ProfileKey key = new ProfileKey(s.get(L, 16), s.get(I, 24));
-        int syscall = s.get(I, 28);
-        long calls = s.get(L, 40), anomalies = s.get(L, 48);
-        int lfc = s.get(I, 56), misses = s.get(I, 60), filled = s.get(I, 80);
+        int type = s.get(I, E_TYPE), pid = s.get(I, E_PID), tgid = s.get(I, E_TGID), state = s.get(I, E_STATE);
+        ProfileKey key = new ProfileKey(s.get(L, E_INO), s.get(I, E_DEV));
+        int syscall = s.get(I, E_SYSCALL);
+        long calls = s.get(L, E_CALLS), anomalies = s.get(L, E_ANOMALIES);
+        int lfc = s.get(I, E_LFC), misses = s.get(I, E_MISSES), filled = s.get(I, E_FILLED);
         int[] window = new int[Math.min(filled, PREV)];
-        for (int i = 0; i < window.length; i++) window[i] = s.get(S, 64 + 2L * i) & 0xffff;
-        int end = 88;
-        while (end < 104 && bytes[end] != 0) end++;
-        String comm = new String(bytes, 88, end - 88, StandardCharsets.UTF_8);
+        for (int i = 0; i < window.length; i++) window[i] = s.get(S, E_WINDOW + 2L * i) & 0xffff;
+        int end = (int) E_COMM, last = (int) (E_COMM + COMM_LEN);
+        while (end < last && bytes[end] != 0) end++;
+        String comm = new String(bytes, (int) E_COMM, end - (int) E_COMM, StandardCharsets.UTF_8);
         return switch (type) {
-            case EV_ANOMALY -> new Anomaly(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, s.get(L, 32));
+            case EV_ANOMALY -> new Anomaly(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, s.get(L, E_KTIME));
             case EV_STATE -> new StateChange(pid, tgid, comm, key, state, misses, syscall, calls, anomalies);
             case EV_PROFILE_NEW -> new NewProfile(pid, tgid, comm, key);
             default -> throw new IllegalArgumentException("unknown sequence event type " + type);

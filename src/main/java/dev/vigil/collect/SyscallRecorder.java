@@ -34,9 +34,6 @@ public final class SyscallRecorder implements AutoCloseable {
         void exit(int tgid, int status);
     }
 
-    private static final long OTHER = EventWire.REC_PROC.byteOffset(PathElement.groupElement("other")),
-            EXIT_CODE = EventWire.REC_PROC.byteOffset(PathElement.groupElement("exit_code")),
-            FILENAME = EventWire.REC_PROC.byteOffset(PathElement.groupElement("filename"));
     private static final int RECORDING = 1, AWAIT_EXEC = 2;
     private static final String[] PROGRAMS = {"vigil_rec_enter", "vigil_rec_fork", "vigil_rec_exec", "vigil_rec_exit"};
 
@@ -124,16 +121,16 @@ public final class SyscallRecorder implements AutoCloseable {
         switch (type) {
             case EventWire.EV_REC_CALL -> {
                 EventWire.expect(b, EventWire.REC_CALL);
-                listener.call(s.get(EventWire.I, 8), s.get(EventWire.I, 4), s.get(EventWire.I, 12));
+                listener.call(s.get(EventWire.I, EventWire.REC_TGID), s.get(EventWire.I, EventWire.REC_TID), s.get(EventWire.I, EventWire.REC_NR));
             }
             case EventWire.EV_REC_FORK, EventWire.EV_REC_EXEC, EventWire.EV_REC_EXIT -> {
                 EventWire.expect(b, EventWire.REC_PROC);
-                int tgid = s.get(EventWire.I, 8);
-                String comm = EventWire.string(s, 40, 16);
+                int tgid = s.get(EventWire.I, EventWire.REC_PROC_TGID);
+                String comm = EventWire.string(s, EventWire.REC_PROC_COMM, EventWire.COMM_LEN);
                 switch (type) {
-                    case EventWire.EV_REC_FORK -> listener.fork(tgid, s.get(EventWire.I, OTHER), comm);
-                    case EventWire.EV_REC_EXEC -> listener.exec(tgid, comm, EventWire.string(s, FILENAME, EventWire.PATH_MAX));
-                    default -> listener.exit(tgid, s.get(EventWire.I, EXIT_CODE));
+                    case EventWire.EV_REC_FORK -> listener.fork(tgid, s.get(EventWire.I, EventWire.REC_OTHER), comm);
+                    case EventWire.EV_REC_EXEC -> listener.exec(tgid, comm, EventWire.string(s, EventWire.REC_FILENAME, EventWire.PATH_MAX));
+                    default -> listener.exit(tgid, s.get(EventWire.I, EventWire.REC_EXIT_CODE));
                 }
             }
             default -> undecodable++;

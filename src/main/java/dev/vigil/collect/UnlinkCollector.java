@@ -26,7 +26,7 @@ public final class UnlinkCollector extends RingCollector {
         if (EventWire.type(b) != EventWire.EV_UNLINK) throw new IllegalArgumentException("unlink: unknown event type " + EventWire.type(b));
         EventWire.expect(b, EventWire.UNLINK);
         MemorySegment s = MemorySegment.ofArray(b);
-        return new Unlink(EventWire.who(s), table.name(s.get(EventWire.I, 56)), s.get(EventWire.I, 60), s.get(EventWire.I, 64),
-                EventWire.string(s, 72, EventWire.PATH_MAX));
+        return new Unlink(EventWire.who(s), table.name(s.get(EventWire.I, EventWire.UNLINK_SYSCALL)), s.get(EventWire.I, EventWire.UNLINK_DFD),
+                s.get(EventWire.I, EventWire.UNLINK_FLAGS), EventWire.string(s, EventWire.UNLINK_PATH, EventWire.PATH_MAX));
     }
 }
