@@ -119,6 +119,7 @@ abstract class RingCollector implements Collector {
         m.put("events", delivered);
         m.put("lost", object == null || !object.isLoaded() ? 0 : object.map("stats").lookupU64Sum(0));
         if (undecodable > 0) m.put("undecodable", undecodable);
+        if (ring != null && ring.pauses() > 0) m.put("queue_pauses", ring.pauses());
         return m;
     }
 

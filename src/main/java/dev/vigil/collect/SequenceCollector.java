@@ -154,6 +154,7 @@ public final class SequenceCollector implements AutoCloseable {
     public Map<String, Long> stats() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < STATS.length; i++) out.put(STATS[i], stats.lookupU64Sum(i));
+        out.put("queue_pauses", ring.pauses()); // user space fell behind: events waited in the kernel's ring (none dropped here)
         return out;
     }
 
