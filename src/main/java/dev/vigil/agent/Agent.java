@@ -14,6 +14,7 @@ import dev.vigil.collect.SequenceWire;
 import dev.vigil.collect.SequenceWire.ProfileKey;
 import dev.vigil.detect.sequence.PhMachine;
 import dev.vigil.model.ProfileStore;
+import dev.vigil.profile.ProfileSet;
 import dev.vigil.source.ReplaySource;
 import dev.vigil.trace.SyscallTable;
 import java.io.IOException;
@@ -46,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private final AlertFilter filter;
     private SequenceCollector sequence;
     private SequenceAlerts sequenceAlerts;
+    private LineageDetector lineage;
     private List<Collector> side = List.of();
     private volatile boolean reload;
     private boolean pinned;
@@ -90,6 +92,16 @@ public final class Agent implements AutoCloseable {
                 log.printf("vigil: loaded %d profiles from %s%n", saved.profiles().size(), file);
             }
         }
+        if (config.profiles().enabled()) {
+            Path wf = workloadsFile();
+            ProfileSet set = wf != null && Files.exists(wf) ? ProfileSet.read(wf, config.profiles().maxProfiles(), config.profiles().learning())
+                    : new ProfileSet(config.profiles().maxProfiles());
+            if (wf != null && Files.exists(wf)) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), wf);
+            lineage = new LineageDetector(set, config.profiles().learning(), describer, config.host());
+            metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", lineage::learnt)
+                    .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", lineage::novel)
+                    .gauge("vigil_profiles", "Workload profiles", () -> lineage.profiles().all().size());
+        }
         side = startContext();
         if (sequence != null) {
             sequence.attach();
@@ -98,7 +110,7 @@ public final class Agent implements AutoCloseable {
                     s.exe().isEmpty() ? "every process" : s.exe().size() + " executable(s)", s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit());
         }
         long start = System.nanoTime(), lastSave = start;
-        long saveEvery = s == null ? Long.MAX_VALUE : s.saveEvery().toNanos();
+        long saveEvery = s == null || !s.enabled() ? 60_000_000_000L : s.saveEvery().toNanos();
         while (!stop.getAsBoolean()) {
             if (reload) {
                 reload = false;
@@ -110,8 +122,9 @@ public final class Agent implements AutoCloseable {
             if (sequence != null) sequence.poll(200);
             else sleep(200);
             long now = System.nanoTime();
-            if (file != null && sequence != null && now - lastSave >= saveEvery) {
-                save(file);
+            if (now - lastSave >= saveEvery) {
+                if (file != null && sequence != null) save(file);
+                saveWorkloads();
                 lastSave = now;
             }
             if (duration != null && now - start >= duration.toNanos()) break;
@@ -128,6 +141,13 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The saved workload profiles' file, or null when the agent keeps no state. */
+    public Path workloadsFile() { return config.stateDir() == null ? null : config.stateDir().resolve(ProfileSet.FILE); }
+
+    private void saveWorkloads() throws IOException {
+        if (lineage != null && workloadsFile() != null) lineage.profiles().write(workloadsFile());
+    }
+
     private void save(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         ProfileStore.write(file, sequence.snapshot(sequenceAlerts.paths()));
@@ -139,6 +159,14 @@ public final class Agent implements AutoCloseable {
         side.forEach(Collector::close);
         side = List.of();
         if (sequence != null && file != null) save(file);
+        saveWorkloads();
+        if (lineage != null) {
+            long stable = lineage.profiles().all().stream().filter(p -> p.dimensions().values().stream()
+                    .anyMatch(d -> d.state() == dev.vigil.profile.Dimension.State.STABLE)).count();
+            log.printf("vigil: %d workload profiles (%d stable), %d items learnt, %d novel%s%s%n", lineage.profiles().all().size(), stable, lineage.learnt(),
+                    lineage.novel(), lineage.profiles().refused() > 0 ? ", " + lineage.profiles().refused() + " workloads not profiled (max_profiles)" : "",
+                    workloadsFile() != null ? "; saved to " + workloadsFile() : "");
+        }
         if (sequence != null) {
             List<SequenceWire.Profile> ps = sequence.profiles();
             Map<String, Long> st = sequence.stats();
@@ -184,8 +212,15 @@ public final class Agent implements AutoCloseable {
 
     private void drainContext() {
         for (Collector col : side) {
-            while (col.read(context::accept, 0) > 0) { }
+            while (col.read(this::onContext, 0) > 0) { }
         }
+    }
+
+    /** An exec, exit or risky event: into the context, then to the workload profiles. */
+    private void onContext(dev.vigil.collect.TraceEvent e) {
+        context.accept(e);
+        if (lineage == null) return;
+        for (dev.vigil.alert.Alert a : lineage.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) pipeline.publish(a);
     }
 
     /** Context collectors' counters, for metrics. */
@@ -238,11 +273,7 @@ public final class Agent implements AutoCloseable {
             if (f.cgroups().isEmpty()) return true;
             long id = ctx.seen(p.pid()).map(ProcessContext.Seen::cgroup).orElse(0L);
             if (id == 0 && !p.cgroup().isEmpty()) {
-                try {
-                    id = (Long) Files.getAttribute(Path.of("/sys/fs/cgroup" + p.cgroup()), "unix:ino");
-                } catch (IOException | RuntimeException e) {
-                    id = 0;
-                }
+                id = dev.vigil.collect.CgroupFs.id(p.cgroup());
             }
             return f.cgroups().contains(id);
         }

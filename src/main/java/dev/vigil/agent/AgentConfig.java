@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  *                          the context collectors and to every alert
  * @param metrics           [HOST:]PORT to serve Prometheus metrics on, or null
  */
-public record AgentConfig(String file, String host, Path stateDir, Sequence sequence, List<String> contextCollectors,
+public record AgentConfig(String file, String host, Path stateDir, Sequence sequence, Profiles profiles, List<String> contextCollectors,
                           CollectorSettings filters, AlertPipeline.Limits limits, List<Output> outputs, String metrics,
                           List<String> warnings) {
     public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
@@ -66,6 +66,16 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         public static Sequence defaults() {
             return new Sequence(true, List.of(), 9, 1_000_000, 200_000, 12, 4096, 65536, Duration.ofSeconds(60), "/sys/fs/bpf/vigil");
         }
+    }
+
+    /**
+     * Workload behaviour profiles (the process-lineage dimension so far): per workload, the
+     * programs its processes run, learnt until stable, then a new one is an alert.
+     */
+    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles) {
+        public static Profiles defaults() { return new Profiles(true, dev.vigil.profile.Dimension.Learning.production(), 1000); }
+
+        public static Profiles off() { return new Profiles(false, dev.vigil.profile.Dimension.Learning.production(), 1000); }
     }
 
     /** An output and its settings. */
@@ -94,7 +104,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig("", Host.name(), Path.of("/var/lib/vigil"), Sequence.defaults(), List.of("exec", "risky"),
+        return new AgentConfig("", Host.name(), Path.of("/var/lib/vigil"), Sequence.defaults(), Profiles.defaults(), List.of("exec", "risky"),
                 CollectorSettings.defaults(), new AlertPipeline.Limits(Duration.ofHours(1), 60, 20, 10_000),
                 List.of(new Stdout(Format.TEXT), new FileOut(Path.of("/var/log/vigil/alerts.json"), 100L << 20, 5, Format.JSON)), null, List.of());
     }
@@ -122,6 +132,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         Path state = top.entries().containsKey("state_dir") ? Path.of(r.text(top, "state_dir", "state_dir", false)) : d.stateDir();
         if (!state.isAbsolute()) throw new ConfigException(file, top.keyLines().get("state_dir"), "state_dir", "must be an absolute path");
         Sequence seq = detectors(r, top.entries().get("detectors"));
+        Profiles profiles = profiles(r, top.entries().get("detectors"));
         List<String> warnings = new ArrayList<>();
         List<String> context = d.contextCollectors();
         CollectorSettings filters = TraceConfig.filters(file, top.entries().get("filters"));
@@ -155,10 +166,15 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                 metrics = m;
             }
         }
-        if (seq == null || !seq.enabled()) {
+        if ((seq == null || !seq.enabled()) && !profiles.enabled()) {
             warnings.add(file + ": no detector is enabled: the agent will raise no alerts");
         }
-        return new AgentConfig(file, host, state, seq, context, filters, limits, outputs, metrics, warnings);
+        if (profiles.enabled() && !context.contains("exec")) {
+            warnings.add(file + ": detectors.profiles needs the exec collector; the agent runs it");
+            context = new ArrayList<>(context);
+            context.add(0, "exec");
+        }
+        return new AgentConfig(file, host, state, seq, profiles, context, filters, limits, outputs, metrics, warnings);
     }
 
     private static Sequence detectors(Reader r, Node n) {
@@ -167,8 +183,8 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         Mapping m = r.mapping(n, "detectors");
         Sequence seq = d;
         for (var e : m.entries().entrySet()) {
-            if (!e.getKey().equals("sequence")) {
-                throw new ConfigException(r.file, m.keyLines().get(e.getKey()), "detectors." + e.getKey(), "unknown detector (sequence)");
+            if (!e.getKey().equals("sequence") && !e.getKey().equals("profiles")) {
+                throw new ConfigException(r.file, m.keyLines().get(e.getKey()), "detectors." + e.getKey(), "unknown detector (sequence, profiles)");
             }
         }
         if (!m.entries().containsKey("sequence")) return d;
@@ -191,6 +207,39 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                 sm.entries().containsKey("save_every") ? r.duration(sm, "save_every", k + "save_every", false) : d.saveEvery(),
                 sm.entries().containsKey("pin_dir") ? r.text(sm, "pin_dir", k + "pin_dir", false) : d.pinDir());
         return seq;
+    }
+
+    private static Profiles profiles(Reader r, Node n) {
+        Profiles d = Profiles.defaults();
+        if (n == null || !(n instanceof Mapping m) || !m.entries().containsKey("profiles")) return d;
+        Node pn = m.entries().get("profiles");
+        if (pn instanceof Scalar s && s.text().isEmpty()) return d;
+        Mapping pm = r.mapping(pn, "detectors.profiles");
+        String k = "detectors.profiles.";
+        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles");
+        boolean enabled = !pm.entries().containsKey("enabled") || r.bool(pm, "enabled", k + "enabled");
+        dev.vigil.profile.Dimension.Learning l = d.learning();
+        Node ln = pm.entries().get("learning");
+        if (ln instanceof Scalar s && !s.text().isEmpty()) {
+            l = switch (s.text()) {
+                case "production" -> dev.vigil.profile.Dimension.Learning.production();
+                case "fast" -> dev.vigil.profile.Dimension.Learning.fast();
+                default -> throw new ConfigException(r.file, s.line(), k + "learning", "'" + s.text() + "' is not production, fast or a mapping");
+            };
+        } else if (ln instanceof Mapping lm) {
+            String lk = k + "learning";
+            r.known(lm, lk, "min", "stable_after", "stable_events", "deadline", "max_items");
+            var p = dev.vigil.profile.Dimension.Learning.production();
+            java.time.Duration min = lm.entries().containsKey("min") ? r.longDuration(lm, "min", lk + ".min") : p.minLearning();
+            java.time.Duration after = lm.entries().containsKey("stable_after") ? r.longDuration(lm, "stable_after", lk + ".stable_after") : p.stableAfter();
+            java.time.Duration deadline = lm.entries().containsKey("deadline") ? r.longDuration(lm, "deadline", lk + ".deadline") : p.deadline();
+            if (deadline.compareTo(min) < 0) throw new ConfigException(r.file, lm.line(), lk + ".deadline", "must not be shorter than min");
+            l = new dev.vigil.profile.Dimension.Learning(min, after, r.number(lm, "stable_events", lk + ".stable_events", p.stableEvents(), 0, Long.MAX_VALUE),
+                    deadline, (int) r.number(lm, "max_items", lk + ".max_items", p.maxItems(), 1, 1_000_000));
+        } else if (ln != null && !(ln instanceof Scalar)) {
+            throw new ConfigException(r.file, ln.line(), k + "learning", "expected production, fast or a mapping");
+        }
+        return new Profiles(enabled, l, (int) r.number(pm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1_000_000));
     }
 
     private static AlertPipeline.Limits alerts(Reader r, Node n, AlertPipeline.Limits d) {
@@ -307,6 +356,23 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
             return TraceConfig.duration(file, line(m, k), key, t);
         }
 
+        /** A duration that may be long: 500ms, 30s, 10m, 6h, 7d (0 to 365 days). */
+        java.time.Duration longDuration(Mapping m, String k, String key) {
+            String t = text(m, k, key, true).strip();
+            Matcher x = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(t);
+            if (!x.matches()) throw new ConfigException(file, line(m, k), key, "'" + t + "' is not a duration (e.g. 30s, 10m, 6h, 7d)");
+            long v = Long.parseLong(x.group(1));
+            java.time.Duration d = switch (x.group(2)) {
+                case "ms" -> java.time.Duration.ofMillis(v);
+                case "s" -> java.time.Duration.ofSeconds(v);
+                case "m" -> java.time.Duration.ofMinutes(v);
+                case "h" -> java.time.Duration.ofHours(v);
+                default -> java.time.Duration.ofDays(v);
+            };
+            if (d.compareTo(java.time.Duration.ofDays(365)) > 0) throw new ConfigException(file, line(m, k), key, "'" + t + "' is out of range (at most 365d)");
+            return d;
+        }
+
         long size(Mapping m, String k, String key) {
             String t = text(m, k, key, true);
             Matcher x = SIZE.matcher(t.strip());
@@ -355,7 +421,20 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         s.put("max_pair_entries", sequence.maxPairEntries());
         s.put("save_every", seconds(sequence.saveEvery()));
         s.put("pin_dir", sequence.pinDir());
-        m.put("detectors", Map.of("sequence", s));
+        Map<String, Object> pr = new LinkedHashMap<>();
+        pr.put("enabled", profiles.enabled());
+        Map<String, Object> lr = new LinkedHashMap<>();
+        lr.put("min", seconds(profiles.learning().minLearning()));
+        lr.put("stable_after", seconds(profiles.learning().stableAfter()));
+        lr.put("stable_events", profiles.learning().stableEvents());
+        lr.put("deadline", seconds(profiles.learning().deadline()));
+        lr.put("max_items", profiles.learning().maxItems());
+        pr.put("learning", lr);
+        pr.put("max_profiles", profiles.maxProfiles());
+        Map<String, Object> dets = new LinkedHashMap<>();
+        dets.put("sequence", s);
+        dets.put("profiles", pr);
+        m.put("detectors", dets);
         Map<String, Object> cs = new LinkedHashMap<>();
         for (String c : List.of("exec", "risky")) cs.put(c, Map.of("enabled", contextCollectors.contains(c)));
         m.put("collectors", cs);

@@ -12,12 +12,11 @@ import java.util.stream.Stream;
 
 /**
  * cgroup v2 paths and what they name: the path of a process (/proc/PID/cgroup), the path of
- * a cgroup id (the inode of its folder under /sys/fs/cgroup; the folders are indexed on a
+ * a cgroup id (the inode of its folder under the cgroup2 mount; the folders are indexed on a
  * miss, at most once every 2 s, at most 20,000 of them), the systemd unit and the
  * container id a path names. Thread-safe.
  */
 public final class Cgroups {
-    private static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final Pattern UNIT = Pattern.compile("([^/]+\\.(?:service|scope|socket|mount|swap|slice))$");
     private static final Pattern CONTAINER = Pattern.compile("(?:^|[/-])([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
     private final Map<Long, String> byId = new HashMap<>();
@@ -43,10 +42,11 @@ public final class Cgroups {
         long now = System.nanoTime();
         if (now - lastScan < 2_000_000_000L) return "";
         lastScan = now;
-        try (Stream<Path> dirs = Files.walk(ROOT, 12)) {
+        Path root = dev.vigil.collect.CgroupFs.root();
+        try (Stream<Path> dirs = Files.walk(root, 12)) {
             dirs.filter(Files::isDirectory).limit(20_000).forEach(d -> {
                 try {
-                    byId.put((Long) Files.getAttribute(d, "unix:ino"), "/" + ROOT.relativize(d).toString());
+                    byId.put((Long) Files.getAttribute(d, "unix:ino"), "/" + root.relativize(d).toString());
                 } catch (IOException | RuntimeException e) {
                     // vanished while walking
                 }

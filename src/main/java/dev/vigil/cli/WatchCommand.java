@@ -92,6 +92,7 @@ final class WatchCommand implements Callable<Integer> {
         AgentConfig d = AgentConfig.defaults();
         AgentConfig cfg = new AgentConfig("", d.host(), profilesDir,
                 new AgentConfig.Sequence(true, exes, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, Duration.ofSeconds(saveEvery), pinDir),
+                AgentConfig.Profiles.off(),
                 noContext ? List.of() : List.of("exec", "risky"), CollectorSettings.defaults(),
                 new AlertPipeline.Limits(Duration.ofSeconds(cooldown), 0, 0, 10_000),
                 List.of(new AgentConfig.Stdout(json ? AlertOutput.Format.JSON : AlertOutput.Format.TEXT)), null, List.of());

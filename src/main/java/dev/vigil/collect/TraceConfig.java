@@ -241,7 +241,7 @@ public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String,
     /** A cgroup v2 id: a number, or the inode of a cgroup folder. */
     private static long cgroup(String file, int line, String key, String text) {
         if (text.matches("\\d+")) return number(file, line, key, text, 1, Long.MAX_VALUE, "a cgroup id");
-        Path p = Path.of(text.startsWith("/sys/fs/cgroup") ? text : "/sys/fs/cgroup/" + text.replaceFirst("^/", ""));
+        Path p = text.startsWith("/sys/fs/cgroup") ? Path.of(text) : CgroupFs.folder(text);
         try {
             if (!Files.isDirectory(p)) throw new ConfigException(file, line, key, "no cgroup " + p);
             return (Long) Files.getAttribute(p, "unix:ino");

@@ -106,7 +106,7 @@ class AgentConfigTest {
     @CsvSource(delimiter = '|', textBlock = """
             outputz: {}                                                       | v:1: outputz: unknown key (host, state_dir, detectors, collectors, filters, alerts, outputs, metrics)
             '- a'                                                             | v:1: expected a mapping with 'outputs'
-            'detectors: {pH: {}}'                                             | v:1: detectors.pH: unknown detector (sequence)
+            'detectors: {pH: {}}'                                             | v:1: detectors.pH: unknown detector (sequence, profiles)
             'detectors: {sequence: {window: 12}}'                             | v:1: detectors.sequence.window: '12' is not a whole number from 2 to 9
             'detectors: {sequence: {min_calls: lots}}'                        | v:1: detectors.sequence.min_calls: 'lots' is not a whole number >= 1
             'detectors: {sequence: {save_every: 5x}}'                         | v:1: detectors.sequence.save_every: '5x' is not a duration (e.g. 500ms, 2s, 1m)

@@ -42,7 +42,7 @@ class EventCollectorsKernelTest {
     /** The cgroup v2 id of this process (the inode of its cgroup folder). */
     static long ownCgroup() throws Exception {
         String line = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst().orElseThrow();
-        return (Long) Files.getAttribute(Path.of("/sys/fs/cgroup" + line.substring(3)), "unix:ino");
+        return CgroupFs.id(line.substring(3));
     }
 
     @Test

@@ -1,0 +1,196 @@
+package dev.vigil.agent;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.TraceEvent;
+import dev.vigil.profile.Dimension;
+import dev.vigil.profile.Patterns;
+import dev.vigil.profile.ProfileSet;
+import dev.vigil.profile.WorkloadKey;
+import dev.vigil.profile.WorkloadProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The process-lineage dimension of workload profiles: every exec is judged in the profile
+ * of the workload it belongs to. A process exec'd by a parent in the same cgroup belongs
+ * to its parent's workload, so a shell a web application spawns,
+ * and what that shell runs, are judged in the web application's profile; a process started
+ * into another cgroup (by systemd, say) starts a workload of its own. The item is "PARENT
+ * -> CHILD ARGS" with the arguments generalised ({@link Patterns}). While the dimension
+ * learns, items are learnt; once it is stable, a new item is an alert naming it. A parent
+ * vigil never saw exec (it ran before vigil started) is read from /proc and its workload
+ * marked partial. Confined to the agent's thread.
+ */
+public final class LineageDetector {
+    public static final String DETECTOR = "profile";
+    private static final int TRACKED = 65_536;
+    private final ProfileSet profiles;
+    private final Dimension.Learning learning;
+    private final ProcessDescriber describer;
+    private final String host;
+    private final Cgroups cgroups = new Cgroups();
+    /** A followed process: its workload and the cgroup id it ran in (children in the same cgroup inherit the workload). */
+    private record Tracked(WorkloadKey key, long cgroup) {}
+
+    private final Map<Integer, Tracked> workloads = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Tracked> e) { return size() > TRACKED; }
+    };
+    private long novel, learnt;
+    private final Map<String, String> realPaths = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> e) { return size() > 4096; }
+    };
+
+    /**
+     * The real path of an executable (/bin/sh -> /usr/bin/dash), as /proc/PID/exe names it,
+     * so a workload and its items read the same whether vigil saw the exec or read /proc.
+     */
+    private String real(String path) {
+        if (!path.startsWith("/")) return path;
+        return realPaths.computeIfAbsent(path, p -> {
+            try {
+                return Path.of(p).toRealPath().toString();
+            } catch (java.io.IOException | RuntimeException e) {
+                return p;
+            }
+        });
+    }
+
+    public LineageDetector(ProfileSet profiles, Dimension.Learning learning, ProcessDescriber describer, String host) {
+        this.profiles = profiles;
+        this.learning = learning;
+        this.describer = describer;
+        this.host = host;
+    }
+
+    public ProfileSet profiles() { return profiles; }
+
+    /** Items learnt and novelties alerted so far. */
+    public long learnt() { return learnt; }
+    public long novel() { return novel; }
+
+    /** The workload a process was judged in, if it exec'd (or was read) while vigil ran. */
+    public Optional<WorkloadKey> workloadOf(int tgid) { return Optional.ofNullable(workloads.get(tgid)).map(Tracked::key); }
+
+    /**
+     * Takes in an exec or exit event: an alert when a stable workload ran something new, and
+     * a notice when a workload's dimension has just become stable (or unstable).
+     */
+    public List<Alert> accept(TraceEvent e, Instant now) {
+        return switch (e) {
+            case TraceEvent.Exit x -> {
+                workloads.remove(x.who().tgid());
+                yield List.of();
+            }
+            case TraceEvent.Exec x -> exec(x, now);
+            default -> List.of();
+        };
+    }
+
+    private List<Alert> exec(TraceEvent.Exec x, Instant now) {
+        int pid = x.who().tgid(), ppid = x.who().ppid();
+        long cgid = x.who().cgroup();
+        String exe = real(x.filename());
+        Tracked tracked = workloads.get(ppid);
+        if (tracked == null) tracked = fromProc(ppid);
+        if (tracked == null || tracked.cgroup() != cgid) {
+            // a workload of its own: its scope from its cgroup's path (the process may be gone already)
+            String cg = Cgroups.ofProcess(pid).orElseGet(() -> cgroups.pathOf(cgid));
+            WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
+            workloads.put(pid, new Tracked(own, cgid));
+            profiles.get(own, false);
+            return List.of();
+        }
+        WorkloadKey parent = tracked.key();
+        workloads.put(pid, tracked);
+        WorkloadProfile profile = profiles.get(parent, true);
+        if (profile == null) return List.of();
+        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> ProcessDescriber.exeOf(ppid)));
+        String args = Patterns.args(x.argv());
+        String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
+        Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
+        Dimension.State before = d.state();
+        Dimension.Verdict v = d.observe(item, now);
+        List<Alert> out = new java.util.ArrayList<>(2);
+        if (d.state() != before) out.add(stateChange(x, parent, profile, d, now));
+        switch (v) {
+            case LEARNT -> learnt++;
+            case NOVEL -> {
+                novel++;
+                out.add(alert(x, exe, parent, profile, d, item, parentExe, now));
+            }
+            default -> { }
+        }
+        return out;
+    }
+
+    /** A dimension became stable (novelty alerts start), unstable or full (they never will). */
+    private Alert stateChange(TraceEvent.Exec x, WorkloadKey w, WorkloadProfile profile, Dimension d, Instant now) {
+        String what = switch (d.state()) {
+            case STABLE -> String.format(Locale.ROOT, "is now stable: %d programs learnt in %s, none new for %s; a program it never ran will raise an alert",
+                    d.items().size(), words(Duration.between(d.started(), now)), words(Duration.between(d.lastNew(), now)));
+            case UNSTABLE -> "is unstable: new programs kept coming for " + words(Duration.between(d.started(), now)) + "; it raises no novelty alerts";
+            case AT_MAX_SIZE -> "is full (" + d.items().size() + " programs); it learns no more and raises no novelty alerts";
+            case LEARNING -> "is learning";
+        };
+        return Alert.builder(DETECTOR, "profile_state").time(now).host(host).severity(d.state() == Dimension.State.STABLE ? Alert.Severity.INFO : Alert.Severity.LOW)
+                .summary("the process profile of " + w.program() + " (" + w.scope() + ") " + what)
+                .process(describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), x.filename()))
+                .evidence("dimension", WorkloadProfile.PROCESS).evidence("workload", w.text()).evidence("state", d.state().label())
+                .evidence("learnt_items", d.items().size()).evidence("observations", d.observations())
+                .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
+                .dedupKey(DETECTOR + "|state|" + w.text() + "|" + WorkloadProfile.PROCESS + "|" + d.state()).build();
+    }
+
+    /** The workload of a process vigil did not see start, from /proc; null when it is gone. */
+    private Tracked fromProc(int pid) {
+        String exe = ProcessDescriber.exeOf(pid);
+        if (exe.isEmpty()) return null;
+        String cg = Cgroups.ofProcess(pid).orElse(null);
+        if (cg == null) return null;
+        long id = dev.vigil.collect.CgroupFs.id(cg);
+        if (id < 0) return null;
+        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, describer.context().cmdline(pid).orElse(List.of(exe))), id);
+        workloads.put(pid, t);
+        return t;
+    }
+
+    private Alert alert(TraceEvent.Exec x, String exe, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, String parentExe, Instant now) {
+        ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe);
+        boolean risky = List.of("sh", "bash", "dash", "zsh", "ksh", "ash", "nc", "ncat", "socat", "python", "python3", "perl")
+                .contains(exe.substring(exe.lastIndexOf('/') + 1)) || exe.startsWith("/tmp/") || exe.startsWith("/dev/shm/")
+                || exe.startsWith("/memfd:") || exe.startsWith("/var/tmp/") || x.filename().startsWith("/dev/fd/");
+        String args = Patterns.args(x.argv());
+        String learnedFor = words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
+        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s (pid %d) — never seen in %s of learning (stable since %s)%s",
+                w.program(), w.scope(), exe, x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "",
+                parentExe.isEmpty() ? "an unknown parent" : parentExe, x.who().ppid(), learnedFor, d.stableSince(),
+                profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
+        return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(risky ? Alert.Severity.HIGH : Alert.Severity.MEDIUM)
+                .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))
+                .evidence("dimension", WorkloadProfile.PROCESS).evidence("item", item).evidence("workload", w.text())
+                .evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
+                .evidence("stable_since", String.valueOf(d.stableSince())).evidence("args_pattern", args.isEmpty() ? null : args)
+                .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
+                .dedupKey(DETECTOR + "|" + w.text() + "|" + WorkloadProfile.PROCESS + "|" + item).build();
+    }
+
+    /** A duration in words: 2d 3h, 5h 12m, 4m 10s, 12s. */
+    static String words(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s >= 86_400) return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+        if (s >= 3600) return s / 3600 + "h " + s % 3600 / 60 + "m";
+        if (s >= 60) return s / 60 + "m " + s % 60 + "s";
+        return s + "s";
+    }
+}

@@ -1,0 +1,129 @@
+package dev.vigil.profile;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One kind of behaviour of one workload (the programs it runs, ...): a bounded set of the
+ * items seen, with its own learning state. It is LEARNING until nothing new has been seen
+ * for a while, by time and by activity ({@link Learning#stableAfter} and
+ * {@link Learning#stableEvents}, and never before {@link Learning#minLearning}), then
+ * STABLE: a new item is novel (an alert) and is not learnt unless allowed. It becomes
+ * UNSTABLE, for good, if it is not stable by {@link Learning#deadline} (new things kept
+ * coming: no novelty alerts from it), and AT_MAX_SIZE when {@link Learning#maxItems} items
+ * were learnt (no more learnt, no novelty alerts). Not thread-safe.
+ */
+public final class Dimension {
+    public enum State { LEARNING, STABLE, UNSTABLE, AT_MAX_SIZE;
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '); }
+    }
+
+    /** What an observation meant. */
+    public enum Verdict { SEEN, LEARNT, NOVEL, IGNORED }
+
+    /** When learning is over; production defaults and a fast setting for demos and tests. */
+    public record Learning(Duration minLearning, Duration stableAfter, long stableEvents, Duration deadline, int maxItems) {
+        public Learning {
+            if (minLearning.isNegative() || stableAfter.isNegative() || stableEvents < 0 || deadline.compareTo(minLearning) < 0 || maxItems < 1) {
+                throw new IllegalArgumentException("bad learning settings");
+            }
+        }
+
+        /** 1 day at least, stable after 6 h and 1,000 observations without anything new, unstable if not stable in 7 days, 1,000 items. */
+        public static Learning production() {
+            return new Learning(Duration.ofDays(1), Duration.ofHours(6), 1000, Duration.ofDays(7), 1000);
+        }
+
+        /** For demos and tests: stable 10 s after the last new item and 20 observations without one. */
+        public static Learning fast() {
+            return new Learning(Duration.ofSeconds(5), Duration.ofSeconds(10), 20, Duration.ofMinutes(30), 1000);
+        }
+    }
+
+    private final String name;
+    private final Learning learning;
+    private final Map<String, Instant> items = new LinkedHashMap<>(); // item -> when first seen
+    private State state = State.LEARNING;
+    private Instant started, lastNew, stableSince;
+    private long observations, sinceNew;
+
+    public Dimension(String name, Learning learning, Instant started) {
+        this.name = name;
+        this.learning = learning;
+        this.started = started;
+        this.lastNew = started;
+    }
+
+    public String name() { return name; }
+    public State state() { return state; }
+    public Instant started() { return started; }
+    public Instant stableSince() { return stableSince; }
+    public long observations() { return observations; }
+    public Map<String, Instant> items() { return Collections.unmodifiableMap(items); }
+    public boolean contains(String item) { return items.containsKey(item); }
+
+    /** Takes in one observation of item at now; says whether it was seen, learnt, novel, or ignored (unstable, full). */
+    public Verdict observe(String item, Instant now) {
+        observations++;
+        if (items.containsKey(item)) {
+            sinceNew++;
+            advance(now);
+            return Verdict.SEEN;
+        }
+        advance(now);
+        return switch (state) {
+            case LEARNING -> {
+                if (items.size() >= learning.maxItems()) {
+                    state = State.AT_MAX_SIZE;
+                    yield Verdict.IGNORED;
+                }
+                items.put(item, now);
+                lastNew = now;
+                sinceNew = 0;
+                yield Verdict.LEARNT;
+            }
+            case STABLE -> Verdict.NOVEL;
+            case UNSTABLE, AT_MAX_SIZE -> Verdict.IGNORED;
+        };
+    }
+
+    /** Moves LEARNING on by time: stable, or unstable past the deadline. */
+    public void advance(Instant now) {
+        if (state != State.LEARNING) return;
+        if (!now.isBefore(started.plus(learning.minLearning())) && !now.isBefore(lastNew.plus(learning.stableAfter()))
+                && sinceNew >= learning.stableEvents()) {
+            state = State.STABLE;
+            stableSince = now;
+        } else if (!now.isBefore(started.plus(learning.deadline()))) {
+            state = State.UNSTABLE;
+        }
+    }
+
+    /** An operator allows item: learnt, whatever the state (a full set still refuses it). */
+    public boolean allow(String item, Instant now) {
+        if (items.containsKey(item)) return false;
+        if (items.size() >= learning.maxItems()) return false;
+        items.put(item, now);
+        return true;
+    }
+
+    /** Restores saved state (profile files). */
+    public void restore(State state, Instant started, Instant lastNew, Instant stableSince, long observations, long sinceNew, Map<String, Instant> items) {
+        this.state = state;
+        this.started = started;
+        this.lastNew = lastNew;
+        this.stableSince = stableSince;
+        this.observations = observations;
+        this.sinceNew = sinceNew;
+        this.items.clear();
+        this.items.putAll(items);
+    }
+
+    public Instant lastNew() { return lastNew; }
+    public long sinceNew() { return sinceNew; }
+    public Set<String> itemSet() { return Collections.unmodifiableSet(items.keySet()); }
+}

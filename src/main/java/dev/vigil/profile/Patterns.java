@@ -1,0 +1,36 @@
+package dev.vigil.profile;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Generalises what changes between runs of the same behaviour, so a profile learns the
+ * behaviour and not each instance of it: numbers become {@code <n>}, hex ids and UUIDs
+ * {@code <hex>}, temporary names (mktemp's and Python's /tmp/tmpXXXX, /tmp/tmp.XXXX) {@code <tmp>}
+ * (only those: a name an attacker chose in /tmp stays itself).
+ * Thread-safe.
+ */
+public final class Patterns {
+    private static final Pattern UUID = Pattern.compile("\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b");
+    private static final Pattern HEX = Pattern.compile("\\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}\\b");
+    private static final Pattern TMP = Pattern.compile("(/(?:tmp|var/tmp|dev/shm)/)tmp[A-Za-z0-9_.-]*");
+    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z_])\\d+(?![A-Za-z_])");
+    /** Longest argument text kept in an item. */
+    public static final int MAX_ARGS = 200;
+
+    private Patterns() {}
+
+    public static String generalise(String s) {
+        String out = UUID.matcher(s).replaceAll("<hex>");
+        out = HEX.matcher(out).replaceAll("<hex>");
+        out = TMP.matcher(out).replaceAll("$1<tmp>");
+        return NUMBER.matcher(out).replaceAll("<n>");
+    }
+
+    /** argv after argv[0], generalised, joined by spaces, capped at {@link #MAX_ARGS} characters. */
+    public static String args(List<String> argv) {
+        if (argv.size() <= 1) return "";
+        String joined = generalise(String.join(" ", argv.subList(1, argv.size())));
+        return joined.length() > MAX_ARGS ? joined.substring(0, MAX_ARGS) + "..." : joined;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.vigil.profile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.model.AtomicFile;
+import dev.vigil.model.ModelFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every workload's profile, bounded ({@code maxProfiles}; a workload beyond it is not
+ * profiled and is counted), saved as readable, diffable JSON ({@value #FORMAT}: per
+ * workload its key, whether it is partial, and per dimension its state, times, counts and
+ * items with when each was first seen), written atomically. Not thread-safe.
+ */
+public final class ProfileSet {
+    public static final String FORMAT = "vigil.workload-profiles/1", FILE = "workloads.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Map<WorkloadKey, WorkloadProfile> profiles = new LinkedHashMap<>();
+    private final int maxProfiles;
+    private long refused;
+
+    public ProfileSet(int maxProfiles) { this.maxProfiles = maxProfiles; }
+
+    /** The profile of key, created if new and there is room; null when full. */
+    public WorkloadProfile get(WorkloadKey key, boolean partial) {
+        WorkloadProfile p = profiles.get(key);
+        if (p != null) return p;
+        if (profiles.size() >= maxProfiles) {
+            refused++;
+            return null;
+        }
+        p = new WorkloadProfile(key, partial);
+        profiles.put(key, p);
+        return p;
+    }
+
+    public WorkloadProfile find(WorkloadKey key) { return profiles.get(key); }
+
+    public Collection<WorkloadProfile> all() { return profiles.values(); }
+
+    /** Workloads not profiled because the set was full. */
+    public long refused() { return refused; }
+
+    public void write(Path file) throws IOException {
+        ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("saved", Instant.now().toString());
+        ArrayNode arr = root.putArray("profiles");
+        for (WorkloadProfile p : profiles.values()) {
+            ObjectNode o = arr.addObject().put("key", p.key().text()).put("partial", p.partial());
+            ObjectNode dims = o.putObject("dimensions");
+            for (Dimension d : p.dimensions().values()) {
+                ObjectNode x = dims.putObject(d.name()).put("state", d.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("started", d.started().toString()).put("last_new", d.lastNew().toString())
+                        .put("stable_since", d.stableSince() == null ? null : d.stableSince().toString())
+                        .put("observations", d.observations()).put("since_new", d.sinceNew());
+                ObjectNode items = x.putObject("items");
+                d.items().forEach((k, v) -> items.put(k, v.toString()));
+            }
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, ByteBuffer.wrap(JSON.writeValueAsBytes(root)));
+    }
+
+    /** Reads a saved set; every dimension gets learning, as configured now. A bad file fails with one line naming it. */
+    public static ProfileSet read(Path file, int maxProfiles, Dimension.Learning learning) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new ModelFile.InvalidModelException(file + ": no such file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ModelFile.InvalidModelException(file + ": not JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (!FORMAT.equals(root.path("format").asText())) {
+            throw new ModelFile.InvalidModelException(file + ": format '" + root.path("format").asText() + "', expected " + FORMAT);
+        }
+        ProfileSet set = new ProfileSet(maxProfiles);
+        try {
+            for (JsonNode o : root.path("profiles")) {
+                WorkloadProfile p = set.get(WorkloadKey.parse(o.path("key").asText()), o.path("partial").asBoolean());
+                if (p == null) break;
+                var fields = o.path("dimensions").properties();
+                for (var e : fields) {
+                    JsonNode x = e.getValue();
+                    Map<String, Instant> items = new LinkedHashMap<>();
+                    for (var it : x.path("items").properties()) items.put(it.getKey(), Instant.parse(it.getValue().asText()));
+                    Dimension d = p.dimension(e.getKey(), learning, Instant.parse(x.path("started").asText()));
+                    d.restore(Dimension.State.valueOf(x.path("state").asText().toUpperCase(java.util.Locale.ROOT)), Instant.parse(x.path("started").asText()),
+                            Instant.parse(x.path("last_new").asText()), x.path("stable_since").isNull() || x.path("stable_since").isMissingNode() ? null
+                                    : Instant.parse(x.path("stable_since").asText()), x.path("observations").asLong(), x.path("since_new").asLong(), items);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new ModelFile.InvalidModelException(file + ": bad profile (" + e.getMessage() + ")");
+        }
+        return set;
+    }
+}

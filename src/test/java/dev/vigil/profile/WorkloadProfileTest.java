@@ -1,0 +1,119 @@
+package dev.vigil.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WorkloadProfileTest {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            /usr/bin/python3.11 | python3 /srv/app/webapp.py --port 8080   | python3.11:/srv/app/webapp.py
+            /usr/bin/python3.11 | python3 -u /srv/app/webapp.py            | python3.11:/srv/app/webapp.py
+            /usr/bin/python3.11 | python3 -m http.server 8000              | python3.11:-m:http.server
+            /usr/bin/python3.11 | python3 -c print(1)                      | python3.11
+            /usr/bin/dash       | /bin/sh /opt/job/backup.sh               | dash:/opt/job/backup.sh
+            /usr/bin/dash       | sh -c id                                 | dash
+            /usr/bin/bash       | -bash                                    | bash
+            /bin/busybox        | wget http://x/                           | busybox:wget
+            /bin/busybox        | busybox ls /                             | busybox:ls
+            /usr/bin/java       | java -Xmx1g -cp a.jar:b.jar com.acme.Main x | java:com.acme.Main
+            /usr/bin/java       | java -jar /opt/app.jar                   | java:/opt/app.jar
+            /usr/sbin/nginx     | nginx -g daemon_off;                     | nginx
+            /usr/bin/perl       | perl /usr/bin/some_script                | perl:/usr/bin/some_script
+            """)
+    void theProgramIsTheScriptOrNameNotTheInterpreter(String exe, String argv, String program) {
+        assertThat(WorkloadKey.program(exe, List.of(argv.split(" ")))).isEqualTo(program);
+    }
+
+    @Test
+    void theScopeIsTheUnitElseTheContainerElseTheCgroup() {
+        assertThat(WorkloadKey.of("webapp.service", "", "/system.slice/webapp.service", "/usr/bin/python3.11", List.of("python3", "/srv/app/webapp.py")).text())
+                .isEqualTo("webapp.service python3.11:/srv/app/webapp.py");
+        assertThat(WorkloadKey.of("", "4f1c2a7d9e8b3c6a5f4e3d2c1b0a9988", "/docker/x", "/usr/sbin/nginx", List.of("nginx")).text())
+                .isEqualTo("container:4f1c2a7d9e8b nginx");
+        assertThat(WorkloadKey.of("", "", "/vigil-test", "/usr/bin/dash", List.of("sh", "/tmp/svc.sh")).text()).isEqualTo("cgroup:/vigil-test dash:/tmp/svc.sh");
+        assertThat(WorkloadKey.parse("cgroup:/vigil-test dash:/tmp/svc.sh")).isEqualTo(new WorkloadKey("cgroup:/vigil-test", "dash:/tmp/svc.sh"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            sleep 5                                        | <n>
+            cat /proc/1234/status                          | /proc/<n>/status
+            rm -f /tmp/tmpa8Xk2q/part-7.bin                | -f /tmp/<tmp>/part-<n>.bin
+            curl http://10.1.2.3:8080/api/v1/items/42      | http://<n>.<n>.<n>.<n>:<n>/api/v1/items/<n>
+            kill -9 3fa85f64-5717-4562-b3fc-2c963f66afa6   | -<n> <hex>
+            git checkout 9f86d081884c7d659a2feaa0c55ad015  | checkout <hex>
+            cat /etc/shadow                                | /etc/shadow
+            /tmp/payload --connect                         | --connect
+            """)
+    void argumentsAreGeneralisedButChosenNamesStay(String argv, String pattern) {
+        assertThat(Patterns.args(List.of(argv.split(" ")))).isEqualTo(pattern);
+    }
+
+    static final Instant T0 = Instant.parse("2026-11-24T00:00:00Z");
+
+    @Test
+    void aDimensionLearnsTurnsStableByTimeAndActivityThenFlagsNovelties() {
+        Dimension d = new Dimension("process", new Dimension.Learning(Duration.ofMinutes(10), Duration.ofMinutes(5), 3, Duration.ofHours(1), 100), T0);
+        assertThat(d.observe("a", T0)).isEqualTo(Dimension.Verdict.LEARNT);
+        assertThat(d.observe("b", T0.plusSeconds(60))).isEqualTo(Dimension.Verdict.LEARNT);
+        for (int i = 0; i < 3; i++) d.observe("a", T0.plusSeconds(120 + i));
+        assertThat(d.state()).as("3 observations without anything new, but not 5 minutes yet").isEqualTo(Dimension.State.LEARNING);
+        d.observe("a", T0.plusSeconds(9 * 60));
+        assertThat(d.state()).as("5 minutes since b, but only 9 of the 10 minutes of learning").isEqualTo(Dimension.State.LEARNING);
+        d.observe("b", T0.plusSeconds(10 * 60));
+        assertThat(d.state()).isEqualTo(Dimension.State.STABLE);
+        assertThat(d.stableSince()).isEqualTo(T0.plusSeconds(600));
+        assertThat(d.observe("c", T0.plusSeconds(700))).isEqualTo(Dimension.Verdict.NOVEL);
+        assertThat(d.observe("c", T0.plusSeconds(701))).as("a novelty is not learnt").isEqualTo(Dimension.Verdict.NOVEL);
+        assertThat(d.allow("c", T0.plusSeconds(702))).isTrue();
+        assertThat(d.observe("c", T0.plusSeconds(703))).isEqualTo(Dimension.Verdict.SEEN);
+    }
+
+    @Test
+    void aDimensionThatNeverSettlesIsUnstableAndAFullOneStops() {
+        Dimension d = new Dimension("process", new Dimension.Learning(Duration.ZERO, Duration.ofMinutes(5), 0, Duration.ofMinutes(30), 100), T0);
+        for (int i = 0; i < 40; i++) d.observe("item" + i, T0.plusSeconds(60L * i)); // something new every minute
+        assertThat(d.state()).isEqualTo(Dimension.State.UNSTABLE);
+        assertThat(d.observe("new", T0.plusSeconds(3000))).isEqualTo(Dimension.Verdict.IGNORED);
+        Dimension full = new Dimension("process", new Dimension.Learning(Duration.ZERO, Duration.ofMinutes(5), 0, Duration.ofDays(1), 3), T0);
+        for (String s : List.of("a", "b", "c")) full.observe(s, T0);
+        assertThat(full.observe("d", T0)).isEqualTo(Dimension.Verdict.IGNORED);
+        assertThat(full.state()).isEqualTo(Dimension.State.AT_MAX_SIZE);
+        assertThat(full.items()).hasSize(3);
+    }
+
+    @Test
+    void profilesRoundTripThroughTheirJsonFile(@TempDir Path dir) throws Exception {
+        ProfileSet set = new ProfileSet(10);
+        WorkloadProfile p = set.get(new WorkloadKey("webapp.service", "python3:/srv/app/webapp.py"), true);
+        Dimension.Learning l = new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(1), 1, Duration.ofHours(1), 100);
+        Dimension d = p.dimension(WorkloadProfile.PROCESS, l, T0);
+        d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0);
+        d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0.plusSeconds(5));
+        assertThat(d.state()).isEqualTo(Dimension.State.STABLE);
+        Path f = dir.resolve("workloads.json");
+        set.write(f);
+        ProfileSet back = ProfileSet.read(f, 10, l);
+        WorkloadProfile q = back.find(p.key());
+        assertThat(q.partial()).isTrue();
+        Dimension e = q.dimensions().get(WorkloadProfile.PROCESS);
+        assertThat(e.state()).isEqualTo(Dimension.State.STABLE);
+        assertThat(e.items()).isEqualTo(d.items());
+        assertThat(e.stableSince()).isEqualTo(d.stableSince());
+        assertThat(e.observations()).isEqualTo(2);
+        assertThat(java.nio.file.Files.readString(f)).contains("\"format\" : \"vigil.workload-profiles/1\"").contains("webapp.service python3:/srv/app/webapp.py");
+        assertThat(set.get(new WorkloadKey("a", "b"), false)).isNotNull();
+        ProfileSet small = new ProfileSet(1);
+        small.get(new WorkloadKey("a", "b"), false);
+        assertThat(small.get(new WorkloadKey("a", "c"), false)).isNull();
+        assertThat(small.refused()).isEqualTo(1);
+    }
+}
