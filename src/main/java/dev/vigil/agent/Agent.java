@@ -223,13 +223,6 @@ public final class Agent implements AutoCloseable {
         for (dev.vigil.alert.Alert a : lineage.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) pipeline.publish(a);
     }
 
-    /** Context collectors' counters, for metrics. */
-    public Map<String, Map<String, Long>> contextCounts() {
-        Map<String, Map<String, Long>> m = new java.util.LinkedHashMap<>();
-        for (Collector c : side) m.put(c.name(), c.counts());
-        return m;
-    }
-
     /**
      * Replays a folder of `vigil record` traces through the sequence detector's Java twin,
      * from empty profiles, into the same alerts, limits and outputs as live (alert times are

@@ -9,7 +9,6 @@ import dev.vigil.profile.Patterns;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadKey;
 import dev.vigil.profile.WorkloadProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -115,7 +114,7 @@ public final class LineageDetector {
         workloads.put(pid, tracked);
         WorkloadProfile profile = profiles.get(parent, true);
         if (profile == null) return List.of();
-        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> ProcessDescriber.exeOf(ppid)));
+        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> dev.vigil.collect.ProcessInfo.exe(ppid)));
         String args = Patterns.args(x.argv());
         String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
         Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
@@ -154,7 +153,7 @@ public final class LineageDetector {
 
     /** The workload of a process vigil did not see start, from /proc; null when it is gone. */
     private Tracked fromProc(int pid) {
-        String exe = ProcessDescriber.exeOf(pid);
+        String exe = dev.vigil.collect.ProcessInfo.exe(pid);
         if (exe.isEmpty()) return null;
         String cg = Cgroups.ofProcess(pid).orElse(null);
         if (cg == null) return null;

@@ -2,6 +2,7 @@ package dev.vigil.agent;
 
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.ProcessInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public final class ProcessDescriber {
         if (!live) return new ProcessRef(tgid, tid, seen.map(ProcessContext.Seen::ppid).orElse(-1), seen.map(ProcessContext.Seen::uid).orElse(-1),
                 comm, exe, List.of(), "", "", "");
         Stat st = Stat.read(tgid);
-        if (exe == null || exe.isEmpty()) exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> exeOf(tgid));
+        if (exe == null || exe.isEmpty()) exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> ProcessInfo.exe(tgid));
         if (comm == null || comm.isEmpty()) comm = st != null ? st.comm : seen.map(ProcessContext.Seen::comm).orElse("");
         int ppid = st != null ? st.ppid : seen.map(ProcessContext.Seen::ppid).orElse(-1);
         int uid = uidOf(tgid);
@@ -61,21 +62,13 @@ public final class ProcessDescriber {
             if (st == null && seen.isEmpty()) break;
             String comm = st != null ? st.comm : seen.get().comm();
             final int at = pid;
-            String exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> exeOf(at));
+            String exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> ProcessInfo.exe(at));
             out.add(new ProcessRef.Ancestor(pid, comm, exe));
             int next = st != null ? st.ppid : seen.get().ppid();
             if (pid == 1 || next == pid) break;
             pid = next;
         }
         return out;
-    }
-
-    static String exeOf(int pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
     }
 
     private static int uidOf(int pid) {

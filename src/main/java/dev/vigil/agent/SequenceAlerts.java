@@ -5,9 +5,6 @@ import dev.vigil.alert.ProcessRef;
 import dev.vigil.collect.SequenceWire;
 import dev.vigil.collect.SequenceWire.ProfileKey;
 import dev.vigil.trace.SyscallTable;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -98,12 +95,9 @@ public final class SequenceAlerts {
     public String path(ProfileKey k, int pid) {
         String p = paths.get(k);
         if (p != null) return p;
-        try {
-            p = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
-            paths.put(k, p);
-            return p;
-        } catch (IOException | UnsupportedOperationException e) {
-            return k.toString();
-        }
+        p = dev.vigil.collect.ProcessInfo.exe(pid);
+        if (p.isEmpty()) return k.toString();
+        paths.put(k, p);
+        return p;
     }
 }

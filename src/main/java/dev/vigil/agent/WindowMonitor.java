@@ -4,7 +4,6 @@ import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.collect.ProcessContext;
 import dev.vigil.collect.ProcessInfo;
-import dev.vigil.source.LiveSource;
 import dev.vigil.source.ProcessObserver;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
@@ -111,7 +110,7 @@ public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     @Override
     public void call(int tgid, int tid, int nr) {
         Proc p = procs.get(tgid);
-        if (p == null) p = track(tgid, ProcessInfo.comm(tgid), LiveSource.exe(tgid));
+        if (p == null) p = track(tgid, ProcessInfo.comm(tgid), ProcessInfo.exe(tgid));
         if (p.ended) return; // a late call of another thread after the process's exit
         calls.incrementAndGet();
         WindowScorer.Window w = p.stream.add(nr);
@@ -121,7 +120,7 @@ public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     @Override
     public void fork(int parent, int child, String comm) {
         Proc par = procs.get(parent);
-        track(child, comm, par != null ? par.exe : LiveSource.exe(child)); // a fork runs its parent's executable
+        track(child, comm, par != null ? par.exe : ProcessInfo.exe(child)); // a fork runs its parent's executable
     }
 
     @Override

@@ -40,6 +40,15 @@ public final class ProcessInfo {
         throw new NoSuchProcessException(pid);
     }
 
+    /** The executable of a running process (/proc/PID/exe), or "" when it cannot be read. */
+    public static String exe(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).toString();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** The command name (comm) of a process, or "?" when it is gone. */
     public static String comm(long pid) {
         try {

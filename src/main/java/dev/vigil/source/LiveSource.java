@@ -2,9 +2,6 @@ package dev.vigil.source;
 
 import dev.vigil.collect.ProcessInfo;
 import dev.vigil.collect.SyscallRecorder;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -43,7 +40,7 @@ public final class LiveSource {
         for (int pid : target.running()) {
             recorder.add(pid, false);
             boolean named = target.named().contains(pid);
-            f.attach(pid, parent(pid), ProcessInfo.comm(pid), exe(pid), named);
+            f.attach(pid, parent(pid), ProcessInfo.comm(pid), ProcessInfo.exe(pid), named);
             if (named) roots.add(ProcessInfo.comm(pid) + " (pid " + pid + ")");
         }
         if (launched != null) {
@@ -84,14 +81,5 @@ public final class LiveSource {
     /** The parent of a running process, or 0. */
     public static int parent(int pid) {
         return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(h -> (int) h.pid()).orElse(0);
-    }
-
-    /** The executable of a running process, or "" when it cannot be read. */
-    public static String exe(int pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString();
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
     }
 }
