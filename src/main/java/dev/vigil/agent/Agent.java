@@ -97,9 +97,10 @@ public final class Agent implements AutoCloseable {
             ProfileSet set = wf != null && Files.exists(wf) ? ProfileSet.read(wf, config.profiles().maxProfiles(), config.profiles().learning())
                     : new ProfileSet(config.profiles().maxProfiles());
             if (wf != null && Files.exists(wf)) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), wf);
-            lineage = new LineageDetector(set, config.profiles().learning(), describer, config.host());
+            lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), describer, config.host());
             metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", lineage::learnt)
                     .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", lineage::novel)
+                    .counter("vigil_profile_warmup_items", "New items learnt in a workload's warm-up after its start", lineage::warmedUp)
                     .gauge("vigil_profiles", "Workload profiles", () -> lineage.profiles().all().size());
         }
         side = startContext();

@@ -72,10 +72,10 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
      * Workload behaviour profiles (the process-lineage dimension so far): per workload, the
      * programs its processes run, learnt until stable, then a new one is an alert.
      */
-    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles) {
-        public static Profiles defaults() { return new Profiles(true, dev.vigil.profile.Dimension.Learning.production(), 1000); }
+    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup) {
+        public static Profiles defaults() { return new Profiles(true, dev.vigil.profile.Dimension.Learning.production(), 1000, Duration.ofSeconds(60)); }
 
-        public static Profiles off() { return new Profiles(false, dev.vigil.profile.Dimension.Learning.production(), 1000); }
+        public static Profiles off() { return new Profiles(false, dev.vigil.profile.Dimension.Learning.production(), 1000, Duration.ofSeconds(60)); }
     }
 
     /** An output and its settings. */
@@ -216,7 +216,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         if (pn instanceof Scalar s && s.text().isEmpty()) return d;
         Mapping pm = r.mapping(pn, "detectors.profiles");
         String k = "detectors.profiles.";
-        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles");
+        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup");
         boolean enabled = !pm.entries().containsKey("enabled") || r.bool(pm, "enabled", k + "enabled");
         dev.vigil.profile.Dimension.Learning l = d.learning();
         Node ln = pm.entries().get("learning");
@@ -239,7 +239,8 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         } else if (ln != null && !(ln instanceof Scalar)) {
             throw new ConfigException(r.file, ln.line(), k + "learning", "expected production, fast or a mapping");
         }
-        return new Profiles(enabled, l, (int) r.number(pm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1_000_000));
+        return new Profiles(enabled, l, (int) r.number(pm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1_000_000),
+                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup());
     }
 
     private static AlertPipeline.Limits alerts(Reader r, Node n, AlertPipeline.Limits d) {
@@ -431,6 +432,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         lr.put("max_items", profiles.learning().maxItems());
         pr.put("learning", lr);
         pr.put("max_profiles", profiles.maxProfiles());
+        pr.put("warmup", seconds(profiles.warmup()));
         Map<String, Object> dets = new LinkedHashMap<>();
         dets.put("sequence", s);
         dets.put("profiles", pr);

@@ -37,8 +37,11 @@ public final class LineageDetector {
     private final ProcessDescriber describer;
     private final String host;
     private final Cgroups cgroups = new Cgroups();
-    /** A followed process: its workload and the cgroup id it ran in (children in the same cgroup inherit the workload). */
-    private record Tracked(WorkloadKey key, long cgroup) {}
+    /**
+     * A followed process: its workload, the cgroup id it ran in (children in the same cgroup
+     * inherit the workload) and when its workload's first process started (for the warm-up).
+     */
+    private record Tracked(WorkloadKey key, long cgroup, Instant started) {}
 
     private final Map<Integer, Tracked> workloads = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -65,7 +68,12 @@ public final class LineageDetector {
         });
     }
 
-    public LineageDetector(ProfileSet profiles, Dimension.Learning learning, ProcessDescriber describer, String host) {
+    private final Duration warmup;
+    private long warmedUp;
+
+    /** warmup: what a workload runs in its first moments after a start (init, migrations) is learnt, never alerted. */
+    public LineageDetector(ProfileSet profiles, Dimension.Learning learning, Duration warmup, ProcessDescriber describer, String host) {
+        this.warmup = warmup;
         this.profiles = profiles;
         this.learning = learning;
         this.describer = describer;
@@ -77,6 +85,7 @@ public final class LineageDetector {
     /** Items learnt and novelties alerted so far. */
     public long learnt() { return learnt; }
     public long novel() { return novel; }
+    public long warmedUp() { return warmedUp; }
 
     /** The workload a process was judged in, if it exec'd (or was read) while vigil ran. */
     public Optional<WorkloadKey> workloadOf(int tgid) { return Optional.ofNullable(workloads.get(tgid)).map(Tracked::key); }
@@ -106,7 +115,7 @@ public final class LineageDetector {
             // a workload of its own: its scope from its cgroup's path (the process may be gone already)
             String cg = Cgroups.ofProcess(pid).orElseGet(() -> cgroups.pathOf(cgid));
             WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
-            workloads.put(pid, new Tracked(own, cgid));
+            workloads.put(pid, new Tracked(own, cgid, now));
             profiles.get(own, false);
             return List.of();
         }
@@ -120,6 +129,11 @@ public final class LineageDetector {
         Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
         Dimension.State before = d.state();
         Dimension.Verdict v = d.observe(item, now);
+        if (v == Dimension.Verdict.NOVEL && now.isBefore(tracked.started().plus(warmup))) {
+            d.allow(item, now); // the workload (re)started moments ago: its start-up is learnt, not alerted
+            warmedUp++;
+            v = Dimension.Verdict.LEARNT;
+        }
         List<Alert> out = new java.util.ArrayList<>(2);
         if (d.state() != before) out.add(stateChange(x, parent, profile, d, now));
         switch (v) {
@@ -159,7 +173,9 @@ public final class LineageDetector {
         if (cg == null) return null;
         long id = dev.vigil.collect.CgroupFs.id(cg);
         if (id < 0) return null;
-        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, describer.context().cmdline(pid).orElse(List.of(exe))), id);
+        // running before vigil saw it start: no warm-up
+        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, describer.context().cmdline(pid).orElse(List.of(exe))), id,
+                Instant.EPOCH);
         workloads.put(pid, t);
         return t;
     }

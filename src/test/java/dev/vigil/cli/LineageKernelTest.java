@@ -46,7 +46,7 @@ class LineageKernelTest {
         Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\n"
                 + "state_dir: " + dir.resolve("state") + "\n"
                 + "detectors:\n  sequence: {enabled: false}\n"
-                + "  profiles: {learning: {min: 0s, stable_after: 3s, stable_events: 10, deadline: 1h}}\n"
+                + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_events: 10, deadline: 1h}}\n"
                 + "alerts: {cooldown: 1h, rate_limit: 0}\n"
                 + "outputs:\n  stdout: {format: json}\n");
         String workload = "cgroup:/" + cgroup.getFileName() + " dash:" + svc; // /bin/sh is /usr/bin/dash: workloads and items name real paths

@@ -1,0 +1,65 @@
+package dev.vigil.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.TraceEvent;
+import dev.vigil.profile.Dimension;
+import dev.vigil.profile.ProfileSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The lineage detector on exec events of processes that do not exist (pids above pid_max): no /proc, only the events. */
+class LineageDetectorTest {
+    static final Instant T0 = Instant.parse("2026-11-24T00:00:00Z");
+    static final long CGROUP = 987_654_321L;
+    static final int ROOT = 90_000_001, SYSTEMD = 90_000_000;
+
+    static TraceEvent.Exec exec(int pid, int ppid, String file, String... argv) {
+        return new TraceEvent.Exec(new TraceEvent.Who(pid, pid, ppid, 33, 0, CGROUP, file.substring(file.lastIndexOf('/') + 1)), file, List.of(argv), false);
+    }
+
+    @Test
+    void learnsThenNamesNewProgramsButNotInTheWarmUpAfterAStart() {
+        ProcessContext ctx = new ProcessContext();
+        LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
+                Duration.ofSeconds(30), new ProcessDescriber(ctx, false), "h");
+        int[] pid = {ROOT + 1};
+        java.util.function.BiFunction<Instant, String[], List<Alert>> child = (t, argv) -> {
+            TraceEvent.Exec e = exec(pid[0]++, ROOT, "/nonexistent/bin/" + argv[0], argv);
+            ctx.accept(e);
+            return d.accept(e, t);
+        };
+        TraceEvent.Exec root = exec(ROOT, SYSTEMD, "/nonexistent/bin/python3", "python3", "/srv/app.py");
+        ctx.accept(root);
+        assertThat(d.accept(root, T0)).as("a workload of its own: no parent known").isEmpty();
+        assertThat(d.workloadOf(ROOT).orElseThrow().text()).isEqualTo("host python3:/srv/app.py");
+        assertThat(child.apply(T0.plusSeconds(1), new String[] {"sh", "-c", "date"})).isEmpty();
+        assertThat(child.apply(T0.plusSeconds(2), new String[] {"sh", "-c", "date"})).isEmpty();
+        assertThat(child.apply(T0.plusSeconds(8), new String[] {"sh", "-c", "date"})).as("stable: 2 seen since the last new, 5 s later")
+                .extracting(Alert::kind).containsExactly("profile_state");
+        assertThat(child.apply(T0.plusSeconds(20), new String[] {"cat", "/etc/shadow"})).as("within the 30 s warm-up after the start").isEmpty();
+        assertThat(d.warmedUp()).isEqualTo(1);
+        assertThat(child.apply(T0.plusSeconds(25), new String[] {"cat", "/etc/shadow"})).as("learnt in the warm-up").isEmpty();
+        List<Alert> a = child.apply(T0.plusSeconds(40), new String[] {"nc", "10.0.0.1", "4444"});
+        assertThat(a).hasSize(1);
+        assertThat(a.getFirst().summary()).isEqualTo("python3:/srv/app.py (host) ran /nonexistent/bin/nc 10.0.0.1 4444 from /nonexistent/bin/python3 (pid "
+                + ROOT + ") — never seen in 7s of learning (stable since 2026-11-24T00:00:08Z)"); // learning began at its first child
+        assertThat(a.getFirst().severity()).isEqualTo(Alert.Severity.HIGH);
+        assertThat(a.getFirst().evidence()).containsEntry("item", "/nonexistent/bin/python3 -> /nonexistent/bin/nc <n>.<n>.<n>.<n> <n>")
+                .containsEntry("learnt_items", 2);
+
+        // a restart: a new first process of the same workload opens a new warm-up
+        TraceEvent.Exec again = exec(ROOT + 100, SYSTEMD, "/nonexistent/bin/python3", "python3", "/srv/app.py");
+        ctx.accept(again);
+        d.accept(again, T0.plusSeconds(100));
+        TraceEvent.Exec late = exec(ROOT + 101, ROOT + 100, "/nonexistent/bin/curl", "curl", "http://x/");
+        ctx.accept(late);
+        assertThat(d.accept(late, T0.plusSeconds(110))).isEmpty();
+        assertThat(d.warmedUp()).isEqualTo(2);
+        assertThat(d.profiles().all()).hasSize(1);
+    }
+}
