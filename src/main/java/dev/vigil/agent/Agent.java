@@ -50,6 +50,9 @@ public final class Agent implements AutoCloseable {
     private LineageDetector lineage;
     private List<Collector> side = List.of();
     private volatile boolean reload;
+    private long lastAllowCheck;
+
+    private static long now() { return System.nanoTime(); }
     private boolean pinned;
 
     /** Opens the outputs (so a bad output fails before anything is loaded in the kernel). */
@@ -98,6 +101,7 @@ public final class Agent implements AutoCloseable {
                     : new ProfileSet(config.profiles().maxProfiles());
             if (wf != null && Files.exists(wf)) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), wf);
             lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), describer, config.host());
+            applyAllows();
             metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", lineage::learnt)
                     .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", lineage::novel)
                     .counter("vigil_profile_warmup_items", "New items learnt in a workload's warm-up after its start", lineage::warmedUp)
@@ -111,6 +115,7 @@ public final class Agent implements AutoCloseable {
                     s.exe().isEmpty() ? "every process" : s.exe().size() + " executable(s)", s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit());
         }
         long start = System.nanoTime(), lastSave = start;
+        lastAllowCheck = start;
         long saveEvery = s == null || !s.enabled() ? 60_000_000_000L : s.saveEvery().toNanos();
         while (!stop.getAsBoolean()) {
             if (reload) {
@@ -120,6 +125,10 @@ public final class Agent implements AutoCloseable {
                         + " (detectors, outputs and limits change only at a restart)");
             }
             drainContext();
+            if (now() - lastAllowCheck >= 1_000_000_000L) {
+                applyAllows();
+                lastAllowCheck = now();
+            }
             if (sequence != null) sequence.poll(200);
             else sleep(200);
             long now = System.nanoTime();
@@ -144,6 +153,14 @@ public final class Agent implements AutoCloseable {
 
     /** The saved workload profiles' file, or null when the agent keeps no state. */
     public Path workloadsFile() { return config.stateDir() == null ? null : config.stateDir().resolve(ProfileSet.FILE); }
+
+    /** Applies operators' allow requests waiting in the state folder, saying what was allowed. */
+    private void applyAllows() {
+        if (lineage == null || config.stateDir() == null) return;
+        for (var r : dev.vigil.profile.AllowRequests.apply(config.stateDir(), lineage.profiles(), config.profiles().learning(), java.time.Instant.now())) {
+            log.printf("vigil: allowed in %s, %s: %s%n", r.key().text(), r.dimension(), r.item());
+        }
+    }
 
     private void saveWorkloads() throws IOException {
         if (lineage != null && workloadsFile() != null) lineage.profiles().write(workloadsFile());

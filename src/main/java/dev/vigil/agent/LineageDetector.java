@@ -196,6 +196,7 @@ public final class LineageDetector {
                 .evidence("dimension", WorkloadProfile.PROCESS).evidence("item", item).evidence("workload", w.text())
                 .evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
                 .evidence("stable_since", String.valueOf(d.stableSince())).evidence("args_pattern", args.isEmpty() ? null : args)
+                .evidence("allow", dev.vigil.profile.AllowRequests.command(w, WorkloadProfile.PROCESS, item))
                 .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
                 .dedupKey(DETECTOR + "|" + w.text() + "|" + WorkloadProfile.PROCESS + "|" + item).build();
     }

@@ -28,6 +28,9 @@ class LineageKernelTest {
               a=0; [ -e "$1/attack" ] && a=1
               rm -f "$1/attack"
               [ "$a" = 1 ] && cat /etc/shadow > /dev/null
+              b=0; [ -e "$1/id" ] && b=1
+              rm -f "$1/id"
+              [ "$b" = 1 ] && id > /dev/null
               sleep 0.2
             done
             """;
@@ -65,7 +68,7 @@ class LineageKernelTest {
                     }
                 }
                 assertThat(stable).as("the profile became stable; stderr:\n%s", agent.stderr()).isNotNull();
-                assertThat(stable.path("summary").asText()).startsWith("the process profile of dash:" + svc + " (cgroup:/" + cgroup.getFileName() + ") is now stable: 4 programs learnt");
+                assertThat(stable.path("summary").asText()).startsWith("the process profile of dash:" + svc + " (cgroup:/" + cgroup.getFileName() + ") is now stable: 5 programs learnt");
                 assertThat(stable.path("profile").path("key").asText()).isEqualTo(workload);
 
                 Thread.sleep(2000);
@@ -80,7 +83,7 @@ class LineageKernelTest {
                 assertThat(a.path("summary").asText()).startsWith("dash:" + svc + " (cgroup:/" + cgroup.getFileName() + ") ran /usr/bin/cat /etc/shadow from /usr/bin/dash (pid "
                         + service.pid() + ") — never seen in ");
                 assertThat(a.path("evidence").path("item").asText()).isEqualTo("/usr/bin/dash -> /usr/bin/cat /etc/shadow");
-                assertThat(a.path("evidence").path("learnt_items").asInt()).isEqualTo(4); // cat /etc/hostname, ls /, rm -f FILE, sleep <n>.<n>
+                assertThat(a.path("evidence").path("learnt_items").asInt()).isEqualTo(5); // cat /etc/hostname, ls /, rm -f FILE twice, sleep <n>.<n>
                 assertThat(a.path("process").path("cmdline").toString()).isEqualTo("[\"cat\",\"/etc/shadow\"]");
                 assertThat(a.path("process").path("cgroup").asText()).isEqualTo("/" + cgroup.getFileName());
                 assertThat(a.path("ancestry").get(0).path("pid").asLong()).isEqualTo(service.pid());
@@ -98,8 +101,23 @@ class LineageKernelTest {
                 Files.writeString(dir.resolve("attack"), "");
                 List<JsonNode> after = mine(again.drain(), workload);
                 assertThat(after).extracting(n -> n.path("evidence").path("item").asText()).containsExactly("/usr/bin/dash -> /usr/bin/cat /etc/shadow");
+                assertThat(after.getFirst().path("evidence").path("allow").asText())
+                        .isEqualTo("vigil workloads allow '" + workload + "' process '/usr/bin/dash -> /usr/bin/cat /etc/shadow'");
+
+                // an operator allows a program before the service first runs it: no alert when it does
+                Cli allow = Cli.run("workloads", "allow", workload, "process", "/usr/bin/dash -> /usr/bin/id", "--state", dir.resolve("state").toString());
+                assertThat(allow.exit()).as(allow.err()).isZero();
+                again.awaitStderr("allowed in " + workload + ", process: /usr/bin/dash -> /usr/bin/id");
+                Files.writeString(dir.resolve("id"), "");
+                assertThat(mine(again.drain(), workload)).as("allowed").isEmpty();
                 assertThat(again.stop()).isEqualTo(143);
             }
+            Cli list = Cli.run("workloads", "--state", dir.resolve("state").toString());
+            assertThat(list.exit()).isZero();
+            assertThat(list.out()).containsPattern(java.util.regex.Pattern.quote(workload) + " +stable +6 ");
+            Cli show = Cli.run("workloads", "show", workload, "--state", dir.resolve("state").toString());
+            assertThat(show.out()).contains("process: stable, 6 items").contains("/usr/bin/dash -> /usr/bin/id   (first seen");
+            assertThat(Cli.run("workloads", "show", "no such", "--state", dir.resolve("state").toString()).exit()).isEqualTo(ExitCodes.BAD_INPUT);
         } finally {
             Files.writeString(dir.resolve("stop"), "");
             if (service != null && !service.waitFor(10, TimeUnit.SECONDS)) service.destroyForcibly();
