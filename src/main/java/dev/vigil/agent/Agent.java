@@ -100,7 +100,7 @@ public final class Agent implements AutoCloseable {
             ProfileSet set = wf != null && Files.exists(wf) ? ProfileSet.read(wf, config.profiles().maxProfiles(), config.profiles().learning())
                     : new ProfileSet(config.profiles().maxProfiles());
             if (wf != null && Files.exists(wf)) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), wf);
-            lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), describer, config.host());
+            lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host());
             applyAllows();
             metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", lineage::learnt)
                     .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", lineage::novel)

@@ -72,10 +72,19 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
      * Workload behaviour profiles (the process-lineage dimension so far): per workload, the
      * programs its processes run, learnt until stable, then a new one is an alert.
      */
-    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup) {
-        public static Profiles defaults() { return new Profiles(true, dev.vigil.profile.Dimension.Learning.production(), 1000, Duration.ofSeconds(60)); }
+    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore) {
+        /** Interactive logins (systemd's user slices) are people, not workloads: not profiled by default. */
+        public static final List<String> IGNORE = List.of("/user.slice");
 
-        public static Profiles off() { return new Profiles(false, dev.vigil.profile.Dimension.Learning.production(), 1000, Duration.ofSeconds(60)); }
+        public Profiles {
+            ignore = List.copyOf(ignore);
+        }
+
+        public static Profiles defaults() {
+            return new Profiles(true, dev.vigil.profile.Dimension.Learning.production(), 1000, Duration.ofSeconds(60), IGNORE);
+        }
+
+        public static Profiles off() { return new Profiles(false, defaults().learning(), 1000, Duration.ofSeconds(60), IGNORE); }
     }
 
     /** An output and its settings. */
@@ -216,7 +225,11 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         if (pn instanceof Scalar s && s.text().isEmpty()) return d;
         Mapping pm = r.mapping(pn, "detectors.profiles");
         String k = "detectors.profiles.";
-        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup");
+        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup", "ignore");
+        List<String> ignore = pm.entries().containsKey("ignore") ? r.list(pm, "ignore", k + "ignore") : d.ignore();
+        for (String x : ignore) {
+            if (!x.startsWith("/")) throw new ConfigException(r.file, r.line(pm, "ignore"), k + "ignore", "'" + x + "' is not a cgroup path (it starts with /)");
+        }
         boolean enabled = !pm.entries().containsKey("enabled") || r.bool(pm, "enabled", k + "enabled");
         dev.vigil.profile.Dimension.Learning l = d.learning();
         Node ln = pm.entries().get("learning");
@@ -240,7 +253,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
             throw new ConfigException(r.file, ln.line(), k + "learning", "expected production, fast or a mapping");
         }
         return new Profiles(enabled, l, (int) r.number(pm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1_000_000),
-                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup());
+                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup(), ignore);
     }
 
     private static AlertPipeline.Limits alerts(Reader r, Node n, AlertPipeline.Limits d) {
@@ -433,6 +446,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         pr.put("learning", lr);
         pr.put("max_profiles", profiles.maxProfiles());
         pr.put("warmup", seconds(profiles.warmup()));
+        pr.put("ignore", profiles.ignore());
         Map<String, Object> dets = new LinkedHashMap<>();
         dets.put("sequence", s);
         dets.put("profiles", pr);

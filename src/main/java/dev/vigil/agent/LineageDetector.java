@@ -69,11 +69,13 @@ public final class LineageDetector {
     }
 
     private final Duration warmup;
-    private long warmedUp;
+    private final List<String> ignore;
+    private long warmedUp, ignored;
 
     /** warmup: what a workload runs in its first moments after a start (init, migrations) is learnt, never alerted. */
-    public LineageDetector(ProfileSet profiles, Dimension.Learning learning, Duration warmup, ProcessDescriber describer, String host) {
+    public LineageDetector(ProfileSet profiles, Dimension.Learning learning, Duration warmup, List<String> ignore, ProcessDescriber describer, String host) {
         this.warmup = warmup;
+        this.ignore = List.copyOf(ignore);
         this.profiles = profiles;
         this.learning = learning;
         this.describer = describer;
@@ -86,6 +88,14 @@ public final class LineageDetector {
     public long learnt() { return learnt; }
     public long novel() { return novel; }
     public long warmedUp() { return warmedUp; }
+
+    /** Execs not profiled because their cgroup is under an ignored path. */
+    public long ignored() { return ignored; }
+
+    private boolean ignored(String cgroupPath) {
+        for (String p : ignore) if (cgroupPath.equals(p) || cgroupPath.startsWith(p.endsWith("/") ? p : p + "/")) return true;
+        return false;
+    }
 
     /** The workload a process was judged in, if it exec'd (or was read) while vigil ran. */
     public Optional<WorkloadKey> workloadOf(int tgid) { return Optional.ofNullable(workloads.get(tgid)).map(Tracked::key); }
@@ -114,9 +124,18 @@ public final class LineageDetector {
         if (tracked == null || tracked.cgroup() != cgid) {
             // a workload of its own: its scope from its cgroup's path (the process may be gone already)
             String cg = Cgroups.ofProcess(pid).orElseGet(() -> cgroups.pathOf(cgid));
+            if (ignored(cg)) {
+                ignored++;
+                workloads.put(pid, new Tracked(null, cgid, now));
+                return List.of();
+            }
             WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
             workloads.put(pid, new Tracked(own, cgid, now));
             profiles.get(own, false);
+            return List.of();
+        }
+        if (tracked.key() == null) { // a process in an ignored cgroup
+            ignored++;
             return List.of();
         }
         WorkloadKey parent = tracked.key();
@@ -171,6 +190,11 @@ public final class LineageDetector {
         if (exe.isEmpty()) return null;
         String cg = Cgroups.ofProcess(pid).orElse(null);
         if (cg == null) return null;
+        if (ignored(cg)) {
+            Tracked t = new Tracked(null, dev.vigil.collect.CgroupFs.id(cg), Instant.EPOCH);
+            workloads.put(pid, t);
+            return t;
+        }
         long id = dev.vigil.collect.CgroupFs.id(cg);
         if (id < 0) return null;
         // running before vigil saw it start: no warm-up

@@ -26,7 +26,7 @@ class LineageDetectorTest {
     void learnsThenNamesNewProgramsButNotInTheWarmUpAfterAStart() {
         ProcessContext ctx = new ProcessContext();
         LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
-                Duration.ofSeconds(30), new ProcessDescriber(ctx, false), "h");
+                Duration.ofSeconds(30), List.of("/user.slice"), new ProcessDescriber(ctx, false), "h");
         int[] pid = {ROOT + 1};
         java.util.function.BiFunction<Instant, String[], List<Alert>> child = (t, argv) -> {
             TraceEvent.Exec e = exec(pid[0]++, ROOT, "/nonexistent/bin/" + argv[0], argv);
@@ -61,5 +61,19 @@ class LineageDetectorTest {
         assertThat(d.accept(late, T0.plusSeconds(110))).isEmpty();
         assertThat(d.warmedUp()).isEqualTo(2);
         assertThat(d.profiles().all()).hasSize(1);
+    }
+
+    @Test
+    void execsInIgnoredCgroupsAreNotProfiled() {
+        long root = dev.vigil.collect.CgroupFs.id("/");
+        LineageDetector d = new LineageDetector(new ProfileSet(10), Dimension.Learning.fast(), Duration.ZERO, List.of("/"),
+                new ProcessDescriber(new ProcessContext(), false), "h");
+        TraceEvent.Exec e = new TraceEvent.Exec(new TraceEvent.Who(ROOT, ROOT, SYSTEMD, 0, 0, root, "bash"), "/nonexistent/bin/bash", List.of("-bash"), false);
+        assertThat(d.accept(e, T0)).isEmpty();
+        TraceEvent.Exec child = new TraceEvent.Exec(new TraceEvent.Who(ROOT + 1, ROOT + 1, ROOT, 0, 0, root, "id"), "/nonexistent/bin/id", List.of("id"), false);
+        assertThat(d.accept(child, T0)).isEmpty();
+        assertThat(d.ignored()).isEqualTo(2);
+        assertThat(d.profiles().all()).isEmpty();
+        assertThat(d.workloadOf(ROOT)).isEmpty();
     }
 }
