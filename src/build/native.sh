@@ -37,6 +37,7 @@ cbin() { # src dst
   echo "[vigil] cc $(basename "$1")"
   local extra=()
   if grep -q VIGIL_NOSTDLIB "$1"; then extra=(-nostdlib -static -fno-stack-protector -fno-builtin); fi
+  if grep -q VIGIL_PTHREAD "$1"; then extra+=(-pthread); fi
   ${CC:-clang} -O2 -Wall "${extra[@]}" -o "$2" "$1"
 }
 
@@ -47,6 +48,7 @@ case $mode in
       bpf "$f" "$out/dev/vigil/bpf/$(basename "${f%.c}").o"
     done
     cbin "$root/src/main/c/vigil-workload.c" "$out/dev/vigil/native/vigil-workload"
+    cbin "$root/src/main/c/vigil-webapp.c" "$out/dev/vigil/native/vigil-webapp"
     ;;
   test)
     mkdir -p "$out/dev/vigil/bpf" "$out/dev/vigil/native"

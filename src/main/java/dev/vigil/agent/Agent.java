@@ -57,9 +57,16 @@ public final class Agent implements AutoCloseable {
 
     /** Opens the outputs (so a bad output fails before anything is loaded in the kernel). */
     public Agent(AgentConfig config, PrintStream log) {
+        this(config, log, List.of());
+    }
+
+    /** With outputs of the caller's beside the config's (the demo collects its alerts). */
+    public Agent(AgentConfig config, PrintStream log, List<dev.vigil.alert.AlertOutput> extra) {
         this.config = config;
         this.log = log;
-        this.pipeline = new AlertPipeline(config.limits(), Outputs.open(config.outputs()));
+        List<dev.vigil.alert.AlertOutput> outs = new ArrayList<>(Outputs.open(config.outputs()));
+        outs.addAll(extra);
+        this.pipeline = new AlertPipeline(config.limits(), outs);
         this.filter = new AlertFilter(config.filters());
     }
 
