@@ -77,7 +77,7 @@ class AgentKernelTest {
                       webhook: {url: "http://127.0.0.1:%d/hook", batch: 1, backoff: 50ms}
                     """.formatted(dir.resolve("state"), seq, pin, file, udp.getLocalPort(), hook.getAddress().getPort()));
             Path rec = dir.resolve("recorded");
-            try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString()).pins(pin)) {
                 agent.awaitStderr("watching 1 executable(s)");
                 record(rec, seq, "0", "200");
                 record(rec, seq, "0", "200");

@@ -65,8 +65,30 @@ final class LiveVigil implements AutoCloseable {
         return process.exitValue();
     }
 
+    private String pins;
+
+    /** The bpffs folder this command pins into: removed if the command has to be killed (a failed test), so nothing stays in the kernel. */
+    LiveVigil pins(String dir) {
+        pins = dir;
+        return this;
+    }
+
     @Override
     public void close() {
+        if (!process.isAlive()) return;
         process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (pins != null) {
+            try (var files = Files.list(Path.of(pins))) {
+                files.forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // nothing pinned
+            }
+            Path.of(pins).toFile().delete();
+        }
     }
 }

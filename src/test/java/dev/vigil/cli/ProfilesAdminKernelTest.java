@@ -56,7 +56,7 @@ class ProfilesAdminKernelTest {
         String pin = "/sys/fs/bpf/vigil-test-" + ProcessHandle.current().pid();
         Path saved = dir.resolve("profiles");
         try (LiveVigil w = new LiveVigil(dir.resolve("watch.err"), "watch", "--json", "--exe", a.toString(), "--exe", unused.toString(), "--pin-dir", pin, "--profiles", saved.toString(),
-                "--min-calls", "100000000", "--stable-calls", "1")) {
+                "--min-calls", "100000000", "--stable-calls", "1").pins(pin)) {
             for (int i = 0; i < 300 && !Files.exists(Path.of(pin, "pairs")); i++) Thread.sleep(100);
             assertThat(Path.of(pin, "pairs")).as("watch pinned its maps; stderr:\n%s", w.stderr()).exists();
 
