@@ -32,7 +32,7 @@ final class LearnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         sampling.validate();
-        long tgid = ProcessInfo.tgid(sampling.pid);
+        long tgid = ProcessInfo.tgid(sampling.pid());
         if (!force && Files.exists(data)) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
         }

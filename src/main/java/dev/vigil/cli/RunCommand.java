@@ -15,6 +15,7 @@ import dev.vigil.collect.SyscallHistogramCollector;
 import dev.vigil.detect.Score;
 import dev.vigil.trace.SyscallTable;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,13 +39,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per alert line on stdout.")
     boolean json;
 
+    @Option(names = "--replay", paramLabel = "CSV", description = "Score the samples of an activity CSV (vigil learn's or evilsocket's) instead of a live process; no privileges needed.")
+    Path replay;
+
     @Override
     public Integer call() throws Exception {
         sampling.validate();
         metrics.check();
         if (maxError != null && !(maxError >= 0)) throw new UserError(ExitCodes.USAGE, "--max-error must be a number >= 0");
+        if (replay == null) sampling.pid(); // required, unless replaying
         LoadedModel m = LoadedModel.load(model);
-        long tgid = ProcessInfo.tgid(sampling.pid);
+        if (replay != null) return replay(m);
+        long tgid = ProcessInfo.tgid(sampling.pid());
         Privileges.require("run");
         double threshold = maxError != null ? maxError : m.stored().threshold();
         String comm = ProcessInfo.comm(tgid);
@@ -79,6 +85,33 @@ final class RunCommand implements Callable<Integer> {
                         + result.samples() + " samples scored, " + alerts.get() + " alerts");
             }
         }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * The replay source for evilsocket's CSV: each row is a sample as the live sampler makes
+     * it (its time, its rates of change), scored and alerted by the same code; the process is
+     * unknown, so alerts name the file (pid 0).
+     */
+    private int replay(LoadedModel m) throws java.io.IOException {
+        dev.vigil.trace.ActivityCsv.Data data = dev.vigil.trace.ActivityCsv.read(replay);
+        if (data.width() != m.autoencoder().width()) {
+            throw new UserError(ExitCodes.BAD_INPUT, replay + ": " + data.width() + " syscall columns, the model " + m.autoencoder().width());
+        }
+        double threshold = maxError != null ? maxError : m.stored().threshold();
+        StreamOutput sink = new StreamOutput("stdout", System.out, json ? AlertJson::line : EvilsocketText::render);
+        AutoencoderAlerts alertOf = new AutoencoderAlerts(SyscallTable.host());
+        dev.vigil.alert.ProcessRef p = dev.vigil.alert.ProcessRef.of(0, replay.getFileName().toString());
+        long alerts = 0;
+        for (dev.vigil.trace.ActivityCsv.Sample s : data.samples()) {
+            Score score = m.autoencoder().score(s.values(), threshold, 3);
+            if (!score.anomalous()) continue;
+            alerts++;
+            long nanos = Math.round(s.time() * 1e9);
+            sink.send(alertOf.toAlert(java.time.Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)), p, List.of(),
+                    score, List.of()));
+        }
+        System.err.printf(Locale.ROOT, "%d samples replayed from %s, %d alerts (max error %f)%n", data.samples().size(), replay, alerts, threshold);
         return ExitCodes.OK;
     }
 }

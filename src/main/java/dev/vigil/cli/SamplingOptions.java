@@ -5,8 +5,8 @@ import picocli.CommandLine.Option;
 
 /** The options learn and run share: which process, how often, warm-up, how many samples. */
 final class SamplingOptions {
-    @Option(names = "--pid", required = true, description = "Process to watch (all its threads).")
-    long pid;
+    @Option(names = "--pid", description = "Process to watch (all its threads).")
+    Long pid;
 
     @Option(names = "--time", defaultValue = "100", description = "Sampling period in ms (default: ${DEFAULT-VALUE}).")
     long timeMs;
@@ -17,6 +17,12 @@ final class SamplingOptions {
 
     @Option(names = "--samples", defaultValue = "0", description = "Stop after this many samples (default: until Ctrl-C).")
     long maxSamples;
+
+    /** The --pid given (a usage error when missing). */
+    long pid() {
+        if (pid == null) throw new UserError(ExitCodes.USAGE, "missing --pid PID (the process to watch)");
+        return pid;
+    }
 
     void validate() {
         if (timeMs < 1) throw new UserError(ExitCodes.USAGE, "--time must be at least 1 ms");

@@ -22,7 +22,7 @@ class BadInputTest {
     @Test
     void unknownFlagsAndMissingArguments() {
         assertOneLine(Cli.run("learn", "--pid", "1", "--bogus"), ExitCodes.USAGE, "Unknown option: '--bogus' (see: vigil learn --help)");
-        assertOneLine(Cli.run("run"), ExitCodes.USAGE, "Missing required option: '--pid=<pid>' (see: vigil run --help)");
+        assertOneLine(Cli.run("run"), ExitCodes.USAGE, "missing --pid PID (the process to watch)");
         assertOneLine(Cli.run("frobnicate"), ExitCodes.USAGE, "Unmatched argument at index 0: 'frobnicate' (see: vigil --help)");
         assertOneLine(Cli.run("train", "--epochs", "many"), ExitCodes.USAGE,
                 "Invalid value for option '--epochs': 'many' is not an int (see: vigil train --help)");
