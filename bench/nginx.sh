@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The cost of vigil to a real service, side by side in one run: nginx serving a small file
+# to wrk on loopback with no probe, the empty-program floor, vigil watch, vigil agent
+# (defaults) and the agent's workload profiles alone (root; installs nginx and wrk).
+# Usage: bench/nginx.sh [seconds-per-round=10] [rounds=3]
+source "$(dirname "$(readlink -f "$0")")/common.sh"
+vigil_install_packages nginx wrk
+"${JAVA[@]}" dev.vigil.bench.NginxBench "$@"

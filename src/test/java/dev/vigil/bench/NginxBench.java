@@ -1,0 +1,128 @@
+package dev.vigil.bench;
+
+import dev.vigil.bpf.BpfObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The cost of vigil to a real service, side by side in one run: nginx (1 worker) serving a
+ * small file to wrk on loopback, with nothing, with an empty tp_btf sys_enter program (the
+ * floor every syscall probe pays), with `vigil watch`, and with `vigil agent` (its defaults:
+ * the sequence detector and workload profiles with the exec and risky collectors) and with
+ * the agent's workload profiles alone. Rounds interleave the configurations; medians are
+ * reported. nginx runs on CPU 0 and wrk on CPU 1 (taskset), to keep them from trading places.
+ * Usage: bench/nginx.sh [seconds-per-round=10] [rounds=3] (root; installs nginx and wrk).
+ */
+public final class NginxBench {
+    enum Config { NONE, FLOOR, WATCH, AGENT, AGENT_PROFILES_ONLY }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10, rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Path dir = Files.createTempDirectory("vigil-nginx-bench");
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("index.html"), "x".repeat(612));
+        Files.writeString(dir.resolve("nginx.conf"), """
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log;
+                events { worker_connections 1024; }
+                http {
+                  access_log off;
+                  server { listen 127.0.0.1:%2$d; root %1$s; }
+                }
+                """.formatted(dir, port));
+        Files.writeString(dir.resolve("agent.yaml"), "state_dir: " + dir.resolve("state") + "\noutputs:\n  file: {path: " + dir.resolve("alerts.json") + "}\n");
+        Files.writeString(dir.resolve("profiles.yaml"), "state_dir: " + dir.resolve("state2") + "\ndetectors:\n  sequence: {enabled: false}\noutputs:\n  file: {path: "
+                + dir.resolve("alerts2.json") + "}\n");
+        Process nginx = new ProcessBuilder("taskset", "-c", "0", "nginx", "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;").inheritIO().start();
+        Map<Config, List<Double>> results = new LinkedHashMap<>();
+        for (Config c : Config.values()) results.put(c, new ArrayList<>());
+        try {
+            Thread.sleep(1000);
+            wrk(port, 3); // warm-up
+            for (int r = 0; r < rounds; r++) {
+                for (Config c : Config.values()) results.get(c).add(measure(c, port, seconds, dir));
+            }
+        } finally {
+            nginx.destroy();
+            nginx.waitFor(10, TimeUnit.SECONDS);
+        }
+        double none = KernelOverheadBench.median(results.get(Config.NONE));
+        System.out.printf(Locale.ROOT, "nginx (1 worker) serving 612 bytes to wrk (1 thread, 32 connections) on loopback, %d s x %d interleaved rounds, median requests/s%n",
+                seconds, rounds);
+        for (Config c : Config.values()) {
+            double v = KernelOverheadBench.median(results.get(c));
+            double lo = results.get(c).stream().mapToDouble(Double::doubleValue).min().orElse(0), hi = results.get(c).stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            System.out.printf(Locale.ROOT, "  %-38s %8.0f req/s  (%+5.1f %%)   rounds %.0f..%.0f%n", label(c), v, 100 * (v - none) / none, lo, hi);
+        }
+    }
+
+    static String label(Config c) {
+        return switch (c) {
+            case NONE -> "no probe";
+            case FLOOR -> "empty tp_btf sys_enter (floor)";
+            case WATCH -> "vigil watch";
+            case AGENT -> "vigil agent (defaults)";
+            case AGENT_PROFILES_ONLY -> "vigil agent (workload profiles only)";
+        };
+    }
+
+    static double measure(Config c, int port, int seconds, Path dir) throws Exception {
+        BpfObject floor = null;
+        Process vigil = null;
+        try {
+            switch (c) {
+                case NONE -> { }
+                case FLOOR -> {
+                    floor = BpfObject.openResource(NginxBench.class, "/dev/vigil/bpf/floor_empty.bpf.o").load();
+                    floor.attach("vigil_floor_btf");
+                }
+                case WATCH -> vigil = vigil(dir, "watch", "--pin-dir", "/sys/fs/bpf/vigil-bench-" + ProcessHandle.current().pid());
+                case AGENT -> vigil = vigil(dir, "agent", "--config", dir.resolve("agent.yaml").toString());
+                case AGENT_PROFILES_ONLY -> vigil = vigil(dir, "agent", "--config", dir.resolve("profiles.yaml").toString());
+            }
+            return wrk(port, seconds);
+        } finally {
+            if (floor != null) floor.close();
+            if (vigil != null) {
+                vigil.destroy();
+                vigil.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static Process vigil(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.vigil.cli.Main"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("vigil.err").toFile()).start();
+        for (int i = 0; i < 100; i++) { // attached
+            Thread.sleep(100);
+            String err = Files.exists(dir.resolve("vigil.err")) ? Files.readString(dir.resolve("vigil.err")) : "";
+            if (err.contains("watching") || i > 40) break;
+        }
+        Thread.sleep(1000);
+        return p;
+    }
+
+    static double wrk(int port, int seconds) throws IOException, InterruptedException {
+        Process w = new ProcessBuilder("taskset", "-c", "1", "wrk", "-t1", "-c32", "-d" + seconds + "s", "http://127.0.0.1:" + port + "/index.html").redirectErrorStream(true).start();
+        String out = new String(w.getInputStream().readAllBytes());
+        w.waitFor();
+        Matcher m = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+        if (!m.find()) throw new IllegalStateException("wrk said: " + out);
+        return Double.parseDouble(m.group(1));
+    }
+}
