@@ -12,12 +12,7 @@ final class AgentRun {
 
     static int run(AgentConfig cfg, MetricsOption metrics, String command, Duration duration, boolean hangup) throws Exception {
         Privileges.require(command);
-        Agent agent;
-        try {
-            agent = new Agent(cfg, System.err);
-        } catch (Outputs.OutputException e) {
-            throw new UserError(ExitCodes.BAD_INPUT, (cfg.file().isEmpty() ? "" : cfg.file() + ": ") + e.getMessage());
-        }
+        Agent agent = open(cfg);
         try (ShutdownGuard guard = new ShutdownGuard(); Metrics served = metrics.open(command); agent) {
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             guard.onStop(() -> stop.set(true));
@@ -31,12 +26,7 @@ final class AgentRun {
 
     /** Replays a recording through the agent's sequence detector and outputs (no privileges). */
     static int replay(AgentConfig cfg, MetricsOption metrics, java.nio.file.Path dir) throws Exception {
-        Agent agent;
-        try {
-            agent = new Agent(cfg, System.err);
-        } catch (Outputs.OutputException e) {
-            throw new UserError(ExitCodes.BAD_INPUT, (cfg.file().isEmpty() ? "" : cfg.file() + ": ") + e.getMessage());
-        }
+        Agent agent = open(cfg);
         try (Metrics served = metrics.open("agent"); agent) {
             agent.replay(dir, served);
         } catch (IllegalArgumentException e) {
@@ -52,6 +42,15 @@ final class AgentRun {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> agent.requestReload());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             System.err.println("vigil: SIGHUP cannot be handled here (" + e.getMessage() + "); restart to reopen outputs");
+        }
+    }
+
+    /** The agent with its outputs open; an output that cannot be opened is a bad config (exit 5). */
+    private static Agent open(AgentConfig cfg) {
+        try {
+            return new Agent(cfg, System.err);
+        } catch (Outputs.OutputException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, (cfg.file().isEmpty() ? "" : cfg.file() + ": ") + e.getMessage());
         }
     }
 }

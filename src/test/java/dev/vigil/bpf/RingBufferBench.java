@@ -114,39 +114,43 @@ public final class RingBufferBench {
             obj.attach("vigil_rb_test");
             Consumer<byte[]> sink = b -> sum += TestEvent.decode(b).seq();
             long delivered;
-            long t0 = System.nanoTime();
+            long[] t0 = {System.nanoTime()};
             if (queued) {
                 try (RingBuffer rb = new RingBuffer(obj.map("events"), sink)) {
-                    go(child);
-                    if (drain) {
-                        child.waitFor(120, TimeUnit.SECONDS);
-                        t0 = System.nanoTime();
-                    }
-                    while (child.isAlive()) rb.poll(10);
-                    while (rb.poll(0) > 0) { }
+                    consume(child, drain, t0, rb::poll);
                     delivered = rb.received();
                 }
             } else {
                 UpcallRing rb = new UpcallRing(obj.map("events"), sink);
                 try {
-                    go(child);
-                    if (drain) {
-                        child.waitFor(120, TimeUnit.SECONDS);
-                        t0 = System.nanoTime();
-                    }
-                    while (child.isAlive()) rb.poll(10);
-                    while (rb.poll(0) > 0) { }
+                    consume(child, drain, t0, rb::poll);
                     delivered = rb.received;
                 } finally {
                     rb.close();
                 }
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+            double seconds = (System.nanoTime() - t0[0]) / 1e9;
             if (!child.waitFor(60, TimeUnit.SECONDS)) throw new IllegalStateException("getppid_loop did not finish");
             return new Result(obj.map("counters").lookupU64Sum(0), delivered, seconds);
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    /** A ring's poll, whichever design. */
+    interface Poll {
+        int poll(int ms) throws Throwable;
+    }
+
+    /** Lets the child run and consumes until it has ended and the ring is empty; with drain, the clock starts once the child is done. */
+    private static void consume(Process child, boolean drain, long[] t0, Poll rb) throws Throwable {
+        go(child);
+        if (drain) {
+            child.waitFor(120, TimeUnit.SECONDS);
+            t0[0] = System.nanoTime();
+        }
+        while (child.isAlive()) rb.poll(10);
+        while (rb.poll(0) > 0) { }
     }
 
     private static void go(Process child) throws Exception {
