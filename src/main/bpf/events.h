@@ -30,6 +30,8 @@ enum vigil_event_type {
 	VIGIL_EV_REC_FORK = 21,    /* struct vigil_rec_proc: a recorded process forked a new one */
 	VIGIL_EV_REC_EXEC = 22,    /* struct vigil_rec_proc: a recorded process executed a file */
 	VIGIL_EV_REC_EXIT = 23,    /* struct vigil_rec_proc: a recorded process exited */
+	VIGIL_EV_SLOT = 30,        /* struct vigil_slot_event (workload.bpf.c): a workload slot's process started */
+	VIGIL_EV_ITEM = 31,        /* struct vigil_item_event (workload.bpf.c): a workload's first sight of an item */
 };
 
 /* Emitted by the ring-buffer self-test program (src/test/bpf/ringbuf_test.bpf.c). */
@@ -192,6 +194,121 @@ struct vigil_rec_proc {
 	__u32 other;         /* REC_FORK: the new process's id */
 	__u32 exit_code;     /* REC_EXIT: (code << 8) | signal, as wait(2) reports it */
 	char filename[VIGIL_PATH_MAX]; /* REC_EXEC: the file executed */
+};
+
+/* workload.bpf.c: the behaviour of workloads, first-seen filtered in the kernel. */
+
+/* What the kernel does with a system call, by its number (the rules map is filled by user
+ * space from the host's call table, so the program is the same on every architecture). */
+enum vigil_call_action {
+	VIGIL_ACT_NONE = 0,
+	VIGIL_ACT_OPEN = 1,       /* open(path, flags) */
+	VIGIL_ACT_OPENAT = 2,     /* openat(dfd, path, flags) */
+	VIGIL_ACT_OPENAT2 = 3,    /* openat2(dfd, path, how) */
+	VIGIL_ACT_CREAT = 4,      /* creat(path, mode) */
+	VIGIL_ACT_UNLINK = 5,     /* unlink(path), rmdir(path) */
+	VIGIL_ACT_UNLINKAT = 6,   /* unlinkat(dfd, path, flags) */
+	VIGIL_ACT_RENAME = 7,     /* rename(old, new) */
+	VIGIL_ACT_RENAMEAT = 8,   /* renameat(olddfd, old, newdfd, new), renameat2 */
+	VIGIL_ACT_CHMOD = 9,      /* chmod(path, mode) */
+	VIGIL_ACT_FCHMODAT = 10,  /* fchmodat(dfd, path, mode), fchmodat2 */
+	VIGIL_ACT_CONNECT = 11,   /* connect(fd, addr, len) */
+	VIGIL_ACT_BIND = 12,      /* bind(fd, addr, len) */
+	VIGIL_ACT_LISTEN = 13,    /* listen(fd, backlog) */
+	VIGIL_ACT_ACCEPT = 14,    /* accept(fd, ...), accept4 */
+	VIGIL_ACT_RISKY = 15,     /* a high-risk call: keyed by key_arg, str_arg copied */
+};
+
+/* Value of workload.bpf.c's rules array, by call number. */
+struct vigil_call_rule {
+	__u8 action;         /* enum vigil_call_action */
+	__s8 key_arg;        /* RISKY: the argument that is part of the item (-1: none) */
+	__s8 str_arg;        /* RISKY: the string argument copied and part of the item (-1: none) */
+	__u8 key_mode;       /* RISKY: 0 the argument's value, 1 whether it is 0 (set*id to root) */
+	__s8 target_arg;     /* RISKY: a process id argument; calls aimed at the caller itself are skipped */
+	__s8 signal_arg;     /* RISKY: a signal argument; signal 0 (a liveness probe) is skipped */
+	__u16 _pad;
+};
+
+enum vigil_item_kind {
+	VIGIL_ITEM_SYSCALL = 1,   /* a call number the workload had never made */
+	VIGIL_ITEM_FILE = 2,      /* a path opened, created, deleted, renamed to or chmod-ed */
+	VIGIL_ITEM_NET = 3,       /* an endpoint connected to, bound, listened on or accepted from */
+	VIGIL_ITEM_RISKY = 4,     /* a high-risk call with its argument class */
+};
+
+/* The class of a network address, part of network items (an exact public address is not). */
+enum vigil_net_class {
+	VIGIL_NET_ANY = 1,        /* 0.0.0.0, :: */
+	VIGIL_NET_LOOPBACK = 2,
+	VIGIL_NET_PRIVATE = 3,    /* RFC 1918, 100.64/10, fc00::/7 */
+	VIGIL_NET_LINK_LOCAL = 4,
+	VIGIL_NET_MULTICAST = 5,
+	VIGIL_NET_PUBLIC = 6,
+	VIGIL_NET_UNIX = 7,       /* a unix socket path */
+};
+
+enum vigil_slot_reason {
+	VIGIL_SLOT_NEW = 1,       /* a program started in a cgroup other than its parent's: a new workload slot */
+	VIGIL_SLOT_ROOT = 2,      /* the same, into an existing slot (a restart) */
+	VIGIL_SLOT_RUNNING = 3,   /* a process running before vigil, seen at its first call */
+};
+
+/* Value of the slots array: one per (cgroup, executable, argv) a workload started as. */
+struct vigil_slot {
+	__u64 calls[VIGIL_MAX_SYSCALLS / 64]; /* the call numbers its processes made */
+	__u64 activity;      /* calls its processes made, added in batches of 1024 per task and at exit */
+	__u32 ignored;       /* set by user space: not profiled (an ignored cgroup, a workload over max) */
+	__u32 _pad;
+};
+
+/* Key and value of workload.bpf.c's seen map: an item already sent for a slot. */
+struct vigil_seen_key {
+	__u32 slot;
+	__u32 kind;
+	__u64 hash;
+};
+
+struct vigil_seen {
+	__u32 novel;         /* set by user space when it alerted the item: repeats are counted */
+	__u32 _pad;
+	__u64 repeats;       /* sightings since it was marked novel */
+};
+
+struct vigil_slot_key {
+	__u64 cgroup;
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+	__u64 argv_hash;
+};
+
+struct vigil_slot_event {
+	struct vigil_event_header h;
+	__u32 slot;          /* 1 + its index in slots */
+	__u32 reason;        /* enum vigil_slot_reason */
+	__u32 args_len;
+	__u32 args_total;
+	char filename[VIGIL_PATH_MAX]; /* empty for RUNNING (user space reads /proc) */
+	char args[VIGIL_ARGS_MAX];
+};
+
+struct vigil_item_event {
+	struct vigil_event_header h;
+	__u32 slot;          /* 1 + the workload slot's index */
+	__u32 kind;          /* enum vigil_item_kind */
+	__u32 syscall;       /* host call number */
+	__u32 action;        /* enum vigil_call_action */
+	__s64 ret;           /* the call's result (0 for calls judged at entry) */
+	__u64 flags;         /* open flags; chmod mode; socket type for network items */
+	__u64 args[4];       /* RISKY: raw arguments */
+	__u16 family;        /* AF_INET, AF_INET6, AF_UNIX (network items) */
+	__u16 port;          /* host order; the local port for LISTEN and ACCEPT */
+	__u32 net_class;     /* enum vigil_net_class of addr (ACCEPT: the peer's) */
+	__u8 addr[16];       /* IPv4 in the first 4 bytes */
+	__u64 hash;          /* the item's first-seen hash */
+	char path[VIGIL_PATH_MAX]; /* a path as passed, a unix socket path, a risky call's string */
+	char dir[VIGIL_PATH_MAX];  /* for a relative path: the directory it is relative to */
 };
 
 #endif

@@ -12,11 +12,20 @@
 #include <bpf/bpf_core_read.h>
 #include "events.h"
 #include "collect.h"
+#include "path.h"
 
 VIGIL_WIRE_STRUCT(vigil_event_header);
 VIGIL_WIRE_ENUM(vigil_event_type);
 VIGIL_WIRE_STRUCT(vigil_exec_event);
 VIGIL_WIRE_STRUCT(vigil_exit_event);
+
+/* Room to walk a path backwards (see path.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[2 * VIGIL_PATH_MAX]);
+} walk_buf SEC(".maps");
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -28,6 +37,19 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 		return 0;
 	vigil_header(&e->h, VIGIL_EV_EXEC);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	/* a file executed through a descriptor (fexecve, a memfd: /dev/fd/N, /proc/self/fd/N)
+	 * is named by its own path (/memfd:NAME), which the process may not live to show */
+	if ((e->filename[0] == '/' && e->filename[1] == 'p' && e->filename[2] == 'r' && e->filename[3] == 'o' && e->filename[4] == 'c' && e->filename[5] == '/')
+	    || (e->filename[0] == '/' && e->filename[1] == 'd' && e->filename[2] == 'e' && e->filename[3] == 'v' && e->filename[4] == '/'
+		&& e->filename[5] == 'f' && e->filename[6] == 'd' && e->filename[7] == '/')) {
+		__u32 zero = 0;
+		char *walk = bpf_map_lookup_elem(&walk_buf, &zero);
+		struct file *f = BPF_CORE_READ(bprm, file);
+		if (walk && f) {
+			struct path fp = BPF_CORE_READ(f, f_path);
+			vigil_walk_path(&fp, walk, e->filename);
+		}
+	}
 	unsigned long start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
 	__u64 total = end > start ? end - start : 0;
 	__u64 len = total;

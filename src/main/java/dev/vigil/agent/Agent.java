@@ -48,6 +48,10 @@ public final class Agent implements AutoCloseable {
     private SequenceCollector sequence;
     private SequenceAlerts sequenceAlerts;
     private LineageDetector lineage;
+    private WorkloadProfiler profiler;
+    private dev.vigil.collect.WorkloadCollector workload;
+    private long lastTick;
+    private final NoveltyGroups groups = new NoveltyGroups(Duration.ofMillis(400));
     private List<Collector> side = List.of();
     private volatile boolean reload;
     private long lastAllowCheck;
@@ -108,13 +112,29 @@ public final class Agent implements AutoCloseable {
                     : new ProfileSet(config.profiles().maxProfiles());
             if (wf != null && Files.exists(wf)) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), wf);
             lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host());
+            profiler = new WorkloadProfiler(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer,
+                    config.host(), slot -> { if (workload != null) workload.ignore(slot); });
             applyAllows();
-            metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", lineage::learnt)
-                    .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", lineage::novel)
-                    .counter("vigil_profile_warmup_items", "New items learnt in a workload's warm-up after its start", lineage::warmedUp)
+            metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", () -> lineage.learnt() + profiler.learnt())
+                    .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", () -> lineage.novel() + profiler.novel())
+                    .counter("vigil_profile_warmup_items", "New items learnt in a workload's warm-up after its start",
+                            () -> lineage.warmedUp() + profiler.warmedUp())
+                    .counter("vigil_profile_items_unresolved", "Kernel items of a workload that could not be told (its process gone)", profiler::unresolved)
                     .gauge("vigil_profiles", "Workload profiles", () -> lineage.profiles().all().size());
         }
         side = startContext();
+        if (profiler != null) {
+            workload = Collector.start(new dev.vigil.collect.WorkloadCollector(config.profiles().maxSlots()), config.filters());
+            dev.vigil.collect.WorkloadCollector w = workload;
+            profiler.repeats(new WorkloadProfiler.Repeats() {
+                public boolean mark(int slot, int kind, long hash) { return w.markNovel(slot, kind, hash); }
+                public long count(int slot, int kind, long hash) { return w.repeats(slot, kind, hash); }
+            });
+            log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls and system calls of each (learning: %s) ...%n",
+                    config.profiles().learning());
+            metrics.counter("vigil_workload_kernel_events", "The workload probe's counters (lost = ring buffer full; slots_full = slot map full)", "kind",
+                    workload::counts);
+        }
         if (sequence != null) {
             sequence.attach();
             pinned = Pins.pin(sequence, s.pinDir(), log);
@@ -136,8 +156,16 @@ public final class Agent implements AutoCloseable {
                 applyAllows();
                 lastAllowCheck = now();
             }
-            if (sequence != null) sequence.poll(200);
-            else sleep(200);
+            if (sequence != null) sequence.poll(workload != null ? 50 : 200);
+            else if (workload == null) sleep(200);
+            if (workload != null) {
+                workload.read(this::onWorkload, sequence != null ? 50 : 100);
+                if (now() - lastTick >= 1_000_000_000L) {
+                    lastTick = now();
+                    for (Alert a : profiler.tick(java.time.Instant.now(), workload::activity, pipeline::repeated)) pipeline.publish(a);
+                }
+            }
+            for (Alert a : groups.due(java.time.Instant.now())) pipeline.publish(a);
             long now = System.nanoTime();
             if (now - lastSave >= saveEvery) {
                 if (file != null && sequence != null) save(file);
@@ -165,7 +193,19 @@ public final class Agent implements AutoCloseable {
     private void applyAllows() {
         if (lineage == null || config.stateDir() == null) return;
         for (var r : dev.vigil.profile.AllowRequests.apply(config.stateDir(), lineage.profiles(), config.profiles().learning(), java.time.Instant.now())) {
-            log.printf("vigil: allowed in %s, %s: %s%n", r.key().text(), r.dimension(), r.item());
+            switch (r.action()) {
+                case "import" -> log.printf("vigil: imported %s%n", r.item());
+                case "reset" -> {
+                    // what the kernel already sent for the workload must cross again, or the new profile would never learn it
+                    if (workload != null) workload.forget(profiler.slotsOf(r.key()), r.dimension());
+                    if (profiler != null) profiler.forgetRepeats(r.key());
+                    lineage.profiles().get(r.key(), false);
+                    var p = lineage.profiles().find(r.key());
+                    if (p != null) p.dimensions(config.profiles().learning(), java.time.Instant.now());
+                    log.printf("vigil: reset %s of %s: it learns again from now%n", r.dimension().isEmpty() ? "every dimension" : r.dimension(), r.key().text());
+                }
+                default -> log.printf("vigil: allowed in %s, %s: %s%n", r.key().text(), r.dimension(), r.item());
+            }
         }
     }
 
@@ -183,13 +223,23 @@ public final class Agent implements AutoCloseable {
         pinned = false;
         side.forEach(Collector::close);
         side = List.of();
+        if (workload != null) {
+            while (workload.read(this::onWorkload, 0) > 0) { }
+            for (Alert a : profiler.tick(java.time.Instant.now(), workload::activity, pipeline::repeated)) pipeline.publish(a);
+            for (Alert a : groups.due(null)) pipeline.publish(a);
+            Map<String, Long> wc = workload.counts();
+            log.printf("vigil: workload probe: %d first sights, %d events lost, %d workload starts not profiled (slots full)%n", wc.get("items"),
+                    wc.get("lost"), wc.get("slots_full"));
+            workload.close();
+            workload = null;
+        }
         if (sequence != null && file != null) save(file);
         saveWorkloads();
         if (lineage != null) {
             long stable = lineage.profiles().all().stream().filter(p -> p.dimensions().values().stream()
                     .anyMatch(d -> d.state() == dev.vigil.profile.Dimension.State.STABLE)).count();
-            log.printf("vigil: %d workload profiles (%d stable), %d items learnt, %d novel%s%s%n", lineage.profiles().all().size(), stable, lineage.learnt(),
-                    lineage.novel(), lineage.profiles().refused() > 0 ? ", " + lineage.profiles().refused() + " workloads not profiled (max_profiles)" : "",
+            log.printf("vigil: %d workload profiles (%d stable), %d items learnt, %d novel%s%s%n", lineage.profiles().all().size(), stable,
+                    lineage.learnt() + profiler.learnt(), lineage.novel() + profiler.novel(), lineage.profiles().refused() > 0 ? ", " + lineage.profiles().refused() + " workloads not profiled (max_profiles)" : "",
                     workloadsFile() != null ? "; saved to " + workloadsFile() : "");
         }
         if (sequence != null) {
@@ -241,11 +291,25 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * A workload slot or first sight. The context is drained first, so the exec event of the
+     * process that did it (sent before anything it did) is known when the alert is made.
+     */
+    private void onWorkload(dev.vigil.collect.TraceEvent e) {
+        if (e instanceof dev.vigil.collect.TraceEvent.Item) drainContext();
+        for (Alert a : profiler.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) raise(a);
+    }
+
     /** An exec, exit or risky event: into the context, then to the workload profiles. */
     private void onContext(dev.vigil.collect.TraceEvent e) {
         context.accept(e);
         if (lineage == null) return;
-        for (dev.vigil.alert.Alert a : lineage.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) pipeline.publish(a);
+        for (dev.vigil.alert.Alert a : lineage.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) raise(a);
+    }
+
+    /** A profile alert: a novelty waits for the others of its process ({@link NoveltyGroups}), the rest go out. */
+    private void raise(Alert a) {
+        for (Alert x : groups.offer(a, java.time.Instant.now())) pipeline.publish(x);
     }
 
     /**
@@ -278,6 +342,8 @@ public final class Agent implements AutoCloseable {
         if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
         side.forEach(Collector::close);
         side = List.of();
+        if (workload != null) workload.close();
+        workload = null;
         if (sequence != null) sequence.close();
         sequence = null;
         pipeline.close();

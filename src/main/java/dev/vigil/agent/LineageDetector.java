@@ -59,13 +59,31 @@ public final class LineageDetector {
      */
     private String real(String path) {
         if (!path.startsWith("/")) return path;
-        return realPaths.computeIfAbsent(path, p -> {
-            try {
-                return Path.of(p).toRealPath().toString();
-            } catch (java.io.IOException | RuntimeException e) {
-                return p;
-            }
-        });
+        return realPaths.computeIfAbsent(path, LineageDetector::realPath);
+    }
+
+    /**
+     * The executable a process exec'd as filename: its real path, or for a file named through
+     * a file descriptor (/dev/fd/N, /proc/self/fd/N: an fexecve, a memfd) what /proc/PID/exe
+     * says the process runs (/memfd:NAME (deleted)); those are never resolved in vigil's own
+     * /proc/self.
+     */
+    String executable(String filename, int pid) {
+        if (filename.startsWith("/dev/fd/") || filename.startsWith("/proc/")) {
+            String exe = dev.vigil.collect.ProcessInfo.exe(pid);
+            return exe.isEmpty() ? filename : exe;
+        }
+        return real(filename);
+    }
+
+    /** The real path of path, or path itself when it cannot be resolved (gone, relative). */
+    static String realPath(String path) {
+        if (!path.startsWith("/")) return path;
+        try {
+            return Path.of(path).toRealPath().toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return path;
+        }
     }
 
     private final Duration warmup;
@@ -118,7 +136,7 @@ public final class LineageDetector {
     private List<Alert> exec(TraceEvent.Exec x, Instant now) {
         int pid = x.who().tgid(), ppid = x.who().ppid();
         long cgid = x.who().cgroup();
-        String exe = real(x.filename());
+        String exe = executable(x.filename(), pid);
         Tracked tracked = workloads.get(ppid);
         if (tracked == null) tracked = fromProc(ppid);
         if (tracked == null || tracked.cgroup() != cgid) {
@@ -131,7 +149,8 @@ public final class LineageDetector {
             }
             WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
             workloads.put(pid, new Tracked(own, cgid, now));
-            profiles.get(own, false);
+            WorkloadProfile p = profiles.get(own, false);
+            if (p != null) p.dimensions(learning, now);
             return List.of();
         }
         if (tracked.key() == null) { // a process in an ignored cgroup
@@ -147,14 +166,14 @@ public final class LineageDetector {
         String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
         Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
         Dimension.State before = d.state();
-        Dimension.Verdict v = d.observe(item, now);
+        Dimension.Verdict v = d.observe(item, now, profile.activity());
         if (v == Dimension.Verdict.NOVEL && now.isBefore(tracked.started().plus(warmup))) {
             d.allow(item, now); // the workload (re)started moments ago: its start-up is learnt, not alerted
             warmedUp++;
             v = Dimension.Verdict.LEARNT;
         }
         List<Alert> out = new java.util.ArrayList<>(2);
-        if (d.state() != before) out.add(stateChange(x, parent, profile, d, now));
+        if (d.state() != before) out.add(WorkloadProfiler.stateAlert(host, parent, profile, d, now));
         switch (v) {
             case LEARNT -> learnt++;
             case NOVEL -> {
@@ -164,24 +183,6 @@ public final class LineageDetector {
             default -> { }
         }
         return out;
-    }
-
-    /** A dimension became stable (novelty alerts start), unstable or full (they never will). */
-    private Alert stateChange(TraceEvent.Exec x, WorkloadKey w, WorkloadProfile profile, Dimension d, Instant now) {
-        String what = switch (d.state()) {
-            case STABLE -> String.format(Locale.ROOT, "is now stable: %d programs learnt in %s, none new for %s; a program it never ran will raise an alert",
-                    d.items().size(), words(Duration.between(d.started(), now)), words(Duration.between(d.lastNew(), now)));
-            case UNSTABLE -> "is unstable: new programs kept coming for " + words(Duration.between(d.started(), now)) + "; it raises no novelty alerts";
-            case AT_MAX_SIZE -> "is full (" + d.items().size() + " programs); it learns no more and raises no novelty alerts";
-            case LEARNING -> "is learning";
-        };
-        return Alert.builder(DETECTOR, "profile_state").time(now).host(host).severity(d.state() == Dimension.State.STABLE ? Alert.Severity.INFO : Alert.Severity.LOW)
-                .summary("the process profile of " + w.program() + " (" + w.scope() + ") " + what)
-                .process(describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), x.filename()))
-                .evidence("dimension", WorkloadProfile.PROCESS).evidence("workload", w.text()).evidence("state", d.state().label())
-                .evidence("learnt_items", d.items().size()).evidence("observations", d.observations())
-                .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
-                .dedupKey(DETECTOR + "|state|" + w.text() + "|" + WorkloadProfile.PROCESS + "|" + d.state()).build();
     }
 
     /** The workload of a process vigil did not see start, from /proc; null when it is gone. */
@@ -217,7 +218,9 @@ public final class LineageDetector {
                 profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(risky ? Alert.Severity.HIGH : Alert.Severity.MEDIUM)
                 .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))
-                .evidence("dimension", WorkloadProfile.PROCESS).evidence("item", item).evidence("workload", w.text())
+                .evidence("dimension", WorkloadProfile.PROCESS).evidence("item", item)
+                .evidence("action", "ran " + exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : ""))
+                .evidence("workload", w.text())
                 .evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
                 .evidence("stable_since", String.valueOf(d.stableSince())).evidence("args_pattern", args.isEmpty() ? null : args)
                 .evidence("allow", dev.vigil.profile.AllowRequests.command(w, WorkloadProfile.PROCESS, item))

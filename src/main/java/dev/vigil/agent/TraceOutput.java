@@ -66,6 +66,11 @@ public final class TraceOutput {
             case Unlink u -> List.of(String.format(Locale.ROOT, "%s UNLINK %s %-9s %s%s", clock(when(u.who().ktimeNs())), who(u.who()), u.syscall(),
                     u.path(), u.dfd() != -100 && !u.path().startsWith("/") ? " (relative to fd " + u.dfd() + ")" : ""));
             case Risky r -> List.of(String.format(Locale.ROOT, "%s RISKY  %s %-13s %s", clock(when(r.who().ktimeNs())), who(r.who()), r.syscall(), r.detail()));
+            case TraceEvent.Slot w -> List.of(String.format(Locale.ROOT, "%s SLOT   %s slot=%d %s cgroup=%d %s [%s]", clock(when(w.who().ktimeNs())), who(w.who()),
+                    w.slot(), w.reason() == TraceEvent.Slot.NEW ? "new" : w.reason() == TraceEvent.Slot.ROOT ? "restart" : "running", w.who().cgroup(),
+                    w.filename(), String.join(" ", w.argv())));
+            case TraceEvent.Item i -> List.of(String.format(Locale.ROOT, "%s FIRST  %s slot=%d %s", clock(when(i.who().ktimeNs())), who(i.who()), i.slot(),
+                    dev.vigil.profile.Observation.of(i).map(o -> o.dimension() + ": " + o.item() + " (" + o.words() + ")").orElse(i.call())));
             case NetSample n -> {
                 List<String> out = new ArrayList<>();
                 for (Flow f : n.flows()) {
@@ -119,6 +124,16 @@ public final class TraceOutput {
                 who(o.put("kind", "risky"), r.who()).put("syscall", r.syscall()).put("detail", r.detail()).put("string", r.str());
                 ArrayNode a = o.putArray("args");
                 for (long v : r.args()) a.add(v);
+            }
+            case TraceEvent.Slot w -> {
+                who(o.put("kind", "slot"), w.who()).put("slot", w.slot()).put("reason", w.reason() == TraceEvent.Slot.NEW ? "new"
+                        : w.reason() == TraceEvent.Slot.ROOT ? "restart" : "running").put("file", w.filename());
+                ArrayNode a = o.putArray("argv");
+                w.argv().forEach(a::add);
+            }
+            case TraceEvent.Item i -> {
+                who(o.put("kind", "first_sight"), i.who()).put("slot", i.slot()).put("syscall", i.call()).put("ret", i.ret());
+                dev.vigil.profile.Observation.of(i).ifPresent(ob -> o.put("dimension", ob.dimension()).put("item", ob.item()).put("what", ob.words()));
             }
             case NetSample n -> {
                 o.put("kind", "net").put("time", Instant.now().toString()).put("interface", n.iface()).put("period_s", n.periodSeconds())

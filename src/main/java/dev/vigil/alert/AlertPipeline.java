@@ -119,6 +119,19 @@ public final class AlertPipeline implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Counts n repeats of an alerted key that were suppressed before reaching the pipeline
+     * (the kernel counts repeats of a never-seen item instead of sending each): they are
+     * counted as duplicates and carried by the key's next emitted alert.
+     */
+    public synchronized void repeated(String dedupKey, long n) {
+        if (n <= 0) return;
+        raised.addAndGet(n);
+        duplicates.addAndGet(n);
+        KeyState k = keys.get(dedupKey);
+        if (k != null) k.suppressed += n;
+    }
+
     private void fanOut(Alert a) {
         for (AlertOutput o : outputs) {
             try {

@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.println("summary");
-        System.out.printf(Locale.ROOT, "  learning                %.1f s, %d programs learnt%n", r.learning().toMillis() / 1000.0, r.learnt());
+        System.out.printf(Locale.ROOT, "  learning                %.1f s, %d items learnt (programs, files, endpoints, system calls)%n", r.learning().toMillis() / 1000.0, r.learnt());
         System.out.printf(Locale.ROOT, "  unchanged traffic       %d false alarms in %d s%n", r.falseAlarms(), r.normalSeconds());
         int detected = 0;
         for (AttackDemo.StepResult s : r.steps()) {

@@ -17,17 +17,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "workloads", mixinStandardHelpOptions = true,
-        description = {"The agent's workload profiles (saved in STATE/workloads.json), and allowing what they flagged.",
+        description = {"The agent's workload profiles (saved in STATE/workloads.json): list, review, allow, move between hosts, reset.",
                 "  vigil workloads                                   list the workloads, their state and size",
                 "  vigil workloads show 'KEY'                        every item learnt, per dimension",
-                "  vigil workloads allow 'KEY' process 'ITEM'        learn an item (a running agent applies it within a second)",
+                "  vigil workloads export ['KEY'...] [--out FILE]    the profiles as JSON (format vigil.workload-profiles/2), to review in git",
+                "  vigil workloads import FILE                       merge exported profiles in (items added; stable there: stable here)",
+                "  vigil workloads diff A.json [B.json]              what differs between two exports (B: the agent's state)",
+                "  vigil workloads reset 'KEY' [DIMENSION]           forget a profile (or one dimension): it learns again",
+                "  vigil workloads allow 'KEY' DIMENSION 'ITEM'      learn an item (a running agent applies it within a second);",
+                "                                                    DIMENSION: process, files, network, risky or syscalls",
                 "Alerts carry the exact allow command in their evidence."})
 final class WorkloadsCommand implements Callable<Integer> {
-    @Parameters(index = "0", defaultValue = "list", description = "list, show or allow (default: ${DEFAULT-VALUE}).")
+    @Parameters(index = "0", defaultValue = "list", description = "list, show, allow, export, import, diff or reset (default: ${DEFAULT-VALUE}).")
     String action;
 
-    @Parameters(index = "1..*", arity = "0..*", description = "show: KEY; allow: KEY DIMENSION ITEM.")
+    @Parameters(index = "1..*", arity = "0..*", description = "show: KEY; allow: KEY DIMENSION ITEM; export: KEY...; import: FILE; diff: A [B]; reset: KEY [DIMENSION].")
     List<String> args = new java.util.ArrayList<>();
+
+    @Option(names = "--out", description = "export: write to this file instead of stdout.")
+    Path out;
 
     @Option(names = "--state", description = "The agent's state folder (default: /var/lib/vigil).")
     Path state = AgentConfig.defaults().stateDir();
@@ -38,11 +46,11 @@ final class WorkloadsCommand implements Callable<Integer> {
         switch (action) {
             case "list" -> {
                 ProfileSet set = read(file);
-                System.out.printf("%-60s %-9s %-12s %6s %s%n", "WORKLOAD", "PARTIAL", "PROCESS", "ITEMS", "STABLE SINCE");
+                System.out.printf("%-60s %-9s %-10s %6s %s%n", "WORKLOAD", "PARTIAL", "STATE", "ITEMS", "DIMENSIONS");
                 for (WorkloadProfile p : set.all()) {
-                    Dimension d = p.dimensions().get(WorkloadProfile.PROCESS);
-                    System.out.printf("%-60s %-9s %-12s %6d %s%n", p.key().text(), p.partial() ? "partial" : "", d == null ? "-" : d.state().label(),
-                            d == null ? 0 : d.items().size(), d == null || d.stableSince() == null ? "-" : d.stableSince());
+                    int items = p.dimensions().values().stream().mapToInt(d -> d.items().size()).sum();
+                    System.out.printf("%-60s %-9s %-10s %6d %s%n", p.key().text(), p.partial() ? "partial" : "", state(p), items,
+                            String.join(" ", p.dimensions().values().stream().map(d -> d.name() + ":" + d.state().label().replace(' ', '-')).toList()));
                 }
                 int pending = AllowRequests.pending(state).size();
                 if (pending > 0) System.out.printf("%d allow request(s) wait for the agent%n", pending);
@@ -60,13 +68,60 @@ final class WorkloadsCommand implements Callable<Integer> {
             }
             case "allow" -> {
                 if (args.size() != 3) throw new UserError(ExitCodes.USAGE, "allow needs KEY DIMENSION ITEM (quote each)");
-                if (!args.get(1).equals(WorkloadProfile.PROCESS)) throw new UserError(ExitCodes.USAGE, "unknown dimension '" + args.get(1) + "' (process)");
+                if (!WorkloadProfile.DIMENSIONS.contains(args.get(1))) {
+                    throw new UserError(ExitCodes.USAGE, "unknown dimension '" + args.get(1) + "' (" + String.join(", ", WorkloadProfile.DIMENSIONS) + ")");
+                }
                 Path req = AllowRequests.write(state, new AllowRequests.Request(key(args.get(0)), args.get(1), args.get(2), Instant.now()));
                 System.out.println("requested: " + args.get(2) + " allowed in " + args.get(0) + " (" + req + "; a running agent applies it within a second)");
             }
-            default -> throw new UserError(ExitCodes.USAGE, "unknown action '" + action + "' (list, show, allow)");
+            case "export" -> {
+                ProfileSet set = read(file);
+                List<WorkloadKey> keys = args.stream().map(WorkloadsCommand::key).toList();
+                for (WorkloadKey k : keys) if (set.find(k) == null) throw new UserError(ExitCodes.BAD_INPUT, "no workload " + k.text() + " in " + file);
+                byte[] json = set.only(keys).toJson();
+                if (out == null) {
+                    System.out.write(json);
+                    System.out.println();
+                    System.out.flush();
+                } else {
+                    dev.vigil.model.AtomicFile.write(out, java.nio.ByteBuffer.wrap(json));
+                    System.err.printf("exported %d workload profile(s) to %s%n", set.only(keys).all().size(), out);
+                }
+            }
+            case "import" -> {
+                if (args.size() != 1) throw new UserError(ExitCodes.USAGE, "import needs one FILE (from vigil workloads export)");
+                Path in = Path.of(args.getFirst());
+                ProfileSet set = read(in); // validated before it is handed over
+                Path req = AllowRequests.writeImport(state, Files.readAllBytes(in));
+                System.out.printf("requested: merge %d workload profile(s) from %s (%s; a running agent applies it within a second, a stopped one at its start)%n",
+                        set.all().size(), in, req);
+            }
+            case "diff" -> {
+                if (args.isEmpty() || args.size() > 2) throw new UserError(ExitCodes.USAGE, "diff needs A.json [B.json] (B defaults to " + file + ")");
+                ProfileSet a = read(Path.of(args.get(0))), b = read(args.size() == 2 ? Path.of(args.get(1)) : file);
+                List<String> lines = ProfileDiff.lines(a, b);
+                lines.forEach(System.out::println);
+                return lines.isEmpty() ? ExitCodes.OK : 1;
+            }
+            case "reset" -> {
+                if (args.isEmpty() || args.size() > 2) throw new UserError(ExitCodes.USAGE, "reset needs KEY [DIMENSION]");
+                String dim = args.size() == 2 ? args.get(1) : "";
+                if (!dim.isEmpty() && !WorkloadProfile.DIMENSIONS.contains(dim)) {
+                    throw new UserError(ExitCodes.USAGE, "unknown dimension '" + dim + "' (" + String.join(", ", WorkloadProfile.DIMENSIONS) + ")");
+                }
+                Path req = AllowRequests.write(state, new AllowRequests.Request("reset", key(args.getFirst()), dim, "", Instant.now()));
+                System.out.println("requested: reset " + (dim.isEmpty() ? "every dimension" : dim) + " of " + args.getFirst() + " (" + req
+                        + "; it learns again from now)");
+            }
+            default -> throw new UserError(ExitCodes.USAGE, "unknown action '" + action + "' (list, show, allow, export, import, diff, reset)");
         }
         return ExitCodes.OK;
+    }
+
+    /** The profile's state: stable when every dimension is, else the first that is not (learning, unstable, at max size). */
+    static String state(WorkloadProfile p) {
+        for (Dimension d : p.dimensions().values()) if (d.state() != Dimension.State.STABLE) return d.state().label();
+        return p.dimensions().isEmpty() ? "-" : "stable";
     }
 
     private static WorkloadKey key(String text) {

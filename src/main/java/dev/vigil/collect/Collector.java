@@ -49,6 +49,7 @@ public interface Collector extends AutoCloseable {
             case "net" -> new NetCollector();
             case "resource" -> new ResourceCollector();
             case "syscalls" -> new SyscallsCollector();
+            case "workload" -> new WorkloadCollector();
             default -> throw new IllegalArgumentException("unknown collector " + name);
         };
     }

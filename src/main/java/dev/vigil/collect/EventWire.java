@@ -67,6 +67,37 @@ public final class EventWire {
             HEADER.withName("h"), JAVA_INT.withName("other"), JAVA_INT.withName("exit_code"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename")).withName("vigil_rec_proc");
 
+    /** workload.bpf.c: a workload slot's process started; a workload's first sight of an item. */
+    public static final int EV_SLOT = 30, EV_ITEM = 31;
+
+    public static final StructLayout SLOT_EVENT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("slot"), JAVA_INT.withName("reason"), JAVA_INT.withName("args_len"),
+            JAVA_INT.withName("args_total"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
+            MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args")).withName("vigil_slot_event");
+
+    public static final StructLayout ITEM_EVENT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_INT.withName("syscall"),
+            JAVA_INT.withName("action"), JAVA_LONG.withName("ret"), JAVA_LONG.withName("flags"),
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("args"), JAVA_SHORT.withName("family"), JAVA_SHORT.withName("port"),
+            JAVA_INT.withName("net_class"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("addr"), JAVA_LONG.withName("hash"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"))
+            .withName("vigil_item_event");
+
+    public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
+            JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_LONG.withName("hash")).withName("vigil_seen_key");
+
+    public static final StructLayout SEEN = MemoryLayout.structLayout(
+            JAVA_INT.withName("novel"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("repeats")).withName("vigil_seen");
+
+    public static final StructLayout CALL_RULE = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("action"), JAVA_BYTE.withName("key_arg"), JAVA_BYTE.withName("str_arg"), JAVA_BYTE.withName("key_mode"),
+            JAVA_BYTE.withName("target_arg"), JAVA_BYTE.withName("signal_arg"), JAVA_SHORT.withName("_pad")).withName("vigil_call_rule");
+
+    public static final StructLayout SLOT = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(8, JAVA_LONG).withName("calls"), JAVA_LONG.withName("activity"), JAVA_INT.withName("ignored"),
+            JAVA_INT.withName("_pad"))
+            .withName("vigil_slot");
+
     static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
     static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
 
@@ -98,6 +129,19 @@ public final class EventWire {
     static final long REC_TID = at(REC_CALL, "tid"), REC_TGID = at(REC_CALL, "tgid"), REC_NR = at(REC_CALL, "nr");
     static final long REC_PROC_TGID = at(REC_PROC, "h", "tgid"), REC_PROC_COMM = at(REC_PROC, "h", "comm"), REC_OTHER = at(REC_PROC, "other"),
             REC_EXIT_CODE = at(REC_PROC, "exit_code"), REC_FILENAME = at(REC_PROC, "filename");
+
+    static final long SLOT_SLOT = at(SLOT_EVENT, "slot"), SLOT_REASON = at(SLOT_EVENT, "reason"), SLOT_ARGS_LEN = at(SLOT_EVENT, "args_len"),
+            SLOT_ARGS_TOTAL = at(SLOT_EVENT, "args_total"), SLOT_FILENAME = at(SLOT_EVENT, "filename"), SLOT_ARGS = at(SLOT_EVENT, "args");
+    static final long ITEM_SLOT = at(ITEM_EVENT, "slot"), ITEM_KIND = at(ITEM_EVENT, "kind"), ITEM_SYSCALL = at(ITEM_EVENT, "syscall"),
+            ITEM_ACTION = at(ITEM_EVENT, "action"), ITEM_RET = at(ITEM_EVENT, "ret"), ITEM_FLAGS = at(ITEM_EVENT, "flags"),
+            ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),
+            ITEM_CLASS = at(ITEM_EVENT, "net_class"), ITEM_ADDR = at(ITEM_EVENT, "addr"), ITEM_HASH = at(ITEM_EVENT, "hash"),
+            ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir");
+    static final long RULE_ACTION = at(CALL_RULE, "action"), RULE_KEY_ARG = at(CALL_RULE, "key_arg"), RULE_STR_ARG = at(CALL_RULE, "str_arg"),
+            RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
+    static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),
+            SEEN_NOVEL = at(SEEN, "novel"), SEEN_REPEATS = at(SEEN, "repeats");
+    static final long SLOT_IGNORED = at(SLOT, "ignored"), SLOT_ACTIVITY = at(SLOT, "activity"), SLOT_CALLS = at(SLOT, "calls");
 
     /** The event type of a ring-buffer record (its first u32). */
     static int type(byte[] b) {

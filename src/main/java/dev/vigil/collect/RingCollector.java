@@ -44,6 +44,15 @@ abstract class RingCollector implements Collector {
     /** Turns one ring-buffer record into an event (may throw on a malformed record). */
     abstract TraceEvent decode(byte[] record);
 
+    /** Sets what must be set before load (globals, map sizes); the filters are set already. */
+    void beforeLoad(BpfObject object, CollectorSettings s) { }
+
+    /** Fills maps after load, before the programs attach. */
+    void afterLoad(BpfObject object) { }
+
+    /** The loaded object (null before open). */
+    BpfObject object() { return object; }
+
     @Override
     public String name() { return name; }
 
@@ -68,6 +77,7 @@ abstract class RingCollector implements Collector {
                 notLoaded.add(p);
             }
         }
+        beforeLoad(object, s);
     }
 
     @Override
@@ -87,6 +97,7 @@ abstract class RingCollector implements Collector {
                 comms.update(k, one);
             }
         }
+        afterLoad(object);
         ring = new RingBuffer(object.map("events"), bytes -> {
             TraceEvent e;
             try {

@@ -67,8 +67,8 @@ public final class RiskyCollector extends RingCollector {
         return new Risky(EventWire.who(s), nr, name, args, str, detail(name, args, str));
     }
 
-    /** A readable summary of the arguments of call name. */
-    static String detail(String name, long[] a, String str) {
+    /** A readable summary of the arguments of call name (six raw arguments, its string argument). */
+    public static String detail(String name, long[] a, String str) {
         return switch (name) {
             case "ptrace" -> "request=" + PTRACE.getOrDefault(a[0], Long.toString(a[0])) + " target=" + a[1] + comm((int) a[1]);
             case "setuid" -> "uid=" + (int) a[0];
@@ -87,7 +87,15 @@ public final class RiskyCollector extends RingCollector {
             case "execveat" -> "dfd=" + (int) a[0] + " path=" + str + " flags=0x" + Long.toHexString(a[4]);
             case "kill" -> "target=" + (int) a[0] + comm((int) a[0]) + " signal=" + signal(a[1]);
             case "tgkill" -> "target=" + (int) a[0] + comm((int) a[0]) + " thread=" + (int) a[1] + " signal=" + signal(a[2]);
-            default -> "args=" + a[0] + "," + a[1] + "," + a[2];
+            case "tkill" -> "thread=" + (int) a[0] + comm((int) a[0]) + " signal=" + signal(a[1]);
+            case "process_vm_writev", "process_vm_readv" -> "target=" + (int) a[0] + comm((int) a[0]);
+            case "umount2" -> "target=" + str + " flags=0x" + Long.toHexString(a[1]);
+            case "unshare" -> "flags=0x" + Long.toHexString(a[0]);
+            case "setns" -> "fd=" + (int) a[0] + " nstype=0x" + Long.toHexString(a[1]);
+            case "setreuid", "setregid" -> "real=" + (int) a[0] + " effective=" + (int) a[1];
+            case "fsopen" -> "fs=" + str;
+            case "chroot", "pivot_root" -> "path=" + str;
+            default -> str.isEmpty() ? "args=" + a[0] + "," + a[1] + "," + a[2] : "\"" + str + "\"";
         };
     }
 

@@ -40,9 +40,9 @@ import java.util.regex.Pattern;
  * @param filters    the filters alone (default settings otherwise), for collectors the file does not name
  */
 public record TraceConfig(Map<String, CollectorSettings> collectors, Map<String, Integer> lines, String file, CollectorSettings filters) {
-    public static final List<String> COLLECTORS = List.of("exec", "unlink", "risky", "net", "resource", "syscalls");
+    public static final List<String> COLLECTORS = List.of("exec", "unlink", "risky", "net", "resource", "syscalls", "workload");
     private static final Map<String, List<String>> KEYS = Map.of(
-            "exec", List.of("enabled"), "unlink", List.of("enabled"), "risky", List.of("enabled"),
+            "exec", List.of("enabled"), "workload", List.of("enabled"), "unlink", List.of("enabled"), "risky", List.of("enabled"),
             "net", List.of("enabled", "interface", "period"), "resource", List.of("enabled", "period", "top"),
             "syscalls", List.of("enabled", "pid", "period"));
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");

@@ -41,6 +41,28 @@ public sealed interface TraceEvent {
         public String collector() { return "risky"; }
     }
 
+    /**
+     * workload.bpf.c: a process began a workload slot (NEW), began an existing one again
+     * (ROOT: a restart), or was running before vigil and was given one (RUNNING; filename and
+     * argv then come from /proc).
+     */
+    record Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated) implements TraceEvent {
+        public static final int NEW = 1, ROOT = 2, RUNNING = 3;
+        public String collector() { return "workload"; }
+    }
+
+    /**
+     * workload.bpf.c: the first sight of an item in a workload slot, raw: kind (SYSCALL,
+     * FILE, NET, RISKY), the call, its action and result, flags (open flags, chmod mode,
+     * socket type), the address (family, port, class, bytes), a path as passed and the
+     * directory a relative one is relative to, a risky call's raw arguments and string.
+     */
+    record Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
+                int netClass, byte[] addr, long hash, String path, String dir) implements TraceEvent {
+        public static final int SYSCALL = 1, FILE = 2, NET = 3, RISKY = 4;
+        public String collector() { return "workload"; }
+    }
+
     /** Traffic of one (family, protocol, source, destination) in one period, and its totals. */
     record Flow(int family, String protocol, String src, String dst, long packets, long bytes, long totalPackets, long totalBytes) {}
 

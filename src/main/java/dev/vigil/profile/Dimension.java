@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * One kind of behaviour of one workload (the programs it runs, ...): a bounded set of the
  * items seen, with its own learning state. It is LEARNING until nothing new has been seen
- * for a while, by time and by activity ({@link Learning#stableAfter} and
- * {@link Learning#stableEvents}, and never before {@link Learning#minLearning}), then
+ * for a while, by time and by activity ({@link Learning#stableAfter}, and
+ * {@link Learning#stableCalls} system calls made by the workload, so an idle workload does
+ * not turn stable by waiting; never before {@link Learning#minLearning}), then
  * STABLE: a new item is novel (an alert) and is not learnt unless allowed. It becomes
  * UNSTABLE, for good, if it is not stable by {@link Learning#deadline} (new things kept
  * coming: no novelty alerts from it), and AT_MAX_SIZE when {@link Learning#maxItems} items
@@ -26,21 +27,21 @@ public final class Dimension {
     public enum Verdict { SEEN, LEARNT, NOVEL, IGNORED }
 
     /** When learning is over; production defaults and a fast setting for demos and tests. */
-    public record Learning(Duration minLearning, Duration stableAfter, long stableEvents, Duration deadline, int maxItems) {
+    public record Learning(Duration minLearning, Duration stableAfter, long stableCalls, Duration deadline, int maxItems) {
         public Learning {
-            if (minLearning.isNegative() || stableAfter.isNegative() || stableEvents < 0 || deadline.compareTo(minLearning) < 0 || maxItems < 1) {
+            if (minLearning.isNegative() || stableAfter.isNegative() || stableCalls < 0 || deadline.compareTo(minLearning) < 0 || maxItems < 1) {
                 throw new IllegalArgumentException("bad learning settings");
             }
         }
 
-        /** 1 day at least, stable after 6 h and 1,000 observations without anything new, unstable if not stable in 7 days, 1,000 items. */
+        /** 1 day at least, stable after 6 h and 200,000 calls without anything new, unstable if not stable in 7 days, 2,000 items. */
         public static Learning production() {
-            return new Learning(Duration.ofDays(1), Duration.ofHours(6), 1000, Duration.ofDays(7), 1000);
+            return new Learning(Duration.ofDays(1), Duration.ofHours(6), 200_000, Duration.ofDays(7), 2000);
         }
 
-        /** For demos and tests: stable 10 s after the last new item and 20 observations without one. */
+        /** For demos and tests: stable 10 s after the last new item and 2,000 calls without one. */
         public static Learning fast() {
-            return new Learning(Duration.ofSeconds(5), Duration.ofSeconds(10), 20, Duration.ofMinutes(30), 1000);
+            return new Learning(Duration.ofSeconds(5), Duration.ofSeconds(10), 2000, Duration.ofMinutes(30), 2000);
         }
     }
 
@@ -49,7 +50,7 @@ public final class Dimension {
     private final Map<String, Instant> items = new LinkedHashMap<>(); // item -> when first seen
     private State state = State.LEARNING;
     private Instant started, lastNew, stableSince;
-    private long observations, sinceNew;
+    private long observations, lastNewActivity, activity;
 
     public Dimension(String name, Learning learning, Instant started) {
         this.name = name;
@@ -66,15 +67,18 @@ public final class Dimension {
     public Map<String, Instant> items() { return Collections.unmodifiableMap(items); }
     public boolean contains(String item) { return items.containsKey(item); }
 
-    /** Takes in one observation of item at now; says whether it was seen, learnt, novel, or ignored (unstable, full). */
-    public Verdict observe(String item, Instant now) {
+    /**
+     * Takes in one observation of item at now, when the workload's activity counter (calls it
+     * has made, monotonic) is at activity; says whether it was seen, learnt, novel, or ignored
+     * (unstable, full).
+     */
+    public Verdict observe(String item, Instant now, long activity) {
         observations++;
         if (items.containsKey(item)) {
-            sinceNew++;
-            advance(now);
+            advance(now, activity);
             return Verdict.SEEN;
         }
-        advance(now);
+        advance(now, activity);
         return switch (state) {
             case LEARNING -> {
                 if (items.size() >= learning.maxItems()) {
@@ -83,7 +87,7 @@ public final class Dimension {
                 }
                 items.put(item, now);
                 lastNew = now;
-                sinceNew = 0;
+                lastNewActivity = this.activity;
                 yield Verdict.LEARNT;
             }
             case STABLE -> Verdict.NOVEL;
@@ -91,11 +95,12 @@ public final class Dimension {
         };
     }
 
-    /** Moves LEARNING on by time: stable, or unstable past the deadline. */
-    public void advance(Instant now) {
+    /** Moves LEARNING on by time and activity: stable, or unstable past the deadline. */
+    public void advance(Instant now, long activity) {
+        if (activity > this.activity) this.activity = activity;
         if (state != State.LEARNING) return;
         if (!now.isBefore(started.plus(learning.minLearning())) && !now.isBefore(lastNew.plus(learning.stableAfter()))
-                && sinceNew >= learning.stableEvents()) {
+                && sinceNew() >= learning.stableCalls()) {
             state = State.STABLE;
             stableSince = now;
         } else if (!now.isBefore(started.plus(learning.deadline()))) {
@@ -111,19 +116,31 @@ public final class Dimension {
         return true;
     }
 
+    /** Takes on another host's or an operator's verdict that this dimension is learnt: LEARNING becomes STABLE now. */
+    public void adoptStable(Instant now) {
+        if (state != State.LEARNING) return;
+        state = State.STABLE;
+        stableSince = now;
+    }
+
     /** Restores saved state (profile files). */
-    public void restore(State state, Instant started, Instant lastNew, Instant stableSince, long observations, long sinceNew, Map<String, Instant> items) {
+    public void restore(State state, Instant started, Instant lastNew, Instant stableSince, long observations, long lastNewActivity, long activity,
+                        Map<String, Instant> items) {
         this.state = state;
         this.started = started;
         this.lastNew = lastNew;
         this.stableSince = stableSince;
         this.observations = observations;
-        this.sinceNew = sinceNew;
+        this.lastNewActivity = lastNewActivity;
+        this.activity = Math.max(activity, lastNewActivity);
         this.items.clear();
         this.items.putAll(items);
     }
 
     public Instant lastNew() { return lastNew; }
-    public long sinceNew() { return sinceNew; }
+    /** Calls the workload made since this dimension's last new item. */
+    public long sinceNew() { return activity - lastNewActivity; }
+    public long lastNewActivity() { return lastNewActivity; }
+    public long activity() { return activity; }
     public Set<String> itemSet() { return Collections.unmodifiableSet(items.keySet()); }
 }

@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  * Thread-safe.
  */
 public final class Patterns {
-    private static final Pattern UUID = Pattern.compile("\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b");
-    private static final Pattern HEX = Pattern.compile("\\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}\\b");
+    private static final Pattern UUID = Pattern.compile("(?<![0-9a-fA-F])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9a-fA-F])");
+    private static final Pattern HEX = Pattern.compile("(?<![0-9a-zA-Z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}(?![0-9a-zA-Z])");
     private static final Pattern TMP = Pattern.compile("(/(?:tmp|var/tmp|dev/shm)/)tmp[A-Za-z0-9_.-]*");
-    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z_])\\d+(?![A-Za-z_])");
+    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z_0-9])\\d+(?![A-Za-z_])");
     /** Longest argument text kept in an item. */
     public static final int MAX_ARGS = 200;
 

@@ -24,7 +24,7 @@ import java.util.Map;
  * items with when each was first seen), written atomically. Not thread-safe.
  */
 public final class ProfileSet {
-    public static final String FORMAT = "vigil.workload-profiles/1", FILE = "workloads.json";
+    public static final String FORMAT = "vigil.workload-profiles/2", FILE = "workloads.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<WorkloadKey, WorkloadProfile> profiles = new LinkedHashMap<>();
     private final int maxProfiles;
@@ -53,22 +53,78 @@ public final class ProfileSet {
     public long refused() { return refused; }
 
     public void write(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, ByteBuffer.wrap(toJson()));
+    }
+
+    /** The set as its JSON file's bytes (what {@link #write} writes). */
+    public byte[] toJson() throws IOException {
         ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("saved", Instant.now().toString());
         ArrayNode arr = root.putArray("profiles");
         for (WorkloadProfile p : profiles.values()) {
-            ObjectNode o = arr.addObject().put("key", p.key().text()).put("partial", p.partial());
+            ObjectNode o = arr.addObject().put("key", p.key().text()).put("partial", p.partial()).put("activity", p.activity());
             ObjectNode dims = o.putObject("dimensions");
             for (Dimension d : p.dimensions().values()) {
                 ObjectNode x = dims.putObject(d.name()).put("state", d.state().name().toLowerCase(java.util.Locale.ROOT))
                         .put("started", d.started().toString()).put("last_new", d.lastNew().toString())
                         .put("stable_since", d.stableSince() == null ? null : d.stableSince().toString())
-                        .put("observations", d.observations()).put("since_new", d.sinceNew());
+                        .put("observations", d.observations()).put("activity", d.activity())
+                        .put("last_new_activity", d.lastNewActivity());
                 ObjectNode items = x.putObject("items");
                 d.items().forEach((k, v) -> items.put(k, v.toString()));
             }
         }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        AtomicFile.write(file, ByteBuffer.wrap(JSON.writeValueAsBytes(root)));
+        return JSON.writeValueAsBytes(root);
+    }
+
+    /** The profiles of these keys only (all when keys is empty), sharing their profile objects. */
+    public ProfileSet only(java.util.Collection<WorkloadKey> keys) {
+        ProfileSet out = new ProfileSet(Integer.MAX_VALUE);
+        for (WorkloadProfile p : profiles.values()) if (keys.isEmpty() || keys.contains(p.key())) out.profiles.put(p.key(), p);
+        return out;
+    }
+
+    /** Forgets a workload's profile (all its dimensions), or one dimension of it; whether there was something to forget. */
+    public boolean reset(WorkloadKey key, String dimension) {
+        WorkloadProfile p = profiles.get(key);
+        if (p == null) return false;
+        if (dimension == null || dimension.isEmpty()) {
+            profiles.remove(key);
+            return true;
+        }
+        return p.dimensions().remove(dimension) != null;
+    }
+
+    /**
+     * Merges another set into this one (an imported or fleet profile): per workload and
+     * dimension, the union of the items; a dimension stable there and still learning here
+     * becomes stable now. Returns the items added.
+     */
+    public int merge(ProfileSet other, Dimension.Learning learning, Instant now) {
+        int added = 0;
+        for (WorkloadProfile theirs : other.all()) {
+            WorkloadProfile mine = get(theirs.key(), theirs.partial());
+            if (mine == null) continue;
+            for (Dimension d : theirs.dimensions().values()) {
+                Dimension here = mine.dimension(d.name(), learning, now);
+                for (var e : d.items().entrySet()) if (here.allow(e.getKey(), e.getValue())) added++;
+                if (d.state() == Dimension.State.STABLE) here.adoptStable(now);
+            }
+        }
+        return added;
+    }
+
+    /** Reads a set from a file's bytes (a file named by name in errors). */
+    public static ProfileSet parse(byte[] json, String name, int maxProfiles, Dimension.Learning learning) throws IOException {
+        Path tmp = Files.createTempFile("vigil-profiles", ".json");
+        try {
+            Files.write(tmp, json);
+            return read(tmp, maxProfiles, learning);
+        } catch (ModelFile.InvalidModelException e) {
+            throw new ModelFile.InvalidModelException(e.getMessage().replace(tmp.toString(), name));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** Reads a saved set; every dimension gets learning, as configured now. A bad file fails with one line naming it. */
@@ -89,6 +145,7 @@ public final class ProfileSet {
             for (JsonNode o : root.path("profiles")) {
                 WorkloadProfile p = set.get(WorkloadKey.parse(o.path("key").asText()), o.path("partial").asBoolean());
                 if (p == null) break;
+                p.addActivity(Math.max(0, o.path("activity").asLong()));
                 var fields = o.path("dimensions").properties();
                 for (var e : fields) {
                     JsonNode x = e.getValue();
@@ -97,7 +154,7 @@ public final class ProfileSet {
                     Dimension d = p.dimension(e.getKey(), learning, Instant.parse(x.path("started").asText()));
                     d.restore(Dimension.State.valueOf(x.path("state").asText().toUpperCase(java.util.Locale.ROOT)), Instant.parse(x.path("started").asText()),
                             Instant.parse(x.path("last_new").asText()), x.path("stable_since").isNull() || x.path("stable_since").isMissingNode() ? null
-                                    : Instant.parse(x.path("stable_since").asText()), x.path("observations").asLong(), x.path("since_new").asLong(), items);
+                                    : Instant.parse(x.path("stable_since").asText()), x.path("observations").asLong(), x.path("last_new_activity").asLong(), x.path("activity").asLong(), items);
                 }
             }
         } catch (RuntimeException e) {

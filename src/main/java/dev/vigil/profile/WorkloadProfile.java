@@ -12,10 +12,21 @@ import java.util.Map;
 public final class WorkloadProfile {
     /** The programs a workload's processes execute, parent to child, arguments generalised. */
     public static final String PROCESS = "process";
+    /** Files opened, created, deleted, renamed to or chmod-ed, by intent, paths generalised. */
+    public static final String FILES = "files";
+    /** Endpoints connected to, bound, listened on and accepted from. */
+    public static final String NETWORK = "network";
+    /** High-risk calls by call and argument class. */
+    public static final String RISKY = "risky";
+    /** The system calls the workload's processes make. */
+    public static final String SYSCALLS = "syscalls";
+    /** Every dimension, in the order they are shown. */
+    public static final java.util.List<String> DIMENSIONS = java.util.List.of(PROCESS, FILES, NETWORK, RISKY, SYSCALLS);
 
     private final WorkloadKey key;
     private final boolean partial;
     private final Map<String, Dimension> dimensions = new LinkedHashMap<>();
+    private long activity;
 
     public WorkloadProfile(WorkloadKey key, boolean partial) {
         this.key = key;
@@ -27,6 +38,22 @@ public final class WorkloadProfile {
     public boolean partial() { return partial; }
 
     public Map<String, Dimension> dimensions() { return dimensions; }
+
+    /** System calls the workload's processes made while vigil watched (all runs): what learning is measured in. */
+    public long activity() { return activity; }
+
+    public void addActivity(long calls) {
+        if (calls < 0) throw new IllegalArgumentException("negative activity");
+        activity += calls;
+    }
+
+    /**
+     * Creates every dimension not there yet, learning from now: a workload that has never
+     * made a high-risk call learns that too, and its first one after it is stable is novel.
+     */
+    public void dimensions(Dimension.Learning learning, Instant now) {
+        for (String d : DIMENSIONS) dimension(d, learning, now);
+    }
 
     /** The dimension of that name, created (learning from now) if new. */
     public Dimension dimension(String name, Dimension.Learning learning, Instant now) {

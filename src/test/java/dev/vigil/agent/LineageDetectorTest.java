@@ -39,7 +39,8 @@ class LineageDetectorTest {
         assertThat(d.workloadOf(ROOT).orElseThrow().text()).isEqualTo("host python3:/srv/app.py");
         assertThat(child.apply(T0.plusSeconds(1), new String[] {"sh", "-c", "date"})).isEmpty();
         assertThat(child.apply(T0.plusSeconds(2), new String[] {"sh", "-c", "date"})).isEmpty();
-        assertThat(child.apply(T0.plusSeconds(8), new String[] {"sh", "-c", "date"})).as("stable: 2 seen since the last new, 5 s later")
+        d.profiles().find(d.workloadOf(ROOT).orElseThrow()).addActivity(5); // the calls the workload made meanwhile (the kernel counts them)
+        assertThat(child.apply(T0.plusSeconds(8), new String[] {"sh", "-c", "date"})).as("stable: 5 calls since the last new, 5 s later")
                 .extracting(Alert::kind).containsExactly("profile_state");
         assertThat(child.apply(T0.plusSeconds(20), new String[] {"cat", "/etc/shadow"})).as("within the 30 s warm-up after the start").isEmpty();
         assertThat(d.warmedUp()).isEqualTo(1);
@@ -47,7 +48,7 @@ class LineageDetectorTest {
         List<Alert> a = child.apply(T0.plusSeconds(40), new String[] {"nc", "10.0.0.1", "4444"});
         assertThat(a).hasSize(1);
         assertThat(a.getFirst().summary()).isEqualTo("python3:/srv/app.py (host) ran /nonexistent/bin/nc 10.0.0.1 4444 from /nonexistent/bin/python3 (pid "
-                + ROOT + ") — never seen in 7s of learning (stable since 2026-11-24T00:00:08Z)"); // learning began at its first child
+                + ROOT + ") — never seen in 8s of learning (stable since 2026-11-24T00:00:08Z)"); // learning began with the workload
         assertThat(a.getFirst().severity()).isEqualTo(Alert.Severity.HIGH);
         assertThat(a.getFirst().evidence()).containsEntry("item", "/nonexistent/bin/python3 -> /nonexistent/bin/nc <n>.<n>.<n>.<n> <n>")
                 .containsEntry("learnt_items", 2);

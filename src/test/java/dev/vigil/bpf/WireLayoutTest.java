@@ -39,7 +39,10 @@ class WireLayoutTest {
                 new Obj("net", java.util.List.of(dev.vigil.collect.EventWire.FLOW_KEY, dev.vigil.collect.EventWire.FLOW)),
                 new Obj("resource", java.util.List.of(dev.vigil.collect.EventWire.PROC_USAGE)),
                 new Obj("record", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.REC_CALL,
-                        dev.vigil.collect.EventWire.REC_PROC)));
+                        dev.vigil.collect.EventWire.REC_PROC)),
+                new Obj("workload", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.SLOT_EVENT,
+                        dev.vigil.collect.EventWire.ITEM_EVENT, dev.vigil.collect.EventWire.CALL_RULE, dev.vigil.collect.EventWire.SLOT,
+                        dev.vigil.collect.EventWire.SEEN_KEY, dev.vigil.collect.EventWire.SEEN)));
         for (Obj o : all) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
                 for (var l : o.layouts()) {
@@ -65,7 +68,9 @@ class WireLayoutTest {
         javaTypes.put("VIGIL_EV_REC_FORK", (long) dev.vigil.collect.EventWire.EV_REC_FORK);
         javaTypes.put("VIGIL_EV_REC_EXEC", (long) dev.vigil.collect.EventWire.EV_REC_EXEC);
         javaTypes.put("VIGIL_EV_REC_EXIT", (long) dev.vigil.collect.EventWire.EV_REC_EXIT);
-        for (String o : List.of("sequence", "exec", "record")) {
+        javaTypes.put("VIGIL_EV_SLOT", (long) dev.vigil.collect.EventWire.EV_SLOT);
+        javaTypes.put("VIGIL_EV_ITEM", (long) dev.vigil.collect.EventWire.EV_ITEM);
+        for (String o : List.of("sequence", "exec", "record", "workload")) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o + ".bpf.o")) {
                 assertThat(obj.btfEnum("vigil_event_type")).as(o + ": event types").isEqualTo(javaTypes);
             }
@@ -81,6 +86,34 @@ class WireLayoutTest {
             for (int i = 0; i < names.length; i++) stats.put("ST_" + names[i].toUpperCase(java.util.Locale.ROOT), (long) i);
             stats.put("ST_COUNT", 16L);
             assertThat(obj.btfEnum("vigil_seq_stat")).isEqualTo(stats);
+        }
+        try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/workload.bpf.o")) {
+            Map<String, Long> actions = new LinkedHashMap<>();
+            String[] names = {"NONE", "OPEN", "OPENAT", "OPENAT2", "CREAT", "UNLINK", "UNLINKAT", "RENAME", "RENAMEAT", "CHMOD", "FCHMODAT", "CONNECT",
+                "BIND", "LISTEN", "ACCEPT", "RISKY"};
+            int[] java = {0, dev.vigil.collect.WorkloadCollector.ACT_OPEN, dev.vigil.collect.WorkloadCollector.ACT_OPENAT,
+                dev.vigil.collect.WorkloadCollector.ACT_OPENAT2, dev.vigil.collect.WorkloadCollector.ACT_CREAT, dev.vigil.collect.WorkloadCollector.ACT_UNLINK,
+                dev.vigil.collect.WorkloadCollector.ACT_UNLINKAT, dev.vigil.collect.WorkloadCollector.ACT_RENAME,
+                dev.vigil.collect.WorkloadCollector.ACT_RENAMEAT, dev.vigil.collect.WorkloadCollector.ACT_CHMOD,
+                dev.vigil.collect.WorkloadCollector.ACT_FCHMODAT, dev.vigil.collect.WorkloadCollector.ACT_CONNECT, dev.vigil.collect.WorkloadCollector.ACT_BIND,
+                dev.vigil.collect.WorkloadCollector.ACT_LISTEN, dev.vigil.collect.WorkloadCollector.ACT_ACCEPT, dev.vigil.collect.WorkloadCollector.ACT_RISKY};
+            for (int i = 0; i < names.length; i++) actions.put("VIGIL_ACT_" + names[i], (long) java[i]);
+            assertThat(obj.btfEnum("vigil_call_action")).isEqualTo(actions);
+            assertThat(obj.btfEnum("vigil_item_kind")).isEqualTo(Map.of("VIGIL_ITEM_SYSCALL", (long) dev.vigil.collect.TraceEvent.Item.SYSCALL,
+                    "VIGIL_ITEM_FILE", (long) dev.vigil.collect.TraceEvent.Item.FILE, "VIGIL_ITEM_NET", (long) dev.vigil.collect.TraceEvent.Item.NET,
+                    "VIGIL_ITEM_RISKY", (long) dev.vigil.collect.TraceEvent.Item.RISKY));
+            assertThat(obj.btfEnum("vigil_slot_reason")).isEqualTo(Map.of("VIGIL_SLOT_NEW", (long) dev.vigil.collect.TraceEvent.Slot.NEW,
+                    "VIGIL_SLOT_ROOT", (long) dev.vigil.collect.TraceEvent.Slot.ROOT, "VIGIL_SLOT_RUNNING", (long) dev.vigil.collect.TraceEvent.Slot.RUNNING));
+            Map<String, Long> classes = new LinkedHashMap<>();
+            classes.put("VIGIL_NET_ANY", (long) dev.vigil.collect.WorkloadCollector.NET_ANY);
+            classes.put("VIGIL_NET_LOOPBACK", (long) dev.vigil.collect.WorkloadCollector.NET_LOOPBACK);
+            classes.put("VIGIL_NET_PRIVATE", (long) dev.vigil.collect.WorkloadCollector.NET_PRIVATE);
+            classes.put("VIGIL_NET_LINK_LOCAL", (long) dev.vigil.collect.WorkloadCollector.NET_LINK_LOCAL);
+            classes.put("VIGIL_NET_MULTICAST", (long) dev.vigil.collect.WorkloadCollector.NET_MULTICAST);
+            classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.collect.WorkloadCollector.NET_PUBLIC);
+            classes.put("VIGIL_NET_UNIX", (long) dev.vigil.collect.WorkloadCollector.NET_UNIX);
+            assertThat(obj.btfEnum("vigil_net_class")).isEqualTo(classes);
+            assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_COUNT", 8L));
         }
         // the Java twin of the kernel machine uses the same numbers
         assertThat(List.of(dev.vigil.detect.sequence.PhMachine.TRAINING, dev.vigil.detect.sequence.PhMachine.NORMAL,

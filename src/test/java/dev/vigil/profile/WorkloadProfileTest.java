@@ -61,31 +61,42 @@ class WorkloadProfileTest {
 
     @Test
     void aDimensionLearnsTurnsStableByTimeAndActivityThenFlagsNovelties() {
-        Dimension d = new Dimension("process", new Dimension.Learning(Duration.ofMinutes(10), Duration.ofMinutes(5), 3, Duration.ofHours(1), 100), T0);
-        assertThat(d.observe("a", T0)).isEqualTo(Dimension.Verdict.LEARNT);
-        assertThat(d.observe("b", T0.plusSeconds(60))).isEqualTo(Dimension.Verdict.LEARNT);
-        for (int i = 0; i < 3; i++) d.observe("a", T0.plusSeconds(120 + i));
-        assertThat(d.state()).as("3 observations without anything new, but not 5 minutes yet").isEqualTo(Dimension.State.LEARNING);
-        d.observe("a", T0.plusSeconds(9 * 60));
+        // stable after 10 min of learning, 5 min and 3,000 calls of the workload without anything new
+        Dimension d = new Dimension("process", new Dimension.Learning(Duration.ofMinutes(10), Duration.ofMinutes(5), 3000, Duration.ofHours(1), 100), T0);
+        assertThat(d.observe("a", T0, 0)).isEqualTo(Dimension.Verdict.LEARNT);
+        assertThat(d.observe("b", T0.plusSeconds(60), 1000)).isEqualTo(Dimension.Verdict.LEARNT);
+        d.advance(T0.plusSeconds(120), 5000);
+        assertThat(d.state()).as("4,000 calls without anything new, but not 5 minutes yet").isEqualTo(Dimension.State.LEARNING);
+        d.advance(T0.plusSeconds(9 * 60), 5000);
         assertThat(d.state()).as("5 minutes since b, but only 9 of the 10 minutes of learning").isEqualTo(Dimension.State.LEARNING);
-        d.observe("b", T0.plusSeconds(10 * 60));
+        d.advance(T0.plusSeconds(40 * 60), 3999);
+        assertThat(d.state()).as("activity never goes back").isEqualTo(Dimension.State.STABLE);
+        assertThat(d.stableSince()).isEqualTo(T0.plusSeconds(2400));
+        assertThat(d.observe("c", T0.plusSeconds(2500), 6000)).isEqualTo(Dimension.Verdict.NOVEL);
+        assertThat(d.observe("c", T0.plusSeconds(2501), 6000)).as("a novelty is not learnt").isEqualTo(Dimension.Verdict.NOVEL);
+        assertThat(d.allow("c", T0.plusSeconds(2502))).isTrue();
+        assertThat(d.observe("c", T0.plusSeconds(2503), 6000)).isEqualTo(Dimension.Verdict.SEEN);
+    }
+
+    @Test
+    void anIdleWorkloadDoesNotTurnStableByWaiting() {
+        Dimension d = new Dimension("files", new Dimension.Learning(Duration.ZERO, Duration.ofMinutes(5), 3000, Duration.ofDays(1), 100), T0);
+        d.observe("read /etc/app.conf", T0, 100);
+        d.advance(T0.plus(Duration.ofHours(20)), 2000);
+        assertThat(d.state()).as("20 h, but 1,900 calls since the last new item").isEqualTo(Dimension.State.LEARNING);
+        d.advance(T0.plus(Duration.ofHours(21)), 3100);
         assertThat(d.state()).isEqualTo(Dimension.State.STABLE);
-        assertThat(d.stableSince()).isEqualTo(T0.plusSeconds(600));
-        assertThat(d.observe("c", T0.plusSeconds(700))).isEqualTo(Dimension.Verdict.NOVEL);
-        assertThat(d.observe("c", T0.plusSeconds(701))).as("a novelty is not learnt").isEqualTo(Dimension.Verdict.NOVEL);
-        assertThat(d.allow("c", T0.plusSeconds(702))).isTrue();
-        assertThat(d.observe("c", T0.plusSeconds(703))).isEqualTo(Dimension.Verdict.SEEN);
     }
 
     @Test
     void aDimensionThatNeverSettlesIsUnstableAndAFullOneStops() {
         Dimension d = new Dimension("process", new Dimension.Learning(Duration.ZERO, Duration.ofMinutes(5), 0, Duration.ofMinutes(30), 100), T0);
-        for (int i = 0; i < 40; i++) d.observe("item" + i, T0.plusSeconds(60L * i)); // something new every minute
+        for (int i = 0; i < 40; i++) d.observe("item" + i, T0.plusSeconds(60L * i), 1000L * i); // something new every minute
         assertThat(d.state()).isEqualTo(Dimension.State.UNSTABLE);
-        assertThat(d.observe("new", T0.plusSeconds(3000))).isEqualTo(Dimension.Verdict.IGNORED);
+        assertThat(d.observe("new", T0.plusSeconds(3000), 50_000)).isEqualTo(Dimension.Verdict.IGNORED);
         Dimension full = new Dimension("process", new Dimension.Learning(Duration.ZERO, Duration.ofMinutes(5), 0, Duration.ofDays(1), 3), T0);
-        for (String s : List.of("a", "b", "c")) full.observe(s, T0);
-        assertThat(full.observe("d", T0)).isEqualTo(Dimension.Verdict.IGNORED);
+        for (String s : List.of("a", "b", "c")) full.observe(s, T0, 0);
+        assertThat(full.observe("d", T0, 0)).isEqualTo(Dimension.Verdict.IGNORED);
         assertThat(full.state()).isEqualTo(Dimension.State.AT_MAX_SIZE);
         assertThat(full.items()).hasSize(3);
     }
@@ -96,8 +107,10 @@ class WorkloadProfileTest {
         WorkloadProfile p = set.get(new WorkloadKey("webapp.service", "python3:/srv/app/webapp.py"), true);
         Dimension.Learning l = new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(1), 1, Duration.ofHours(1), 100);
         Dimension d = p.dimension(WorkloadProfile.PROCESS, l, T0);
-        d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0);
-        d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0.plusSeconds(5));
+        p.addActivity(10);
+        d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0, p.activity());
+        p.addActivity(5);
+        d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0.plusSeconds(5), p.activity());
         assertThat(d.state()).isEqualTo(Dimension.State.STABLE);
         Path f = dir.resolve("workloads.json");
         set.write(f);
@@ -109,7 +122,9 @@ class WorkloadProfileTest {
         assertThat(e.items()).isEqualTo(d.items());
         assertThat(e.stableSince()).isEqualTo(d.stableSince());
         assertThat(e.observations()).isEqualTo(2);
-        assertThat(java.nio.file.Files.readString(f)).contains("\"format\" : \"vigil.workload-profiles/1\"").contains("webapp.service python3:/srv/app/webapp.py");
+        assertThat(e.sinceNew()).isEqualTo(5);
+        assertThat(q.activity()).isEqualTo(15);
+        assertThat(java.nio.file.Files.readString(f)).contains("\"format\" : \"vigil.workload-profiles/2\"").contains("webapp.service python3:/srv/app/webapp.py");
         assertThat(set.get(new WorkloadKey("a", "b"), false)).isNotNull();
         ProfileSet small = new ProfileSet(1);
         small.get(new WorkloadKey("a", "b"), false);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A path from the kernel's dentries, for programs on tracepoints (bpf_d_path is only
+ * allowed in LSM and some fentry programs, both refused on the kernels vigil targets).
+ * Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and events.h.
+ */
+#ifndef VIGIL_PATH_H
+#define VIGIL_PATH_H
+
+/* Writes the path of pth into out (VIGIL_PATH_MAX bytes), walking dentries and mounts up to
+ * the root of the task's mount namespace. Returns 0, or 1 when it was truncated. */
+static __always_inline int vigil_walk_path(struct path *pth, char *walk, char *out)
+{
+	struct dentry *d = BPF_CORE_READ(pth, dentry);
+	struct vfsmount *vm = BPF_CORE_READ(pth, mnt);
+	struct mount *m = container_of(vm, struct mount, mnt);
+	__u32 off = VIGIL_PATH_MAX - 1;
+	int truncated = 1;
+	walk[VIGIL_PATH_MAX - 1] = 0;
+	for (int i = 0; i < 32; i++) {
+		struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		int pseudo = d == parent && d != root; /* a memfd, a pipe: a name of its own, no directory */
+		if (!pseudo && (d == root || d == parent)) {
+			struct mount *pm = BPF_CORE_READ(m, mnt_parent);
+			if (pm == m) {
+				truncated = 0;
+				break;
+			}
+			d = BPF_CORE_READ(m, mnt_mountpoint);
+			m = pm;
+			vm = &pm->mnt;
+			continue;
+		}
+		struct qstr q = BPF_CORE_READ(d, d_name);
+		__u32 len = q.len;
+		if (len + 1 > off)
+			break;
+		off -= len;
+		bpf_probe_read_kernel(walk + (off & (VIGIL_PATH_MAX - 1)), len & (VIGIL_PATH_MAX - 1), q.name);
+		off -= 1;
+		walk[off & (VIGIL_PATH_MAX - 1)] = '/';
+		if (pseudo) {
+			truncated = 0;
+			break;
+		}
+		d = parent;
+	}
+	if (off == VIGIL_PATH_MAX - 1) {
+		off--;
+		walk[off] = '/';
+	}
+	bpf_probe_read_kernel_str(out, VIGIL_PATH_MAX, walk + (off & (VIGIL_PATH_MAX - 1)));
+	return truncated;
+}
+
+#endif

@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What each workload does, first-seen filtered in the kernel: the system calls its
+ * processes make, the files they open (by intent), the network endpoints they connect to,
+ * bind, listen on and accept from, and the high-risk calls they make. Only the first sight
+ * of an item in a workload crosses to user space, so the per-call path stays a task-storage
+ * lookup, an array lookup and a bit test.
+ *
+ * Workload slots. A process that starts a program in a cgroup other than the one its
+ * workload began in (systemd starting a service, a container runtime starting a container)
+ * begins a workload: its slot is keyed by (cgroup id, executable, argv) and resolved once,
+ * at that exec. Forks inherit their parent's slot, and so do execs in the same cgroup, so a
+ * shell a web application spawns, and what it runs, count in the web application's slot.
+ * A process running before vigil started is given its slot at its first call. The key is
+ * at least as fine as user space's workload key (unit or container, program, script), so a
+ * slot never mixes two workloads; several slots may map to one workload (user space
+ * dedups).
+ *
+ * One tp_btf sys_enter and one sys_exit program dispatch on the call number through the
+ * rules array (filled by user space from the host's call table): calls whose result
+ * matters (a failed open is not a file the program uses) are kept in task storage at entry
+ * and judged at exit, when the path has been faulted in. Relative paths come with the
+ * directory they are relative to, walked from the dentry. No per-call syscalls tracepoint is
+ * enabled, so no task is moved to the slower traced-call path. Needs tp_btf and task
+ * storage (5.11+).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "events.h"
+#include "collect.h"
+#include "path.h"
+
+VIGIL_WIRE_STRUCT(vigil_slot_event);
+VIGIL_WIRE_STRUCT(vigil_item_event);
+VIGIL_WIRE_STRUCT(vigil_call_rule);
+VIGIL_WIRE_STRUCT(vigil_slot);
+VIGIL_WIRE_STRUCT(vigil_seen_key);
+VIGIL_WIRE_STRUCT(vigil_seen);
+VIGIL_WIRE_ENUM(vigil_event_type);
+VIGIL_WIRE_ENUM(vigil_call_action);
+VIGIL_WIRE_ENUM(vigil_item_kind);
+VIGIL_WIRE_ENUM(vigil_net_class);
+VIGIL_WIRE_ENUM(vigil_slot_reason);
+
+/* collect.h's stats slots 0 (lost) and 1 (sent), then these */
+enum vigil_workload_stat {
+	WST_SLOTS_FULL = 2,   /* a workload started when every slot was taken: not profiled */
+	WST_ITEMS = 3,        /* first sights sent (the rest of collect.h's sent: slot events) */
+	WST_PATH_TRUNCATED = 4, /* a path longer than the event holds, or deeper than the walk */
+	WST_COUNT = 8,
+};
+VIGIL_WIRE_ENUM(vigil_workload_stat);
+
+const volatile __u32 max_slots = 4096;
+
+#define AT_FDCWD -100
+#define O_ACCMODE 3
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define O_PATH 010000000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+
+struct task_w {
+	__u64 cgroup;         /* the cgroup the task's workload began in */
+	__u32 slot;           /* 1 + index in slots; 0: none (kernel thread, full) */
+	__u32 action;         /* a call judged at exit: its action (0: none pending) */
+	__u32 nr;
+	__u32 calls;          /* calls since the last flush into the slot's activity */
+	__u64 a[4];           /* its arguments */
+};
+
+#define ACTIVITY_BATCH 1024
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_w);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VIGIL_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct vigil_call_rule);
+} rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vigil_slot_key);
+	__type(value, __u32);
+} slot_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vigil_slot);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} slot_next SEC(".maps");
+
+/* Items already sent, by workload slot: bounded; an evicted item crosses again (user space
+ * knows it). User space marks the ones it alerted as novel: their repeats are counted here
+ * instead of crossing again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct vigil_seen_key);
+	__type(value, struct vigil_seen);
+} seen SEC(".maps");
+
+/* Per-CPU room to build an event (too big for the stack) and to walk a path backwards. */
+struct scratch {
+	struct vigil_item_event e;
+	char walk[2 * VIGIL_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline __u64 fnv(__u64 h, __u64 v)
+{
+	for (int i = 0; i < 8; i++) {
+		h ^= (v >> (i * 8)) & 0xff;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* FNV-1a of a NUL-terminated string of at most VIGIL_PATH_MAX bytes. */
+static __always_inline __u64 fnv_str(__u64 h, const char *s)
+{
+	for (int i = 0; i < VIGIL_PATH_MAX; i++) {
+		char c = s[i];
+		if (!c)
+			break;
+		h ^= (__u8)c;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+#define FNV_SEED 14695981039346656037ULL
+
+/* ------------------------------------------------------------------ workload slots */
+
+static __always_inline void slot_event(struct task_struct *task, __u32 slot, __u32 reason, struct linux_binprm *bprm)
+{
+	struct vigil_slot_event *e = vigil_reserve(sizeof(*e));
+	if (!e)
+		return;
+	vigil_header(&e->h, VIGIL_EV_SLOT);
+	e->slot = slot;
+	e->reason = reason;
+	e->filename[0] = 0;
+	if (bprm)
+		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start), end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 total = end > start ? end - start : 0, len = total;
+	if (len > VIGIL_ARGS_MAX)
+		len = VIGIL_ARGS_MAX;
+	e->args_total = (__u32)total;
+	e->args_len = 0;
+	if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
+		e->args_len = (__u32)len;
+	vigil_submit(e);
+}
+
+/* The slot of a workload starting as the current task runs exe: found or created. */
+static __always_inline __u32 slot_of(struct task_struct *task, struct file *exe, __u64 cgroup, int running, struct linux_binprm *bprm)
+{
+	struct vigil_slot_key k = {};
+	k.cgroup = cgroup;
+	k.ino = BPF_CORE_READ(exe, f_inode, i_ino);
+	k.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	/* argv's hash over its first 256 bytes (a script, a jar, a main class is in them) */
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start), end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 words[32] = {};
+	__u64 len = end > start ? end - start : 0;
+	if (len > sizeof(words) - 1)
+		len = sizeof(words) - 1;
+	if (len > 0)
+		bpf_probe_read_user(words, len & 255, (void *)start);
+	__u64 h = FNV_SEED;
+	for (int i = 0; i < 32; i++)
+		h = fnv(h, words[i]);
+	k.argv_hash = h;
+	__u32 *id = bpf_map_lookup_elem(&slot_ids, &k);
+	if (id) {
+		if (!running) /* a restart; another process of a running workload says nothing new */
+			slot_event(task, *id + 1, VIGIL_SLOT_ROOT, bprm);
+		return *id + 1;
+	}
+	__u32 zero = 0;
+	__u64 *next = bpf_map_lookup_elem(&slot_next, &zero);
+	if (!next)
+		return 0;
+	__u64 n = __sync_fetch_and_add(next, 1);
+	if (n >= max_slots) {
+		vigil_count(WST_SLOTS_FULL);
+		return 0;
+	}
+	__u32 mine = (__u32)n;
+	if (bpf_map_update_elem(&slot_ids, &k, &mine, BPF_NOEXIST) != 0) {
+		id = bpf_map_lookup_elem(&slot_ids, &k); /* another CPU made it first */
+		return id ? *id + 1 : 0;
+	}
+	slot_event(task, mine + 1, running ? VIGIL_SLOT_RUNNING : VIGIL_SLOT_NEW, bprm);
+	return mine + 1;
+}
+
+/* Adds a task's unflushed calls to its slot's activity. */
+static __always_inline void flush_activity(struct task_w *t)
+{
+	if (!t->slot || !t->calls)
+		return;
+	__u32 idx = t->slot - 1;
+	struct vigil_slot *w = bpf_map_lookup_elem(&slots, &idx);
+	if (w)
+		__sync_fetch_and_add(&w->activity, t->calls);
+	t->calls = 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vigil_w_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_w *pt = bpf_task_storage_get(&tasks, parent, 0, 0);
+	if (!pt || !pt->slot)
+		return 0;
+	struct task_w *ct = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ct)
+		return 0;
+	ct->cgroup = pt->cgroup;
+	ct->slot = pt->slot;
+	ct->action = 0;
+	ct->calls = 0;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vigil_w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!vigil_pass())
+		return 0;
+	struct task_w *t = bpf_task_storage_get(&tasks, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return 0;
+	t->action = 0;
+	__u64 cg = bpf_get_current_cgroup_id();
+	if (t->slot && t->cgroup == cg)
+		return 0; /* started by its own workload: judged there */
+	flush_activity(t);
+	t->cgroup = cg;
+	t->slot = slot_of(p, BPF_CORE_READ(bprm, file), cg, 0, bprm);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vigil_w_exit, struct task_struct *p)
+{
+	struct task_w *t = bpf_task_storage_get(&tasks, p, 0, 0);
+	if (!t)
+		return 0;
+	flush_activity(t);
+	bpf_task_storage_delete(&tasks, p);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ items */
+
+static __always_inline struct scratch *scratch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+/* Sends e if (slot, kind, hash) is a first sight; forgets it again if the event is lost. */
+static __always_inline void first_sight(struct vigil_item_event *e)
+{
+	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
+	struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
+	if (v) {
+		if (v->novel)
+			__sync_fetch_and_add(&v->repeats, 1);
+		return;
+	}
+	struct vigil_seen fresh = {};
+	if (bpf_map_update_elem(&seen, &k, &fresh, BPF_NOEXIST) != 0)
+		return; /* another thread sent it */
+	vigil_header(&e->h, VIGIL_EV_ITEM);
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0) != 0) {
+		vigil_count(VIGIL_STAT_LOST);
+		bpf_map_delete_elem(&seen, &k);
+		return;
+	}
+	vigil_count(VIGIL_STAT_SENT);
+	vigil_count(WST_ITEMS);
+}
+
+static __always_inline void item_init(struct vigil_item_event *e, __u32 slot, __u32 kind, __u32 nr, __u32 action)
+{
+	e->slot = slot;
+	e->kind = kind;
+	e->syscall = nr;
+	e->action = action;
+	e->ret = 0;
+	e->flags = 0;
+	e->args[0] = e->args[1] = e->args[2] = e->args[3] = 0;
+	e->family = 0;
+	e->port = 0;
+	e->net_class = 0;
+	__builtin_memset(e->addr, 0, sizeof(e->addr));
+	e->path[0] = 0;
+	e->dir[0] = 0;
+}
+
+/* The file open as fd in the current task, or 0. */
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	if (fd < 0)
+		return 0;
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if ((unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
+	return f;
+}
+
+/* The directory a relative path is resolved against: the working directory or dfd's. */
+static __always_inline struct path *base_dir(struct task_struct *task, long dfd, struct path *tmp)
+{
+	if ((int)dfd == AT_FDCWD) {
+		*tmp = BPF_CORE_READ(task, fs, pwd);
+		return tmp;
+	}
+	struct file *f = fd_file(task, dfd);
+	if (!f)
+		return 0;
+	*tmp = BPF_CORE_READ(f, f_path);
+	return tmp;
+}
+
+/* A file item: path (user memory) relative to dfd, with flags (its intent). */
+static __always_inline void file_item(struct task_struct *task, struct task_w *t, long dfd, const char *upath, __u64 flags, long ret)
+{
+	struct scratch *s = scratch();
+	if (!s || !upath)
+		return;
+	struct vigil_item_event *e = &s->e;
+	item_init(e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
+	e->ret = ret;
+	e->flags = flags;
+	long n = bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+	if (n <= 0)
+		return;
+	if (n >= VIGIL_PATH_MAX)
+		vigil_count(WST_PATH_TRUNCATED);
+	/* the item: action and intent bits, then the path (and its base directory when relative) */
+	__u64 intent = flags & (O_ACCMODE | O_CREAT | O_TRUNC);
+	__u64 h = fnv(fnv(FNV_SEED, t->action), intent);
+	h = fnv_str(h, e->path);
+	struct path tmp;
+	if (e->path[0] != '/') {
+		struct path *base = base_dir(task, dfd, &tmp);
+		if (base) {
+			struct dentry *dd = BPF_CORE_READ(base, dentry);
+			h = fnv(h, BPF_CORE_READ(dd, d_inode, i_ino));
+			h = fnv(h, (__u64)(unsigned long)BPF_CORE_READ(base, mnt));
+			e->hash = h;
+			struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = h };
+			struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
+			if (v) { /* known: no walk */
+				if (v->novel)
+					__sync_fetch_and_add(&v->repeats, 1);
+				return;
+			}
+			if (vigil_walk_path(base, s->walk, e->dir))
+				vigil_count(WST_PATH_TRUNCATED);
+		}
+	}
+	e->hash = h;
+	first_sight(e);
+}
+
+static __always_inline __u32 class4(const __u8 *a)
+{
+	if (a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0)
+		return VIGIL_NET_ANY;
+	if (a[0] == 127)
+		return VIGIL_NET_LOOPBACK;
+	if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64))
+		return VIGIL_NET_PRIVATE;
+	if (a[0] == 169 && a[1] == 254)
+		return VIGIL_NET_LINK_LOCAL;
+	if ((a[0] & 0xf0) == 224)
+		return VIGIL_NET_MULTICAST;
+	return VIGIL_NET_PUBLIC;
+}
+
+/* The class of an address (IPv4-mapped IPv6 addresses become IPv4, in place). */
+static __always_inline __u32 net_class(__u16 *family, __u8 *a)
+{
+	if (*family == AF_INET)
+		return class4(a);
+	int zero10 = 1;
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			zero10 = 0;
+	if (zero10 && a[10] == 0xff && a[11] == 0xff) {
+		*family = AF_INET;
+		a[0] = a[12]; a[1] = a[13]; a[2] = a[14]; a[3] = a[15];
+		for (int i = 4; i < 16; i++)
+			a[i] = 0;
+		return class4(a);
+	}
+	if (zero10 && !a[10] && !a[11] && !a[12] && !a[13] && !a[14] && (a[15] == 0 || a[15] == 1))
+		return a[15] == 1 ? VIGIL_NET_LOOPBACK : VIGIL_NET_ANY;
+	if ((a[0] & 0xfe) == 0xfc)
+		return VIGIL_NET_PRIVATE;
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return VIGIL_NET_LINK_LOCAL;
+	if (a[0] == 0xff)
+		return VIGIL_NET_MULTICAST;
+	return VIGIL_NET_PUBLIC;
+}
+
+/* The socket open as fd, or 0. */
+static __always_inline struct socket *fd_socket(struct task_struct *task, long fd)
+{
+	struct file *f = fd_file(task, fd);
+	return f ? (struct socket *)BPF_CORE_READ(f, private_data) : 0;
+}
+
+/* connect / bind: the address from user memory. */
+static __always_inline void addr_item(struct task_struct *task, struct task_w *t, long fd, const void *uaddr, long ulen, long ret)
+{
+	struct scratch *s = scratch();
+	if (!s || !uaddr || ulen < 2)
+		return;
+	struct vigil_item_event *e = &s->e;
+	item_init(e, t->slot, VIGIL_ITEM_NET, t->nr, t->action);
+	e->ret = ret;
+	struct socket *sock = fd_socket(task, fd);
+	e->flags = sock ? (__u64)BPF_CORE_READ(sock, type) : 0;
+	__u16 fam = 0;
+	bpf_probe_read_user(&fam, sizeof(fam), uaddr);
+	e->family = fam;
+	__u64 h = fnv(fnv(fnv(FNV_SEED, t->action), e->flags), fam);
+	if (fam == AF_INET) {
+		struct sockaddr_in sin = {};
+		bpf_probe_read_user(&sin, sizeof(sin), uaddr);
+		e->port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(e->addr, &sin.sin_addr.s_addr, 4);
+	} else if (fam == AF_INET6) {
+		struct sockaddr_in6 sin6 = {};
+		bpf_probe_read_user(&sin6, sizeof(sin6), uaddr);
+		e->port = bpf_ntohs(sin6.sin6_port);
+		__builtin_memcpy(e->addr, &sin6.sin6_addr, 16);
+	} else if (fam == AF_UNIX) {
+		long max = ulen - 2;
+		if (max > 108)
+			max = 108;
+		if (max <= 0)
+			return;
+		/* an abstract name starts with a NUL: kept as '@' */
+		bpf_probe_read_user(e->path, max & 127, (const char *)uaddr + 2);
+		e->path[max & 127] = 0;
+		if (e->path[0] == 0) {
+			if (max <= 1)
+				return; /* autobind */
+			e->path[0] = '@';
+		}
+		e->net_class = VIGIL_NET_UNIX;
+		e->hash = fnv_str(h, e->path);
+		first_sight(e);
+		return;
+	} else {
+		return; /* netlink, packet, vsock: not profiled */
+	}
+	e->net_class = net_class(&e->family, e->addr);
+	h = fnv(fnv(fnv(h, e->family), e->port), e->net_class);
+	if (e->net_class != VIGIL_NET_PUBLIC) { /* a public peer's exact address is not part of the item */
+		__u64 *w = (__u64 *)e->addr;
+		h = fnv(fnv(h, w[0]), w[1]);
+	}
+	e->hash = h;
+	first_sight(e);
+}
+
+/* listen (fd: the listening socket) / accept (fd: the new connection): from the socket. */
+static __always_inline void sock_item(struct task_struct *task, struct task_w *t, long fd, long ret)
+{
+	struct scratch *s = scratch();
+	struct socket *sock = fd_socket(task, fd);
+	if (!s || !sock)
+		return;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return;
+	struct vigil_item_event *e = &s->e;
+	item_init(e, t->slot, VIGIL_ITEM_NET, t->nr, t->action);
+	e->ret = ret;
+	e->flags = (__u64)BPF_CORE_READ(sock, type);
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (e->family == AF_INET) {
+		__u32 a = t->action == VIGIL_ACT_ACCEPT ? BPF_CORE_READ(sk, __sk_common.skc_daddr) : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__builtin_memcpy(e->addr, &a, 4);
+	} else if (e->family == AF_INET6) {
+		struct in6_addr a = t->action == VIGIL_ACT_ACCEPT ? BPF_CORE_READ(sk, __sk_common.skc_v6_daddr)
+								 : BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		__builtin_memcpy(e->addr, &a, 16);
+	} else if (e->family == AF_UNIX) {
+		/* the path it listens on / accepted on: the bound address is not walked here */
+		e->net_class = VIGIL_NET_UNIX;
+		e->hash = fnv(fnv(fnv(FNV_SEED, t->action), e->flags), AF_UNIX);
+		first_sight(e);
+		return;
+	} else {
+		return;
+	}
+	e->net_class = net_class(&e->family, e->addr);
+	/* listen: the local address and port; accept: the local port and the peer's class */
+	__u64 h = fnv(fnv(fnv(fnv(fnv(FNV_SEED, t->action), e->flags), e->family), e->port), e->net_class);
+	if (t->action == VIGIL_ACT_LISTEN) {
+		__u64 *w = (__u64 *)e->addr;
+		h = fnv(fnv(h, w[0]), w[1]);
+	}
+	e->hash = h;
+	first_sight(e);
+}
+
+/* A high-risk call, judged at entry (an attempt counts, allowed or not). */
+static __always_inline void risky_item(struct task_struct *task, struct task_w *t, struct vigil_call_rule *r, __u32 nr, __u64 *a)
+{
+	__u32 self = bpf_get_current_pid_tgid() >> 32;
+	if (r->target_arg >= 0 && r->target_arg < 4 && (__u32)a[r->target_arg & 3] == self)
+		return;
+	if (r->signal_arg >= 0 && r->signal_arg < 4 && a[r->signal_arg & 3] == 0)
+		return;
+	struct scratch *s = scratch();
+	if (!s)
+		return;
+	struct vigil_item_event *e = &s->e;
+	item_init(e, t->slot, VIGIL_ITEM_RISKY, nr, VIGIL_ACT_RISKY);
+	e->args[0] = a[0];
+	e->args[1] = a[1];
+	e->args[2] = a[2];
+	e->args[3] = a[3];
+	__u64 h = fnv(FNV_SEED, nr);
+	if (r->key_arg >= 0 && r->key_arg < 4) {
+		__u64 v = a[r->key_arg & 3];
+		h = fnv(h, r->key_mode == 1 ? (v == 0) : v);
+	}
+	if (r->str_arg >= 0 && r->str_arg < 4) {
+		const char *us = (const char *)a[r->str_arg & 3];
+		if (us && bpf_probe_read_user_str(e->path, 128, us) > 0)
+			h = fnv_str(h, e->path);
+		else
+			e->path[0] = 0;
+	}
+	e->hash = h;
+	first_sight(e);
+}
+
+/* The slot of a task seen for the first time (running before vigil): resolved now. */
+static __always_inline struct task_w *first_seen(struct task_struct *task)
+{
+	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return 0;
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!exe || !vigil_pass())
+		return t; /* a kernel thread, or filtered out: slot stays 0 */
+	t->cgroup = bpf_get_current_cgroup_id();
+	t->slot = slot_of(task, exe, t->cgroup, 1, 0);
+	return t;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!t) {
+		t = first_seen(task);
+		if (!t)
+			return 0;
+	}
+	__u32 slot = t->slot;
+	if (!slot || (__u64)id >= VIGIL_MAX_SYSCALLS)
+		return 0;
+	__u32 idx = slot - 1;
+	struct vigil_slot *w = bpf_map_lookup_elem(&slots, &idx);
+	if (!w || w->ignored)
+		return 0;
+	if (++t->calls >= ACTIVITY_BATCH) {
+		__sync_fetch_and_add(&w->activity, t->calls);
+		t->calls = 0;
+	}
+	__u32 nr = (__u32)id;
+	__u64 bit = 1ULL << (nr & 63);
+	__u64 *word = &w->calls[(nr >> 6) & 7];
+	if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit)) {
+		struct scratch *s = scratch();
+		if (s) {
+			item_init(&s->e, slot, VIGIL_ITEM_SYSCALL, nr, 0);
+			s->e.hash = nr;
+			vigil_header(&s->e.h, VIGIL_EV_ITEM);
+			if (bpf_ringbuf_output(&events, &s->e, sizeof(s->e), 0) != 0) {
+				vigil_count(VIGIL_STAT_LOST);
+				__sync_fetch_and_and(word, ~bit); /* lost: seen again next time */
+			} else {
+				vigil_count(VIGIL_STAT_SENT);
+				vigil_count(WST_ITEMS);
+			}
+		}
+	}
+	struct vigil_call_rule *r = bpf_map_lookup_elem(&rules, &nr);
+	if (!r || !r->action)
+		return 0;
+	__u64 a[4];
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	if (r->action == VIGIL_ACT_RISKY) {
+		risky_item(task, t, r, nr, a);
+		return 0;
+	}
+	t->action = r->action;
+	t->nr = nr;
+	t->a[0] = a[0];
+	t->a[1] = a[1];
+	t->a[2] = a[2];
+	t->a[3] = a[3];
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vigil_w_exit_call, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!t || !t->action)
+		return 0;
+	__u32 action = t->action;
+	/* a failed call is not something the program does, except a connection attempt: a
+	 * refused or unanswered one still names an endpoint the program tried to reach */
+	if (ret < 0 && action != VIGIL_ACT_CONNECT) {
+		t->action = 0;
+		return 0;
+	}
+	__u64 *a = t->a;
+	switch (action) {
+	case VIGIL_ACT_OPEN:
+		if (!(a[1] & O_PATH))
+			file_item(task, t, AT_FDCWD, (const char *)a[0], a[1], ret);
+		break;
+	case VIGIL_ACT_OPENAT:
+		if (!(a[2] & O_PATH))
+			file_item(task, t, (long)a[0], (const char *)a[1], a[2], ret);
+		break;
+	case VIGIL_ACT_OPENAT2: {
+		__u64 flags = 0;
+		bpf_probe_read_user(&flags, sizeof(flags), (const void *)a[2]);
+		if (!(flags & O_PATH))
+			file_item(task, t, (long)a[0], (const char *)a[1], flags, ret);
+		break;
+	}
+	case VIGIL_ACT_CREAT:
+		file_item(task, t, AT_FDCWD, (const char *)a[0], O_CREAT | O_TRUNC | 1, ret);
+		break;
+	case VIGIL_ACT_UNLINK:
+		file_item(task, t, AT_FDCWD, (const char *)a[0], 0, ret);
+		break;
+	case VIGIL_ACT_UNLINKAT:
+		file_item(task, t, (long)a[0], (const char *)a[1], a[2], ret);
+		break;
+	case VIGIL_ACT_RENAME:
+		file_item(task, t, AT_FDCWD, (const char *)a[1], 0, ret);
+		break;
+	case VIGIL_ACT_RENAMEAT:
+		file_item(task, t, (long)a[2], (const char *)a[3], 0, ret);
+		break;
+	case VIGIL_ACT_CHMOD:
+		file_item(task, t, AT_FDCWD, (const char *)a[0], a[1] & 07777, ret);
+		break;
+	case VIGIL_ACT_FCHMODAT:
+		file_item(task, t, (long)a[0], (const char *)a[1], a[2] & 07777, ret);
+		break;
+	case VIGIL_ACT_CONNECT:
+	case VIGIL_ACT_BIND:
+		addr_item(task, t, (long)a[0], (const void *)a[1], (long)a[2], ret);
+		break;
+	case VIGIL_ACT_LISTEN:
+		sock_item(task, t, (long)a[0], ret);
+		break;
+	case VIGIL_ACT_ACCEPT:
+		sock_item(task, t, ret, ret);
+		break;
+	}
+	t->action = 0; /* read by the item builders above */
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

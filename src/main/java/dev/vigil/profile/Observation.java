@@ -1,0 +1,181 @@
+package dev.vigil.profile;
+
+import dev.vigil.collect.TraceEvent.Item;
+import dev.vigil.collect.WorkloadCollector;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A first sight from the kernel turned into a profile item: the dimension it belongs to,
+ * the item (generalised, what the profile learns: {@code read /etc/<n>.conf},
+ * {@code connect tcp 127.0.0.1:5432}, {@code ptrace ATTACH}), what happened in words for an
+ * alert (exact, not generalised), and how serious a never-seen one is. Immutable.
+ */
+public record Observation(String dimension, String item, String words, Severity severity, String detail) {
+    public enum Severity { LOW, MEDIUM, HIGH }
+
+    static final int O_ACCMODE = 3, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECTORY = 0200000;
+    static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, EINPROGRESS = 115;
+    private static final List<String> SENSITIVE = List.of("/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/root/", "/.ssh/", "/etc/ssh/ssh_host_",
+            "/proc/<n>/mem", "/proc/<n>/environ", "/etc/security/opasswd", "/var/lib/sss/", "/etc/krb5.keytab");
+    private static final List<String> TEMP = List.of("/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/");
+
+    /** The observation of a kernel item, or empty when it says nothing a profile keeps. */
+    public static Optional<Observation> of(Item e) {
+        return switch (e.kind()) {
+            case Item.SYSCALL -> Optional.of(new Observation(WorkloadProfile.SYSCALLS, e.call(), "made its first " + e.call() + " system call",
+                    Severity.LOW, e.call()));
+            case Item.FILE -> file(e);
+            case Item.NET -> net(e);
+            case Item.RISKY -> Optional.of(risky(e));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The absolute path of a file item: as passed, or joined to the directory it was relative to. */
+    public static String path(Item e) {
+        String p = e.path();
+        if (p.startsWith("/")) return normal(p);
+        if (e.dir().isEmpty()) return p;
+        return normal(e.dir() + "/" + p);
+    }
+
+    private static String normal(String p) {
+        try {
+            return Path.of(p).normalize().toString();
+        } catch (RuntimeException ex) {
+            return p;
+        }
+    }
+
+    private static Optional<Observation> file(Item e) {
+        String path = path(e);
+        if (path.isEmpty()) return Optional.empty();
+        long f = e.flags();
+        String intent, verb;
+        switch (e.action()) {
+            case WorkloadCollector.ACT_OPEN, WorkloadCollector.ACT_OPENAT, WorkloadCollector.ACT_OPENAT2, WorkloadCollector.ACT_CREAT -> {
+                if ((f & O_CREAT) != 0) { intent = "create"; verb = "created or wrote"; }
+                else if ((f & O_ACCMODE) != 0 || (f & O_TRUNC) != 0) { intent = "write"; verb = "opened for writing"; }
+                else if ((f & O_DIRECTORY) != 0) { intent = "list"; verb = "listed"; }
+                else { intent = "read"; verb = "read"; }
+            }
+            case WorkloadCollector.ACT_UNLINK, WorkloadCollector.ACT_UNLINKAT -> { intent = "delete"; verb = "deleted"; }
+            case WorkloadCollector.ACT_RENAME, WorkloadCollector.ACT_RENAMEAT -> { intent = "rename"; verb = "renamed a file to"; }
+            case WorkloadCollector.ACT_CHMOD, WorkloadCollector.ACT_FCHMODAT -> {
+                boolean exec = (f & 0111) != 0;
+                intent = exec ? "chmod+x" : "chmod";
+                verb = (exec ? "made executable" : "changed the mode of") + " (mode " + Long.toOctalString(f & 07777) + ")";
+            }
+            default -> { return Optional.empty(); }
+        }
+        String general = Patterns.generalise(path);
+        boolean temp = TEMP.stream().anyMatch(path::startsWith);
+        boolean sensitive = SENSITIVE.stream().anyMatch(general::contains);
+        Severity sev = sensitive || (temp && !intent.equals("read") && !intent.equals("list")) ? Severity.HIGH
+                : intent.equals("read") || intent.equals("list") ? Severity.LOW : Severity.MEDIUM;
+        String words = verb.startsWith("made") || verb.startsWith("changed") ? verb.replaceFirst(" \\(", " " + path + " (") : verb + " " + path;
+        return Optional.of(new Observation(WorkloadProfile.FILES, intent + " " + general, words, sev, path));
+    }
+
+    private static String proto(Item e) {
+        if (e.family() == AF_UNIX) return "unix";
+        return switch ((int) e.flags()) {
+            case 1 -> "tcp";
+            case 2 -> "udp";
+            case 3 -> "raw";
+            case 5 -> "seqpacket";
+            default -> "sock" + e.flags();
+        };
+    }
+
+    /** The text of an address: a.b.c.d, [v6]. */
+    public static String address(int family, byte[] a) {
+        try {
+            if (family == AF_INET) return InetAddress.getByAddress(Arrays.copyOf(a, 4)).getHostAddress();
+            if (family == AF_INET6) return "[" + InetAddress.getByAddress(a).getHostAddress() + "]";
+        } catch (UnknownHostException ex) {
+            return "?";
+        }
+        return "?";
+    }
+
+    static String className(int c) {
+        return switch (c) {
+            case WorkloadCollector.NET_ANY -> "any";
+            case WorkloadCollector.NET_LOOPBACK -> "loopback";
+            case WorkloadCollector.NET_PRIVATE -> "private";
+            case WorkloadCollector.NET_LINK_LOCAL -> "link-local";
+            case WorkloadCollector.NET_MULTICAST -> "multicast";
+            case WorkloadCollector.NET_PUBLIC -> "public";
+            case WorkloadCollector.NET_UNIX -> "unix";
+            default -> "class" + c;
+        };
+    }
+
+    private static Optional<Observation> net(Item e) {
+        String proto = proto(e);
+        String op = switch (e.action()) {
+            case WorkloadCollector.ACT_CONNECT -> "connect";
+            case WorkloadCollector.ACT_BIND -> "bind";
+            case WorkloadCollector.ACT_LISTEN -> "listen";
+            case WorkloadCollector.ACT_ACCEPT -> "accept";
+            default -> null;
+        };
+        if (op == null) return Optional.empty();
+        if (e.family() == AF_UNIX) {
+            String where = e.path().isEmpty() ? "" : " " + e.path();
+            String words = switch (op) {
+                case "connect" -> "connected to the unix socket" + where;
+                case "bind" -> "bound the unix socket" + where;
+                case "listen" -> "listens on a unix socket";
+                default -> "accepted a unix-socket connection";
+            };
+            return Optional.of(new Observation(WorkloadProfile.NETWORK, op + " unix" + (where.isEmpty() ? "" : " " + Patterns.generalise(e.path())), words,
+                    op.equals("connect") ? Severity.MEDIUM : Severity.LOW, e.path()));
+        }
+        String addr = address(e.family(), e.addr()), cls = className(e.netClass());
+        boolean pub = e.netClass() == WorkloadCollector.NET_PUBLIC;
+        String endpoint = addr + ":" + e.port();
+        return Optional.of(switch (op) {
+            case "connect" -> new Observation(WorkloadProfile.NETWORK, "connect " + proto + " " + (pub ? "public" : addr) + ":" + e.port(),
+                    (e.ret() < 0 && e.ret() != -EINPROGRESS ? "tried to connect to " : "connected to ") + endpoint + " (" + proto
+                            + (pub ? ", a public address" : ", " + cls) + (e.ret() < 0 && e.ret() != -EINPROGRESS ? "; " + dev.vigil.bpf.Errno.describe((int) -e.ret()) : "")
+                            + ")", Severity.HIGH, endpoint);
+            case "bind" -> new Observation(WorkloadProfile.NETWORK, "bind " + proto + " " + endpoint, "bound " + proto + " " + endpoint,
+                    Severity.MEDIUM, endpoint);
+            case "listen" -> new Observation(WorkloadProfile.NETWORK, "listen " + proto + " " + endpoint, "listens on " + proto + " " + endpoint,
+                    Severity.HIGH, endpoint);
+            default -> new Observation(WorkloadProfile.NETWORK, "accept " + proto + " :" + e.port() + " from " + cls,
+                    "accepted a " + proto + " connection on port " + e.port() + " from " + addr + " (" + cls + ")", Severity.MEDIUM, addr);
+        });
+    }
+
+    private static Observation risky(Item e) {
+        long[] a = Arrays.copyOf(e.args(), 6);
+        String call = e.call(), detail = dev.vigil.collect.RiskyCollector.detail(call, a, e.path());
+        String item = switch (call) {
+            case "setuid", "setgid" -> call + (a[0] == 0 ? " to root" : " to non-root");
+            case "setreuid", "setregid", "setresuid", "setresgid" -> call + (a[1] == 0 ? " to root" : " to non-root");
+            case "ptrace", "bpf", "kill", "tgkill", "tkill" -> call + " " + firstWord(detail);
+            case "unshare" -> call + " flags=0x" + Long.toHexString(a[0]);
+            case "setns" -> call + " nstype=0x" + Long.toHexString(a[1]);
+            default -> call + (e.path().isEmpty() ? "" : " " + Patterns.generalise(e.path()));
+        };
+        return new Observation(WorkloadProfile.RISKY, item, "called " + call + " (" + detail + ")", Severity.HIGH, detail);
+    }
+
+    /** The value of the first key=value of a risky call's detail (request=ATTACH -> ATTACH). */
+    private static String firstWord(String detail) {
+        String w = detail.split(" ")[0];
+        int i = detail.indexOf("signal="); // kill, tgkill, tkill: the signal names the item
+        if (i >= 0) return detail.substring(i + 7).split(" ")[0];
+        int eq = w.indexOf('=');
+        return (eq < 0 ? w : w.substring(eq + 1)).toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.vigil.bench;
+
+import dev.vigil.agent.ProcessDescriber;
+import dev.vigil.agent.WorkloadProfiler;
+import dev.vigil.bpf.BpfObject;
+import dev.vigil.collect.Collector;
+import dev.vigil.collect.CollectorSettings;
+import dev.vigil.collect.ProcessContext;
+import dev.vigil.collect.TraceEvent;
+import dev.vigil.collect.WorkloadCollector;
+import dev.vigil.profile.Dimension;
+import dev.vigil.profile.ProfileSet;
+import dev.vigil.testing.Native;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Workload profiles' costs, side by side in one run.
+ * overhead: ns added per call by workload.bpf.c (every dimension on, the agent's reader
+ * draining) against the empty tp_btf program on sys_enter (the floor) and on sys_enter and
+ * sys_exit (the floor of a probe that judges calls at exit), on a getppid loop (a call no
+ * rule dispatches) and an open+close loop of one file (dispatched, hashed, found in the
+ * seen map), interleaved rounds, medians.
+ * items: user-space cost of one never-seen file item reaching the profiler, against the
+ * size of the workload's file dimension (learning: learnt; stable: an alert built).
+ * Usage: bench/profiles.sh overhead [calls] [rounds] | bench/profiles.sh items [sizes...]
+ */
+public final class ProfileBench {
+    enum Config { NONE, FLOOR, FLOOR2, WORKLOAD }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("items")) {
+            List<Integer> sizes = new java.util.ArrayList<>();
+            for (int i = 1; i < args.length; i++) sizes.add(Integer.parseInt(args[i]));
+            if (sizes.isEmpty()) sizes = List.of(100, 1000, 10_000);
+            items(sizes);
+            return;
+        }
+        long calls = args.length > 1 ? Long.parseLong(args[1]) : 2_000_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        Path file = Files.writeString(Files.createTempFile("vigil-bench", ".conf"), "x");
+        double[][] loop = new double[4][rounds], open = new double[4][rounds];
+        long[] crossed = new long[1];
+        for (int r = 0; r < rounds; r++) {
+            for (Config c : Config.values()) {
+                try (AutoCloseable probe = probe(c, crossed)) {
+                    loop[c.ordinal()][r] = run(Native.helper("getppid_loop").toString(), Long.toString(calls));
+                    open[c.ordinal()][r] = run(Native.helper("open_loop").toString(), Long.toString(calls / 4), file.toString());
+                }
+            }
+        }
+        Files.deleteIfExists(file);
+        report(String.format(Locale.ROOT, "getppid loop, %d calls x %d interleaved rounds (median ns/call; no rule for getppid)", calls, rounds), loop, "ns/call");
+        report(String.format(Locale.ROOT, "open+close of one file, %d pairs x %d rounds (median ns/pair: 2 calls, the open judged at exit)", calls / 4, rounds),
+                open, "ns/pair");
+        System.out.printf(Locale.ROOT, "  first sights that crossed to user space over all workload rounds: %d%n", crossed[0]);
+    }
+
+    static AutoCloseable probe(Config c, long[] crossed) {
+        return switch (c) {
+            case NONE -> () -> { };
+            case FLOOR, FLOOR2 -> {
+                BpfObject o = BpfObject.openResource(ProfileBench.class, "/dev/vigil/bpf/floor_empty.bpf.o").disableProgram("vigil_floor");
+                if (c == Config.FLOOR) o.disableProgram("vigil_floor_btf_exit");
+                o.load();
+                o.attach("vigil_floor_btf");
+                if (c == Config.FLOOR2) o.attach("vigil_floor_btf_exit");
+                yield o;
+            }
+            case WORKLOAD -> {
+                WorkloadCollector w = Collector.start(new WorkloadCollector(), CollectorSettings.defaults());
+                AtomicBoolean stop = new AtomicBoolean();
+                Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                    while (!stop.get()) w.read(e -> crossed[0]++, 100);
+                });
+                yield () -> {
+                    stop.set(true);
+                    reader.join();
+                    w.close();
+                };
+            }
+        };
+    }
+
+    static double run(String... cmd) throws Exception {
+        List<String> c = new java.util.ArrayList<>(List.of(cmd));
+        c.addAll(List.of("--wait", "--time"));
+        Process p = new ProcessBuilder(c).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        OutputStream in = p.getOutputStream();
+        in.write('g');
+        in.flush();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(cmd[0] + " failed");
+        return Double.parseDouble(out);
+    }
+
+    static void report(String title, double[][] v, String unit) {
+        double none = median(v[0]), floor = median(v[1]), floor2 = median(v[2]), w = median(v[3]);
+        System.out.println(title);
+        System.out.printf(Locale.ROOT, "  no probe                      %9.2f %s  (rounds %s)%n", none, unit, range(v[0]));
+        System.out.printf(Locale.ROOT, "  empty tp_btf sys_enter        %9.2f %s  (+%.2f; rounds %s)%n", floor, unit, floor - none, range(v[1]));
+        System.out.printf(Locale.ROOT, "  empty sys_enter + sys_exit    %9.2f %s  (+%.2f; rounds %s)%n", floor2, unit, floor2 - none, range(v[2]));
+        System.out.printf(Locale.ROOT, "  workload profiles (all on)    %9.2f %s  (+%.2f; rounds %s)%n", w, unit, w - none, range(v[3]));
+        double spread = (java.util.Arrays.stream(v[0]).max().orElse(0) - java.util.Arrays.stream(v[0]).min().orElse(0)) / 2;
+        if (floor - none <= spread) {
+            System.out.printf(Locale.ROOT, "  added / floor added              n/a  (the floor adds %.2f, within the no-probe rounds' half-range %.2f)%n", floor - none, spread);
+        } else {
+            System.out.printf(Locale.ROOT, "  added / sys_enter floor added %9.2f x%n", (w - none) / (floor - none));
+            System.out.printf(Locale.ROOT, "  added / enter+exit floor added %8.2f x%n", (w - none) / (floor2 - none));
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    static String range(double[] v) {
+        return String.format(Locale.ROOT, "%.2f..%.2f", java.util.Arrays.stream(v).min().orElse(0), java.util.Arrays.stream(v).max().orElse(0));
+    }
+
+    /** User-space µs per new file item, by the size of the dimension it lands in. */
+    static void items(List<Integer> sizes) {
+        System.out.println("user-space cost of one never-seen file item (Observation, patterns, fan-out, dimension; stable: the alert too), median of 5 runs");
+        for (int size : sizes) {
+            for (boolean stable : new boolean[] {false, true}) {
+                double[] runs = new double[5];
+                for (int r = 0; r < runs.length; r++) runs[r] = itemCost(size, stable, 2000);
+                System.out.printf(Locale.ROOT, "  %,7d items, %-8s  %7.2f us/item  (runs %s)%n", size, stable ? "stable" : "learning", median(runs), range(runs));
+            }
+        }
+    }
+
+    static double itemCost(int size, boolean stable, int n) {
+        Instant t0 = Instant.parse("2026-11-24T00:00:00Z");
+        TraceEvent.Who who = new TraceEvent.Who(90_000_001, 90_000_001, 1, 0, 0, dev.vigil.collect.CgroupFs.id("/"), "app");
+        WorkloadProfiler p = new WorkloadProfiler(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(1), 1, Duration.ofDays(1),
+                size + 2 * n + 10), Duration.ZERO, List.of(), new ProcessDescriber(new ProcessContext(), false), "h", s -> { });
+        p.accept(new TraceEvent.Slot(who, 1, TraceEvent.Slot.NEW, "/nonexistent/bin/app", List.of("app"), false), t0);
+        // distinct directories, so nothing collapses: size literal items
+        for (int i = 0; i < size; i++) p.accept(item(who, "/srv/d" + Integer.toString(i, 36) + "x/file.conf"), t0);
+        Instant at = t0.plusSeconds(10);
+        if (stable) p.tick(at, s -> 1_000_000);
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) p.accept(item(who, "/new/e" + Integer.toString(i, 36) + "y/other.conf"), at);
+        return (System.nanoTime() - start) / 1000.0 / n;
+    }
+
+    static TraceEvent.Item item(TraceEvent.Who who, String path) {
+        return new TraceEvent.Item(who, 1, TraceEvent.Item.FILE, 257, "openat", WorkloadCollector.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16],
+                path.hashCode(), path, "");
+    }
+}

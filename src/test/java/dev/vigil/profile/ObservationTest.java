@@ -1,0 +1,100 @@
+package dev.vigil.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.collect.TraceEvent;
+import dev.vigil.collect.TraceEvent.Item;
+import dev.vigil.collect.WorkloadCollector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Kernel first sights into profile items and words: what a profile learns and what an alert says. */
+class ObservationTest {
+    static final TraceEvent.Who WHO = new TraceEvent.Who(10, 10, 1, 0, 0, 1, "app");
+
+    static Item file(int action, long flags, String path, String dir) {
+        return new Item(WHO, 1, Item.FILE, 257, "openat", action, 3, flags, new long[4], 0, 0, 0, new byte[16], 1, path, dir);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            2  | 0       | /etc/shadow                 |              | read /etc/shadow                         | read /etc/shadow                | HIGH
+            2  | 0       | /etc/hostname               |              | read /etc/hostname                       | read /etc/hostname              | LOW
+            2  | 0200000 | /srv/data                   |              | list /srv/data                           | listed /srv/data                | LOW
+            2  | 01101   | /var/log/app/42.log         |              | create /var/log/app/<n>.log              | created or wrote /var/log/app/42.log | MEDIUM
+            2  | 01      | /tmp/x                      |              | write /tmp/x                             | opened for writing /tmp/x       | HIGH
+            2  | 0       | conf/app.ini                | /srv/app     | read /srv/app/conf/app.ini               | read /srv/app/conf/app.ini      | LOW
+            2  | 0       | ../etc/passwd               | /srv/app     | read /srv/etc/passwd                     | read /srv/etc/passwd            | LOW
+            2  | 0       | /proc/1234/environ          |              | read /proc/<n>/environ                   | read /proc/1234/environ         | HIGH
+            6  | 0       | /tmp/tmpa8Xk2q              |              | delete /tmp/<tmp>                        | deleted /tmp/tmpa8Xk2q          | HIGH
+            10 | 0755    | /tmp/.x                     |              | chmod+x /tmp/.x                          | made executable /tmp/.x (mode 755) | HIGH
+            8  | 0       | /srv/app/current            |              | rename /srv/app/current                  | renamed a file to /srv/app/current | MEDIUM
+            """)
+    void fileItemsByIntentWithPathsResolvedAndGeneralised(int action, String flags, String path, String dir, String item, String words, String sev) {
+        Observation o = Observation.of(file(action, Long.parseLong(flags, 8), path, dir == null ? "" : dir)).orElseThrow();
+        assertThat(o.dimension()).isEqualTo(WorkloadProfile.FILES);
+        assertThat(o.item()).isEqualTo(item);
+        assertThat(o.words()).isEqualTo(words);
+        assertThat(o.severity()).isEqualTo(Observation.Severity.valueOf(sev));
+    }
+
+    static Item net(int action, int family, int type, int port, int cls, byte[] addr, long ret, String path) {
+        return new Item(WHO, 1, Item.NET, 42, "connect", action, ret, type, new long[4], family, port, cls, addr, 2, path, "");
+    }
+
+    static byte[] v4(int a, int b, int c, int d) {
+        byte[] x = new byte[16];
+        x[0] = (byte) a; x[1] = (byte) b; x[2] = (byte) c; x[3] = (byte) d;
+        return x;
+    }
+
+    @Test
+    void networkItemsKeepPrivateAddressesAndClassPublicOnes() {
+        var pub = Observation.of(net(WorkloadCollector.ACT_CONNECT, 2, 1, 443, WorkloadCollector.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
+        assertThat(pub.item()).isEqualTo("connect tcp public:443");
+        assertThat(pub.words()).isEqualTo("connected to 93.184.216.34:443 (tcp, a public address)");
+        var db = Observation.of(net(WorkloadCollector.ACT_CONNECT, 2, 1, 5432, WorkloadCollector.NET_PRIVATE, v4(10, 0, 0, 5), -111, "")).orElseThrow();
+        assertThat(db.item()).isEqualTo("connect tcp 10.0.0.5:5432");
+        assertThat(db.words()).isEqualTo("tried to connect to 10.0.0.5:5432 (tcp, private; ECONNREFUSED (Connection refused))");
+        assertThat(Observation.of(net(WorkloadCollector.ACT_LISTEN, 2, 1, 8080, WorkloadCollector.NET_ANY, v4(0, 0, 0, 0), 0, "")).orElseThrow().item())
+                .isEqualTo("listen tcp 0.0.0.0:8080");
+        assertThat(Observation.of(net(WorkloadCollector.ACT_ACCEPT, 2, 1, 8080, WorkloadCollector.NET_LOOPBACK, v4(127, 0, 0, 1), 5, "")).orElseThrow().item())
+                .isEqualTo("accept tcp :8080 from loopback");
+        assertThat(Observation.of(net(WorkloadCollector.ACT_BIND, 2, 2, 53, WorkloadCollector.NET_LOOPBACK, v4(127, 0, 0, 53), 0, "")).orElseThrow().item())
+                .isEqualTo("bind udp 127.0.0.53:53");
+        var unix = Observation.of(net(WorkloadCollector.ACT_CONNECT, 1, 1, 0, WorkloadCollector.NET_UNIX, new byte[16], 0, "/run/docker.sock")).orElseThrow();
+        assertThat(unix.item()).isEqualTo("connect unix /run/docker.sock");
+        byte[] v6 = new byte[16];
+        v6[15] = 1;
+        assertThat(Observation.of(net(WorkloadCollector.ACT_CONNECT, 10, 1, 6379, WorkloadCollector.NET_LOOPBACK, v6, 0, "")).orElseThrow().item())
+                .isEqualTo("connect tcp [0:0:0:0:0:0:0:1]:6379");
+    }
+
+    static Item risky(String call, long[] args, String str) {
+        return new Item(WHO, 1, Item.RISKY, 0, call, WorkloadCollector.ACT_RISKY, 0, 0, args, 0, 0, 0, new byte[16], 3, str, "");
+    }
+
+    @Test
+    void riskyItemsByCallAndArgumentClass() {
+        assertThat(Observation.of(risky("ptrace", new long[] {16, 999_999_999, 0, 0}, "")).orElseThrow().item()).isEqualTo("ptrace ATTACH");
+        assertThat(Observation.of(risky("setuid", new long[] {0, 0, 0, 0}, "")).orElseThrow().item()).isEqualTo("setuid to root");
+        assertThat(Observation.of(risky("setresuid", new long[] {33, 33, 33, 0}, "")).orElseThrow().item()).isEqualTo("setresuid to non-root");
+        assertThat(Observation.of(risky("bpf", new long[] {5, 0, 128, 0}, "")).orElseThrow().item()).isEqualTo("bpf PROG_LOAD");
+        assertThat(Observation.of(risky("kill", new long[] {999_999_999, 9, 0, 0}, "")).orElseThrow().item()).isEqualTo("kill SIGKILL");
+        Observation m = Observation.of(risky("memfd_create", new long[] {0, 1, 0, 0}, "jit-4711")).orElseThrow();
+        assertThat(m.item()).isEqualTo("memfd_create jit-<n>");
+        assertThat(m.words()).isEqualTo("called memfd_create (name=jit-4711 flags=0x1)");
+        assertThat(m.severity()).isEqualTo(Observation.Severity.HIGH);
+        assertThat(Observation.of(risky("unshare", new long[] {0x10000000, 0, 0, 0}, "")).orElseThrow().item()).isEqualTo("unshare flags=0x10000000");
+    }
+
+    @Test
+    void aCallIsItsName() {
+        Item s = new Item(WHO, 1, Item.SYSCALL, 101, "ptrace", 0, 0, 0, new long[4], 0, 0, 0, new byte[16], 101, "", "");
+        Observation o = Observation.of(s).orElseThrow();
+        assertThat(o.dimension()).isEqualTo(WorkloadProfile.SYSCALLS);
+        assertThat(o.item()).isEqualTo("ptrace");
+        assertThat(o.severity()).isEqualTo(Observation.Severity.LOW);
+    }
+}
