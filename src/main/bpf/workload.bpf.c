@@ -335,10 +335,11 @@ static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 {
 	if (fd < 0)
 		return 0;
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if ((unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+	/* BTF pointers walked with plain loads (the verifier makes them fault-safe) */
+	struct fdtable *fdt = task->files->fdt;
+	if ((unsigned long)fd >= fdt->max_fds)
 		return 0;
-	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file **arr = fdt->fd;
 	struct file *f = 0;
 	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
 	return f;
@@ -446,7 +447,7 @@ static __always_inline __u32 net_class(__u16 *family, __u8 *a)
 static __always_inline struct socket *fd_socket(struct task_struct *task, long fd)
 {
 	struct file *f = fd_file(task, fd);
-	return f ? (struct socket *)BPF_CORE_READ(f, private_data) : 0;
+	return f ? (struct socket *)BPF_CORE_READ(f, private_data) : 0; /* f came from a probe read: not a BTF pointer */
 }
 
 /* connect / bind: the address from user memory. */
@@ -638,10 +639,11 @@ int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 	if (!r || !r->action)
 		return 0;
 	__u64 a[4];
-	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	/* regs is a trusted BTF pointer here: plain loads, no probe-read helper calls */
+	a[0] = PT_REGS_PARM1_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_SYSCALL(regs);
+	a[3] = PT_REGS_PARM4_SYSCALL(regs);
 	if (r->action == VIGIL_ACT_RISKY) {
 		risky_item(task, t, r, nr, a);
 		return 0;

@@ -329,9 +329,9 @@ public final class WorkloadProfiler {
         ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(), "");
         String exe = p.exe().isEmpty() ? i.who().comm() : p.exe();
         String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
-        String summary = String.format(Locale.ROOT, "%s (%s): %s (pid %d) %s — never seen in %s of learning (stable since %s)%s",
-                w.program(), w.scope(), exe.substring(exe.lastIndexOf('/') + 1), i.who().tgid(), ob.words(), learnedFor, d.stableSince(),
-                profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
+        String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + i.who().tgid() + ") " + ob.words()
+                + " — never seen in " + learnedFor + " of learning (stable since " + d.stableSince() + ")"
+                + (profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         Alert.Severity sev = switch (ob.severity()) {
             case HIGH -> Alert.Severity.HIGH;
             case MEDIUM -> Alert.Severity.MEDIUM;

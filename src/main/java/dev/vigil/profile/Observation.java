@@ -46,6 +46,7 @@ public record Observation(String dimension, String item, String words, Severity 
     }
 
     private static String normal(String p) {
+        if (!p.contains("/.") && !p.contains("//")) return p; // nothing to resolve (most paths)
         try {
             return Path.of(p).normalize().toString();
         } catch (RuntimeException ex) {

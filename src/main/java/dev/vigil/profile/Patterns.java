@@ -21,10 +21,17 @@ public final class Patterns {
     private Patterns() {}
 
     public static String generalise(String s) {
-        String out = UUID.matcher(s).replaceAll("<hex>");
-        out = HEX.matcher(out).replaceAll("<hex>");
-        out = TMP.matcher(out).replaceAll("$1<tmp>");
-        return NUMBER.matcher(out).replaceAll("<n>");
+        // each pattern needs a character most paths lack: skip the regex when it is absent (the hot path of a first sight)
+        boolean digit = false, dash = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') digit = true;
+            else if (c == '-') dash = true;
+        }
+        String out = dash ? UUID.matcher(s).replaceAll("<hex>") : s;
+        if (digit) out = HEX.matcher(out).replaceAll("<hex>");
+        if (out.contains("/tmp")) out = TMP.matcher(out).replaceAll("$1<tmp>");
+        return digit ? NUMBER.matcher(out).replaceAll("<n>") : out;
     }
 
     /** argv after argv[0], generalised, joined by spaces, capped at {@link #MAX_ARGS} characters. */

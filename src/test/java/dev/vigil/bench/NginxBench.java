@@ -16,14 +16,15 @@ import java.util.regex.Pattern;
 /**
  * The cost of vigil to a real service, side by side in one run: nginx (1 worker) serving a
  * small file to wrk on loopback, with nothing, with an empty tp_btf sys_enter program (the
- * floor every syscall probe pays), with `vigil watch`, and with `vigil agent` (its defaults:
- * the sequence detector and workload profiles with the exec and risky collectors) and with
+ * floor every syscall probe pays), with empty programs on sys_enter and sys_exit (the floor of a probe
+ * that judges calls at their exit, as the workload probe does), with `vigil watch`, and with `vigil agent` (its defaults:
+ * the sequence detector and workload profiles with the exec collector) and with
  * the agent's workload profiles alone. Rounds interleave the configurations; medians are
  * reported. nginx runs on CPU 0 and wrk on CPU 1 (taskset), to keep them from trading places.
  * Usage: bench/nginx.sh [seconds-per-round=10] [rounds=3] (root; installs nginx and wrk).
  */
 public final class NginxBench {
-    enum Config { NONE, FLOOR, WATCH, AGENT, AGENT_PROFILES_ONLY }
+    enum Config { NONE, FLOOR, FLOOR2, WATCH, AGENT, AGENT_PROFILES_ONLY }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10, rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -73,6 +74,7 @@ public final class NginxBench {
         return switch (c) {
             case NONE -> "no probe";
             case FLOOR -> "empty tp_btf sys_enter (floor)";
+            case FLOOR2 -> "empty tp_btf sys_enter + sys_exit";
             case WATCH -> "vigil watch";
             case AGENT -> "vigil agent (defaults)";
             case AGENT_PROFILES_ONLY -> "vigil agent (workload profiles only)";
@@ -85,9 +87,10 @@ public final class NginxBench {
         try {
             switch (c) {
                 case NONE -> { }
-                case FLOOR -> {
+                case FLOOR, FLOOR2 -> {
                     floor = BpfObject.openResource(NginxBench.class, "/dev/vigil/bpf/floor_empty.bpf.o").load();
                     floor.attach("vigil_floor_btf");
+                    if (c == Config.FLOOR2) floor.attach("vigil_floor_btf_exit");
                 }
                 case WATCH -> vigil = vigil(dir, "watch", "--pin-dir", "/sys/fs/bpf/vigil-bench-" + ProcessHandle.current().pid());
                 case AGENT -> vigil = vigil(dir, "agent", "--config", dir.resolve("agent.yaml").toString());
