@@ -49,8 +49,8 @@ c1=$(cpu); t1=$(date +%s.%N); a1=$(wc -l < "$dir/alerts.json" 2>/dev/null || ech
 kill -TERM "$pid"; wait "$pid" || true
 awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$ticks" -v max="$maxrss" -v sum="$sum" -v n="$n" -v a="$((a1 - a0))" -v load="$load" 'BEGIN {
   wall = t1 - t0; cores = (c1 - c0) / hz / wall;
-  printf "vigil agent, defaults (sequence detector on every process, workload profiles, exec context), %.0f s measured after warm-up%s\n", wall,
-    load > 0 ? sprintf(", %d first sights a second from a generator", load) : ", no load";
+  what = (load > 0) ? sprintf(", %d first sights a second from a generator", load) : ", no load";
+  printf "vigil agent, defaults (sequence detector on every process, workload profiles, exec context), %.0f s measured after warm-up%s\n", wall, what;
   printf "  CPU       %.4f cores (%.2f %% of one core)\n", cores, 100 * cores;
   printf "  RSS       mean %.1f MiB, max %.1f MiB\n", sum / n / 1024, max / 1024;
   printf "  alerts    %d raised while measured\n", a;
