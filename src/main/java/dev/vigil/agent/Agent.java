@@ -52,6 +52,7 @@ public final class Agent implements AutoCloseable {
     private dev.vigil.collect.WorkloadCollector workload;
     private long lastTick;
     private final NoveltyGroups groups = new NoveltyGroups(Duration.ofMillis(400));
+    private SequenceBursts bursts;
     private List<Collector> side = List.of();
     private volatile boolean reload;
     private long lastAllowCheck;
@@ -95,6 +96,7 @@ public final class Agent implements AutoCloseable {
             for (Path p : s.exe()) keys.add(ProfileKey.of(p));
             ProfileStore.Snapshot saved = file != null && Files.exists(file) ? ProfileStore.read(file) : null;
             sequenceAlerts = new SequenceAlerts(config.host(), table, describer, s.tolerizeLimit(), s.stableCalls());
+            bursts = s.burst().isZero() ? null : new SequenceBursts(s.burst(), s.burst().multipliedBy(10));
             for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
             SequenceCollector.Settings settings = new SequenceCollector.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
                     s.maxProfiles(), s.maxPairEntries(), keys);
@@ -166,6 +168,7 @@ public final class Agent implements AutoCloseable {
                 }
             }
             for (Alert a : groups.due(java.time.Instant.now())) pipeline.publish(a);
+            if (bursts != null) for (Alert a : bursts.due(java.time.Instant.now())) pipeline.publish(a);
             long now = System.nanoTime();
             if (now - lastSave >= saveEvery) {
                 if (file != null && sequence != null) save(file);
@@ -175,6 +178,7 @@ public final class Agent implements AutoCloseable {
             if (duration != null && now - start >= duration.toNanos()) break;
         }
         if (sequence != null) sequence.poll(0);
+        if (bursts != null) for (Alert a : bursts.due(null)) pipeline.publish(a);
         finish(file);
     }
 
@@ -263,7 +267,13 @@ public final class Agent implements AutoCloseable {
     private void onSequence(SequenceWire.Event e) {
         if (e instanceof SequenceWire.Anomaly || e instanceof SequenceWire.StateChange) drainContext();
         Optional<Alert> a = sequenceAlerts.toAlert(e);
-        if (a.isPresent() && filter.passes(a.get().process(), context)) pipeline.publish(a.get());
+        if (a.isPresent() && filter.passes(a.get().process(), context)) burst(a.get());
+    }
+
+    /** A sequence alert: an anomaly joins its process's burst ({@link SequenceBursts}), the rest go out. */
+    private void burst(Alert a) {
+        if (bursts == null) pipeline.publish(a);
+        else for (Alert x : bursts.offer(a)) pipeline.publish(x);
     }
 
     /**
@@ -323,11 +333,13 @@ public final class Agent implements AutoCloseable {
         pipeline.register(metrics);
         describer = new ProcessDescriber(context, false);
         sequenceAlerts = new SequenceAlerts(config.host(), table, describer, s.tolerizeLimit(), s.stableCalls());
+        bursts = s.burst().isZero() ? null : new SequenceBursts(s.burst(), s.burst().multipliedBy(10));
         java.util.Set<String> only = new java.util.HashSet<>();
         for (Path p : s.exe()) only.add(p.toAbsolutePath().normalize().toString());
         SequenceReplay r = new SequenceReplay(new PhMachine.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit()), only,
-                sequenceAlerts.paths(), e -> sequenceAlerts.toAlert(e).filter(a -> filter.passes(a.process(), context)).ifPresent(pipeline::publish));
+                sequenceAlerts.paths(), e -> sequenceAlerts.toAlert(e).filter(a -> filter.passes(a.process(), context)).ifPresent(this::burst));
         ReplaySource.Summary sum = ReplaySource.replay(dir, r);
+        if (bursts != null) for (Alert a : bursts.due(null)) pipeline.publish(a);
         var profiles = r.machine().profiles();
         log.printf("vigil: replayed %d process%s, %,d calls from %s: %d profiles (%d normal)%n", sum.processes(), sum.processes() == 1 ? "" : "es",
                 sum.calls(), dir, profiles.size(), profiles.values().stream().filter(p -> p.state() == PhMachine.NORMAL).count());

@@ -55,16 +55,23 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
 
     /**
      * The sequence detector (watch's in-kernel lookahead-pair profiles per executable).
-     * @param exe only these executables (empty: every process)
+     * @param exe   only these executables (empty: every process)
+     * @param burst a process's unseen sequences closer than this to each other are one alert with a count (zero: one alert each, as watch)
      */
     public record Sequence(boolean enabled, List<Path> exe, int window, long minCalls, long stableCalls, int tolerizeLimit,
-                           int maxProfiles, int maxPairEntries, Duration saveEvery, String pinDir) {
+                           int maxProfiles, int maxPairEntries, Duration saveEvery, String pinDir, Duration burst) {
         public Sequence {
             exe = List.copyOf(exe);
         }
 
+        /** Without bursts: one alert per anomalous call (watch). */
+        public Sequence(boolean enabled, List<Path> exe, int window, long minCalls, long stableCalls, int tolerizeLimit, int maxProfiles,
+                        int maxPairEntries, Duration saveEvery, String pinDir) {
+            this(enabled, exe, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, saveEvery, pinDir, Duration.ZERO);
+        }
+
         public static Sequence defaults() {
-            return new Sequence(true, List.of(), 9, 1_000_000, 200_000, 12, 4096, 65536, Duration.ofSeconds(60), "/sys/fs/bpf/vigil");
+            return new Sequence(true, List.of(), 9, 1_000_000, 200_000, 12, 4096, 65536, Duration.ofSeconds(60), "/sys/fs/bpf/vigil", Duration.ofSeconds(2));
         }
     }
 
@@ -204,7 +211,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         if (sn instanceof Scalar s && s.text().isEmpty()) return d;
         Mapping sm = r.mapping(sn, "detectors.sequence");
         r.known(sm, "detectors.sequence", "enabled", "exe", "window", "min_calls", "stable_calls", "tolerize_limit", "max_profiles",
-                "max_pair_entries", "save_every", "pin_dir");
+                "max_pair_entries", "save_every", "pin_dir", "burst");
         String k = "detectors.sequence.";
         boolean enabled = !sm.entries().containsKey("enabled") || r.bool(sm, "enabled", k + "enabled");
         List<Path> exe = new ArrayList<>();
@@ -217,7 +224,8 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                 (int) r.number(sm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1 << 20),
                 (int) r.number(sm, "max_pair_entries", k + "max_pair_entries", d.maxPairEntries(), 1, 1 << 24),
                 sm.entries().containsKey("save_every") ? r.duration(sm, "save_every", k + "save_every", false) : d.saveEvery(),
-                sm.entries().containsKey("pin_dir") ? r.text(sm, "pin_dir", k + "pin_dir", false) : d.pinDir());
+                sm.entries().containsKey("pin_dir") ? r.text(sm, "pin_dir", k + "pin_dir", false) : d.pinDir(),
+                sm.entries().containsKey("burst") ? r.duration(sm, "burst", k + "burst", true) : d.burst());
         return seq;
     }
 
@@ -438,6 +446,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         s.put("max_pair_entries", sequence.maxPairEntries());
         s.put("save_every", seconds(sequence.saveEvery()));
         s.put("pin_dir", sequence.pinDir());
+        s.put("burst", seconds(sequence.burst()));
         Map<String, Object> pr = new LinkedHashMap<>();
         pr.put("enabled", profiles.enabled());
         Map<String, Object> lr = new LinkedHashMap<>();

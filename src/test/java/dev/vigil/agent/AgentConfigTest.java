@@ -26,6 +26,7 @@ class AgentConfigTest {
                 stable_calls: 1000
                 tolerize_limit: 20
                 save_every: 30s
+                burst: 5s
             collectors: [exec]
             filters:
               uid: [33]
@@ -51,7 +52,7 @@ class AgentConfigTest {
         assertThat(c.host()).isEqualTo("web-1");
         assertThat(c.stateDir()).isEqualTo(Path.of("/srv/vigil-state"));
         assertThat(c.sequence()).isEqualTo(new AgentConfig.Sequence(true, List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/bin/python3.11")), 6, 5000,
-                1000, 20, 4096, 65536, Duration.ofSeconds(30), "/sys/fs/bpf/vigil"));
+                1000, 20, 4096, 65536, Duration.ofSeconds(30), "/sys/fs/bpf/vigil", Duration.ofSeconds(5)));
         assertThat(c.contextCollectors()).containsExactly("exec");
         assertThat(c.filters().uids()).containsExactly(33);
         assertThat(c.limits().cooldown()).isEqualTo(Duration.ofMinutes(10));
@@ -111,7 +112,7 @@ class AgentConfigTest {
             'detectors: {sequence: {min_calls: lots}}'                        | v:1: detectors.sequence.min_calls: 'lots' is not a whole number >= 1
             'detectors: {sequence: {save_every: 5x}}'                         | v:1: detectors.sequence.save_every: '5x' is not a duration (e.g. 500ms, 2s, 1m)
             'detectors: {sequence: {enabled: maybe}}'                         | v:1: detectors.sequence.enabled: expected true or false, got 'maybe'
-            'detectors: {sequence: {colour: red}}'                            | v:1: detectors.sequence.colour: unknown key (enabled, exe, window, min_calls, stable_calls, tolerize_limit, max_profiles, max_pair_entries, save_every, pin_dir)
+            'detectors: {sequence: {colour: red}}'                            | v:1: detectors.sequence.colour: unknown key (enabled, exe, window, min_calls, stable_calls, tolerize_limit, max_profiles, max_pair_entries, save_every, pin_dir, burst)
             'state_dir: relative/dir'                                         | v:1: state_dir: must be an absolute path
             'alerts: {rate_limit: 10, burst: 0}'                              | v:1: alerts.burst: '0' is not a whole number from 1 to 1000000
             'alerts: {cooldown: forever}'                                     | v:1: alerts.cooldown: 'forever' is not a duration (e.g. 500ms, 2s, 1m)
