@@ -116,6 +116,12 @@ public final class Agent implements AutoCloseable {
             lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host());
             profiler = new WorkloadProfiler(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer,
                     config.host(), slot -> { if (workload != null) workload.ignore(slot); });
+            if (events != null) {
+                ProcessFacts recorded = ProcessFacts.recording(ProcessFacts.live(context), events::fact);
+                lineage.facts(recorded);
+                profiler.facts(recorded);
+                log.println("vigil: recording the workload detectors' input to " + events.file());
+            }
             applyAllows();
             metrics.counter("vigil_profile_items_learnt", "Items workload profiles learnt", () -> lineage.learnt() + profiler.learnt())
                     .counter("vigil_profile_novelties", "New items in stable workload profiles (alerted)", () -> lineage.novel() + profiler.novel())
@@ -164,10 +170,10 @@ public final class Agent implements AutoCloseable {
                 workload.read(this::onWorkload, sequence != null ? 50 : 100);
                 if (now() - lastTick >= 1_000_000_000L) {
                     lastTick = now();
-                    for (Alert a : profiler.tick(java.time.Instant.now(), workload::activity, pipeline::repeated)) pipeline.publish(a);
+                    tick();
                 }
             }
-            for (Alert a : groups.due(java.time.Instant.now())) pipeline.publish(a);
+            dueGroups(java.time.Instant.now());
             if (bursts != null) for (Alert a : bursts.due(java.time.Instant.now())) pipeline.publish(a);
             long now = System.nanoTime();
             if (now - lastSave >= saveEvery) {
@@ -229,13 +235,18 @@ public final class Agent implements AutoCloseable {
         side = List.of();
         if (workload != null) {
             while (workload.read(this::onWorkload, 0) > 0) { }
-            for (Alert a : profiler.tick(java.time.Instant.now(), workload::activity, pipeline::repeated)) pipeline.publish(a);
+            tick();
             for (Alert a : groups.due(null)) pipeline.publish(a);
             Map<String, Long> wc = workload.counts();
             log.printf("vigil: workload probe: %d first sights, %d events lost, %d workload starts not profiled (slots full)%n", wc.get("items"),
                     wc.get("lost"), wc.get("slots_full"));
             workload.close();
             workload = null;
+        }
+        if (events != null) {
+            events.close();
+            log.printf("vigil: recorded %,d lines of workload events to %s%n", events.lines(), events.file());
+            events = null;
         }
         if (sequence != null && file != null) save(file);
         saveWorkloads();
@@ -307,19 +318,99 @@ public final class Agent implements AutoCloseable {
      */
     private void onWorkload(dev.vigil.collect.TraceEvent e) {
         if (e instanceof dev.vigil.collect.TraceEvent.Item) drainContext();
-        for (Alert a : profiler.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) raise(a);
+        java.time.Instant now = java.time.Instant.now();
+        if (events != null) events.event(e, now);
+        for (Alert a : profiler.accept(e, now)) if (filter.passes(a.process(), context)) raise(a, now);
     }
 
     /** An exec, exit or risky event: into the context, then to the workload profiles. */
     private void onContext(dev.vigil.collect.TraceEvent e) {
         context.accept(e);
         if (lineage == null) return;
-        for (dev.vigil.alert.Alert a : lineage.accept(e, java.time.Instant.now())) if (filter.passes(a.process(), context)) raise(a);
+        java.time.Instant now = java.time.Instant.now();
+        if (events != null) events.event(e, now);
+        for (dev.vigil.alert.Alert a : lineage.accept(e, now)) if (filter.passes(a.process(), context)) raise(a, now);
     }
 
     /** A profile alert: a novelty waits for the others of its process ({@link NoveltyGroups}), the rest go out. */
-    private void raise(Alert a) {
-        for (Alert x : groups.offer(a, java.time.Instant.now())) pipeline.publish(x);
+    private void raise(Alert a, java.time.Instant now) {
+        for (Alert x : groups.offer(a, now)) pipeline.publish(x);
+    }
+
+    /** Closes the alert groups due by now (noted in the event recording when it closed any). */
+    private void dueGroups(java.time.Instant now) {
+        List<Alert> due = groups.due(now);
+        if (!due.isEmpty() && events != null) events.due(now);
+        for (Alert a : due) pipeline.publish(a);
+    }
+
+    /** The profiler's tick: the kernel's activity per slot, the repeats it counted (both noted in the event recording). */
+    private void tick() {
+        java.time.Instant now = java.time.Instant.now();
+        Map<Integer, Long> activity = new java.util.LinkedHashMap<>();
+        Map<String, Long> repeats = new java.util.LinkedHashMap<>();
+        List<Alert> out = profiler.tick(now, slot -> {
+            long v = workload.activity(slot);
+            activity.put(slot, v);
+            return v;
+        }, (key, n) -> {
+            repeats.merge(key, n, Long::sum);
+            pipeline.repeated(key, n);
+        });
+        if (events != null) events.tick(now, activity, repeats);
+        for (Alert a : out) pipeline.publish(a);
+    }
+
+    private EventLog.Writer events;
+
+    /** Records what the workload detectors take in to file, for {@link #replayEvents} (call before {@link #run}). */
+    public void recordEvents(Path file) throws IOException {
+        events = new EventLog.Writer(file);
+    }
+
+    /**
+     * Replays a recording of the workload detectors' input ({@link #recordEvents}) through
+     * the same profiles, lineage, grouping, limits and outputs, at the recorded times and with
+     * the recorded answers about processes, from empty profiles: the same alerts as the run
+     * that recorded it. Needs no privileges; loads and saves no state.
+     */
+    public EventLog.Recording replayEvents(Path file, Metrics metrics) throws IOException {
+        if (!config.profiles().enabled()) throw new IllegalArgumentException("--replay-events needs workload profiles (detectors.profiles.enabled: true)");
+        EventLog.Recording rec = EventLog.read(file);
+        pipeline.register(metrics);
+        describer = new ProcessDescriber(context, false);
+        ProcessFacts facts = ProcessFacts.replay(rec.answers());
+        ProfileSet set = new ProfileSet(config.profiles().maxProfiles());
+        lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host())
+                .facts(facts);
+        profiler = new WorkloadProfiler(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer,
+                config.host(), slot -> { }).facts(facts);
+        for (EventLog.Entry en : rec.entries()) {
+            switch (en) {
+                case EventLog.Event ev -> {
+                    dev.vigil.collect.TraceEvent e = ev.event();
+                    if (e instanceof dev.vigil.collect.TraceEvent.Exec || e instanceof dev.vigil.collect.TraceEvent.Exit) {
+                        context.accept(e);
+                        for (Alert a : lineage.accept(e, ev.time())) if (filter.passes(a.process(), context)) raise(a, ev.time());
+                    } else {
+                        for (Alert a : profiler.accept(e, ev.time())) if (filter.passes(a.process(), context)) raise(a, ev.time());
+                    }
+                }
+                case EventLog.Tick t -> {
+                    List<Alert> out = profiler.tick(t.time(), slot -> t.activity().getOrDefault(slot, 0L));
+                    t.repeats().forEach(pipeline::repeated);
+                    for (Alert a : out) pipeline.publish(a);
+                }
+                case EventLog.Due d -> { for (Alert a : groups.due(d.time())) pipeline.publish(a); }
+            }
+        }
+        for (Alert a : groups.due(null)) pipeline.publish(a);
+        Map<String, Long> c = pipeline.counts();
+        log.printf("vigil: replayed %,d workload events from %s: %d workload profiles, %d items learnt, %d novel%n", rec.entries().size(), file,
+                set.all().size(), lineage.learnt() + profiler.learnt(), lineage.novel() + profiler.novel());
+        log.printf("vigil: %d alerts raised, %d emitted, %d suppressed as repeats, %d over the rate limit%n",
+                c.get("raised"), c.get("emitted"), c.get("suppressed_duplicate"), c.get("suppressed_rate"));
+        return rec;
     }
 
     /**
@@ -356,6 +447,13 @@ public final class Agent implements AutoCloseable {
         side = List.of();
         if (workload != null) workload.close();
         workload = null;
+        if (events != null) {
+            try {
+                events.close();
+            } catch (IOException e) {
+                // closing after a failure: what was flushed stays
+            }
+        }
         if (sequence != null) sequence.close();
         sequence = null;
         pipeline.close();

@@ -48,19 +48,9 @@ public final class LineageDetector {
         protected boolean removeEldestEntry(Map.Entry<Integer, Tracked> e) { return size() > TRACKED; }
     };
     private long novel, learnt;
-    private final Map<String, String> realPaths = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> e) { return size() > 4096; }
-    };
+    private ProcessFacts facts;
 
-    /**
-     * The real path of an executable (/bin/sh -> /usr/bin/dash), as /proc/PID/exe names it,
-     * so a workload and its items read the same whether vigil saw the exec or read /proc.
-     */
-    private String real(String path) {
-        if (!path.startsWith("/")) return path;
-        return realPaths.computeIfAbsent(path, LineageDetector::realPath);
-    }
+    private String real(String path) { return facts.realPath(path); }
 
     /**
      * The executable a process exec'd as filename: its real path, or for a file named through
@@ -70,7 +60,7 @@ public final class LineageDetector {
      */
     String executable(String filename, int pid) {
         if (filename.startsWith("/dev/fd/") || filename.startsWith("/proc/")) {
-            String exe = dev.vigil.collect.ProcessInfo.exe(pid);
+            String exe = facts.exe(pid);
             return exe.isEmpty() ? filename : exe;
         }
         return real(filename);
@@ -98,6 +88,13 @@ public final class LineageDetector {
         this.learning = learning;
         this.describer = describer;
         this.host = host;
+        this.facts = ProcessFacts.live(describer.context());
+    }
+
+    /** Where facts about processes come from (live by default; recorded for a replay, recording to record one). */
+    public LineageDetector facts(ProcessFacts f) {
+        this.facts = f;
+        return this;
     }
 
     public ProfileSet profiles() { return profiles; }
@@ -141,7 +138,7 @@ public final class LineageDetector {
         if (tracked == null) tracked = fromProc(ppid);
         if (tracked == null || tracked.cgroup() != cgid) {
             // a workload of its own: its scope from its cgroup's path (the process may be gone already)
-            String cg = Cgroups.ofProcess(pid).orElseGet(() -> cgroups.pathOf(cgid));
+            String cg = facts.cgroupOf(pid).orElseGet(() -> facts.cgroupPath(cgid));
             if (ignored(cg)) {
                 ignored++;
                 workloads.put(pid, new Tracked(null, cgid, now));
@@ -161,7 +158,7 @@ public final class LineageDetector {
         workloads.put(pid, tracked);
         WorkloadProfile profile = profiles.get(parent, true);
         if (profile == null) return List.of();
-        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> dev.vigil.collect.ProcessInfo.exe(ppid)));
+        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> facts.exe(ppid)));
         String args = Patterns.args(x.argv());
         String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
         Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
@@ -187,19 +184,19 @@ public final class LineageDetector {
 
     /** The workload of a process vigil did not see start, from /proc; null when it is gone. */
     private Tracked fromProc(int pid) {
-        String exe = dev.vigil.collect.ProcessInfo.exe(pid);
+        String exe = facts.exe(pid);
         if (exe.isEmpty()) return null;
-        String cg = Cgroups.ofProcess(pid).orElse(null);
+        String cg = facts.cgroupOf(pid).orElse(null);
         if (cg == null) return null;
         if (ignored(cg)) {
-            Tracked t = new Tracked(null, dev.vigil.collect.CgroupFs.id(cg), Instant.EPOCH);
+            Tracked t = new Tracked(null, facts.cgroupId(cg), Instant.EPOCH);
             workloads.put(pid, t);
             return t;
         }
-        long id = dev.vigil.collect.CgroupFs.id(cg);
+        long id = facts.cgroupId(cg);
         if (id < 0) return null;
         // running before vigil saw it start: no warm-up
-        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, describer.context().cmdline(pid).orElse(List.of(exe))), id,
+        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, facts.cmdline(pid).orElse(List.of(exe))), id,
                 Instant.EPOCH);
         workloads.put(pid, t);
         return t;

@@ -2,7 +2,6 @@ package dev.vigil.agent;
 
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.collect.ProcessInfo;
 import dev.vigil.collect.TraceEvent;
 import dev.vigil.profile.AllowRequests;
 import dev.vigil.profile.Dimension;
@@ -65,7 +64,6 @@ public final class WorkloadProfiler {
         @Override
         protected boolean removeEldestEntry(Map.Entry<NovelKey, String> e) { return size() > 4096; }
     };
-    private final Cgroups cgroups = new Cgroups();
 
     /** A kernel slot: its workload (null: ignored), when it last started (warm-up), its activity already counted. */
     private static final class SlotInfo {
@@ -93,6 +91,15 @@ public final class WorkloadProfiler {
         this.describer = describer;
         this.host = host;
         this.ignoreSlot = ignoreSlot;
+        this.facts = ProcessFacts.live(describer.context());
+    }
+
+    private ProcessFacts facts;
+
+    /** Where facts about processes come from (live by default; recorded for a replay, recording to record one). */
+    public WorkloadProfiler facts(ProcessFacts f) {
+        this.facts = f;
+        return this;
     }
 
     /** Where repeats of novel items are counted (the workload collector when live). */
@@ -154,10 +161,10 @@ public final class WorkloadProfiler {
         }
         int pid = s.who().tgid();
         boolean running = s.reason() == TraceEvent.Slot.RUNNING;
-        String exe = running || s.filename().isEmpty() || s.filename().startsWith("/proc/") || s.filename().startsWith("/dev/fd/") ? ProcessInfo.exe(pid)
-                : LineageDetector.realPath(s.filename());
-        List<String> argv = running ? describer.context().cmdline(pid).orElse(s.argv()) : s.argv();
-        String cg = Cgroups.ofProcess(pid).orElseGet(() -> cgroups.pathOf(s.who().cgroup()));
+        String exe = running || s.filename().isEmpty() || s.filename().startsWith("/proc/") || s.filename().startsWith("/dev/fd/") ? facts.exe(pid)
+                : facts.realPath(s.filename());
+        List<String> argv = running ? facts.cmdline(pid).orElse(s.argv()) : s.argv();
+        String cg = facts.cgroupOf(pid).orElseGet(() -> facts.cgroupPath(s.who().cgroup()));
         if (exe.isEmpty() || cg.isEmpty()) {
             slots.put(s.slot(), new SlotInfo(null, now));
             unresolved++;
@@ -326,7 +333,9 @@ public final class WorkloadProfiler {
     }
 
     private Alert alert(TraceEvent.Item i, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now) {
-        ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(), "");
+        // the executable its exec event named (the same live and replayed), else what /proc says
+        ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(),
+                describer.context().seen(i.who().tgid()).map(dev.vigil.collect.ProcessContext.Seen::exe).orElse(""));
         String exe = p.exe().isEmpty() ? i.who().comm() : p.exe();
         String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
         String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + i.who().tgid() + ") " + ob.words()

@@ -27,6 +27,12 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--replay", paramLabel = "DIR", description = "Replay a folder of vigil record traces through the config's sequence detector (its Java twin) and outputs, instead of watching the host; no privileges, no state loaded or saved.")
     Path replay;
 
+    @Option(names = "--record-events", paramLabel = "FILE", description = "Also record what the workload profiles take in (events, kernel activity, answers about processes) to FILE, for --replay-events.")
+    Path recordEvents;
+
+    @Option(names = "--replay-events", paramLabel = "FILE", description = "Replay a --record-events recording through the config's workload profiles and outputs, at its recorded times: the same alerts as the run that recorded it; no privileges, no state loaded or saved.")
+    Path replayEvents;
+
     @Mixin MetricsOption metrics;
 
     @Override
@@ -50,7 +56,9 @@ final class AgentCommand implements Callable<Integer> {
         if (s != null && s.enabled()) {
             for (Path p : s.exe()) if (!Files.isRegularFile(p)) throw new UserError(ExitCodes.BAD_INPUT, cfg.file() + ": detectors.sequence.exe: " + p + ": no such file");
         }
+        if (replay != null && replayEvents != null) throw new UserError(ExitCodes.USAGE, "--replay and --replay-events replay different recordings: give one");
+        if (replayEvents != null) return AgentRun.replayEvents(cfg, metrics, replayEvents);
         if (replay != null) return AgentRun.replay(cfg, metrics, replay);
-        return AgentRun.run(cfg, metrics, "agent", duration == null ? null : Duration.ofSeconds(duration), true);
+        return AgentRun.run(cfg, metrics, "agent", duration == null ? null : Duration.ofSeconds(duration), true, recordEvents);
     }
 }

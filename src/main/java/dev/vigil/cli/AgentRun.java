@@ -11,8 +11,21 @@ final class AgentRun {
     private AgentRun() {}
 
     static int run(AgentConfig cfg, MetricsOption metrics, String command, Duration duration, boolean hangup) throws Exception {
+        return run(cfg, metrics, command, duration, hangup, null);
+    }
+
+    /** events: where to record the workload detectors' input (null: nowhere). */
+    static int run(AgentConfig cfg, MetricsOption metrics, String command, Duration duration, boolean hangup, java.nio.file.Path events) throws Exception {
         Privileges.require(command);
         Agent agent = open(cfg);
+        if (events != null) {
+            try {
+                agent.recordEvents(events);
+            } catch (java.io.IOException e) {
+                agent.close();
+                throw new UserError(ExitCodes.BAD_INPUT, events + ": cannot write (" + e.getMessage() + ")");
+            }
+        }
         try (ShutdownGuard guard = new ShutdownGuard(); Metrics served = metrics.open(command); agent) {
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             guard.onStop(() -> stop.set(true));
@@ -31,6 +44,19 @@ final class AgentRun {
             agent.replay(dir, served);
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Replays a recording of the workload detectors' input through the agent's profiles and outputs (no privileges). */
+    static int replayEvents(AgentConfig cfg, MetricsOption metrics, java.nio.file.Path file) throws Exception {
+        Agent agent = open(cfg);
+        try (Metrics served = metrics.open("agent"); agent) {
+            agent.replayEvents(file, served);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        } catch (dev.vigil.model.ModelFile.InvalidModelException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
         }
         return ExitCodes.OK;
     }

@@ -84,7 +84,9 @@ class WorkloadProfilesKernelTest {
                 + "detectors:\n  sequence: {enabled: false}\n"
                 + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 4s, stable_calls: 2000, deadline: 1h}}\n"
                 + "alerts: {cooldown: 1h, rate_limit: 0}\n"
-                + "outputs:\n  stdout: {format: json}\n");
+                + "outputs:\n  stdout: {format: json}\n  file: {path: " + dir.resolve("live.json") + "}\n");
+        Path replayConfig = Files.writeString(dir.resolve("replay.yaml"), Files.readString(config).replace("live.json", "replayed.json")
+                .replace("state_dir: " + dir.resolve("state"), "state_dir: " + dir.resolve("replay-state")));
         String workload = "cgroup:/" + cgroup.getFileName() + " dash:" + svc;
         int memfd = dev.vigil.trace.SyscallTable.host().number("memfd_create").orElseThrow();
         Process service = null;
@@ -98,7 +100,8 @@ class WorkloadProfilesKernelTest {
                     }
                 }
             });
-            try (LiveVigil agent = new LiveVigil(dir.resolve("agent1.err"), "agent", "--config", config.toString())) {
+            try (LiveVigil agent = new LiveVigil(dir.resolve("agent1.err"), "agent", "--config", config.toString(), "--record-events",
+                    dir.resolve("events.jsonl").toString())) {
                 agent.awaitStderr("vigil: profiling workloads");
                 service = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec /bin/sh " + svc + " " + dir)
                         .redirectErrorStream(true).start();
@@ -149,6 +152,14 @@ class WorkloadProfilesKernelTest {
                         .contains("saved to " + dir.resolve("state/workloads.json"))
                         .containsPattern("workload probe: [0-9]+ first sights, 0 events lost");
             }
+            // the recording replayed (no kernel, no /proc): the same alerts, in the same order, word for word
+            Cli replay = Cli.run("agent", "--config", replayConfig.toString(), "--replay-events", dir.resolve("events.jsonl").toString());
+            assertThat(replay.exit()).as(replay.err()).isZero();
+            assertThat(replay.err()).contains("replayed ").contains(" workload events from " + dir.resolve("events.jsonl"));
+            List<String> live = comparable(dir.resolve("live.json")), replayed = comparable(dir.resolve("replayed.json"));
+            assertThat(live).as("the live run raised the workload's alerts").hasSizeGreaterThanOrEqualTo(10);
+            assertThat(replayed).isEqualTo(live);
+
             // a restart keeps the state: stable from the file, so the new endpoint is alerted at once
             try (LiveVigil again = new LiveVigil(dir.resolve("agent2.err"), "agent", "--config", config.toString())) {
                 again.awaitStderr("workload profiles from " + dir.resolve("state/workloads.json"));
@@ -182,6 +193,17 @@ class WorkloadProfilesKernelTest {
                 }
             }
         }
+    }
+
+    /** What must match between a live run and its replay: every alert's words, kind, severity, dedup key, profile and evidence. */
+    private static List<String> comparable(Path alerts) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
+        for (String l : Files.readAllLines(alerts)) {
+            JsonNode n = LiveVigil.JSON.readTree(l);
+            out.add(String.join(" | ", n.path("detector").asText(), n.path("kind").asText(), n.path("severity").asText(), n.path("summary").asText(),
+                    n.path("dedup_key").asText(), n.path("profile").toString(), n.path("evidence").toString(), n.path("time").asText()));
+        }
+        return out;
     }
 
     /** The only alert: an anomaly in dimension, its item (or, folded in, one of its items) the one expected. */

@@ -1,0 +1,214 @@
+package dev.vigil.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.collect.TraceEvent;
+import dev.vigil.collect.TraceEvent.Who;
+import dev.vigil.model.ModelFile;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A recording of what the workload detectors took in, so a run can be replayed exactly
+ * (`vigil agent --record-events FILE`, then `--replay-events FILE`, no privileges): one JSON
+ * object a line (format {@value #FORMAT} in the first), each with its time: the exec, exit,
+ * slot and first-sight events in the order the agent handled them, the activity the kernel
+ * reported for each slot at each tick and the repeats it counted, the moments the agent
+ * closed alert groups, and every answer the host gave about a process (its cgroup,
+ * executable, command line, a real path). Not thread-safe.
+ */
+public final class EventLog {
+    public static final String FORMAT = "vigil.workload-events/1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventLog() {}
+
+    /** An entry of a recording, in order. */
+    public sealed interface Entry permits Event, Tick, Due {
+        Instant time();
+    }
+
+    public record Event(Instant time, TraceEvent event) implements Entry {}
+
+    /** A tick: each slot's activity counter then, and the repeats of alerted items (by dedup key) counted since the last. */
+    public record Tick(Instant time, Map<Integer, Long> activity, Map<String, Long> repeats) implements Entry {}
+
+    /** The agent closed its due alert groups at this time. */
+    public record Due(Instant time) implements Entry {}
+
+    /** A recording read back: its entries and the facts the host gave. */
+    public record Recording(List<Entry> entries, List<ProcessFacts.Answer> answers) {}
+
+    /** Writes a recording; lines are flushed at each tick and at close. */
+    public static final class Writer implements AutoCloseable {
+        private final BufferedWriter out;
+        private final Path file;
+        private long lines;
+
+        public Writer(Path file) throws IOException {
+            this.file = file;
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            line(JSON.createObjectNode().put("format", FORMAT).put("started", Instant.now().toString()));
+        }
+
+        public Path file() { return file; }
+
+        public long lines() { return lines; }
+
+        private void line(ObjectNode o) {
+            try {
+                out.write(JSON.writeValueAsString(o));
+                out.write('\n');
+                lines++;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static ObjectNode who(ObjectNode o, Who w) {
+            return o.put("pid", w.pid()).put("tgid", w.tgid()).put("ppid", w.ppid()).put("uid", w.uid()).put("ktime", w.ktimeNs())
+                    .put("cgroup", w.cgroup()).put("comm", w.comm());
+        }
+
+        /** An event the detectors take in (exec, exit, slot, item; others are not recorded). */
+        public void event(TraceEvent e, Instant t) {
+            ObjectNode o = JSON.createObjectNode().put("t", t.toString());
+            switch (e) {
+                case TraceEvent.Exec x -> {
+                    who(o.put("ev", "exec"), x.who()).put("file", x.filename()).put("truncated", x.truncated());
+                    ArrayNode a = o.putArray("argv");
+                    x.argv().forEach(a::add);
+                }
+                case TraceEvent.Exit x -> who(o.put("ev", "exit"), x.who()).put("status", x.status()).put("lifetime", x.lifetimeNs());
+                case TraceEvent.Slot x -> {
+                    who(o.put("ev", "slot"), x.who()).put("slot", x.slot()).put("reason", x.reason()).put("file", x.filename()).put("truncated", x.truncated());
+                    ArrayNode a = o.putArray("argv");
+                    x.argv().forEach(a::add);
+                }
+                case TraceEvent.Item x -> {
+                    who(o.put("ev", "item"), x.who()).put("slot", x.slot()).put("kind", x.kind()).put("nr", x.syscall()).put("call", x.call())
+                            .put("action", x.action()).put("ret", x.ret()).put("flags", x.flags()).put("family", x.family()).put("port", x.port())
+                            .put("class", x.netClass()).put("addr", Base64.getEncoder().encodeToString(x.addr())).put("hash", x.hash())
+                            .put("path", x.path()).put("dir", x.dir());
+                    ArrayNode a = o.putArray("args");
+                    for (long v : x.args()) a.add(v);
+                }
+                default -> { return; }
+            }
+            line(o);
+        }
+
+        public void tick(Instant t, Map<Integer, Long> activity, Map<String, Long> repeats) {
+            ObjectNode o = JSON.createObjectNode().put("t", t.toString()).put("ev", "tick");
+            ObjectNode a = o.putObject("activity");
+            activity.forEach((k, v) -> a.put(Integer.toString(k), v));
+            ObjectNode r = o.putObject("repeats");
+            repeats.forEach(r::put);
+            line(o);
+            flush();
+        }
+
+        public void due(Instant t) { line(JSON.createObjectNode().put("t", t.toString()).put("ev", "due")); }
+
+        public void fact(ProcessFacts.Answer a) {
+            ObjectNode o = JSON.createObjectNode().put("ev", "fact").put("q", a.question()).put("arg", a.argument());
+            o.set("a", JSON.valueToTree(a.value()));
+            line(o);
+        }
+
+        private void flush() {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException { out.close(); }
+    }
+
+    /** Reads a recording; a file that is not one fails with one line naming it and the line. */
+    public static Recording read(Path file) throws IOException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ModelFile.InvalidModelException(file + ": no such file");
+        }
+        List<Entry> entries = new ArrayList<>();
+        List<ProcessFacts.Answer> answers = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            try {
+                JsonNode o = JSON.readTree(lines.get(i));
+                if (i == 0) {
+                    if (!FORMAT.equals(o.path("format").asText())) throw new IllegalArgumentException("format '" + o.path("format").asText() + "', expected " + FORMAT);
+                    continue;
+                }
+                String ev = o.path("ev").asText();
+                if (ev.equals("fact")) {
+                    JsonNode a = o.get("a");
+                    Object v = a == null || a.isNull() ? null : a.isArray() ? JSON.convertValue(a, List.class) : a.isNumber() ? (Object) a.asLong() : a.asText();
+                    answers.add(new ProcessFacts.Answer(o.path("q").asText(), o.path("arg").asText(), v));
+                    continue;
+                }
+                Instant t = Instant.parse(o.path("t").asText());
+                entries.add(switch (ev) {
+                    case "tick" -> {
+                        Map<Integer, Long> act = new LinkedHashMap<>();
+                        o.path("activity").properties().forEach(e -> act.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+                        Map<String, Long> rep = new LinkedHashMap<>();
+                        o.path("repeats").properties().forEach(e -> rep.put(e.getKey(), e.getValue().asLong()));
+                        yield new Tick(t, act, rep);
+                    }
+                    case "due" -> new Due(t);
+                    default -> new Event(t, event(ev, o));
+                });
+            } catch (IOException | RuntimeException e) {
+                throw new ModelFile.InvalidModelException(file + ":" + (i + 1) + ": not a workload event (" + e.getMessage() + ")");
+            }
+        }
+        if (lines.isEmpty()) throw new ModelFile.InvalidModelException(file + ": empty, not a workload event recording");
+        return new Recording(entries, answers);
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static TraceEvent event(String ev, JsonNode o) {
+        Who w = new Who(o.path("pid").asInt(), o.path("tgid").asInt(), o.path("ppid").asInt(), o.path("uid").asInt(), o.path("ktime").asLong(),
+                o.path("cgroup").asLong(), o.path("comm").asText());
+        return switch (ev) {
+            case "exec" -> new TraceEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean());
+            case "exit" -> new TraceEvent.Exit(w, o.path("status").asInt(), o.path("lifetime").asLong());
+            case "slot" -> new TraceEvent.Slot(w, o.path("slot").asInt(), o.path("reason").asInt(), o.path("file").asText(), strings(o.path("argv")),
+                    o.path("truncated").asBoolean());
+            case "item" -> {
+                long[] args = new long[4];
+                for (int i = 0; i < 4 && i < o.path("args").size(); i++) args[i] = o.path("args").get(i).asLong();
+                yield new TraceEvent.Item(w, o.path("slot").asInt(), o.path("kind").asInt(), o.path("nr").asInt(), o.path("call").asText(),
+                        o.path("action").asInt(), o.path("ret").asLong(), o.path("flags").asLong(), args, o.path("family").asInt(), o.path("port").asInt(),
+                        o.path("class").asInt(), Base64.getDecoder().decode(o.path("addr").asText()), o.path("hash").asLong(), o.path("path").asText(),
+                        o.path("dir").asText());
+            }
+            default -> throw new IllegalArgumentException("unknown event '" + ev + "'");
+        };
+    }
+}
