@@ -97,6 +97,10 @@ public final class Agent implements AutoCloseable {
             ProfileStore.Snapshot saved = file != null && Files.exists(file) ? ProfileStore.read(file) : null;
             sequenceAlerts = new SequenceAlerts(config.host(), table, describer, s.tolerizeLimit(), s.stableCalls());
             bursts = s.burst().isZero() ? null : new SequenceBursts(s.burst(), s.burst().multipliedBy(10));
+            if (bursts != null) {
+                SequenceBursts b = bursts;
+                metrics.counter("vigil_sequence_anomalies_in_bursts", "Sequence anomalies folded into the alert of their burst", b::folded);
+            }
             for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
             SequenceCollector.Settings settings = new SequenceCollector.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
                     s.maxProfiles(), s.maxPairEntries(), keys);
@@ -128,6 +132,9 @@ public final class Agent implements AutoCloseable {
                     .counter("vigil_profile_warmup_items", "New items learnt in a workload's warm-up after its start",
                             () -> lineage.warmedUp() + profiler.warmedUp())
                     .counter("vigil_profile_items_unresolved", "Kernel items of a workload that could not be told (its process gone)", profiler::unresolved)
+                    .counter("vigil_profile_items_recrossed", "Known items that crossed from the kernel again (seen-map eviction, a second slot of a workload)",
+                            profiler::seen)
+                    .counter("vigil_profile_novelties_grouped", "Novelties folded into the alert of the same process and moment", groups::folded)
                     .gauge("vigil_profiles", "Workload profiles", () -> lineage.profiles().all().size());
         }
         side = startContext();

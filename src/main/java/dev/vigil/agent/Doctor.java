@@ -118,6 +118,15 @@ public final class Doctor {
             }
             return String.join(", ", ok) + " loaded and attached" + missing;
         }));
+        checks.add(new Check("workload probe", false, () -> {
+            if (!Capabilities.canLoadBpf()) throw new Failed("skipped: needs privileges");
+            try (dev.vigil.collect.WorkloadCollector w = dev.vigil.collect.Collector.start(new dev.vigil.collect.WorkloadCollector(),
+                    dev.vigil.collect.CollectorSettings.defaults())) {
+                return "workload profiles' probe loaded and attached (tp_btf sys_enter/sys_exit, " + w.hostRules().size() + " call rules for this architecture)";
+            } catch (RuntimeException e) {
+                throw new Failed(e.getMessage() + " (workload profiles need tp_btf and task storage: 5.11+)");
+            }
+        }));
         checks.add(new Check("record and monitor", false, () -> {
             if (!Capabilities.canLoadBpf()) throw new Failed("skipped: needs privileges");
             int[] calls = new int[1];

@@ -16,6 +16,7 @@ class DoctorKernelTest {
         assertThat(r.out().lines().filter(l -> l.startsWith("[FAIL"))).isEmpty();
         assertThat(r.out()).containsPattern("\\[ok  \\] BPF probe +syscall histogram loaded, attached and read");
         assertThat(r.out()).containsPattern("\\[ok  \\] trace collectors +exec, unlink, risky, resource loaded and attached");
+        assertThat(r.out()).containsPattern("\\[ok  \\] workload probe +workload profiles' probe loaded and attached \\(tp_btf sys_enter/sys_exit, [0-9]+ call rules");
         assertThat(r.out()).containsPattern("\\[ok  \\] record and monitor +recorder loaded, attached, and saw this process's calls");
     }
 }
