@@ -129,4 +129,18 @@ static __always_inline void vigil_header(struct vigil_event_header *h, __u32 typ
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/* A task's command line (argv, NUL-separated) into args (VIGIL_ARGS_MAX bytes): *len the bytes
+ * read (0 when unreadable), *total the whole length (more than *len when truncated). */
+static __always_inline void vigil_read_argv(struct task_struct *task, char *args, __u32 *len, __u32 *total)
+{
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start), end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 all = end > start ? end - start : 0, n = all;
+	if (n > VIGIL_ARGS_MAX)
+		n = VIGIL_ARGS_MAX;
+	*total = (__u32)all;
+	*len = 0;
+	if (n > 0 && bpf_probe_read_user(args, n, (void *)start) == 0)
+		*len = (__u32)n;
+}
+
 #endif

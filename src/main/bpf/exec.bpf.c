@@ -50,15 +50,7 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 			vigil_walk_path(&fp, walk, e->filename);
 		}
 	}
-	unsigned long start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
-	__u64 total = end > start ? end - start : 0;
-	__u64 len = total;
-	if (len > VIGIL_ARGS_MAX)
-		len = VIGIL_ARGS_MAX;
-	e->args_total = (__u32)total;
-	e->args_len = 0;
-	if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
-		e->args_len = (__u32)len;
+	vigil_read_argv(p, e->args, &e->args_len, &e->args_total);
 	vigil_submit(e);
 	return 0;
 }

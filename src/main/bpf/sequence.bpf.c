@@ -244,7 +244,8 @@ int BPF_PROG(vigil_seq_enter, struct pt_regs *regs, long id)
 	if (!p)
 		return 0;
 	__u16 cur = (__u16)id;
-	__u64 calls = ++p->calls;
+	/* atomic: the threads of a program, and its processes, run on several CPUs at once */
+	__u64 calls = __sync_fetch_and_add(&p->calls, 1) + 1;
 	__u32 state = (__u32)p->state;
 	__u32 pk = VIGIL_PAIR_KEY(slot, cur);
 	struct vigil_pair_bits *b = bpf_map_lookup_elem(&pairs, &pk);

@@ -171,14 +171,7 @@ static __always_inline void slot_event(struct task_struct *task, __u32 slot, __u
 	e->filename[0] = 0;
 	if (bprm)
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	unsigned long start = BPF_CORE_READ(task, mm, arg_start), end = BPF_CORE_READ(task, mm, arg_end);
-	__u64 total = end > start ? end - start : 0, len = total;
-	if (len > VIGIL_ARGS_MAX)
-		len = VIGIL_ARGS_MAX;
-	e->args_total = (__u32)total;
-	e->args_len = 0;
-	if (len > 0 && bpf_probe_read_user(e->args, len, (void *)start) == 0)
-		e->args_len = (__u32)len;
+	vigil_read_argv(task, e->args, &e->args_len, &e->args_total);
 	vigil_submit(e);
 }
 

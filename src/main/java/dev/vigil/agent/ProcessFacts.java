@@ -37,6 +37,9 @@ public interface ProcessFacts {
     /** The real path of a file (symbolic links resolved), or path itself. */
     String realPath(String path);
 
+    /** The comm of a running process ("" when gone). */
+    String comm(int pid);
+
     /** The facts of this host. */
     static ProcessFacts live(ProcessContext context) {
         Cgroups cgroups = new Cgroups();
@@ -50,6 +53,7 @@ public interface ProcessFacts {
             public long cgroupId(String path) { return CgroupFs.id(path); }
             public String exe(int pid) { return ProcessInfo.exe(pid); }
             public Optional<List<String>> cmdline(int pid) { return context.cmdline(pid); }
+            public String comm(int pid) { return dev.vigil.collect.RiskyCollector.procComm(pid); }
             public String realPath(String path) {
                 if (!path.startsWith("/")) return path;
                 return real.computeIfAbsent(path, p -> {
@@ -80,6 +84,7 @@ public interface ProcessFacts {
             public String exe(int pid) { return note("exe", Integer.toString(pid), inner.exe(pid)); }
             public Optional<List<String>> cmdline(int pid) { return note("cmdline", Integer.toString(pid), inner.cmdline(pid)); }
             public String realPath(String path) { return note("realPath", path, inner.realPath(path)); }
+            public String comm(int pid) { return note("comm", Integer.toString(pid), inner.comm(pid)); }
         };
     }
 
@@ -126,6 +131,11 @@ public interface ProcessFacts {
             public String realPath(String path) {
                 Object v = next("realPath", path);
                 return v == NONE ? path : String.valueOf(v);
+            }
+
+            public String comm(int pid) {
+                Object v = next("comm", Integer.toString(pid));
+                return v == NONE ? "" : String.valueOf(v);
             }
         };
     }

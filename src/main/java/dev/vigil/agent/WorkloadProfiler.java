@@ -196,7 +196,7 @@ public final class WorkloadProfiler {
             ignoredItems++;
             return List.of();
         }
-        var o = Observation.of(i);
+        var o = Observation.of(i, facts::comm);
         if (o.isEmpty()) return List.of();
         Observation ob = o.get();
         WorkloadProfile profile = profiles.find(s.key);
@@ -333,10 +333,10 @@ public final class WorkloadProfiler {
     }
 
     private Alert alert(TraceEvent.Item i, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now) {
-        // the executable its exec event named (the same live and replayed), else what /proc says
-        ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(),
-                describer.context().seen(i.who().tgid()).map(dev.vigil.collect.ProcessContext.Seen::exe).orElse(""));
-        String exe = p.exe().isEmpty() ? i.who().comm() : p.exe();
+        // the executable its exec event named, else what /proc says (a recorded fact: the same live and replayed)
+        String named = describer.context().seen(i.who().tgid()).map(dev.vigil.collect.ProcessContext.Seen::exe).orElseGet(() -> facts.exe(i.who().tgid()));
+        ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(), named);
+        String exe = named.isEmpty() ? i.who().comm() : named;
         String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
         String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + i.who().tgid() + ") " + ob.words()
                 + " — never seen in " + learnedFor + " of learning (stable since " + d.stableSince() + ")"

@@ -37,22 +37,24 @@ final class AgentRun {
         return ExitCodes.OK;
     }
 
-    /** Replays a recording through the agent's sequence detector and outputs (no privileges). */
+    /** Replays a folder of traces through the agent's sequence detector and outputs (no privileges). */
     static int replay(AgentConfig cfg, MetricsOption metrics, java.nio.file.Path dir) throws Exception {
-        Agent agent = open(cfg);
-        try (Metrics served = metrics.open("agent"); agent) {
-            agent.replay(dir, served);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(ExitCodes.USAGE, e.getMessage());
-        }
-        return ExitCodes.OK;
+        return offline(cfg, metrics, (agent, served) -> agent.replay(dir, served));
     }
 
     /** Replays a recording of the workload detectors' input through the agent's profiles and outputs (no privileges). */
     static int replayEvents(AgentConfig cfg, MetricsOption metrics, java.nio.file.Path file) throws Exception {
+        return offline(cfg, metrics, (agent, served) -> agent.replayEvents(file, served));
+    }
+
+    private interface Replay {
+        void run(Agent agent, Metrics served) throws Exception;
+    }
+
+    private static int offline(AgentConfig cfg, MetricsOption metrics, Replay replay) throws Exception {
         Agent agent = open(cfg);
         try (Metrics served = metrics.open("agent"); agent) {
-            agent.replayEvents(file, served);
+            replay.run(agent, served);
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         } catch (dev.vigil.model.ModelFile.InvalidModelException e) {

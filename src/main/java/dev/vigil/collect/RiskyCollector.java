@@ -69,8 +69,17 @@ public final class RiskyCollector extends RingCollector {
 
     /** A readable summary of the arguments of call name (six raw arguments, its string argument). */
     public static String detail(String name, long[] a, String str) {
+        return detail(name, a, str, RiskyCollector::procComm);
+    }
+
+    /** The same, naming a target process by commOf (its comm, "" when unknown). */
+    public static String detail(String name, long[] a, String str, java.util.function.IntFunction<String> commOf) {
+        java.util.function.IntFunction<String> comm = pid -> {
+            String c = pid <= 0 ? "" : commOf.apply(pid);
+            return c == null || c.isEmpty() ? "" : " (" + c + ")";
+        };
         return switch (name) {
-            case "ptrace" -> "request=" + PTRACE.getOrDefault(a[0], Long.toString(a[0])) + " target=" + a[1] + comm((int) a[1]);
+            case "ptrace" -> "request=" + PTRACE.getOrDefault(a[0], Long.toString(a[0])) + " target=" + a[1] + comm.apply((int) a[1]);
             case "setuid" -> "uid=" + (int) a[0];
             case "setgid" -> "gid=" + (int) a[0];
             case "setresuid" -> "ruid=" + (int) a[0] + " euid=" + (int) a[1] + " suid=" + (int) a[2];
@@ -85,10 +94,10 @@ public final class RiskyCollector extends RingCollector {
             case "move_mount" -> "to=" + str;
             case "memfd_create" -> "name=" + str + " flags=0x" + Long.toHexString(a[1]);
             case "execveat" -> "dfd=" + (int) a[0] + " path=" + str + " flags=0x" + Long.toHexString(a[4]);
-            case "kill" -> "target=" + (int) a[0] + comm((int) a[0]) + " signal=" + signal(a[1]);
-            case "tgkill" -> "target=" + (int) a[0] + comm((int) a[0]) + " thread=" + (int) a[1] + " signal=" + signal(a[2]);
-            case "tkill" -> "thread=" + (int) a[0] + comm((int) a[0]) + " signal=" + signal(a[1]);
-            case "process_vm_writev", "process_vm_readv" -> "target=" + (int) a[0] + comm((int) a[0]);
+            case "kill" -> "target=" + (int) a[0] + comm.apply((int) a[0]) + " signal=" + signal(a[1]);
+            case "tgkill" -> "target=" + (int) a[0] + comm.apply((int) a[0]) + " thread=" + (int) a[1] + " signal=" + signal(a[2]);
+            case "tkill" -> "thread=" + (int) a[0] + comm.apply((int) a[0]) + " signal=" + signal(a[1]);
+            case "process_vm_writev", "process_vm_readv" -> "target=" + (int) a[0] + comm.apply((int) a[0]);
             case "umount2" -> "target=" + str + " flags=0x" + Long.toHexString(a[1]);
             case "unshare" -> "flags=0x" + Long.toHexString(a[0]);
             case "setns" -> "fd=" + (int) a[0] + " nstype=0x" + Long.toHexString(a[1]);
@@ -103,11 +112,10 @@ public final class RiskyCollector extends RingCollector {
         return s >= 0 && s < SIGNALS.length ? SIGNALS[(int) s] : Long.toString(s);
     }
 
-    /** " (comm)" of a live process, or "" (it may be gone, or a group when <= 0). */
-    private static String comm(int pid) {
-        if (pid <= 0) return "";
+    /** The comm of a live process, or "" (it may be gone). */
+    public static String procComm(int pid) {
         try {
-            return " (" + Files.readString(Path.of("/proc/" + pid + "/comm")).strip() + ")";
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
         } catch (IOException | RuntimeException e) {
             return "";
         }

@@ -26,13 +26,16 @@ public record Observation(String dimension, String item, String words, Severity 
     private static final List<String> TEMP = List.of("/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/");
 
     /** The observation of a kernel item, or empty when it says nothing a profile keeps. */
-    public static Optional<Observation> of(Item e) {
+    public static Optional<Observation> of(Item e) { return of(e, dev.vigil.collect.RiskyCollector::procComm); }
+
+    /** The same, naming the target of a signal or ptrace by commOf. */
+    public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf) {
         return switch (e.kind()) {
             case Item.SYSCALL -> Optional.of(new Observation(WorkloadProfile.SYSCALLS, e.call(), "made its first " + e.call() + " system call",
                     Severity.LOW, e.call()));
             case Item.FILE -> file(e);
             case Item.NET -> net(e);
-            case Item.RISKY -> Optional.of(risky(e));
+            case Item.RISKY -> Optional.of(risky(e, commOf));
             default -> Optional.empty();
         };
     }
@@ -157,9 +160,9 @@ public record Observation(String dimension, String item, String words, Severity 
         });
     }
 
-    private static Observation risky(Item e) {
+    private static Observation risky(Item e, java.util.function.IntFunction<String> commOf) {
         long[] a = Arrays.copyOf(e.args(), 6);
-        String call = e.call(), detail = dev.vigil.collect.RiskyCollector.detail(call, a, e.path());
+        String call = e.call(), detail = dev.vigil.collect.RiskyCollector.detail(call, a, e.path(), commOf);
         String item = switch (call) {
             case "setuid", "setgid" -> call + (a[0] == 0 ? " to root" : " to non-root");
             case "setreuid", "setregid", "setresuid", "setresgid" -> call + (a[1] == 0 ? " to root" : " to non-root");
