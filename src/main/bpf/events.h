@@ -66,8 +66,9 @@ struct vigil_profile_key {
 	__u32 _pad;
 };
 
-/* Value of the profiles array (slot given by the profile_ids map). Counters shared by
- * threads of different CPUs are updated atomically. */
+/* Value of the profiles array (slot given by the profile_ids map). calls is a plain
+ * increment on every call (cheap; under contention an increment may be lost, which only
+ * delays training); the other counters, updated rarely, are atomic. */
 struct vigil_profile {
 	__u64 calls;        /* system calls seen */
 	__u64 last_new;     /* value of calls when the last new pair was recorded */
