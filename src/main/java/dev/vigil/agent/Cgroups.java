@@ -75,4 +75,10 @@ public final class Cgroups {
         while (m.find()) found = m.group(1);
         return found;
     }
+
+    /** Whether a cgroup path is one of roots or below one (an ignored cgroup of the workload profiles). */
+    public static boolean under(String path, java.util.List<String> roots) {
+        for (String r : roots) if (path.equals(r) || path.startsWith(r.endsWith("/") ? r : r + "/")) return true;
+        return false;
+    }
 }

@@ -9,7 +9,6 @@ import dev.vigil.profile.Patterns;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadKey;
 import dev.vigil.profile.WorkloadProfile;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,7 +35,6 @@ public final class LineageDetector {
     private final Dimension.Learning learning;
     private final ProcessDescriber describer;
     private final String host;
-    private final Cgroups cgroups = new Cgroups();
     /**
      * A followed process: its workload, the cgroup id it ran in (children in the same cgroup
      * inherit the workload) and when its workload's first process started (for the warm-up).
@@ -64,16 +62,6 @@ public final class LineageDetector {
             return exe.isEmpty() ? filename : exe;
         }
         return real(filename);
-    }
-
-    /** The real path of path, or path itself when it cannot be resolved (gone, relative). */
-    static String realPath(String path) {
-        if (!path.startsWith("/")) return path;
-        try {
-            return Path.of(path).toRealPath().toString();
-        } catch (java.io.IOException | RuntimeException e) {
-            return path;
-        }
     }
 
     private final Duration warmup;
@@ -107,10 +95,7 @@ public final class LineageDetector {
     /** Execs not profiled because their cgroup is under an ignored path. */
     public long ignored() { return ignored; }
 
-    private boolean ignored(String cgroupPath) {
-        for (String p : ignore) if (cgroupPath.equals(p) || cgroupPath.startsWith(p.endsWith("/") ? p : p + "/")) return true;
-        return false;
-    }
+    private boolean ignored(String cgroupPath) { return Cgroups.under(cgroupPath, ignore); }
 
     /** The workload a process was judged in, if it exec'd (or was read) while vigil ran. */
     public Optional<WorkloadKey> workloadOf(int tgid) { return Optional.ofNullable(workloads.get(tgid)).map(Tracked::key); }

@@ -148,10 +148,7 @@ public final class WorkloadProfiler {
         };
     }
 
-    private boolean ignored(String cg) {
-        for (String p : ignore) if (cg.equals(p) || cg.startsWith(p.endsWith("/") ? p : p + "/")) return true;
-        return false;
-    }
+    private boolean ignored(String cgroupPath) { return Cgroups.under(cgroupPath, ignore); }
 
     private void slot(TraceEvent.Slot s, Instant now) {
         SlotInfo known = slots.get(s.slot());
