@@ -56,13 +56,18 @@ public final class WorkloadProfiler {
     private Repeats repeats = Repeats.NONE;
     private record NovelKey(int slot, int kind, long hash) {}
     /** Novel items whose repeats the kernel counts, with their dedup key and the count already reported; bounded. */
-    private final Map<NovelKey, long[]> novelRepeats = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    /** A novel item's dedup key and the repeats of it already reported. */
+    private static final class Novel {
+        final String dedupKey;
+        long reported;
+
+        Novel(String dedupKey) { this.dedupKey = dedupKey; }
+    }
+
+    /** Novel items whose repeats the kernel counts; bounded. */
+    private final Map<NovelKey, Novel> novelRepeats = new java.util.LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<NovelKey, long[]> e) { return size() > 4096; }
-    };
-    private final Map<NovelKey, String> novelKeys = new java.util.LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NovelKey, String> e) { return size() > 4096; }
+        protected boolean removeEldestEntry(Map.Entry<NovelKey, Novel> e) { return size() > 4096; }
     };
 
     /** A kernel slot: its workload (null: ignored), when it last started (warm-up), its activity already counted. */
@@ -80,7 +85,7 @@ public final class WorkloadProfiler {
     private final Map<Integer, SlotInfo> slots = new HashMap<>();
     /** Learnt children per "workload|intent|dir", for the fan-out collapse. */
     private final Map<String, Integer> fanout = new HashMap<>();
-    private long learnt, novel, warmedUp, seen, unresolved, ignoredItems;
+    private long learnt, novel, warmedUp, seen, unresolved;
 
     public WorkloadProfiler(ProfileSet profiles, Dimension.Learning learning, Duration warmup, List<String> ignore, ProcessDescriber describer,
                             String host, IntConsumer ignoreSlot) {
@@ -130,11 +135,8 @@ public final class WorkloadProfiler {
     public void forgetRepeats(WorkloadKey key) {
         java.util.Set<Integer> mine = slotsOf(key);
         novelRepeats.keySet().removeIf(k -> mine.contains(k.slot()));
-        novelKeys.keySet().removeIf(k -> mine.contains(k.slot()));
     }
 
-    /** The kernel slots known, for the activity tick. */
-    public java.util.Set<Integer> slots() { return slots.keySet(); }
 
     /** Takes in a slot or item event; returns the alerts it raised. */
     public List<Alert> accept(TraceEvent e, Instant now) {
@@ -189,10 +191,7 @@ public final class WorkloadProfiler {
             unresolved++;
             return List.of();
         }
-        if (s.key == null) {
-            ignoredItems++;
-            return List.of();
-        }
+        if (s.key == null) return List.of(); // an ignored cgroup: its slot is being switched off in the kernel
         var o = Observation.of(i, facts::comm);
         if (o.isEmpty()) return List.of();
         Observation ob = o.get();
@@ -226,8 +225,7 @@ public final class WorkloadProfiler {
                 out.add(a);
                 if (i.kind() != TraceEvent.Item.SYSCALL && repeats.mark(i.slot(), i.kind(), i.hash())) {
                     NovelKey k = new NovelKey(i.slot(), i.kind(), i.hash());
-                    novelRepeats.put(k, new long[] {0});
-                    novelKeys.put(k, a.dedupKey());
+                    novelRepeats.put(k, new Novel(a.dedupKey()));
                 }
             }
             case SEEN -> seen++;
@@ -268,13 +266,13 @@ public final class WorkloadProfiler {
             NovelKey k = e.getKey();
             long n = repeats.count(k.slot(), k.kind(), k.hash());
             if (n < 0) { // evicted: its next sighting crosses again and is judged again
-                novelKeys.remove(k);
                 it.remove();
                 continue;
             }
-            if (n > e.getValue()[0]) {
-                repeated.accept(novelKeys.get(k), n - e.getValue()[0]);
-                e.getValue()[0] = n;
+            Novel v = e.getValue();
+            if (n > v.reported) {
+                repeated.accept(v.dedupKey, n - v.reported);
+                v.reported = n;
             }
         }
         for (Map.Entry<Integer, SlotInfo> e : slots.entrySet()) {
