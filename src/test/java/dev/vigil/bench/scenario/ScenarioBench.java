@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
 import dev.vigil.alert.Alert;
+import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
 import dev.vigil.alert.Metrics;
 import dev.vigil.collect.CgroupFs;
 import dev.vigil.profile.Dimension;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,197 +25,359 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The live attack-scenario benchmark (issue 13), first part: a real service set up in its
- * own network namespace and cgroups, seeded normal traffic, the agent's workload profiles
- * learning then watching, a normal period (every alert there is a false alarm), then an
- * attack whose steps are written with their times as ground truth, and per step: named or
- * not, the time to the first alert, its words. Everything is torn down at the end (service,
- * namespace, cgroups, files, BPF). What the profiles took in is recorded
- * (OUT/events.jsonl), so `vigil agent --replay-events` recomputes the alerts offline.
- * Usage: bench/scenarios/run.sh SCENARIO [--learn S] [--normal S] [--seed N] [--out DIR] (root).
+ * The live attack-scenario benchmark (issue 13): a real service set up in its own network
+ * namespace and cgroups; seeded normal traffic, a periodic job and a restart; vigil learning
+ * then watching; a normal period (every alert there is a false alarm); an attack whose
+ * steps are written with their times as ground truth; per detector and step: named or not,
+ * the time to the first alert, its words. Detectors side by side: the agent's workload
+ * profiles and its sequence detector (watch's, in the kernel) in one agent in this JVM, and
+ * `vigil monitor` (stide, fitted on the learning period's recordings) as a child process.
+ * Every phase is recorded with vigil record's format into OUT/traces/{train,normal,attack}
+ * for `vigil evaluate --dataset folders`, and what the agent took in into
+ * OUT/events.jsonl for `vigil agent --replay-events`. Then the service's throughput and
+ * latency with vigil off and on (the agent as a child process, its CPU and RSS), in
+ * alternating rounds. Everything is torn down (service, namespace, cgroups, files, BPF).
  */
 public final class ScenarioBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run does: its periods, its seed, the periodic job's interval, the cost rounds (0: none), the offline evaluation. */
+    record Options(Duration learn, Duration normal, long seed, Duration period, int rounds, Duration roundTime, int clients, boolean evaluate) {
+        static Options defaults() {
+            return new Options(Duration.ofSeconds(120), Duration.ofSeconds(300), 42, Duration.ofSeconds(30), 3, Duration.ofSeconds(10), 4, true);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: bench/scenarios/run.sh SCENARIO [--learn S] [--normal S] [--seed N] [--out DIR]   scenarios: " + Scenario.NAMES);
+            System.err.println("usage: bench/scenarios/run.sh SCENARIO|all [--learn S] [--normal S] [--seed N] [--period S] [--rounds N] [--out DIR]   scenarios: "
+                    + Scenario.NAMES);
             System.exit(2);
         }
-        long learn = 120, normal = 300, seed = 42;
-        Path out = Path.of("scenario-" + args[0]);
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--learn" -> learn = Long.parseLong(args[i + 1]);
-                case "--normal" -> normal = Long.parseLong(args[i + 1]);
-                case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                case "--out" -> out = Path.of(args[i + 1]);
+        Options o = Options.defaults();
+        Path out = null;
+        for (int i = 1; i < args.length; i += 2) {
+            if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + " needs a value");
+            long v = args[i].equals("--out") ? 0 : Long.parseLong(args[i + 1]);
+            o = switch (args[i]) {
+                case "--learn" -> new Options(Duration.ofSeconds(v), o.normal(), o.seed(), o.period(), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
+                case "--normal" -> new Options(o.learn(), Duration.ofSeconds(v), o.seed(), o.period(), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
+                case "--seed" -> new Options(o.learn(), o.normal(), v, o.period(), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
+                case "--period" -> new Options(o.learn(), o.normal(), o.seed(), Duration.ofSeconds(v), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
+                case "--rounds" -> new Options(o.learn(), o.normal(), o.seed(), o.period(), (int) v, o.roundTime(), o.clients(), o.evaluate());
+                case "--out" -> o;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            };
+            if (args[i].equals("--out")) out = Path.of(args[i + 1]);
+        }
+        List<String> names = args[0].equals("all") ? Scenario.NAMES : List.of(args[0]);
+        for (String name : names) {
+            Scenario s = Scenario.of(name);
+            Path dir = out == null ? Path.of("scenario-" + name) : names.size() == 1 ? out : out.resolve(name);
+            Files.createDirectories(dir);
+            String why = s.unavailable();
+            if (why != null) {
+                System.out.println("scenario " + s.name() + " skipped: " + why);
+                Files.writeString(dir.resolve("result.json"), JSON.createObjectNode().put("scenario", name).put("skipped", why).toPrettyString());
+                continue;
             }
+            new Run(s, o, dir).run();
         }
-        Scenario s = Scenario.of(args[0]);
-        Files.createDirectories(out);
-        String why = s.unavailable();
-        if (why != null) {
-            System.out.println("scenario " + s.name() + " skipped: " + why);
-            return;
-        }
-        run(s, Duration.ofSeconds(learn), Duration.ofSeconds(normal), seed, out);
     }
 
-    /** An alert and when it reached the bench. */
-    record Got(Alert alert, Instant received) {}
+    /** An alert, which detector family raised it, and when it reached the bench (or, for monitor's, when it was raised). */
+    record Got(String detector, Alert alert, Instant at) {}
 
-    static void run(Scenario s, Duration learn, Duration normal, long seed, Path out) throws Exception {
-        String id = "vigil-sc-" + ProcessHandle.current().pid();
-        Env env = new Env(id, CgroupFs.root().resolve(id), Files.createTempDirectory(id));
-        List<Got> alerts = new CopyOnWriteArrayList<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        Agent agent = null;
-        Thread agentThread = null;
-        Traffic traffic = null;
-        ObjectNode result = JSON.createObjectNode().put("scenario", s.name()).put("description", s.description()).put("seed", seed)
-                .put("learn_s", learn.toSeconds()).put("normal_s", normal.toSeconds());
-        try {
-            env.create();
-            say("%s: %s (namespace %s, cgroup %s)", s.name(), s.description(), env.netns(), env.cgroup());
-            // the agent: workload profiles only, learning scaled to the learning period, every alert collected
-            Dimension.Learning l = new Dimension.Learning(learn.dividedBy(2), learn.dividedBy(4), 5000, learn.multipliedBy(4).plus(normal), 2000);
+    static final class Run {
+        final Scenario s;
+        final Options o;
+        final Path out;
+        final String id = "vigil-sc-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() % 100_000, 36);
+        final Env env;
+        final List<Got> alerts = new CopyOnWriteArrayList<>();
+        final ObjectNode result;
+        final List<String> monitorOutputs = new ArrayList<>();
+        Instant normalStart, normalEnd, restartAt;
+        final List<Instant> periodicAt = new CopyOnWriteArrayList<>();
+        final List<Instant[]> stepsAt = new ArrayList<>();
+        final AtomicBoolean paused = new AtomicBoolean();
+
+        Run(Scenario s, Options o, Path out) throws Exception {
+            this.s = s;
+            this.o = o;
+            this.out = out;
+            this.env = new Env(id, CgroupFs.root().resolve(id), Path.of(System.getProperty("java.io.tmpdir"), id));
+            this.result = JSON.createObjectNode().put("scenario", s.name()).put("description", s.description()).put("seed", o.seed())
+                    .put("learn_s", o.learn().toSeconds()).put("normal_s", o.normal().toSeconds()).put("period_s", o.period().toSeconds());
+        }
+
+        AgentConfig agentConfig() {
+            return agentConfig(true);
+        }
+
+        AgentConfig agentConfig(boolean sequence) {
+            // workload profiles learning scaled to the learning period; the sequence detector with its production window and a
+            // scaled training (a program's sequences normal after 200,000 calls, 50,000 of them without a new pair)
+            Dimension.Learning l = new Dimension.Learning(o.learn().dividedBy(2), o.learn().dividedBy(4), 5000, o.learn().multipliedBy(4).plus(o.normal()), 2000);
             AgentConfig d = AgentConfig.defaults();
-            AgentConfig cfg = new AgentConfig("", d.host(), env.dir().resolve("state"), new AgentConfig.Sequence(false, List.of(), 9, 1, 1, 12, 16, 16,
-                    Duration.ofSeconds(60), "/sys/fs/bpf/" + id), new AgentConfig.Profiles(true, l, 1000, Duration.ZERO, AgentConfig.Profiles.IGNORE),
-                    List.of("exec"), d.filters(), new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 10_000), List.of(), null, List.of());
-            agent = new Agent(cfg, new PrintStream(java.io.OutputStream.nullOutputStream()), List.of(new AlertOutput() {
-                public String name() { return "bench"; }
-                public void send(Alert a) { alerts.add(new Got(a, Instant.now())); }
-                public Map<String, Long> counts() { return Map.of("sent", 0L, "failed", 0L, "dropped", 0L); }
-                public void close() { }
-            }));
-            agent.recordEvents(out.resolve("events.jsonl"));
-            // the same config, to replay the recording: vigil agent --config OUT/agent.yaml --replay-events OUT/events.jsonl
-            Files.writeString(out.resolve("agent.yaml"), cfg.toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
-            Agent running = agent;
-            agentThread = Thread.ofPlatform().name("scenario-agent").start(() -> {
-                try {
-                    running.run(Metrics.none(), stop::get, null);
-                } catch (Exception e) {
-                    System.err.println("scenario: the agent failed: " + e.getMessage());
-                }
-            });
-            Thread.sleep(3000); // attached
-            s.setUp(env);
-            traffic = new Traffic(env.netns(), seed, s);
-            traffic.start();
+            return new AgentConfig("", d.host(), env.dir().resolve("state"), new AgentConfig.Sequence(sequence, List.of(), 9, 200_000, 50_000, 12, 4096, 65536,
+                    Duration.ofSeconds(60), "/sys/fs/bpf/" + id, Duration.ofSeconds(2)), new AgentConfig.Profiles(true, l, 1000, Duration.ZERO,
+                    AgentConfig.Profiles.IGNORE), List.of("exec"), d.filters(), new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 10_000), List.of(), null,
+                    List.of());
+        }
+
+        void run() throws Exception {
+            AtomicBoolean stop = new AtomicBoolean();
+            Agent agent = null;
+            Thread agentThread = null, periodic = null;
+            Traffic traffic = null;
+            Path traces = out.resolve("traces");
             Instant t0 = Instant.now();
-            say("learning for %d s under normal traffic ...", learn.toSeconds());
-            Thread.sleep(learn.toMillis());
-            Instant normalStart = Instant.now();
-            say("normal period: %d s of the same traffic; every alert now is a false alarm", normal.toSeconds());
-            Thread.sleep(normal.toMillis());
-            Instant normalEnd = Instant.now();
-            List<Got> mine = alerts.stream().filter(g -> s.owns(env, g.alert())).toList();
-            List<Got> fa = mine.stream().filter(g -> g.alert().kind().equals("anomaly") && !g.received().isBefore(normalStart)
-                    && g.received().isBefore(normalEnd)).toList();
-            double hours = Duration.between(normalStart, normalEnd).toMillis() / 3_600_000.0;
-            say("%d false alarms in %d s (%.1f an hour), %,d requests so far", fa.size(), normal.toSeconds(), fa.size() / hours, traffic.requests());
-            for (Got g : fa) System.out.println("  FALSE ALARM " + g.alert().severity() + " " + g.alert().summary());
-            result.put("false_alarms", fa.size()).put("false_alarms_per_hour", fa.size() / hours).put("requests_normal", traffic.requests());
-            ArrayNode truth = result.putArray("steps");
-            int named = 0;
-            for (Scenario.Step step : s.attack()) {
-                Instant at = Instant.now();
-                step.action().run(env);
-                Thread.sleep(3000);
-                List<Got> after = alerts.stream().filter(g -> s.owns(env, g.alert()) && g.alert().kind().equals("anomaly") && !g.received().isBefore(at))
-                        .toList();
-                ObjectNode o = truth.addObject().put("step", step.name()).put("at", at.toString()).put("detected", !after.isEmpty());
-                if (!after.isEmpty()) {
-                    named++;
-                    o.put("first_alert_ms", Duration.between(at, after.getFirst().received()).toMillis()).put("alerts", after.size())
-                            .put("first_alert", after.getFirst().alert().summary());
+            try {
+                env.create();
+                say("%s: %s (namespace %s, cgroup %s)", s.name(), s.description(), env.netns(), env.cgroup());
+                AgentConfig cfg = agentConfig();
+                agent = new Agent(cfg, new PrintStream(java.io.OutputStream.nullOutputStream()), List.of(new AlertOutput() {
+                    public String name() { return "bench"; }
+                    public void send(Alert a) { alerts.add(new Got(a.detector(), a, Instant.now())); }
+                    public Map<String, Long> counts() { return Map.of("sent", 0L, "failed", 0L, "dropped", 0L); }
+                    public void close() { }
+                }));
+                agent.recordEvents(out.resolve("events.jsonl"));
+                // the same config, to replay the recording: vigil agent --config OUT/agent.yaml --replay-events OUT/events.jsonl
+                Files.writeString(out.resolve("agent.yaml"), cfg.toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
+                Files.writeString(out.resolve("agent-profiles-only.yaml"), agentConfig(false).toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
+                Agent running = agent;
+                agentThread = Thread.ofPlatform().name("scenario-agent").start(() -> {
+                    try {
+                        running.run(Metrics.none(), stop::get, null);
+                    } catch (Exception e) {
+                        System.err.println("scenario: the agent failed: " + e.getMessage());
+                    }
+                });
+                Thread.sleep(3000); // attached
+                s.setUp(env);
+                traffic = new Traffic(env, o.seed(), s);
+                traffic.start();
+                periodic = Thread.ofPlatform().name("scenario-periodic").daemon().start(() -> {
+                    for (int n = 1; !stop.get(); n++) {
+                        try {
+                            Thread.sleep(o.period().toMillis());
+                            if (stop.get()) return;
+                            if (paused.get()) continue;
+                            s.periodic(env, n);
+                            periodicAt.add(Instant.now());
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Exception e) {
+                            System.err.println("scenario: the periodic job failed: " + e.getMessage());
+                        }
+                    }
+                });
+                say("learning for %d s under normal traffic (a periodic job every %d s), recorded into %s ...", o.learn().toSeconds(),
+                        o.period().toSeconds(), traces.resolve("train"));
+                Process rec = vigil(traces.resolve("train"), "record", o.learn(), "vigil: recording ");
+                Thread.sleep(o.learn().toMillis());
+                rec.waitFor();
+                normalStart = Instant.now();
+                say("normal period: %d s of the same traffic, a restart half way; every alert now is a false alarm", o.normal().toSeconds());
+                Process mon = vigil(traces.resolve("normal"), "monitor-fit", o.normal().dividedBy(2), "vigil: monitoring ");
+                Thread.sleep(Math.max(0, o.normal().dividedBy(2).toMillis() - Duration.between(normalStart, Instant.now()).toMillis()));
+                mon.waitFor();
+                s.restart(env);
+                restartAt = Instant.now();
+                say("restarted the service");
+                mon = vigil(traces.resolve("normal"), "monitor", Duration.between(Instant.now(), normalStart.plus(o.normal())), "vigil: monitoring ");
+                mon.waitFor();
+                normalEnd = Instant.now();
+                falseAlarms(traffic);
+                // the attack runs alone (the traffic and the periodic job held), so what the attack window's processes do is the
+                // attack's: the ground truth of the live detectors and the label of the recordings
+                paused.set(true);
+                traffic.pause(true);
+                int steps = s.attack().size();
+                List<Integer> before = env.pids();
+                mon = vigil(traces.resolve("attack"), "monitor", Duration.ofSeconds(steps * 4L + 4), "vigil: monitoring ");
+                for (Scenario.Step step : s.attack()) {
+                    Instant at = Instant.now();
+                    step.action().run(env);
+                    stepsAt.add(new Instant[] {at, Instant.now()});
+                    Thread.sleep(Math.max(0, 4000 - Duration.between(at, Instant.now()).toMillis()));
                 }
-                System.out.printf(Locale.ROOT, "  step %-58s %s%n", step.name(), after.isEmpty() ? "NOT named" : String.format(Locale.ROOT,
-                        "named after %d ms (%d alerts): %s", Duration.between(at, after.getFirst().received()).toMillis(), after.size(),
-                        after.getFirst().alert().summary()));
+                mon.waitFor();
+                Thread.sleep(1000);
+                separate(traces.resolve("attack"), before);
+                result.put("requests", traffic.requests()).put("requests_failed", traffic.failed()).put("last_failure", traffic.lastFailure());
+                stop.set(true);
+                periodic.interrupt();
+                traffic.stop();
+                agentThread.join(15_000);
+                agent.close();
+                agent = null;
+                steps();
+                if (o.rounds() > 0) new Cost(this).run();
+                result.put("wall_s", Duration.between(t0, Instant.now()).toSeconds());
+            } finally {
+                stop.set(true);
+                if (periodic != null) periodic.interrupt();
+                if (traffic != null) traffic.stop();
+                if (agentThread != null) agentThread.join(15_000);
+                if (agent != null) agent.close();
+                s.tearDown(env);
+                env.destroy();
+                List<String> left = env.leftovers();
+                left.addAll(bpfLeftovers());
+                result.putPOJO("left_behind", left);
+                if (!left.isEmpty()) say("LEFT BEHIND: %s", left);
+                write();
             }
-            result.put("steps_named", named).put("steps_total", s.attack().size()).put("wall_s", Duration.between(t0, Instant.now()).toSeconds());
-            say("%d of %d attack steps named, %d false alarms in %d s of normal traffic", named, s.attack().size(), fa.size(), normal.toSeconds());
-        } finally {
-            if (traffic != null) traffic.stop();
-            stop.set(true);
-            if (agentThread != null) agentThread.join(15_000);
-            if (agent != null) agent.close();
-            s.tearDown(env);
-            env.destroy();
-            List<Got> all = new ArrayList<>(alerts);
+            if (o.evaluate()) Offline.evaluate(this, traces);
+            write();
+        }
+
+        /**
+         * The attack's recordings keep the processes the attack started; the service's own processes (running before
+         * the first step, carrying its normal work too) go to OUT/traces-service-during-attack, outside the dataset.
+         */
+        void separate(Path attack, List<Integer> before) throws java.io.IOException {
+            Path aside = Files.createDirectories(out.resolve("traces-service-during-attack"));
+            int moved = 0;
+            try (var files = Files.list(attack)) {
+                for (Path f : files.toList()) {
+                    String n = f.getFileName().toString();
+                    if (!n.endsWith(".trace")) continue;
+                    int pid = Integer.parseInt(n.substring(n.lastIndexOf('-') + 1, n.length() - ".trace".length()));
+                    if (before.contains(pid)) {
+                        Files.move(f, aside.resolve(n));
+                        moved++;
+                    }
+                }
+            }
+            result.put("attack_traces_of_the_service_set_aside", moved);
+        }
+
+        /** Starts vigil record or monitor (fitting stide on the training recordings, or loading the fitted model) on the service's processes. */
+        Process vigil(Path traces, String what, Duration duration, String banner) throws Exception {
+            List<String> a = new ArrayList<>();
+            String name = what.startsWith("monitor") ? "monitor" : "record";
+            a.add(name);
+            for (int pid : env.mains()) a.addAll(List.of("--pid", Integer.toString(pid)));
+            a.addAll(List.of("--duration", Long.toString(Math.max(1, duration.toSeconds()))));
+            Path model = out.resolve("monitor-stide.model");
+            switch (what) {
+                case "record" -> a.addAll(List.of("--out", traces.toString()));
+                case "monitor-fit" -> a.addAll(List.of("--train", traces.resolveSibling("train").toString(), "--save-model", model.toString(),
+                        "--json", "--record", traces.toString()));
+                default -> a.addAll(List.of("--model", model.toString(), "--json", "--record", traces.toString()));
+            }
+            Path so = out.resolve("vigil-" + name + "-" + traces.getFileName() + ".out"), se = out.resolve("vigil-" + name + ".log");
+            if (name.equals("monitor")) monitorOutputs.add(so.toString());
+            Process p = Vigil.start(so, se, a.toArray(String[]::new));
+            if (!Vigil.awaitLine(p, se, banner)) throw new IllegalStateException("vigil " + name + " did not start: " + Files.readString(se).strip());
+            return p;
+        }
+
+        /** The alerts of this scenario: the agent's about its cgroups, and monitor's (it follows the service alone). */
+        List<Got> mine() throws Exception {
+            List<Got> all = new ArrayList<>();
+            String cg = "/" + id;
+            for (Got g : alerts) {
+                Alert a = g.alert();
+                boolean ours = (a.process() != null && (a.process().cgroup().equals(cg) || a.process().cgroup().startsWith(cg + "/")))
+                        || (a.profile() != null && a.profile().key().contains("cgroup:" + cg));
+                if (ours && a.kind().equals("anomaly")) all.add(g);
+            }
+            for (String f : monitorOutputs) {
+                for (String l : Files.readAllLines(Path.of(f))) {
+                    if (l.startsWith("{")) {
+                        Alert a = AlertJson.parse(l);
+                        if (a.kind().equals("anomaly")) all.add(new Got("monitor:" + a.detector().split(" ")[0], a, a.time()));
+                    }
+                }
+            }
+            return all;
+        }
+
+        static final List<String> DETECTORS = List.of("profile", "sequence", "monitor:stide");
+
+        void falseAlarms(Traffic traffic) throws Exception {
+            double hours = Duration.between(normalStart, normalEnd).toMillis() / 3_600_000.0;
+            ObjectNode fa = result.putObject("false_alarms");
+            for (String d : detectors()) {
+                List<Got> in = mine().stream().filter(g -> g.detector().equals(d) && !g.at().isBefore(normalStart) && g.at().isBefore(normalEnd)).toList();
+                fa.putObject(d).put("alerts", in.size()).put("per_hour", in.size() / hours);
+                say("%-18s %d false alarms in %d s (%.1f an hour)", d, in.size(), Duration.between(normalStart, normalEnd).toSeconds(), in.size() / hours);
+                for (Got g : in.subList(0, Math.min(5, in.size()))) System.out.println("    " + g.alert().severity().label() + " " + g.alert().summary());
+            }
+            say("%,d requests so far (%,d failed)", traffic.requests(), traffic.failed());
+        }
+
+        /** The detector families compared: the agent's two, monitor's stide, and any other that raised something. */
+        List<String> detectors() throws Exception {
+            List<String> d = new ArrayList<>(DETECTORS);
+            for (Got g : mine()) if (!d.contains(g.detector())) d.add(g.detector());
+            return d;
+        }
+
+        void steps() throws Exception {
+            ArrayNode truth = result.putArray("steps");
+            List<Scenario.Step> attack = s.attack();
+            List<Got> mine = mine();
+            Map<String, int[]> named = new java.util.LinkedHashMap<>();
+            for (String d : detectors()) named.put(d, new int[1]);
+            for (int i = 0; i < attack.size(); i++) {
+                Instant at = stepsAt.get(i)[0], until = i + 1 < stepsAt.size() ? stepsAt.get(i + 1)[0] : at.plusSeconds(5);
+                ObjectNode o = truth.addObject().put("step", attack.get(i).name()).put("at", at.toString())
+                        .put("sent_ms", Duration.between(at, stepsAt.get(i)[1]).toMillis());
+                System.out.println("  step " + attack.get(i).name());
+                for (String d : named.keySet()) {
+                    List<Got> in = mine.stream().filter(g -> g.detector().equals(d) && !g.at().isBefore(at) && g.at().isBefore(until)).toList();
+                    ObjectNode r = o.putObject(d).put("detected", !in.isEmpty()).put("alerts", in.size());
+                    if (!in.isEmpty()) {
+                        named.get(d)[0]++;
+                        long ms = Duration.between(at, in.getFirst().at()).toMillis();
+                        r.put("first_alert_ms", ms).put("first_alert", in.getFirst().alert().summary());
+                    }
+                    System.out.printf(Locale.ROOT, "      %-18s %s%n", d, in.isEmpty() ? "not named" : String.format(Locale.ROOT, "named after %d ms (%d alerts): %s",
+                            Duration.between(at, in.getFirst().at()).toMillis(), in.size(), in.getFirst().alert().summary()));
+                }
+            }
+            ObjectNode sum = result.putObject("steps_named");
+            named.forEach((d, n) -> sum.put(d, n[0]));
+            result.put("steps_total", attack.size());
+            result.putPOJO("periodic_at", periodicAt.stream().map(Instant::toString).toList());
+            result.put("normal_start", normalStart.toString()).put("normal_end", normalEnd.toString()).put("restart_at", restartAt.toString());
+            say("steps named of %d: %s", attack.size(), named.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0]).toList());
+        }
+
+        void write() throws Exception {
             try (var w = Files.newBufferedWriter(out.resolve("alerts.jsonl"))) {
-                for (Got g : all) w.write(dev.vigil.alert.AlertJson.line(g.alert()) + "\n");
+                for (Got g : alerts) w.write(AlertJson.line(g.alert()) + "\n");
             }
             Files.writeString(out.resolve("result.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            say("written: %s (result.json: ground truth and results per step; alerts.jsonl; events.jsonl and agent.yaml: "
-                    + "vigil agent --config %s --replay-events %s replays it)", out, out.resolve("agent.yaml"), out.resolve("events.jsonl"));
+            if (stepsAt.size() == s.attack().size() && normalEnd != null) Timeline.write(out.resolve("timeline.png"), this);
         }
+    }
+
+    /** BPF programs of vigil's still loaded (their names start with vigil_) 10 s after everything closed (the kernel frees them after a grace period), from bpftool. */
+    static List<String> bpfLeftovers() throws InterruptedException {
+        List<String> left = List.of();
+        for (int i = 0; i < 100; i++) {
+            try {
+                Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
+                String text = new String(p.getInputStream().readAllBytes());
+                p.waitFor();
+                left = text.lines().filter(l -> l.matches("^\\d+: .* name vigil_.*")).map(l -> "BPF program " + l.strip()).toList();
+            } catch (java.io.IOException e) {
+                return List.of("bpftool failed: " + e.getMessage());
+            }
+            if (left.isEmpty()) return left;
+            Thread.sleep(100);
+        }
+        return left;
     }
 
     static void say(String fmt, Object... args) {
         System.out.println("[scenario] " + String.format(Locale.ROOT, fmt, args));
-    }
-
-    /** Where a scenario runs: its network namespace, its cgroup folder, its temporary folder. */
-    record Env(String netns, Path cgroup, Path dir) {
-        void create() throws IOException, InterruptedException {
-            exec("ip", "netns", "add", netns);
-            exec("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
-            Files.createDirectories(cgroup);
-        }
-
-        /** A child cgroup of the scenario's, for one service. */
-        Path cgroup(String name) throws IOException {
-            return Files.createDirectories(cgroup.resolve(name));
-        }
-
-        /**
-         * Starts a command inside the namespace and in cgroup: nsenter (which, unlike `ip netns
-         * exec`, leaves /sys and so the cgroup tree in view) runs a shell that moves itself into
-         * the cgroup and execs the command, so the command is the first program of its workload.
-         */
-        Process start(Path cg, Path log, String... cmd) throws IOException {
-            List<String> c = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + netns, "sh", "-c",
-                    "echo $$ > " + cg.resolve("cgroup.procs") + " && exec \"$0\" \"$@\""));
-            c.addAll(List.of(cmd));
-            return new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        }
-
-        void destroy() throws IOException, InterruptedException {
-            // anything left in the scenario's cgroups is killed, then the folders and the namespace removed
-            try (var walk = Files.walk(cgroup)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Path procs = p.resolve("cgroup.procs");
-                    if (Files.exists(procs)) {
-                        for (String pid : Files.readAllLines(procs)) if (!pid.isBlank()) exec("kill", "-9", pid.strip());
-                    }
-                }
-            } catch (IOException ignored) {
-                // gone already
-            }
-            for (int i = 0; i < 50; i++) {
-                try (var walk = Files.walk(cgroup)) { // cgroup folders go with rmdir; their files are the kernel's
-                    for (Path p : walk.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                    break;
-                } catch (IOException busy) {
-                    Thread.sleep(100);
-                }
-            }
-            exec("ip", "netns", "delete", netns);
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-
-        static void exec(String... cmd) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            p.waitFor();
-        }
     }
 }

@@ -1,14 +1,10 @@
 package dev.vigil.bench.scenario;
 
-import dev.vigil.alert.Alert;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * network namespace. Normal: pages, /time, /stats, lookups of a few names, 404s, query
  * strings of varying length. Attack through nginx: discovery, a credential read, a dropped
  * binary, a reverse shell to a listener in the namespace, a program run from a memfd.
+ * Periodic job: log rotation (the log moved away, nginx told to reopen it with USR1, the old
+ * one compressed). Restart: both services killed and started again.
  */
 final class WebappScenario implements Scenario {
     static final int NGINX = 8080, APP = 8081, ATTACKER = 4444;
@@ -36,13 +34,8 @@ final class WebappScenario implements Scenario {
         return null;
     }
 
-    public void setUp(ScenarioBench.Env env) throws Exception {
-        Path bin = env.dir().resolve("vigil-webapp");
-        try (InputStream in = WebappScenario.class.getResourceAsStream("/dev/vigil/native/vigil-webapp")) {
-            if (in == null) throw new IllegalStateException("vigil-webapp is not built");
-            Files.copy(in, bin, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+    public void setUp(Env env) throws Exception {
+        env.nativeHelper("vigil-webapp");
         Path conf = Files.writeString(env.dir().resolve("nginx.conf"), """
                 worker_processes 2;
                 pid %1$s/nginx.pid;
@@ -58,15 +51,37 @@ final class WebappScenario implements Scenario {
                   }
                 }
                 """.formatted(env.dir(), NGINX, APP));
-        app = env.start(env.cgroup("app"), env.dir().resolve("app.log"), bin.toString(), Integer.toString(APP));
-        nginx = env.start(env.cgroup("nginx"), env.dir().resolve("nginx.log"), "/usr/sbin/nginx", "-c", conf.toString(), "-g", "daemon off;");
+        startServices(env);
         // the attacker's listener, inside the namespace but not in the service's cgroups
-        listener = new ProcessBuilder("nsenter", "--net=/run/netns/" + env.netns(), "perl", "-MIO::Socket::INET", "-e",
-                "my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1:" + ATTACKER + "', Listen => 5, ReuseAddr => 1) or die; "
-                        + "while (my $c = $s->accept) { my $l = <$c>; close $c }")
-                .redirectErrorStream(true).redirectOutput(env.dir().resolve("listener.log").toFile()).start();
+        listener = env.listener(ATTACKER);
         Thread.sleep(1500);
-        if (!app.isAlive() || !nginx.isAlive()) throw new IllegalStateException("the service did not start: " + Files.readString(env.dir().resolve("nginx.log")));
+    }
+
+    private void startServices(Env env) throws Exception {
+        app = env.start(env.cgroup("app"), env.dir().resolve("app.log"), env.dir().resolve("vigil-webapp").toString(), Integer.toString(APP));
+        nginx = env.start(env.cgroup("nginx"), env.dir().resolve("nginx.log"), "/usr/sbin/nginx", "-c", env.dir().resolve("nginx.conf").toString(),
+                "-g", "daemon off;");
+        for (int i = 0; i < 100; i++) {
+            if (Traffic.once(env, NGINX, "GET / HTTP/1.0\r\n\r\n").startsWith("HTTP/1.1 200")) return;
+            if (!app.isAlive() || !nginx.isAlive()) break;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the service did not start: " + Files.readString(env.dir().resolve("nginx.log")));
+    }
+
+    public void periodic(Env env, int n) throws Exception {
+        Path log = env.dir().resolve("access.log");
+        Path old = env.dir().resolve("access.log." + n);
+        if (Files.exists(log)) Files.move(log, old);
+        Env.exec("kill", "-USR1", Files.readString(env.dir().resolve("nginx.pid")).strip());
+        Thread.sleep(200);
+        Env.exec("gzip", old.toString());
+    }
+
+    public void restart(Env env) throws Exception {
+        env.kill(env.cgroup("nginx"));
+        env.kill(env.cgroup("app"));
+        startServices(env);
     }
 
     private static final String[] HOSTS = {"localhost", "example.org", "debian.org", "kernel.org"};
@@ -80,11 +95,11 @@ final class WebappScenario implements Scenario {
             case 4 -> "/missing/" + Integer.toString(rnd.nextInt(1 << 20), 36);
             default -> "/?q=" + "x".repeat(1 + rnd.nextInt(200));
         };
-        return new Request(NGINX, "GET " + path + " HTTP/1.0\r\nHost: webapp\r\nUser-Agent: scenario/" + rnd.nextInt(5) + "\r\n\r\n");
+        return new Request.Raw(NGINX, "GET " + path + " HTTP/1.0\r\nHost: webapp\r\nUser-Agent: scenario/" + rnd.nextInt(5) + "\r\n\r\n");
     }
 
     private static Step inject(String name, String command) {
-        return new Step(name, env -> Traffic.once(env.netns(), NGINX, "GET /lookup?host=" + URLEncoder.encode("localhost;" + command, StandardCharsets.UTF_8)
+        return new Step(name, env -> Traffic.once(env, NGINX, "GET /lookup?host=" + URLEncoder.encode("localhost;" + command, StandardCharsets.UTF_8)
                 + " HTTP/1.0\r\nHost: webapp\r\n\r\n"));
     }
 
@@ -99,11 +114,7 @@ final class WebappScenario implements Scenario {
                         + "open(O,\">&=$f\");syswrite(O,$b);exec{\"/proc/self/fd/$f\"}\"kworker\"'"));
     }
 
-    public boolean owns(ScenarioBench.Env env, Alert a) {
-        return a.profile() != null && a.profile().key().startsWith("cgroup:/" + env.cgroup().getFileName() + "/");
-    }
-
-    public void tearDown(ScenarioBench.Env env) throws IOException, InterruptedException {
+    public void tearDown(Env env) throws IOException, InterruptedException {
         for (Process p : new Process[] {nginx, app, listener}) {
             if (p == null) continue;
             p.destroy();
