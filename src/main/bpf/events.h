@@ -129,6 +129,9 @@ struct vigil_exec_event {
 	__u32 args_total;    /* bytes of the whole argv (more than args_len when truncated) */
 	char filename[VIGIL_PATH_MAX];
 	char args[VIGIL_ARGS_MAX];
+	char parent_exe[VIGIL_PATH_MAX]; /* the executable of the process that forked it, read at the exec
+	                                  * (a forked-only parent, such as sshd's session process, may be
+	                                  * gone before user space can ask /proc); "" when unknown */
 };
 
 struct vigil_exit_event {

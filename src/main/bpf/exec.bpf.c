@@ -51,6 +51,16 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 		}
 	}
 	vigil_read_argv(p, e->args, &e->args_len, &e->args_total);
+	e->parent_exe[0] = 0;
+	struct file *pf = BPF_CORE_READ(p, real_parent, mm, exe_file);
+	if (pf) {
+		__u32 zero = 0;
+		char *walk = bpf_map_lookup_elem(&walk_buf, &zero);
+		if (walk) {
+			struct path pp = BPF_CORE_READ(pf, f_path);
+			vigil_walk_path(&pp, walk, e->parent_exe);
+		}
+	}
 	vigil_submit(e);
 	return 0;
 }

@@ -89,6 +89,7 @@ public final class EventLog {
             switch (e) {
                 case TraceEvent.Exec x -> {
                     who(o.put("ev", "exec"), x.who()).put("file", x.filename()).put("truncated", x.truncated());
+                    if (!x.parentExe().isEmpty()) o.put("parent_exe", x.parentExe());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
@@ -196,7 +197,8 @@ public final class EventLog {
         Who w = new Who(o.path("pid").asInt(), o.path("tgid").asInt(), o.path("ppid").asInt(), o.path("uid").asInt(), o.path("ktime").asLong(),
                 o.path("cgroup").asLong(), o.path("comm").asText());
         return switch (ev) {
-            case "exec" -> new TraceEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean());
+            case "exec" -> new TraceEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean(),
+                    o.path("parent_exe").asText(""));
             case "exit" -> new TraceEvent.Exit(w, o.path("status").asInt(), o.path("lifetime").asLong());
             case "slot" -> new TraceEvent.Slot(w, o.path("slot").asInt(), o.path("reason").asInt(), o.path("file").asText(), strings(o.path("argv")),
                     o.path("truncated").asBoolean());

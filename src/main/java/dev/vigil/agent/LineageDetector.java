@@ -143,7 +143,10 @@ public final class LineageDetector {
         workloads.put(pid, tracked);
         WorkloadProfile profile = profiles.get(parent, true);
         if (profile == null) return List.of();
-        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> facts.exe(ppid)));
+        // the parent's executable: what it exec'd (while vigil ran), else what the kernel read at this exec (a parent that
+        // forked without exec'ing, as sshd's session process, may be gone by now), else /proc
+        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe)
+                .orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
         String args = Patterns.args(x.argv());
         String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
         Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);

@@ -29,7 +29,8 @@ public final class EventWire {
     public static final StructLayout EXEC = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("args_len"), JAVA_INT.withName("args_total"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
-            MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args")).withName("vigil_exec_event");
+            MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("parent_exe")).withName("vigil_exec_event");
 
     public static final StructLayout EXIT = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("exit_code"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("lifetime_ns"))
@@ -115,7 +116,7 @@ public final class EventWire {
             H_KTIME = at(HEADER, "ktime_ns"), H_CGROUP = at(HEADER, "cgroup"), H_COMM = at(HEADER, "comm");
     static final int COMM_LEN = sizeOf(HEADER, "comm");
     static final long EXEC_ARGS_LEN = at(EXEC, "args_len"), EXEC_ARGS_TOTAL = at(EXEC, "args_total"), EXEC_FILENAME = at(EXEC, "filename"),
-            EXEC_ARGS = at(EXEC, "args");
+            EXEC_ARGS = at(EXEC, "args"), EXEC_PARENT_EXE = at(EXEC, "parent_exe");
     static final long EXIT_CODE = at(EXIT, "exit_code"), EXIT_LIFETIME = at(EXIT, "lifetime_ns");
     static final long UNLINK_SYSCALL = at(UNLINK, "syscall"), UNLINK_DFD = at(UNLINK, "dfd"), UNLINK_FLAGS = at(UNLINK, "flags"),
             UNLINK_PATH = at(UNLINK, "path");

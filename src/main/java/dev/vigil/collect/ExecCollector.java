@@ -24,7 +24,7 @@ public final class ExecCollector extends RingCollector {
                 EventWire.expect(b, EventWire.EXEC);
                 int len = Math.min(s.get(EventWire.I, EventWire.EXEC_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.EXEC_ARGS_TOTAL);
                 yield new Exec(EventWire.who(s), EventWire.string(s, EventWire.EXEC_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.EXEC_ARGS, len),
-                        total > len);
+                        total > len, EventWire.string(s, EventWire.EXEC_PARENT_EXE, EventWire.PATH_MAX));
             }
             case EventWire.EV_EXIT -> {
                 EventWire.expect(b, EventWire.EXIT);

@@ -14,7 +14,16 @@ public sealed interface TraceEvent {
     /** Who did it (the common header of every ring-buffer event). */
     record Who(int pid, int tgid, int ppid, int uid, long ktimeNs, long cgroup, String comm) {}
 
-    record Exec(Who who, String filename, List<String> argv, boolean truncated) implements TraceEvent {
+    record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe) implements TraceEvent {
+        public Exec {
+            parentExe = parentExe == null ? "" : parentExe;
+        }
+
+        /** An exec whose parent's executable is not known. */
+        public Exec(Who who, String filename, List<String> argv, boolean truncated) {
+            this(who, filename, argv, truncated, "");
+        }
+
         public String collector() { return "exec"; }
     }
 

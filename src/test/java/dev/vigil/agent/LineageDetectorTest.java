@@ -65,6 +65,24 @@ class LineageDetectorTest {
     }
 
     @Test
+    void aParentGoneBeforeItsChildIsJudgedIsNamedByWhatTheKernelReadAtTheExec() {
+        ProcessContext ctx = new ProcessContext(); // never told of the parent's exec, and it has no /proc: as a forked-only sshd session process gone
+        LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
+                Duration.ZERO, List.of("/user.slice"), new ProcessDescriber(ctx, false), "h");
+        d.accept(exec(ROOT, SYSTEMD, "/nonexistent/bin/sshd", "sshd", "-D"), T0);
+        int[] pid = {ROOT + 1};
+        java.util.function.BiFunction<Instant, String, List<Alert>> session = (t, parentExe) -> d.accept(new TraceEvent.Exec(
+                new TraceEvent.Who(pid[0], pid[0]++, ROOT, 1000, 0, CGROUP, "bash"), "/nonexistent/bin/bash", List.of("bash", "-c", "uptime"), false, parentExe), t);
+        assertThat(session.apply(T0.plusSeconds(1), "/nonexistent/bin/sshd")).isEmpty();
+        d.profiles().find(d.workloadOf(ROOT).orElseThrow()).addActivity(5);
+        assertThat(session.apply(T0.plusSeconds(8), "/nonexistent/bin/sshd")).extracting(Alert::kind).containsExactly("profile_state");
+        assertThat(session.apply(T0.plusSeconds(20), "/nonexistent/bin/sshd")).as("the same program from the same parent program").isEmpty();
+        List<Alert> unknown = session.apply(T0.plusSeconds(21), "");
+        assertThat(unknown).as("without the kernel's reading the parent is unknown, and the item new").hasSize(1);
+        assertThat(unknown.getFirst().summary()).contains("ran /nonexistent/bin/bash -c uptime from an unknown parent");
+    }
+
+    @Test
     void execsInIgnoredCgroupsAreNotProfiled() {
         long root = dev.vigil.collect.CgroupFs.id("/");
         LineageDetector d = new LineageDetector(new ProfileSet(10), Dimension.Learning.fast(), Duration.ZERO, List.of("/"),

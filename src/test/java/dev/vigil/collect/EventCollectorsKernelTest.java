@@ -69,6 +69,8 @@ class EventCollectorsKernelTest {
             assertThat(e.filename()).isEqualTo(exe.toString());
             assertThat(e.argv()).containsExactly(exe.toString(), "0", "3");
             assertThat(e.truncated()).isFalse();
+            assertThat(e.parentExe()).as("the forking parent's executable, read in the kernel at the exec")
+                    .isEqualTo(Path.of(ProcessHandle.current().info().command().orElseThrow()).toRealPath().toString());
             Exit x = (Exit) events.get(1);
             assertThat(x.who().tgid()).isEqualTo((int) p.pid());
             assertThat(x.code()).isZero();

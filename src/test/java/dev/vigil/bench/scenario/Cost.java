@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * What vigil costs the service: closed-loop clients of the scenario's normal requests, in
  * rounds with vigil off, the agent with its workload profiles only, and the whole agent
  * (profiles and the sequence detector), each agent a child process started from the run's
- * config and the profiles it learnt, so it watches as it did; the order alternates (ABC
+ * config and the profiles it learnt, scoped to the service (its cgroups, its programs: the
+ * load generator, in production on other hosts, is not profiled); the order alternates (ABC
  * CBA) so a drift of the machine falls on all; per configuration requests a second, latency
  * percentiles, the agent's CPU (cores over the round) and RSS, and the alerts it raised
  * about the service under load.
@@ -35,6 +36,8 @@ final class Cost {
         ArrayNode rounds = c.putArray("rounds");
         Map<String, double[]> sum = new LinkedHashMap<>(); // per config: requests/s, p50, p99, cores, max RSS, rounds
         for (String cfg : CONFIGS) sum.put(cfg, new double[6]);
+        Files.writeString(run.out.resolve("cost-agent.yaml"), run.serviceConfig(true).toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
+        Files.writeString(run.out.resolve("cost-profiles-only.yaml"), run.serviceConfig(false).toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
         ScenarioBench.say("cost: %d rounds of %d s each of %s, %d closed-loop clients ...", run.o.rounds(), run.o.roundTime().toSeconds(), CONFIGS, run.o.clients());
         for (int i = 0; i < run.o.rounds(); i++) {
             List<String> order = new ArrayList<>(CONFIGS);
@@ -49,7 +52,7 @@ final class Cost {
                 }
                 Path log = run.out.resolve("cost-" + cfg + ".log");
                 Process agent = Vigil.start(run.out.resolve("cost-" + cfg + "-alerts.jsonl"), log, "agent", "--config",
-                        run.out.resolve(cfg.equals("agent") ? "agent.yaml" : "agent-profiles-only.yaml").toString());
+                        run.out.resolve("cost-" + cfg + ".yaml").toString());
                 try {
                     if (!Vigil.awaitLine(agent, log, "vigil: profiling workloads")) throw new IllegalStateException("the agent did not start; see " + log);
                     Thread.sleep(2000);

@@ -133,6 +133,7 @@ final class RedisScenario implements Scenario {
                 new Step("a module loaded from /tmp: MODULE LOAD", env -> {
                     module = Path.of("/tmp/." + tag + ".so");
                     Files.copy(library(), module);
+                    Env.exec("chmod", "755", module.toString()); // redis loads only executable modules
                     command(env, "MODULE LOAD " + module);
                 }));
     }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The live attack-scenario benchmark (issue 13): a real service set up in its own network
- * namespace and cgroups; seeded normal traffic, a periodic job and a restart; vigil learning
+ * namespace and cgroups; seeded normal traffic, a periodic job, a restart in each period; vigil learning
  * then watching; a normal period (every alert there is a false alarm); an attack whose
  * steps are written with their times as ground truth; per detector and step: named or not,
  * the time to the first alert, its words. Detectors side by side: the agent's workload
@@ -51,8 +51,13 @@ public final class ScenarioBench {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: bench/scenarios/run.sh SCENARIO|all [--learn S] [--normal S] [--seed N] [--period S] [--rounds N] [--out DIR]   scenarios: "
-                    + Scenario.NAMES);
+                    + Scenario.NAMES + "\n       bench/scenarios/run.sh summary DIR   (the side-by-side report of DIR/*/result.json again)");
             System.exit(2);
+        }
+        if (args[0].equals("summary")) { // summary DIR: the side-by-side report of the scenarios under DIR again
+            Summary.write(Path.of(args[1]), Scenario.NAMES);
+            say("written: %s and %s", Path.of(args[1], "summary.md"), Path.of(args[1], "detection.png"));
+            return;
         }
         Options o = Options.defaults();
         Path out = null;
@@ -81,7 +86,21 @@ public final class ScenarioBench {
                 Files.writeString(dir.resolve("result.json"), JSON.createObjectNode().put("scenario", name).put("skipped", why).toPrettyString());
                 continue;
             }
-            new Run(s, o, dir).run();
+            try {
+                new Run(s, o, dir).run();
+            } catch (Exception e) { // the others still run; this one says why it failed
+                System.err.println("scenario " + name + " failed: " + e);
+                if (names.size() == 1) throw e;
+                Path f = dir.resolve("result.json");
+                com.fasterxml.jackson.databind.node.ObjectNode r = Files.exists(f) ? (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(f.toFile())
+                        : JSON.createObjectNode().put("scenario", name);
+                Files.writeString(f, r.put("failed", e.toString()).toPrettyString());
+            }
+        }
+        if (names.size() > 1) {
+            Path dir = out == null ? Path.of(".") : out;
+            Summary.write(dir, names);
+            say("written: %s (every scenario side by side) and %s", dir.resolve("summary.md"), dir.resolve("detection.png"));
         }
     }
 
@@ -97,7 +116,7 @@ public final class ScenarioBench {
         final List<Got> alerts = new CopyOnWriteArrayList<>();
         final ObjectNode result;
         final List<String> monitorOutputs = new ArrayList<>();
-        Instant normalStart, normalEnd, restartAt;
+        Instant normalStart, normalEnd, restartAt, learnRestartAt;
         final List<Instant> periodicAt = new CopyOnWriteArrayList<>();
         final List<Instant[]> stepsAt = new ArrayList<>();
         final AtomicBoolean paused = new AtomicBoolean();
@@ -116,13 +135,40 @@ public final class ScenarioBench {
         }
 
         AgentConfig agentConfig(boolean sequence) {
+            return agentConfig(sequence, AgentConfig.defaults().filters(), List.of());
+        }
+
+        /**
+         * The agent configured to watch the service alone, as a user of a shared host would: its profiles and context
+         * in the kernel filtered to the service's cgroups, its sequence detector to the service's programs. The cost
+         * rounds use it so vigil does not profile the load generator, which in production runs on other hosts.
+         */
+        AgentConfig serviceConfig(boolean sequence) throws java.io.IOException {
+            java.util.Set<Long> cgroups = new java.util.TreeSet<>();
+            try (var dirs = Files.list(env.cgroup())) {
+                for (Path d : dirs.filter(Files::isDirectory).toList()) cgroups.add(CgroupFs.id("/" + id + "/" + d.getFileName()));
+            }
+            java.util.Set<Path> exes = new java.util.TreeSet<>();
+            for (int pid : env.mains()) {
+                try {
+                    exes.add(Path.of("/proc/" + pid + "/exe").toRealPath());
+                } catch (java.io.IOException gone) {
+                    // exited meanwhile
+                }
+            }
+            var f = AgentConfig.defaults().filters();
+            return agentConfig(sequence, new dev.vigil.collect.CollectorSettings(f.pids(), f.uids(), f.comms(), cgroups, f.iface(), f.period(), f.top(),
+                    f.pid()), List.copyOf(exes));
+        }
+
+        AgentConfig agentConfig(boolean sequence, dev.vigil.collect.CollectorSettings filters, List<Path> exes) {
             // workload profiles learning scaled to the learning period; the sequence detector with its production window and a
             // scaled training (a program's sequences normal after 200,000 calls, 50,000 of them without a new pair)
             Dimension.Learning l = new Dimension.Learning(o.learn().dividedBy(2), o.learn().dividedBy(4), 5000, o.learn().multipliedBy(4).plus(o.normal()), 2000);
             AgentConfig d = AgentConfig.defaults();
-            return new AgentConfig("", d.host(), env.dir().resolve("state"), new AgentConfig.Sequence(sequence, List.of(), 9, 200_000, 50_000, 12, 4096, 65536,
+            return new AgentConfig("", d.host(), env.dir().resolve("state"), new AgentConfig.Sequence(sequence, exes, 9, 200_000, 50_000, 12, 4096, 65536,
                     Duration.ofSeconds(60), "/sys/fs/bpf/" + id, Duration.ofSeconds(2)), new AgentConfig.Profiles(true, l, 1000, Duration.ZERO,
-                    AgentConfig.Profiles.IGNORE), List.of("exec"), d.filters(), new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 10_000), List.of(), null,
+                    AgentConfig.Profiles.IGNORE), List.of("exec"), filters, new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 10_000), List.of(), null,
                     List.of());
         }
 
@@ -132,7 +178,7 @@ public final class ScenarioBench {
             Thread agentThread = null, periodic = null;
             Traffic traffic = null;
             Path traces = out.resolve("traces");
-            Instant t0 = Instant.now();
+            Instant started = Instant.now();
             try {
                 env.create();
                 say("%s: %s (namespace %s, cgroup %s)", s.name(), s.description(), env.netns(), env.cgroup());
@@ -146,7 +192,6 @@ public final class ScenarioBench {
                 agent.recordEvents(out.resolve("events.jsonl"));
                 // the same config, to replay the recording: vigil agent --config OUT/agent.yaml --replay-events OUT/events.jsonl
                 Files.writeString(out.resolve("agent.yaml"), cfg.toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
-                Files.writeString(out.resolve("agent-profiles-only.yaml"), agentConfig(false).toYaml().replace("outputs: {}", "outputs:\n  stdout: {format: json}"));
                 Agent running = agent;
                 agentThread = Thread.ofPlatform().name("scenario-agent").start(() -> {
                     try {
@@ -159,6 +204,7 @@ public final class ScenarioBench {
                 s.setUp(env);
                 traffic = new Traffic(env, o.seed(), s);
                 traffic.start();
+                Instant t0 = Instant.now();
                 periodic = Thread.ofPlatform().name("scenario-periodic").daemon().start(() -> {
                     for (int n = 1; !stop.get(); n++) {
                         try {
@@ -176,8 +222,13 @@ public final class ScenarioBench {
                 });
                 say("learning for %d s under normal traffic (a periodic job every %d s), recorded into %s ...", o.learn().toSeconds(),
                         o.period().toSeconds(), traces.resolve("train"));
-                Process rec = vigil(traces.resolve("train"), "record", o.learn(), "vigil: recording ");
-                Thread.sleep(o.learn().toMillis());
+                Process rec = vigil(traces.resolve("train"), "record", o.learn().dividedBy(2), "vigil: recording ");
+                rec.waitFor();
+                // a restart in the learning period too, as a day of production has its deploys: starting and stopping are normal
+                s.restart(env);
+                learnRestartAt = Instant.now();
+                say("restarted the service (learning)");
+                rec = vigil(traces.resolve("train"), "record", Duration.between(Instant.now(), t0.plus(o.learn())), "vigil: recording ");
                 rec.waitFor();
                 normalStart = Instant.now();
                 say("normal period: %d s of the same traffic, a restart half way; every alert now is a false alarm", o.normal().toSeconds());
@@ -196,7 +247,6 @@ public final class ScenarioBench {
                 paused.set(true);
                 traffic.pause(true);
                 int steps = s.attack().size();
-                List<Integer> before = env.pids();
                 mon = vigil(traces.resolve("attack"), "monitor", Duration.ofSeconds(steps * 4L + 4), "vigil: monitoring ");
                 for (Scenario.Step step : s.attack()) {
                     Instant at = Instant.now();
@@ -206,7 +256,6 @@ public final class ScenarioBench {
                 }
                 mon.waitFor();
                 Thread.sleep(1000);
-                separate(traces.resolve("attack"), before);
                 result.put("requests", traffic.requests()).put("requests_failed", traffic.failed()).put("last_failure", traffic.lastFailure());
                 stop.set(true);
                 periodic.interrupt();
@@ -216,7 +265,7 @@ public final class ScenarioBench {
                 agent = null;
                 steps();
                 if (o.rounds() > 0) new Cost(this).run();
-                result.put("wall_s", Duration.between(t0, Instant.now()).toSeconds());
+                result.put("wall_s", Duration.between(started, Instant.now()).toSeconds());
             } finally {
                 stop.set(true);
                 if (periodic != null) periodic.interrupt();
@@ -233,27 +282,6 @@ public final class ScenarioBench {
             }
             if (o.evaluate()) Offline.evaluate(this, traces);
             write();
-        }
-
-        /**
-         * The attack's recordings keep the processes the attack started; the service's own processes (running before
-         * the first step, carrying its normal work too) go to OUT/traces-service-during-attack, outside the dataset.
-         */
-        void separate(Path attack, List<Integer> before) throws java.io.IOException {
-            Path aside = Files.createDirectories(out.resolve("traces-service-during-attack"));
-            int moved = 0;
-            try (var files = Files.list(attack)) {
-                for (Path f : files.toList()) {
-                    String n = f.getFileName().toString();
-                    if (!n.endsWith(".trace")) continue;
-                    int pid = Integer.parseInt(n.substring(n.lastIndexOf('-') + 1, n.length() - ".trace".length()));
-                    if (before.contains(pid)) {
-                        Files.move(f, aside.resolve(n));
-                        moved++;
-                    }
-                }
-            }
-            result.put("attack_traces_of_the_service_set_aside", moved);
         }
 
         /** Starts vigil record or monitor (fitting stide on the training recordings, or loading the fitted model) on the service's processes. */
@@ -346,7 +374,8 @@ public final class ScenarioBench {
             named.forEach((d, n) -> sum.put(d, n[0]));
             result.put("steps_total", attack.size());
             result.putPOJO("periodic_at", periodicAt.stream().map(Instant::toString).toList());
-            result.put("normal_start", normalStart.toString()).put("normal_end", normalEnd.toString()).put("restart_at", restartAt.toString());
+            result.put("normal_start", normalStart.toString()).put("normal_end", normalEnd.toString()).put("restart_at", restartAt.toString())
+                    .put("learning_restart_at", learnRestartAt.toString());
             say("steps named of %d: %s", attack.size(), named.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0]).toList());
         }
 
