@@ -69,7 +69,7 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config, PrintStream log, List<dev.vigil.alert.AlertOutput> extra) {
         this.config = config;
         this.log = log;
-        List<dev.vigil.alert.AlertOutput> outs = new ArrayList<>(Outputs.open(config.outputs()));
+        List<dev.vigil.alert.AlertOutput> outs = new ArrayList<>(Outputs.open(config.outputs(), config.host()));
         outs.addAll(extra);
         this.pipeline = new AlertPipeline(config.limits(), outs);
         this.filter = new AlertFilter(config.filters());

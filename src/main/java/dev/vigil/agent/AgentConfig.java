@@ -98,7 +98,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
     }
 
     /** An output and its settings. */
-    public sealed interface Output permits Stdout, FileOut, Syslog, Webhook {
+    public sealed interface Output permits Stdout, FileOut, Syslog, Webhook, Kafka {
         String name();
     }
 
@@ -120,6 +120,19 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         }
 
         public String name() { return "webhook"; }
+    }
+
+    /**
+     * Alerts to a Kafka topic through a spool on disk (see {@link dev.vigil.alert.KafkaOutput}).
+     * @param spool      the spool's folder (default STATE_DIR/kafka-spool)
+     * @param properties producer settings passed through (TLS, SASL, ...)
+     */
+    public record Kafka(String bootstrap, String topic, Path spool, long spoolBytes, Map<String, String> properties) implements Output {
+        public Kafka {
+            properties = Map.copyOf(properties);
+        }
+
+        public String name() { return "kafka"; }
     }
 
     public static AgentConfig defaults() {
@@ -174,7 +187,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
             }
         }
         AlertPipeline.Limits limits = alerts(r, top.entries().get("alerts"), d.limits());
-        List<Output> outputs = top.entries().containsKey("outputs") ? outputs(r, top.entries().get("outputs")) : d.outputs();
+        List<Output> outputs = top.entries().containsKey("outputs") ? outputs(r, top.entries().get("outputs"), state) : d.outputs();
         String metrics = null;
         if (top.entries().containsKey("metrics")) {
             String m = r.text(top, "metrics", "metrics", true);
@@ -278,12 +291,12 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         return new AlertPipeline.Limits(cooldown, rate, burst, keys);
     }
 
-    private static List<Output> outputs(Reader r, Node n) {
+    private static List<Output> outputs(Reader r, Node n, Path state) {
         if (n instanceof Scalar s && s.text().isEmpty()) {
-            throw new ConfigException(r.file, n.line(), "outputs", "none given; name at least one of stdout, file, syslog, webhook");
+            throw new ConfigException(r.file, n.line(), "outputs", "none given; name at least one of stdout, file, syslog, webhook, kafka");
         }
         Mapping m = r.mapping(n, "outputs");
-        if (m.entries().isEmpty()) throw new ConfigException(r.file, n.line(), "outputs", "none given; name at least one of stdout, file, syslog, webhook");
+        if (m.entries().isEmpty()) throw new ConfigException(r.file, n.line(), "outputs", "none given; name at least one of stdout, file, syslog, webhook, kafka");
         List<Output> out = new ArrayList<>();
         for (var e : m.entries().entrySet()) {
             String name = e.getKey(), key = "outputs." + name;
@@ -334,7 +347,25 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                             o.entries().containsKey("timeout") ? r.duration(o, "timeout", key + ".timeout", false) : Duration.ofSeconds(5),
                             o.entries().containsKey("backoff") ? r.duration(o, "backoff", key + ".backoff", false) : Duration.ofMillis(500)));
                 }
-                default -> throw new ConfigException(r.file, m.keyLines().get(name), key, "unknown output (stdout, file, syslog, webhook)");
+                case "kafka" -> {
+                    r.known(o, key, "enabled", "bootstrap", "topic", "spool_dir", "spool_size", "properties");
+                    if (!o.entries().containsKey("bootstrap")) throw new ConfigException(r.file, o.line(), key, "needs 'bootstrap' (HOST:PORT[,HOST:PORT...])");
+                    String b = r.text(o, "bootstrap", key + ".bootstrap", false);
+                    for (String hp : b.split(",")) {
+                        if (!hp.strip().matches("[^\\s:]+:\\d{1,5}") && !hp.strip().matches("\\[[0-9a-fA-F:]+]:\\d{1,5}")) {
+                            throw new ConfigException(r.file, o.keyLines().get("bootstrap"), key + ".bootstrap", "'" + hp.strip() + "' is not HOST:PORT");
+                        }
+                    }
+                    Map<String, String> props = new LinkedHashMap<>();
+                    if (o.entries().containsKey("properties")) {
+                        Mapping h = r.mapping(o.entries().get("properties"), key + ".properties");
+                        for (var he : h.entries().entrySet()) props.put(he.getKey(), r.text(h, he.getKey(), key + ".properties." + he.getKey(), true));
+                    }
+                    out.add(new Kafka(b, o.entries().containsKey("topic") ? r.text(o, "topic", key + ".topic", false) : dev.vigil.alert.KafkaOutput.DEFAULT_TOPIC,
+                            o.entries().containsKey("spool_dir") ? Path.of(r.text(o, "spool_dir", key + ".spool_dir", false)) : state.resolve("kafka-spool"),
+                            o.entries().containsKey("spool_size") ? r.size(o, "spool_size", key + ".spool_size") : 100L << 20, props));
+                }
+                default -> throw new ConfigException(r.file, m.keyLines().get(name), key, "unknown output (stdout, file, syslog, webhook, kafka)");
             }
         }
         return out;
@@ -493,6 +524,13 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                     x.put("address", so.address());
                     x.put("facility", so.facility());
                     x.put("format", so.format().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                case Kafka k -> {
+                    x.put("bootstrap", k.bootstrap());
+                    x.put("topic", k.topic());
+                    x.put("spool_dir", k.spool().toString());
+                    x.put("spool_size", k.spoolBytes());
+                    x.put("properties", new java.util.TreeMap<>(k.properties()));
                 }
                 case Webhook w -> {
                     x.put("url", w.url().toString());

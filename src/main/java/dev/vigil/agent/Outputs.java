@@ -19,9 +19,14 @@ public final class Outputs {
     }
 
     public static List<AlertOutput> open(List<AgentConfig.Output> specs) {
+        return open(specs, dev.vigil.alert.Host.name());
+    }
+
+    /** The outputs, host naming this agent where an output needs it (kafka's record key). */
+    public static List<AlertOutput> open(List<AgentConfig.Output> specs, String host) {
         List<AlertOutput> out = new ArrayList<>();
         try {
-            for (AgentConfig.Output o : specs) out.add(open(o));
+            for (AgentConfig.Output o : specs) out.add(open(o, host));
             return out;
         } catch (RuntimeException e) {
             out.forEach(AlertOutput::close);
@@ -29,13 +34,14 @@ public final class Outputs {
         }
     }
 
-    private static AlertOutput open(AgentConfig.Output o) {
+    private static AlertOutput open(AgentConfig.Output o, String host) {
         try {
             return switch (o) {
                 case AgentConfig.Stdout s -> StreamOutput.stdout(s.format());
                 case AgentConfig.FileOut f -> new FileOutput(f.path(), f.maxBytes(), f.keep(), f.format());
                 case AgentConfig.Syslog s -> new SyslogOutput(s.address(), s.facility(), s.format());
                 case AgentConfig.Webhook w -> new WebhookOutput(w.url(), w.headers(), w.queue(), w.batch(), w.retries(), w.timeout(), w.backoff());
+                case AgentConfig.Kafka k -> new dev.vigil.alert.KafkaOutput(k.bootstrap(), k.topic(), host, k.spool(), k.spoolBytes(), k.properties());
             };
         } catch (IOException e) {
             throw new OutputException("output " + o.name() + ": cannot open " + e.getMessage() + " (" + e.getClass().getSimpleName() + ")");

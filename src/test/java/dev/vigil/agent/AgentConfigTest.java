@@ -43,6 +43,10 @@ class AgentConfigTest {
                 retries: 2
                 timeout: 2s
                 backoff: 250ms
+              kafka:
+                bootstrap: "kafka-1:9093,kafka-2:9093"
+                spool_size: 5MB
+                properties: {security.protocol: SSL, ssl.truststore.location: /etc/vigil/ca.jks}
             metrics: 127.0.0.1:9464
             """;
 
@@ -61,7 +65,9 @@ class AgentConfigTest {
                 new AgentConfig.FileOut(Path.of("/var/log/v/alerts.json"), 10L << 20, 3, AlertOutput.Format.JSON),
                 new AgentConfig.Syslog("udp:127.0.0.1:514", "local0", AlertOutput.Format.TEXT),
                 new AgentConfig.Webhook(URI.create("https://alerts.example/hook"), Map.of("Authorization", "Bearer abc"), 200, 20, 2,
-                        Duration.ofSeconds(2), Duration.ofMillis(250)));
+                        Duration.ofSeconds(2), Duration.ofMillis(250)),
+                new AgentConfig.Kafka("kafka-1:9093,kafka-2:9093", "vigil.alerts", Path.of("/srv/vigil-state/kafka-spool"), 5L << 20,
+                        Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/vigil/ca.jks")));
         assertThat(c.metrics()).isEqualTo("127.0.0.1:9464");
         assertThat(c.warnings()).isEmpty();
     }
@@ -116,9 +122,11 @@ class AgentConfigTest {
             'state_dir: relative/dir'                                         | v:1: state_dir: must be an absolute path
             'alerts: {rate_limit: 10, burst: 0}'                              | v:1: alerts.burst: '0' is not a whole number from 1 to 1000000
             'alerts: {cooldown: forever}'                                     | v:1: alerts.cooldown: 'forever' is not a duration (e.g. 500ms, 2s, 1m)
-            'outputs: {}'                                                     | v:1: outputs: none given; name at least one of stdout, file, syslog, webhook
-            'outputs:'                                                        | v:1: outputs: none given; name at least one of stdout, file, syslog, webhook
-            'outputs: {kafka: {}}'                                            | v:1: outputs.kafka: unknown output (stdout, file, syslog, webhook)
+            'outputs: {}'                                                     | v:1: outputs: none given; name at least one of stdout, file, syslog, webhook, kafka
+            'outputs:'                                                        | v:1: outputs: none given; name at least one of stdout, file, syslog, webhook, kafka
+            'outputs: {kafkaa: {}}'                                           | v:1: outputs.kafkaa: unknown output (stdout, file, syslog, webhook, kafka)
+            'outputs: {kafka: {}}'                                            | v:1: outputs.kafka: needs 'bootstrap' (HOST:PORT[,HOST:PORT...])
+            'outputs: {kafka: {bootstrap: "k1:9092,k2"}}'                     | v:1: outputs.kafka.bootstrap: 'k2' is not HOST:PORT
             'outputs: {file: {}}'                                             | v:1: outputs.file: needs 'path' (e.g. /var/log/vigil/alerts.json)
             'outputs: {file: {path: /x, max_size: 1PB}}'                      | v:1: outputs.file.max_size: '1PB' is not a size (e.g. 100MB, 512KiB, 1GB)
             'outputs: {file: {path: /x, max_size: 10}}'                       | v:1: outputs.file.max_size: '10' is out of range (1KiB to 1TiB)

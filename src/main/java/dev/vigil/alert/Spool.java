@@ -1,0 +1,124 @@
+package dev.vigil.alert;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A bounded queue of text lines on disk, for an output whose receiver may be unreachable
+ * for a while: {@link #add} appends a line to DIR/queue (or refuses it, counted by the
+ * caller, when the queue holds maxBytes already), {@link #peek} reads the oldest lines
+ * not yet delivered, {@link #commit} marks them delivered (the position is kept in
+ * DIR/position, written aside and renamed, so a restart resumes where delivery stopped;
+ * a crash between a delivery and its commit delivers those lines again). Delivered bytes
+ * are reclaimed when the queue empties or the delivered part outgrows half the limit.
+ * A line must not contain a newline. Thread-safe.
+ */
+public final class Spool implements AutoCloseable {
+    private final Path dir, queue, position;
+    private final long maxBytes;
+    private RandomAccessFile file;
+    private long delivered; // bytes of the file already delivered
+
+    public Spool(Path dir, long maxBytes) throws IOException {
+        if (maxBytes < 1) throw new IllegalArgumentException("spool size must be positive");
+        this.dir = Files.createDirectories(dir);
+        this.queue = dir.resolve("queue");
+        this.position = dir.resolve("position");
+        this.maxBytes = maxBytes;
+        this.file = new RandomAccessFile(queue.toFile(), "rw");
+        long p = 0;
+        if (Files.exists(position)) {
+            try {
+                p = Long.parseLong(Files.readString(position).strip());
+            } catch (NumberFormatException e) {
+                throw new IOException(position + ": not a position (" + e.getMessage() + ")");
+            }
+        }
+        if (p < 0 || p > file.length()) throw new IOException(position + ": position " + p + " is outside " + queue + " (" + file.length() + " bytes)");
+        this.delivered = p;
+        // a line cut short by a crash mid-append is dropped: the queue ends at its last newline
+        long end = file.length();
+        while (end > delivered) {
+            file.seek(end - 1);
+            if (file.read() == '\n') break;
+            end--;
+        }
+        file.setLength(end);
+    }
+
+    /** Appends a line; false when the queue is full (the line is not kept). */
+    public synchronized boolean add(String line) throws IOException {
+        byte[] b = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        if (file.length() - delivered + b.length > maxBytes) return false;
+        if (file.length() + b.length > maxBytes && delivered > 0) compact();
+        file.seek(file.length());
+        file.write(b);
+        notifyAll();
+        return true;
+    }
+
+    /** Up to max of the oldest undelivered lines, waiting up to waitMillis for one when none is queued. */
+    public synchronized List<String> peek(int max, long waitMillis) throws IOException, InterruptedException {
+        if (file.length() == delivered && waitMillis > 0) wait(waitMillis);
+        List<String> out = new ArrayList<>();
+        file.seek(delivered);
+        String l;
+        while (out.size() < max && (l = file.readLine()) != null) out.add(new String(l.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+        return out;
+    }
+
+    /** Marks the oldest n lines delivered. */
+    public synchronized void commit(List<String> lines) throws IOException {
+        for (String l : lines) delivered += l.getBytes(StandardCharsets.UTF_8).length + 1;
+        if (delivered == file.length()) { // all delivered: the position first, so a crash between the two loses nothing
+            writePosition(0);
+            file.setLength(0);
+            delivered = 0;
+        } else if (delivered > maxBytes / 2) {
+            compact();
+        } else {
+            writePosition(delivered);
+        }
+    }
+
+    /** Bytes queued and not yet delivered. */
+    public synchronized long pending() throws IOException {
+        return file.length() - delivered;
+    }
+
+    /**
+     * Moves the undelivered tail into a new queue file: written aside, the position set to 0, then renamed in, so a
+     * crash at any point leaves either the old queue (delivered again from 0: duplicates, never a loss) or the new one.
+     */
+    private void compact() throws IOException {
+        Path tmp = dir.resolve("queue.tmp");
+        try (var out = Files.newOutputStream(tmp)) {
+            byte[] buf = new byte[1 << 16];
+            file.seek(delivered);
+            int n;
+            while ((n = file.read(buf)) > 0) out.write(buf, 0, n);
+        }
+        writePosition(0);
+        file.close();
+        Files.move(tmp, queue, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        file = new RandomAccessFile(queue.toFile(), "rw");
+        delivered = 0;
+    }
+
+    private void writePosition(long p) throws IOException {
+        Path tmp = dir.resolve("position.tmp");
+        Files.writeString(tmp, Long.toString(p));
+        Files.move(tmp, position, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        file.close();
+    }
+}

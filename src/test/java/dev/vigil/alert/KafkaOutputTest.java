@@ -1,0 +1,118 @@
+package dev.vigil.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Kafka output against an in-process KRaft broker on loopback (no root needed). */
+class KafkaOutputTest {
+    static KafkaClusterTestKit kafka;
+
+    @BeforeAll
+    static void broker() throws Exception {
+        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1").setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("transaction.state.log.replication.factor", "1").setConfigProp("transaction.state.log.min.isr", "1").build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kafka != null) kafka.close();
+    }
+
+    static Alert alert(int i) {
+        // every alert's JSON line the same length: fixed-width numbers, whole seconds
+        return Alert.builder("profile", "anomaly").time(Instant.parse("2026-11-24T00:00:00Z").plusSeconds(i)).host("web-1")
+                .summary(String.format("alert number %04d", i)).dedupKey(String.format("k%04d", i)).build();
+    }
+
+    /** Every record of a topic from its start, waiting until n have come (or 30 s). */
+    static List<ConsumerRecord<String, String>> read(String topic, int n) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (out.size() < n && System.nanoTime() < end) c.poll(Duration.ofMillis(200)).forEach(out::add);
+            c.poll(Duration.ofMillis(500)).forEach(out::add); // nothing more than n
+        }
+        return out;
+    }
+
+    @Test
+    void alertsArriveInOrderKeyedByHostInTheAlertSchema(@TempDir Path dir) throws Exception {
+        try (KafkaOutput out = new KafkaOutput(kafka.bootstrapServers(), "vigil.alerts.t1", "web-1", dir, 1 << 20, Map.of())) {
+            for (int i = 0; i < 300; i++) out.send(alert(i));
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (out.counts().get("sent") < 300 && System.nanoTime() < end) Thread.sleep(50);
+            assertThat(out.counts()).containsEntry("sent", 300L).containsEntry("dropped", 0L).containsEntry("spooled_bytes", 0L);
+        }
+        List<ConsumerRecord<String, String>> got = read("vigil.alerts.t1", 300);
+        assertThat(got).hasSize(300);
+        for (int i = 0; i < 300; i++) {
+            ConsumerRecord<String, String> r = got.get(i);
+            assertThat(r.key()).isEqualTo("web-1");
+            assertThat(new String(r.headers().lastHeader("schema").value(), StandardCharsets.UTF_8)).isEqualTo(Alert.SCHEMA);
+            assertThat(AlertJson.parse(r.value())).isEqualTo(alert(i));
+        }
+    }
+
+    @Test
+    void brokersUnreachableFillTheSpoolWhichIsDeliveredLaterAndWhatDidNotFitIsCounted(@TempDir Path dir) throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort(); // nothing listens there once closed
+        }
+        long line = AlertJson.line(alert(0)).getBytes(StandardCharsets.UTF_8).length + 1;
+        long room = line * 40 + line / 2; // room for 40 alerts
+        int sent = 100;
+        long kept;
+        try (KafkaOutput out = new KafkaOutput("127.0.0.1:" + closed, "vigil.alerts.t2", "web-1", dir, room,
+                Map.of("reconnect.backoff.max.ms", "200", "max.block.ms", "1000"))) {
+            for (int i = 0; i < sent; i++) out.send(alert(i));
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (out.counts().get("failed") == 0 && System.nanoTime() < end) Thread.sleep(50);
+            Map<String, Long> c = out.counts();
+            assertThat(c.get("sent")).isZero();
+            assertThat(c.get("failed")).as("a batch tried and failed").isPositive();
+            kept = sent - c.get("dropped");
+            assertThat(kept).isEqualTo(40);
+            assertThat(c.get("spooled_bytes")).isEqualTo(kept * line);
+        }
+        // the agent restarts with the brokers reachable: the spooled alerts go out, the first 40, in order
+        try (KafkaOutput out = new KafkaOutput(kafka.bootstrapServers(), "vigil.alerts.t2", "web-1", dir, room, Map.of())) {
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (out.counts().get("sent") < kept && System.nanoTime() < end) Thread.sleep(50);
+            assertThat(out.counts()).containsEntry("sent", kept).containsEntry("spooled_bytes", 0L);
+        }
+        List<ConsumerRecord<String, String>> got = read("vigil.alerts.t2", (int) kept);
+        assertThat(got.stream().map(r -> AlertJson.parse(r.value())).toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, (int) kept).mapToObj(KafkaOutputTest::alert).toList());
+    }
+}
