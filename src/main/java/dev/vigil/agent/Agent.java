@@ -59,6 +59,7 @@ public final class Agent implements AutoCloseable {
 
     private static long now() { return System.nanoTime(); }
     private boolean pinned;
+    private final KafkaProfileEvents profileEvents;
 
     /** Opens the outputs (so a bad output fails before anything is loaded in the kernel). */
     public Agent(AgentConfig config, PrintStream log) {
@@ -73,7 +74,22 @@ public final class Agent implements AutoCloseable {
         outs.addAll(extra);
         this.pipeline = new AlertPipeline(config.limits(), outs);
         this.filter = new AlertFilter(config.filters());
+        KafkaProfileEvents pe = null;
+        for (AgentConfig.Output o : config.outputs()) {
+            if (o instanceof AgentConfig.Kafka k && !k.profileTopic().isEmpty() && config.profiles().enabled() && pe == null) {
+                try {
+                    pe = new KafkaProfileEvents(k.bootstrap(), k.profileTopic(), config.host(), k.spool().resolve("profile-events"), k.spoolBytes(), k.properties());
+                } catch (IOException | IllegalArgumentException e) {
+                    pipeline.close();
+                    throw new Outputs.OutputException("output kafka: profile events: " + e.getMessage());
+                }
+            }
+        }
+        this.profileEvents = pe;
     }
+
+    /** Where the profiles' new items go: Kafka's profile-events topic when an output names one. */
+    private ProfileEvents profileEvents() { return profileEvents == null ? ProfileEvents.NONE : profileEvents; }
 
     public AlertPipeline pipeline() { return pipeline; }
 
@@ -117,9 +133,10 @@ public final class Agent implements AutoCloseable {
             ProfileSet set = wf != null && Files.exists(wf) ? ProfileSet.read(wf, config.profiles().maxProfiles(), config.profiles().learning())
                     : new ProfileSet(config.profiles().maxProfiles());
             if (wf != null && Files.exists(wf)) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), wf);
-            lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host());
+            lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host())
+                    .events(profileEvents());
             profiler = new WorkloadProfiler(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer,
-                    config.host(), slot -> { if (workload != null) workload.ignore(slot); });
+                    config.host(), slot -> { if (workload != null) workload.ignore(slot); }).events(profileEvents());
             if (events != null) {
                 ProcessFacts recorded = ProcessFacts.recording(ProcessFacts.live(context), events::fact);
                 lineage.facts(recorded);
@@ -389,9 +406,9 @@ public final class Agent implements AutoCloseable {
         ProcessFacts facts = ProcessFacts.replay(rec.answers());
         ProfileSet set = new ProfileSet(config.profiles().maxProfiles());
         lineage = new LineageDetector(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer, config.host())
-                .facts(facts);
+                .facts(facts).events(profileEvents());
         profiler = new WorkloadProfiler(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer,
-                config.host(), slot -> { }).facts(facts);
+                config.host(), slot -> { }).facts(facts).events(profileEvents());
         for (EventLog.Entry en : rec.entries()) {
             switch (en) {
                 case EventLog.Event ev -> {
@@ -463,6 +480,7 @@ public final class Agent implements AutoCloseable {
         }
         if (sequence != null) sequence.close();
         sequence = null;
+        if (profileEvents != null) profileEvents.close();
         pipeline.close();
     }
 

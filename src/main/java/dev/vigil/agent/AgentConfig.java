@@ -126,8 +126,9 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
      * Alerts to a Kafka topic through a spool on disk (see {@link dev.vigil.alert.KafkaOutput}).
      * @param spool      the spool's folder (default STATE_DIR/kafka-spool)
      * @param properties producer settings passed through (TLS, SASL, ...)
+     * @param profileTopic where the profiles' new items go (default vigil.profile-events), "" for nowhere
      */
-    public record Kafka(String bootstrap, String topic, Path spool, long spoolBytes, Map<String, String> properties) implements Output {
+    public record Kafka(String bootstrap, String topic, Path spool, long spoolBytes, Map<String, String> properties, String profileTopic) implements Output {
         public Kafka {
             properties = Map.copyOf(properties);
         }
@@ -348,7 +349,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                             o.entries().containsKey("backoff") ? r.duration(o, "backoff", key + ".backoff", false) : Duration.ofMillis(500)));
                 }
                 case "kafka" -> {
-                    r.known(o, key, "enabled", "bootstrap", "topic", "spool_dir", "spool_size", "properties");
+                    r.known(o, key, "enabled", "bootstrap", "topic", "profile_events_topic", "spool_dir", "spool_size", "properties");
                     if (!o.entries().containsKey("bootstrap")) throw new ConfigException(r.file, o.line(), key, "needs 'bootstrap' (HOST:PORT[,HOST:PORT...])");
                     String b = r.text(o, "bootstrap", key + ".bootstrap", false);
                     for (String hp : b.split(",")) {
@@ -363,7 +364,9 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                     }
                     out.add(new Kafka(b, o.entries().containsKey("topic") ? r.text(o, "topic", key + ".topic", false) : dev.vigil.alert.KafkaOutput.DEFAULT_TOPIC,
                             o.entries().containsKey("spool_dir") ? Path.of(r.text(o, "spool_dir", key + ".spool_dir", false)) : state.resolve("kafka-spool"),
-                            o.entries().containsKey("spool_size") ? r.size(o, "spool_size", key + ".spool_size") : 100L << 20, props));
+                            o.entries().containsKey("spool_size") ? r.size(o, "spool_size", key + ".spool_size") : 100L << 20, props,
+                            o.entries().containsKey("profile_events_topic") ? r.text(o, "profile_events_topic", key + ".profile_events_topic", true)
+                                    : KafkaProfileEvents.DEFAULT_TOPIC));
                 }
                 default -> throw new ConfigException(r.file, m.keyLines().get(name), key, "unknown output (stdout, file, syslog, webhook, kafka)");
             }
@@ -531,6 +534,7 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                     x.put("spool_dir", k.spool().toString());
                     x.put("spool_size", k.spoolBytes());
                     x.put("properties", new java.util.TreeMap<>(k.properties()));
+                    x.put("profile_events_topic", k.profileTopic());
                 }
                 case Webhook w -> {
                     x.put("url", w.url().toString());

@@ -45,6 +45,7 @@ public final class LineageDetector {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, Tracked> e) { return size() > TRACKED; }
     };
+    private ProfileEvents events = ProfileEvents.NONE;
     private long novel, learnt;
     private ProcessFacts facts;
 
@@ -86,6 +87,12 @@ public final class LineageDetector {
     }
 
     public ProfileSet profiles() { return profiles; }
+
+    /** Where new items are told (profile events for the fleet); none by default. */
+    public LineageDetector events(ProfileEvents e) {
+        this.events = e;
+        return this;
+    }
 
     /** Items learnt and novelties alerted so far. */
     public long learnt() { return learnt; }
@@ -157,6 +164,7 @@ public final class LineageDetector {
             warmedUp++;
             v = Dimension.Verdict.LEARNT;
         }
+        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(parent, WorkloadProfile.PROCESS, item, v, d.state(), now);
         List<Alert> out = new java.util.ArrayList<>(2);
         if (d.state() != before) out.add(WorkloadProfiler.stateAlert(host, parent, profile, d, now));
         switch (v) {

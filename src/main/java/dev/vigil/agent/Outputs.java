@@ -41,7 +41,7 @@ public final class Outputs {
                 case AgentConfig.FileOut f -> new FileOutput(f.path(), f.maxBytes(), f.keep(), f.format());
                 case AgentConfig.Syslog s -> new SyslogOutput(s.address(), s.facility(), s.format());
                 case AgentConfig.Webhook w -> new WebhookOutput(w.url(), w.headers(), w.queue(), w.batch(), w.retries(), w.timeout(), w.backoff());
-                case AgentConfig.Kafka k -> new dev.vigil.alert.KafkaOutput(k.bootstrap(), k.topic(), host, k.spool(), k.spoolBytes(), k.properties());
+                case AgentConfig.Kafka k -> new dev.vigil.alert.KafkaOutput(k.bootstrap(), k.topic(), host, k.spool().resolve("alerts"), k.spoolBytes(), k.properties());
             };
         } catch (IOException e) {
             throw new OutputException("output " + o.name() + ": cannot open " + e.getMessage() + " (" + e.getClass().getSimpleName() + ")");

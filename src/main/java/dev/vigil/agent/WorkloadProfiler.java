@@ -85,6 +85,7 @@ public final class WorkloadProfiler {
     private final Map<Integer, SlotInfo> slots = new HashMap<>();
     /** Learnt children per "workload|intent|dir", for the fan-out collapse. */
     private final Map<String, Integer> fanout = new HashMap<>();
+    private ProfileEvents events = ProfileEvents.NONE;
     private long learnt, novel, warmedUp, seen, unresolved;
 
     public WorkloadProfiler(ProfileSet profiles, Dimension.Learning learning, Duration warmup, List<String> ignore, ProcessDescriber describer,
@@ -109,6 +110,12 @@ public final class WorkloadProfiler {
 
     /** Where repeats of novel items are counted (the workload collector when live). */
     public void repeats(Repeats r) { repeats = r; }
+
+    /** Where new items are told (profile events for the fleet); none by default. */
+    public WorkloadProfiler events(ProfileEvents e) {
+        this.events = e;
+        return this;
+    }
 
     public long learnt() { return learnt; }
     public long novel() { return novel; }
@@ -212,6 +219,7 @@ public final class WorkloadProfiler {
             warmedUp++;
             v = Dimension.Verdict.LEARNT;
         }
+        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(s.key, ob.dimension(), item, v, d.state(), now);
         List<Alert> out = new ArrayList<>(2);
         if (d.state() != before) out.add(stateAlert(host, s.key, profile, d, now));
         switch (v) {

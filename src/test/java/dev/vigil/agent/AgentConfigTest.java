@@ -67,7 +67,7 @@ class AgentConfigTest {
                 new AgentConfig.Webhook(URI.create("https://alerts.example/hook"), Map.of("Authorization", "Bearer abc"), 200, 20, 2,
                         Duration.ofSeconds(2), Duration.ofMillis(250)),
                 new AgentConfig.Kafka("kafka-1:9093,kafka-2:9093", "vigil.alerts", Path.of("/srv/vigil-state/kafka-spool"), 5L << 20,
-                        Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/vigil/ca.jks")));
+                        Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/vigil/ca.jks"), "vigil.profile-events"));
         assertThat(c.metrics()).isEqualTo("127.0.0.1:9464");
         assertThat(c.warnings()).isEmpty();
     }

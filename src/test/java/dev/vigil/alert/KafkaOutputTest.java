@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka output against an in-process KRaft broker on loopback (no root needed). */
-class KafkaOutputTest {
-    static KafkaClusterTestKit kafka;
+public class KafkaOutputTest {
+    public static KafkaClusterTestKit kafka;
 
     @BeforeAll
-    static void broker() throws Exception {
+    public static void broker() throws Exception {
         kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1").setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("transaction.state.log.replication.factor", "1").setConfigProp("transaction.state.log.min.isr", "1").build();
@@ -38,8 +38,9 @@ class KafkaOutputTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    public static void stop() throws Exception {
         if (kafka != null) kafka.close();
+        kafka = null;
     }
 
     static Alert alert(int i) {
@@ -49,7 +50,7 @@ class KafkaOutputTest {
     }
 
     /** Every record of a topic from its start, waiting until n have come (or 30 s). */
-    static List<ConsumerRecord<String, String>> read(String topic, int n) {
+    public static List<ConsumerRecord<String, String>> read(String topic, int n) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -89,7 +90,7 @@ class KafkaOutputTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort(); // nothing listens there once closed
         }
-        long line = AlertJson.line(alert(0)).getBytes(StandardCharsets.UTF_8).length + 1;
+        long line = ("web-1\t" + AlertJson.line(alert(0))).getBytes(StandardCharsets.UTF_8).length + 1; // a spooled record: key, tab, value, newline
         long room = line * 40 + line / 2; // room for 40 alerts
         int sent = 100;
         long kept;
