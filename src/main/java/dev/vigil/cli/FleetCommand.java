@@ -1,0 +1,83 @@
+package dev.vigil.cli;
+
+import dev.vigil.fleet.FleetService;
+import dev.vigil.fleet.Signer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class},
+        description = {"Merge the agents' workload profiles across hosts: consume their profile events",
+                "(topic vigil.profile-events, a consumer group), make an item normal fleet-wide once k",
+                "hosts reported it or an operator allowed it, and publish each workload's merged",
+                "profile, signed with the fleet's Ed25519 key, to the compacted topic vigil.profiles.",
+                "  vigil fleet keygen --out /etc/vigil/fleet",
+                "  vigil fleet --bootstrap kafka-1:9093 --key /etc/vigil/fleet/fleet.key --k 2 \\",
+                "      --property security.protocol=SSL --property ssl.truststore.location=/etc/vigil/ca.jks"})
+final class FleetCommand implements Callable<Integer> {
+    @Option(names = "--bootstrap", description = "Kafka brokers, HOST:PORT[,HOST:PORT...].")
+    String bootstrap;
+
+    @Option(names = "--key", description = "The fleet's private key (fleet.key from vigil fleet keygen).")
+    Path key;
+
+    @Option(names = "--k", defaultValue = "2", description = "Hosts that must report an item before it is normal fleet-wide (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--group", defaultValue = FleetService.GROUP, description = "Consumer group; instances in one group share the partitions (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--property", description = "A Kafka client setting, KEY=VALUE (repeatable): TLS, SASL.")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Option(names = "--duration", description = "Stop after this many seconds (default: at Ctrl-C).")
+    Integer duration;
+
+    private volatile boolean stop;
+
+    @Override
+    public Integer call() throws Exception {
+        if (bootstrap == null || key == null) throw new UserError(ExitCodes.USAGE, "vigil fleet needs --bootstrap HOST:PORT and --key FILE (or: vigil fleet keygen --out DIR)");
+        if (k < 1) throw new UserError(ExitCodes.USAGE, "--k must be at least 1");
+        if (!java.nio.file.Files.isReadable(key)) throw new UserError(ExitCodes.BAD_INPUT, "cannot read the fleet key " + key + " (make one with vigil fleet keygen --out DIR)");
+        Signer signer;
+        try {
+            signer = Signer.load(key);
+        } catch (IOException e) {
+            throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
+        }
+        long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
+        try (ShutdownGuard guard = new ShutdownGuard();
+             FleetService f = new FleetService(new FleetService.Settings(bootstrap, group, FleetService.EVENTS, FleetService.PROFILES, k, properties), signer,
+                     System.err)) {
+            guard.onStop(() -> stop = true);
+            System.err.printf("vigil fleet: merging %s into %s (k = %d, group %s) ...%n", FleetService.EVENTS, FleetService.PROFILES, k, group);
+            f.run(() -> stop || System.nanoTime() > end);
+            System.err.println("vigil fleet: " + f.counts());
+        } catch (IllegalStateException e) {
+            throw new UserError(ExitCodes.ERROR, "fleet: " + e.getMessage());
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "keygen", mixinStandardHelpOptions = true, description = "Make the fleet's Ed25519 key pair: DIR/fleet.key (mode 600) and DIR/fleet.pub (for the agents).")
+    static final class Keygen implements Callable<Integer> {
+        @Option(names = "--out", required = true, description = "The folder for fleet.key and fleet.pub (an existing key is never overwritten).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            try {
+                Signer.generate(out);
+            } catch (IOException e) {
+                throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
+            }
+            System.out.println("vigil fleet: wrote " + out.resolve(Signer.PRIVATE) + " (keep it secret) and " + out.resolve(Signer.PUBLIC) + " (give it to the agents)");
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.vigil.fleet;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One workload's profile merged across the fleet: per dimension, per item, the hosts that
+ * reported it (learnt or novel) and whether an operator allowed it. An item is normal
+ * fleet-wide once k hosts reported it, or once allowed. Reports are sets, so a report seen
+ * twice (a consumer restarted before its commit) changes nothing. Not thread-safe.
+ */
+public final class FleetProfile {
+    private final String workload;
+    private final Map<String, Map<String, Set<String>>> hosts = new TreeMap<>();
+    private final Map<String, Set<String>> allowed = new TreeMap<>();
+    private long version;
+
+    public FleetProfile(String workload) {
+        this.workload = workload;
+    }
+
+    public String workload() { return workload; }
+
+    /** How many times the normal set changed (the published document's version). */
+    public long version() { return version; }
+
+    void version(long v) { version = v; }
+
+    /** A host reported an item; true when that is news (a new host for the item). */
+    public boolean report(String dimension, String item, String host) {
+        return hosts.computeIfAbsent(dimension, d -> new TreeMap<>()).computeIfAbsent(item, i -> new TreeSet<>()).add(host);
+    }
+
+    /** An operator allowed an item fleet-wide; true when it was not allowed before. */
+    public boolean allow(String dimension, String item) {
+        return allowed.computeIfAbsent(dimension, d -> new TreeSet<>()).add(item);
+    }
+
+    /** The items normal fleet-wide with k: reported by at least k hosts, or allowed. */
+    public Map<String, Set<String>> normal(int k) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        hosts.forEach((d, items) -> items.forEach((item, h) -> {
+            if (h.size() >= k) out.computeIfAbsent(d, x -> new TreeSet<>()).add(item);
+        }));
+        allowed.forEach((d, items) -> out.computeIfAbsent(d, x -> new TreeSet<>()).addAll(items));
+        return out;
+    }
+
+    /** Per dimension and item, the hosts that reported it (read-only view). */
+    public Map<String, Map<String, Set<String>>> hosts() { return java.util.Collections.unmodifiableMap(hosts); }
+
+    public Map<String, Set<String>> allowed() { return java.util.Collections.unmodifiableMap(allowed); }
+}

@@ -1,0 +1,201 @@
+package dev.vigil.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The fleet service: consumes the agents' profile events (a consumer group, so several
+ * instances share the partitions; the events are keyed by workload, so one workload's
+ * events reach one instance), merges them per workload ({@link FleetProfile}: an item is
+ * normal fleet-wide once k hosts reported it, or an operator allowed it), and publishes
+ * each changed workload's merged profile, signed with the fleet's Ed25519 key, to the
+ * compacted topic vigil.profiles (keyed by workload). Offsets are committed after the
+ * documents they led to were acknowledged, so a restart resumes from there; at start the
+ * merged state is rebuilt from vigil.profiles itself (the latest document of each workload
+ * holds every report), and reports are sets, so an event read twice counts once.
+ * Not thread-safe: one thread runs it.
+ */
+public final class FleetService implements AutoCloseable {
+    public static final String EVENTS = "vigil.profile-events", PROFILES = "vigil.profiles", GROUP = "vigil-fleet";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where and how: brokers, consumer group, topics, k, extra client settings (TLS, SASL). */
+    public record Settings(String bootstrap, String group, String eventsTopic, String profilesTopic, int k, Map<String, String> properties) {
+        public Settings {
+            if (k < 1) throw new IllegalArgumentException("k must be at least 1");
+            properties = Map.copyOf(properties);
+        }
+
+        public static Settings of(String bootstrap, int k) {
+            return new Settings(bootstrap, GROUP, EVENTS, PROFILES, k, Map.of());
+        }
+    }
+
+    private final Settings s;
+    private final Signer signer;
+    private final PrintStream log;
+    private final Map<String, FleetProfile> profiles = new HashMap<>();
+    private final KafkaConsumer<String, String> consumer;
+    private final KafkaProducer<String, String> producer;
+    private long events, invalid, published;
+
+    public FleetService(Settings s, Signer signer, PrintStream log) {
+        this.s = s;
+        this.signer = signer;
+        this.log = log;
+        ensureTopics();
+        restore();
+        Properties c = client();
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, s.group());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(s.eventsTopic()));
+        Properties p = client();
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private Properties client() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        p.putAll(s.properties());
+        return p;
+    }
+
+    /** The two topics, created when missing: the events topic with 6 partitions, the profiles topic compacted. */
+    private void ensureTopics() {
+        Properties ap = client();
+        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        try (Admin admin = Admin.create(ap)) {
+            int brokers = admin.describeCluster().nodes().get(20, java.util.concurrent.TimeUnit.SECONDS).size();
+            short rf = (short) Math.min(3, brokers);
+            for (NewTopic t : List.of(new NewTopic(s.eventsTopic(), 6, rf),
+                    new NewTopic(s.profilesTopic(), 6, rf).configs(Map.of("cleanup.policy", "compact")))) {
+                try {
+                    admin.createTopics(List.of(t)).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) throw new IllegalStateException("creating topic " + t.name() + ": " + e.getCause().getMessage());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the brokers at " + s.bootstrap() + " did not answer: " + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the brokers at " + s.bootstrap() + " did not answer within 20 s");
+        }
+    }
+
+    /** Rebuilds the merged state from the latest verified document of each workload in the profiles topic. */
+    private void restore() {
+        try (var c = new KafkaConsumer<>(client(), new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(s.profilesTopic(), Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(s.profilesTopic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            int docs = 0;
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        profiles.remove(r.key());
+                        continue;
+                    }
+                    try {
+                        FleetDocument.Read d = FleetDocument.read(r.value(), signer);
+                        profiles.put(d.profile().workload(), d.profile());
+                        docs++;
+                    } catch (FleetDocument.InvalidException e) {
+                        invalid++;
+                        log.println("vigil fleet: ignored a document of " + r.key() + " in " + s.profilesTopic() + ": " + e.getMessage());
+                    }
+                }
+            }
+            log.printf("vigil fleet: restored %d workload profiles from %d documents in %s%n", profiles.size(), docs, s.profilesTopic());
+        }
+    }
+
+    /** Takes in one poll's events, publishes the workloads they changed, commits; the number of events taken in. */
+    public int pollOnce(Duration timeout) throws InterruptedException, ExecutionException {
+        var records = consumer.poll(timeout);
+        Set<String> changed = new LinkedHashSet<>();
+        for (ConsumerRecord<String, String> r : records) {
+            events++;
+            JsonNode e;
+            try {
+                e = JSON.readTree(r.value());
+            } catch (Exception ex) {
+                invalid++;
+                continue;
+            }
+            String w = e.path("workload").asText(""), d = e.path("dimension").asText(""), item = e.path("item").asText(""), host = e.path("host").asText("");
+            if (w.isEmpty() || d.isEmpty() || item.isEmpty() || host.isEmpty() || !e.path("schema").asText().startsWith("vigil.profile-event/")) {
+                invalid++;
+                continue;
+            }
+            FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
+            boolean news = e.path("verdict").asText().equals("allowed") ? p.allow(d, item) : p.report(d, item, host);
+            if (news) changed.add(w);
+        }
+        List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+        for (String w : changed) {
+            FleetProfile p = profiles.get(w);
+            p.version(p.version() + 1);
+            acks.add(producer.send(new ProducerRecord<>(s.profilesTopic(), w, FleetDocument.write(p, s.k(), signer))));
+        }
+        producer.flush();
+        for (var f : acks) f.get();
+        published += changed.size();
+        if (!records.isEmpty()) consumer.commitSync();
+        return records.count();
+    }
+
+    /** Runs until stop says so. */
+    public void run(BooleanSupplier stop) throws InterruptedException, ExecutionException {
+        while (!stop.getAsBoolean()) pollOnce(Duration.ofMillis(500));
+    }
+
+    /** The merged profile of a workload, or null. */
+    public FleetProfile profile(String workload) { return profiles.get(workload); }
+
+    public Map<String, Long> counts() {
+        return Map.of("events", events, "invalid", invalid, "published", published, "workloads", (long) profiles.size());
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.vigil.fleet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * The fleet's Ed25519 keys (the JDK's own implementation): signs merged profiles, and
+ * agents verify them with the public key alone. Key files hold one line of base64: the
+ * private key as PKCS#8 (mode 600), the public key as X.509 SubjectPublicKeyInfo.
+ * Immutable; thread-safe.
+ */
+public final class Signer {
+    public static final String PRIVATE = "fleet.key", PUBLIC = "fleet.pub";
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+
+    private Signer(PrivateKey privateKey, PublicKey publicKey) {
+        this.privateKey = privateKey;
+        this.publicKey = publicKey;
+    }
+
+    /** A new key pair, written into dir as fleet.key (600) and fleet.pub; refuses to overwrite. */
+    public static Signer generate(Path dir) throws IOException {
+        try {
+            KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            Files.createDirectories(dir);
+            if (Files.exists(dir.resolve(PRIVATE))) throw new IOException(dir.resolve(PRIVATE) + " exists already: a fleet key is never overwritten");
+            write(dir.resolve(PRIVATE), kp.getPrivate().getEncoded(), true);
+            write(dir.resolve(PUBLIC), kp.getPublic().getEncoded(), false);
+            return new Signer(kp.getPrivate(), kp.getPublic());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 is not available in this JDK", e);
+        }
+    }
+
+    private static void write(Path f, byte[] der, boolean secret) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, Base64.getEncoder().encodeToString(der) + "\n");
+        if (secret) Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The signing side, from a private key file (its public key is derived beside it: FILE with .pub for .key). */
+    public static Signer load(Path privateFile) throws IOException {
+        try {
+            KeyFactory kf = KeyFactory.getInstance("Ed25519");
+            PrivateKey priv = kf.generatePrivate(new PKCS8EncodedKeySpec(read(privateFile)));
+            Path pub = privateFile.resolveSibling(privateFile.getFileName().toString().replaceAll("\\.key$", "") + ".pub");
+            return new Signer(priv, verifierKey(pub));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(privateFile + ": not an Ed25519 private key (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The verifying side alone, from a public key file. */
+    public static Signer verifier(Path publicFile) throws IOException {
+        return new Signer(null, verifierKey(publicFile));
+    }
+
+    private static PublicKey verifierKey(Path publicFile) throws IOException {
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(read(publicFile)));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException(publicFile + ": not an Ed25519 public key (" + e.getMessage() + ")");
+        }
+    }
+
+    private static byte[] read(Path f) throws IOException {
+        return Base64.getDecoder().decode(Files.readString(f).strip());
+    }
+
+    public byte[] sign(byte[] data) {
+        if (privateKey == null) throw new IllegalStateException("a verifier cannot sign");
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(privateKey);
+            s.update(data);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean verify(byte[] data, byte[] signature) {
+        try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initVerify(publicKey);
+            s.update(data);
+            return s.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}

