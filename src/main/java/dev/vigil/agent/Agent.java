@@ -60,6 +60,7 @@ public final class Agent implements AutoCloseable {
     private static long now() { return System.nanoTime(); }
     private boolean pinned;
     private final KafkaProfileEvents profileEvents;
+    private final FleetSubscriber fleet;
 
     /** Opens the outputs (so a bad output fails before anything is loaded in the kernel). */
     public Agent(AgentConfig config, PrintStream log) {
@@ -86,6 +87,35 @@ public final class Agent implements AutoCloseable {
             }
         }
         this.profileEvents = pe;
+        FleetSubscriber fs = null;
+        for (AgentConfig.Output o : config.outputs()) {
+            if (o instanceof AgentConfig.Kafka k && k.fleetKey() != null && fs == null) {
+                try {
+                    fs = new FleetSubscriber(k.bootstrap(), k.fleetTopic(), dev.vigil.fleet.Signer.verifier(k.fleetKey()), k.properties(), config.host());
+                } catch (IOException | RuntimeException e) {
+                    if (pe != null) pe.close();
+                    pipeline.close();
+                    throw new Outputs.OutputException("output kafka: fleet: " + e.getMessage());
+                }
+            }
+        }
+        this.fleet = fs;
+    }
+
+    /**
+     * Merges the fleet's verified profiles into the local ones (an item normal fleet-wide is allowed here) and raises
+     * an alert for each document that failed verification.
+     */
+    private void applyFleet() {
+        if (fleet == null) return;
+        for (Alert a : fleet.rejections()) pipeline.publish(a);
+        List<FleetSubscriber.Import> in = fleet.imports();
+        if (lineage == null) return;
+        java.time.Instant now = java.time.Instant.now();
+        for (FleetSubscriber.Import im : in) {
+            int added = FleetSubscriber.merge(lineage.profiles(), im, config.profiles().learning(), now);
+            if (added > 0) log.printf("vigil: fleet profile of %s (version %d): %d items normal fleet-wide imported%n", im.key().text(), im.version(), added);
+        }
     }
 
     /** Where the profiles' new items go: Kafka's profile-events topic when an output names one. */
@@ -188,6 +218,7 @@ public final class Agent implements AutoCloseable {
                 applyAllows();
                 lastAllowCheck = now();
             }
+            applyFleet();
             if (sequence != null) sequence.poll(workload != null ? 50 : 200);
             else if (workload == null) sleep(200);
             if (workload != null) {
@@ -481,6 +512,7 @@ public final class Agent implements AutoCloseable {
         if (sequence != null) sequence.close();
         sequence = null;
         if (profileEvents != null) profileEvents.close();
+        if (fleet != null) fleet.close();
         pipeline.close();
     }
 

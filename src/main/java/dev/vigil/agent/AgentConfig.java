@@ -127,8 +127,11 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
      * @param spool      the spool's folder (default STATE_DIR/kafka-spool)
      * @param properties producer settings passed through (TLS, SASL, ...)
      * @param profileTopic where the profiles' new items go (default vigil.profile-events), "" for nowhere
+     * @param fleetKey   the fleet's public key: when given, the agent imports the signed merged profiles of fleetTopic
+     * @param fleetTopic the merged profiles' topic (default vigil.profiles)
      */
-    public record Kafka(String bootstrap, String topic, Path spool, long spoolBytes, Map<String, String> properties, String profileTopic) implements Output {
+    public record Kafka(String bootstrap, String topic, Path spool, long spoolBytes, Map<String, String> properties, String profileTopic,
+                        Path fleetKey, String fleetTopic) implements Output {
         public Kafka {
             properties = Map.copyOf(properties);
         }
@@ -349,7 +352,8 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                             o.entries().containsKey("backoff") ? r.duration(o, "backoff", key + ".backoff", false) : Duration.ofMillis(500)));
                 }
                 case "kafka" -> {
-                    r.known(o, key, "enabled", "bootstrap", "topic", "profile_events_topic", "spool_dir", "spool_size", "properties");
+                    r.known(o, key, "enabled", "bootstrap", "topic", "profile_events_topic", "fleet_public_key", "fleet_topic", "spool_dir", "spool_size",
+                            "properties");
                     if (!o.entries().containsKey("bootstrap")) throw new ConfigException(r.file, o.line(), key, "needs 'bootstrap' (HOST:PORT[,HOST:PORT...])");
                     String b = r.text(o, "bootstrap", key + ".bootstrap", false);
                     for (String hp : b.split(",")) {
@@ -366,7 +370,9 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                             o.entries().containsKey("spool_dir") ? Path.of(r.text(o, "spool_dir", key + ".spool_dir", false)) : state.resolve("kafka-spool"),
                             o.entries().containsKey("spool_size") ? r.size(o, "spool_size", key + ".spool_size") : 100L << 20, props,
                             o.entries().containsKey("profile_events_topic") ? r.text(o, "profile_events_topic", key + ".profile_events_topic", true)
-                                    : KafkaProfileEvents.DEFAULT_TOPIC));
+                                    : KafkaProfileEvents.DEFAULT_TOPIC,
+                            o.entries().containsKey("fleet_public_key") ? Path.of(r.text(o, "fleet_public_key", key + ".fleet_public_key", false)) : null,
+                            o.entries().containsKey("fleet_topic") ? r.text(o, "fleet_topic", key + ".fleet_topic", false) : dev.vigil.fleet.FleetService.PROFILES));
                 }
                 default -> throw new ConfigException(r.file, m.keyLines().get(name), key, "unknown output (stdout, file, syslog, webhook, kafka)");
             }
@@ -535,6 +541,8 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
                     x.put("spool_size", k.spoolBytes());
                     x.put("properties", new java.util.TreeMap<>(k.properties()));
                     x.put("profile_events_topic", k.profileTopic());
+                    if (k.fleetKey() != null) x.put("fleet_public_key", k.fleetKey().toString());
+                    x.put("fleet_topic", k.fleetTopic());
                 }
                 case Webhook w -> {
                     x.put("url", w.url().toString());

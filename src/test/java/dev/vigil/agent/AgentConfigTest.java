@@ -46,6 +46,7 @@ class AgentConfigTest {
               kafka:
                 bootstrap: "kafka-1:9093,kafka-2:9093"
                 spool_size: 5MB
+                fleet_public_key: /etc/vigil/fleet/fleet.pub
                 properties: {security.protocol: SSL, ssl.truststore.location: /etc/vigil/ca.jks}
             metrics: 127.0.0.1:9464
             """;
@@ -67,7 +68,8 @@ class AgentConfigTest {
                 new AgentConfig.Webhook(URI.create("https://alerts.example/hook"), Map.of("Authorization", "Bearer abc"), 200, 20, 2,
                         Duration.ofSeconds(2), Duration.ofMillis(250)),
                 new AgentConfig.Kafka("kafka-1:9093,kafka-2:9093", "vigil.alerts", Path.of("/srv/vigil-state/kafka-spool"), 5L << 20,
-                        Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/vigil/ca.jks"), "vigil.profile-events"));
+                        Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/vigil/ca.jks"), "vigil.profile-events",
+                        Path.of("/etc/vigil/fleet/fleet.pub"), "vigil.profiles"));
         assertThat(c.metrics()).isEqualTo("127.0.0.1:9464");
         assertThat(c.warnings()).isEmpty();
     }

