@@ -17,7 +17,7 @@ import java.util.TreeSet;
 /**
  * A merged profile as the fleet publishes it (topic vigil.profiles, compacted, keyed by the
  * workload key), schema {@value #SCHEMA}: {@code {"schema", "workload", "version", "k",
- * "normal": {dimension: [items]}, "hosts": {dimension: {item: [hosts]}}, "allowed":
+ * "normal": {dimension: [items]}, "hosts": {dimension: {item: [up to k hosts]}}, "allowed":
  * {dimension: [items]}, "signature"}}. The signature is Ed25519 over the document without
  * its signature, written canonically (object fields sorted, no spaces), so any change to
  * any field fails verification. Stateless.
@@ -70,7 +70,7 @@ public final class FleetDocument {
         if (!verifier.verify(canonical(on), s)) throw new InvalidException("its signature does not verify with the fleet's public key: tampered with, or signed by another key");
         FleetProfile p = new FleetProfile(o.path("workload").asText());
         p.version(o.path("version").asLong());
-        o.path("hosts").properties().forEach(d -> d.getValue().properties().forEach(item -> item.getValue().forEach(h -> p.report(d.getKey(), item.getKey(), h.asText()))));
+        o.path("hosts").properties().forEach(d -> d.getValue().properties().forEach(item -> item.getValue().forEach(h -> p.report(d.getKey(), item.getKey(), h.asText(), Integer.MAX_VALUE))));
         o.path("allowed").properties().forEach(d -> d.getValue().forEach(item -> p.allow(d.getKey(), item.asText())));
         Map<String, Set<String>> normal = new TreeMap<>();
         o.path("normal").properties().forEach(d -> d.getValue().forEach(item -> normal.computeIfAbsent(d.getKey(), x -> new TreeSet<>()).add(item.asText())));

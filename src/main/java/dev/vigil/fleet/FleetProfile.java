@@ -7,7 +7,8 @@ import java.util.TreeSet;
 
 /**
  * One workload's profile merged across the fleet: per dimension, per item, the hosts that
- * reported it (learnt or novel) and whether an operator allowed it. An item is normal
+ * reported it (learnt or novel), up to k of them (k decide; more would only grow the
+ * document with the fleet), and whether an operator allowed it. An item is normal
  * fleet-wide once k hosts reported it, or once allowed. Reports are sets, so a report seen
  * twice (a consumer restarted before its commit) changes nothing. Not thread-safe.
  */
@@ -28,9 +29,10 @@ public final class FleetProfile {
 
     void version(long v) { version = v; }
 
-    /** A host reported an item; true when that is news (a new host for the item). */
-    public boolean report(String dimension, String item, String host) {
-        return hosts.computeIfAbsent(dimension, d -> new TreeMap<>()).computeIfAbsent(item, i -> new TreeSet<>()).add(host);
+    /** A host reported an item; true when that is news (a new host for an item fewer than k hosts reported). */
+    public boolean report(String dimension, String item, String host, int k) {
+        Set<String> h = hosts.computeIfAbsent(dimension, d -> new TreeMap<>()).computeIfAbsent(item, i -> new TreeSet<>());
+        return h.size() < k && h.add(host);
     }
 
     /** An operator allowed an item fleet-wide; true when it was not allowed before. */

@@ -165,7 +165,7 @@ public final class FleetService implements AutoCloseable {
                 continue;
             }
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
-            boolean news = e.path("verdict").asText().equals("allowed") ? p.allow(d, item) : p.report(d, item, host);
+            boolean news = e.path("verdict").asText().equals("allowed") ? p.allow(d, item) : p.report(d, item, host, s.k());
             if (news) changed.add(w);
         }
         List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
