@@ -41,6 +41,17 @@ public final class LineageDetector {
      */
     private record Tracked(WorkloadKey key, long cgroup, Instant started) {}
 
+    /** The workload each (cgroup, executable) began, or NONE when two workloads began with one executable in one cgroup. */
+    private final Map<String, Tracked> byProgram = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Tracked> e) { return size() > 4096; }
+    };
+    private static final Tracked NONE = new Tracked(null, -1, Instant.EPOCH);
+
+    private void began(long cgroup, String exe, Tracked t) {
+        byProgram.merge(cgroup + "|" + exe, t, (a, b) -> a.key() != null && a.key().equals(b.key()) ? b : NONE);
+    }
+
     private final Map<Integer, Tracked> workloads = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, Tracked> e) { return size() > TRACKED; }
@@ -128,6 +139,12 @@ public final class LineageDetector {
         String exe = executable(x.filename(), pid);
         Tracked tracked = workloads.get(ppid);
         if (tracked == null) tracked = fromProc(ppid);
+        if (tracked == null && !x.parentExe().isEmpty()) {
+            // a parent that forked without exec'ing and is gone (sshd's session process): it ran what its workload began
+            // with, in this cgroup; the one workload begun there with that executable is the parent's
+            Tracked t = byProgram.get(cgid + "|" + real(x.parentExe()));
+            if (t != null && t != NONE) tracked = t;
+        }
         if (tracked == null || tracked.cgroup() != cgid) {
             // a workload of its own: its scope from its cgroup's path (the process may be gone already)
             String cg = facts.cgroupOf(pid).orElseGet(() -> facts.cgroupPath(cgid));
@@ -137,7 +154,9 @@ public final class LineageDetector {
                 return List.of();
             }
             WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
-            workloads.put(pid, new Tracked(own, cgid, now));
+            Tracked t = new Tracked(own, cgid, now);
+            workloads.put(pid, t);
+            began(cgid, exe, t);
             WorkloadProfile p = profiles.get(own, false);
             if (p != null) p.dimensions(learning, now);
             return List.of();
@@ -195,6 +214,7 @@ public final class LineageDetector {
         Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, facts.cmdline(pid).orElse(List.of(exe))), id,
                 Instant.EPOCH);
         workloads.put(pid, t);
+        began(id, real(exe), t);
         return t;
     }
 

@@ -83,6 +83,33 @@ class LineageDetectorTest {
     }
 
     @Test
+    void aChildOfAGoneForkedOnlyParentIsJudgedInTheWorkloadThatBeganWithTheParentsProgram() {
+        ProcessContext ctx = new ProcessContext();
+        LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
+                Duration.ZERO, List.of("/user.slice"), new ProcessDescriber(ctx, false), "h");
+        TraceEvent.Exec sshd = exec(ROOT, SYSTEMD, "/nonexistent/sbin/sshd", "sshd", "-D");
+        ctx.accept(sshd);
+        d.accept(sshd, T0);
+        int[] pid = {ROOT + 1000};
+        // each session: sshd forks a session process (never exec'd, gone before it is asked about), which runs bash
+        java.util.function.BiFunction<Instant, String[], List<Alert>> session = (t, argv) -> {
+            int sessionPid = pid[0]++;
+            TraceEvent.Exec e = new TraceEvent.Exec(new TraceEvent.Who(pid[0], pid[0]++, sessionPid, 1000, 0, CGROUP, "bash"), "/nonexistent/bin/bash",
+                    List.of(argv), false, "/nonexistent/sbin/sshd");
+            ctx.accept(e);
+            return d.accept(e, t);
+        };
+        assertThat(session.apply(T0.plusSeconds(1), new String[] {"bash", "-c", "uptime"})).isEmpty();
+        assertThat(d.workloadOf(pid[0] - 1)).as("judged in sshd's workload, not a workload of its own").contains(d.workloadOf(ROOT).orElseThrow());
+        d.profiles().find(d.workloadOf(ROOT).orElseThrow()).addActivity(5);
+        assertThat(session.apply(T0.plusSeconds(8), new String[] {"bash", "-c", "uptime"})).extracting(Alert::kind).containsExactly("profile_state");
+        List<Alert> a = session.apply(T0.plusSeconds(20), new String[] {"bash", "-c", "cat /etc/shadow"});
+        assertThat(a).extracting(Alert::kind).containsExactly("anomaly");
+        assertThat(a.getFirst().summary()).contains("ran /nonexistent/bin/bash -c cat /etc/shadow from /nonexistent/sbin/sshd");
+        assertThat(d.profiles().all()).as("no workload per session").hasSize(1);
+    }
+
+    @Test
     void execsInIgnoredCgroupsAreNotProfiled() {
         long root = dev.vigil.collect.CgroupFs.id("/");
         LineageDetector d = new LineageDetector(new ProfileSet(10), Dimension.Learning.fast(), Duration.ZERO, List.of("/"),

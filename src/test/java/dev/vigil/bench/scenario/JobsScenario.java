@@ -75,10 +75,28 @@ final class JobsScenario implements Scenario {
     }
 
     /** Drops a job into the spool (written aside, then renamed in, so the runner never sees half a job). */
-    private void submit(String job) throws IOException {
-        Path tmp = env.dir().resolve("job-" + seq.incrementAndGet() + ".tmp");
+    private Path submit(String job) throws IOException {
+        long n = seq.incrementAndGet();
+        Path tmp = env.dir().resolve("job-" + n + ".tmp");
         Files.writeString(tmp, job + "\n");
-        Files.move(tmp, spool().resolve(String.format("%012d.job", seq.get())), StandardCopyOption.ATOMIC_MOVE);
+        Path f = spool().resolve(String.format("%012d.job", n));
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        return f;
+    }
+
+    /** Submits a job and waits until the runner has run it (it removes the file): a client of the queue waits for its job. */
+    private void run(String job) throws IOException {
+        Path f = submit(job);
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (Files.exists(f)) {
+            if (System.nanoTime() > end) throw new IOException("job " + f.getFileName() + " not run within 30 s");
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
     }
 
     public Request normal(Random rnd) {
@@ -93,7 +111,7 @@ final class JobsScenario implements Scenario {
             case 6 -> "awk -F, '$2 == \"" + letter + "\" {s += $3} END {print s}' data.csv > sum-" + letter;
             default -> "date -u +%s > last-run";
         };
-        return new Request.Call(() -> submit(job));
+        return new Request.Call(() -> run(job));
     }
 
     public void periodic(Env env, int n) throws Exception {

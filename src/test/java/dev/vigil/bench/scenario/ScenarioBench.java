@@ -120,6 +120,7 @@ public final class ScenarioBench {
         final List<Instant> periodicAt = new CopyOnWriteArrayList<>();
         final List<Instant[]> stepsAt = new ArrayList<>();
         final AtomicBoolean paused = new AtomicBoolean();
+        final Object serviceLock = new Object();
 
         Run(Scenario s, Options o, Path out) throws Exception {
             this.s = s;
@@ -211,7 +212,9 @@ public final class ScenarioBench {
                             Thread.sleep(o.period().toMillis());
                             if (stop.get()) return;
                             if (paused.get()) continue;
-                            s.periodic(env, n);
+                            synchronized (serviceLock) { // never in the middle of a restart (a SIGHUP to a daemon still starting kills it)
+                                s.periodic(env, n);
+                            }
                             periodicAt.add(Instant.now());
                         } catch (InterruptedException e) {
                             return;
@@ -225,7 +228,9 @@ public final class ScenarioBench {
                 Process rec = vigil(traces.resolve("train"), "record", o.learn().dividedBy(2), "vigil: recording ");
                 rec.waitFor();
                 // a restart in the learning period too, as a day of production has its deploys: starting and stopping are normal
-                s.restart(env);
+                synchronized (serviceLock) {
+                    s.restart(env);
+                }
                 learnRestartAt = Instant.now();
                 say("restarted the service (learning)");
                 rec = vigil(traces.resolve("train"), "record", Duration.between(Instant.now(), t0.plus(o.learn())), "vigil: recording ");
@@ -235,7 +240,9 @@ public final class ScenarioBench {
                 Process mon = vigil(traces.resolve("normal"), "monitor-fit", o.normal().dividedBy(2), "vigil: monitoring ");
                 Thread.sleep(Math.max(0, o.normal().dividedBy(2).toMillis() - Duration.between(normalStart, Instant.now()).toMillis()));
                 mon.waitFor();
-                s.restart(env);
+                synchronized (serviceLock) {
+                    s.restart(env);
+                }
                 restartAt = Instant.now();
                 say("restarted the service");
                 mon = vigil(traces.resolve("normal"), "monitor", Duration.between(Instant.now(), normalStart.plus(o.normal())), "vigil: monitoring ");

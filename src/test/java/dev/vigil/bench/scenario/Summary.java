@@ -38,7 +38,7 @@ final class Summary {
             JsonNode r = e.getValue();
             if (r.has("skipped") || r.has("failed") || !r.has("false_alarms")) {
                 md.append("| ").append(e.getKey()).append(" | ").append(r.has("skipped") ? "skipped: " + r.get("skipped").asText()
-                        : "failed: " + r.path("failed").asText("no results")).append(" | | | |\n");
+                        : "failed: " + r.path("failed").asText("no results").lines().findFirst().orElse("")).append(" | | | |\n");
                 continue;
             }
             for (var d : r.get("false_alarms").properties()) {
@@ -63,13 +63,19 @@ final class Summary {
                 md.append('\n');
             }
         }
-        md.append("\n| scenario | requests/s, vigil off | profiles only | whole agent | p99 ms off / profiles / agent | agent CPU (cores), RSS | alerts under load |\n")
+        md.append("\n| scenario | requests/s, vigil off (its rounds' spread) | profiles only | whole agent | p99 ms off / profiles / agent | agent CPU (cores), RSS | alerts under load |\n")
                 .append("|---|---:|---:|---:|---|---|---:|\n");
         for (var e : results.entrySet()) {
             JsonNode c = e.getValue().path("cost");
             if (c.isMissingNode()) continue;
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f (%+.1f %%) | %.1f (%+.1f %%) | %.2f / %.2f / %.2f | %.3f / %.3f, %.0f / %.0f MiB | %d / %d |%n",
-                    e.getKey(), c.get("off").get("per_second").asDouble(), c.get("profiles-only").get("per_second").asDouble(),
+            double lo = Double.MAX_VALUE, hi = 0;
+            for (JsonNode r : c.get("rounds")) {
+                if (!r.get("vigil").asText().equals("off")) continue;
+                lo = Math.min(lo, r.get("per_second").asDouble());
+                hi = Math.max(hi, r.get("per_second").asDouble());
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %.1f (%.1f–%.1f) | %.1f (%+.1f %%) | %.1f (%+.1f %%) | %.2f / %.2f / %.2f | %.3f / %.3f, %.0f / %.0f MiB | %d / %d |%n",
+                    e.getKey(), c.get("off").get("per_second").asDouble(), lo, hi, c.get("profiles-only").get("per_second").asDouble(),
                     c.get("profiles-only").get("throughput_change_pct").asDouble(), c.get("agent").get("per_second").asDouble(),
                     c.get("agent").get("throughput_change_pct").asDouble(), c.get("off").get("p99_ms").asDouble(), c.get("profiles-only").get("p99_ms").asDouble(),
                     c.get("agent").get("p99_ms").asDouble(), c.get("profiles-only").get("agent_cores").asDouble(), c.get("agent").get("agent_cores").asDouble(),
