@@ -136,7 +136,7 @@ final class JobsScenario implements Scenario {
                         + " . -maxdepth 0 -exec perl -e '$< = 0; open(F, \"/etc/shadow\") and print scalar <F>' \\;"),
                 job("ptrace injection: PTRACE_ATTACH to the job runner", "perl -e '$p = getppid(); syscall(" + ptrace + ", 16, $p, 0, 0); "
                         + "select(undef, undef, undef, 0.1); syscall(" + ptrace + ", 17, $p, 0, 0)'"),
-                job("a kernel-module load attempt: finit_module", "perl -e 'open(F, \"</dev/null\"); syscall(" + finit + ", fileno(F), \"\", 0)'"),
+                job("a kernel-module load attempt: finit_module", "perl -e 'open(F, \"</dev/null\"); $p = \"\"; syscall(" + finit + ", fileno(F), $p, 0)'"),
                 job("bpf() by an unexpected program: BPF_PROG_LOAD", "perl -e '$a = \"\\0\" x 128; syscall(" + bpf + ", 5, $a, 128)'"));
     }
 
