@@ -125,7 +125,7 @@ final class Summary {
                 g.drawString(i * 25 + " %", left - 40, y + 4);
             }
             g.drawString("false alarms an hour of unchanged traffic (log scale)", left + pw / 2 - 150, h - 14);
-            g.setColor(new Color(0x2ca02c, true));
+            g.setColor(new Color(0x2ca02c));
             int goalX = left + (int) (fx(1) * pw);
             g.setStroke(new BasicStroke(2));
             g.drawRect(left, top, goalX - left, ph / 20 + 1);
