@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class},
+@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class, FleetCommand.Allow.class},
         description = {"Merge the agents' workload profiles across hosts: consume their profile events",
                 "(topic vigil.profile-events, a consumer group), make an item normal fleet-wide once k",
                 "hosts reported it or an operator allowed it, and publish each workload's merged",
@@ -62,6 +62,42 @@ final class FleetCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.ERROR, "fleet: " + e.getMessage());
         }
         return ExitCodes.OK;
+    }
+
+    @Command(name = "allow", mixinStandardHelpOptions = true, description = {"Allow an item fleet-wide: every fleet instance treats it as normal for the workload,",
+            "and the agents import it with the next merged profile.",
+            "  vigil fleet allow --bootstrap kafka-1:9093 'systemd:nginx.service nginx' process '/usr/sbin/nginx -> /usr/bin/dash -c logrotate'"})
+    static final class Allow implements Callable<Integer> {
+        @Option(names = "--bootstrap", required = true, description = "Kafka brokers, HOST:PORT[,HOST:PORT...].")
+        String bootstrap;
+
+        @Option(names = "--property", description = "A Kafka client setting, KEY=VALUE (repeatable): TLS, SASL.")
+        Map<String, String> properties = new LinkedHashMap<>();
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "WORKLOAD", description = "The workload key, as alerts and `vigil workloads list` show it.")
+        String workload;
+
+        @picocli.CommandLine.Parameters(index = "1", paramLabel = "DIMENSION", description = "process, files, network, risky or syscalls.")
+        String dimension;
+
+        @picocli.CommandLine.Parameters(index = "2", paramLabel = "ITEM", description = "The item, as the alert's evidence names it.")
+        String item;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                FleetService.allow(new FleetService.Settings(bootstrap, FleetService.GROUP, FleetService.EVENTS, FleetService.PROFILES, 1, properties), workload,
+                        dimension, item);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(ExitCodes.USAGE, e.getMessage());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + bootstrap + " did not take it: " + e.getCause().getMessage());
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + bootstrap + " did not answer: " + e.getMessage());
+            }
+            System.out.println("vigil fleet: allowed fleet-wide in " + workload + ", " + dimension + ": " + item);
+            return ExitCodes.OK;
+        }
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true, description = "Make the fleet's Ed25519 key pair: DIR/fleet.key (mode 600) and DIR/fleet.pub (for the agents).")

@@ -186,6 +186,25 @@ public final class FleetService implements AutoCloseable {
         while (!stop.getAsBoolean()) pollOnce(Duration.ofMillis(500));
     }
 
+    /**
+     * An operator's allow: an event with verdict "allowed" (host "operator") for one item of one workload, published to
+     * the events topic and acknowledged; every fleet instance then treats the item as normal fleet-wide.
+     */
+    public static void allow(Settings s, String workload, String dimension, String item) throws InterruptedException, ExecutionException {
+        if (!dev.vigil.profile.WorkloadProfile.DIMENSIONS.contains(dimension)) {
+            throw new IllegalArgumentException("unknown dimension '" + dimension + "' (" + String.join(", ", dev.vigil.profile.WorkloadProfile.DIMENSIONS) + ")");
+        }
+        String v = JSON.createObjectNode().put("schema", "vigil.profile-event/1").put("host", "operator").put("workload", workload).put("dimension", dimension)
+                .put("item", item).put("verdict", "allowed").put("state", "").put("time", java.time.Instant.now().toString()).toString();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        p.putAll(s.properties());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
+        try (var prod = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            prod.send(new ProducerRecord<>(s.eventsTopic(), workload, v)).get();
+        }
+    }
+
     /** The merged profile of a workload, or null. */
     public FleetProfile profile(String workload) { return profiles.get(workload); }
 

@@ -90,7 +90,9 @@ public class FleetServiceTest {
             drain(f, first.size());
             assertThat(f.profile(W).normal(2)).doesNotContainKey("network");
             assertThat(f.profile(W).hosts().get("network").get("connect tcp public:443")).containsExactly("h1");
-            produce("events.t1", List.of(event("h2", "network", "connect tcp public:443", "novel"), event("operator", "risky", "ptrace ATTACH", "allowed")));
+            produce("events.t1", List.of(event("h2", "network", "connect tcp public:443", "novel")));
+            FleetService.allow(s, W, "risky", "ptrace ATTACH"); // vigil fleet allow
+            assertThatThrownBy(() -> FleetService.allow(s, W, "colour", "red")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown dimension");
             drain(f, first.size() + 2);
             assertThat(f.counts()).containsEntry("events", 8L).as("resumed from the committed offsets: only the new events").containsEntry("invalid", 0L);
         }
