@@ -59,22 +59,27 @@ public final class ScenarioBench {
             say("written: %s and %s", Path.of(args[1], "summary.md"), Path.of(args[1], "detection.png"));
             return;
         }
-        Options o = Options.defaults();
+        Options d = Options.defaults();
+        long learn = d.learn().toSeconds(), normal = d.normal().toSeconds(), seed = d.seed(), period = d.period().toSeconds(), rounds = d.rounds();
         Path out = null;
         for (int i = 1; i < args.length; i += 2) {
             if (i + 1 >= args.length) throw new IllegalArgumentException(args[i] + " needs a value");
-            long v = args[i].equals("--out") ? 0 : Long.parseLong(args[i + 1]);
-            o = switch (args[i]) {
-                case "--learn" -> new Options(Duration.ofSeconds(v), o.normal(), o.seed(), o.period(), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
-                case "--normal" -> new Options(o.learn(), Duration.ofSeconds(v), o.seed(), o.period(), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
-                case "--seed" -> new Options(o.learn(), o.normal(), v, o.period(), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
-                case "--period" -> new Options(o.learn(), o.normal(), o.seed(), Duration.ofSeconds(v), o.rounds(), o.roundTime(), o.clients(), o.evaluate());
-                case "--rounds" -> new Options(o.learn(), o.normal(), o.seed(), o.period(), (int) v, o.roundTime(), o.clients(), o.evaluate());
-                case "--out" -> o;
+            if (args[i].equals("--out")) {
+                out = Path.of(args[i + 1]);
+                continue;
+            }
+            long v = Long.parseLong(args[i + 1]);
+            switch (args[i]) {
+                case "--learn" -> learn = v;
+                case "--normal" -> normal = v;
+                case "--seed" -> seed = v;
+                case "--period" -> period = v;
+                case "--rounds" -> rounds = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            };
-            if (args[i].equals("--out")) out = Path.of(args[i + 1]);
+            }
         }
+        Options o = new Options(Duration.ofSeconds(learn), Duration.ofSeconds(normal), seed, Duration.ofSeconds(period), (int) rounds, d.roundTime(),
+                d.clients(), d.evaluate());
         List<String> names = args[0].equals("all") ? Scenario.NAMES : List.of(args[0]);
         for (String name : names) {
             Scenario s = Scenario.of(name);
@@ -228,11 +233,7 @@ public final class ScenarioBench {
                 Process rec = vigil(traces.resolve("train"), "record", o.learn().dividedBy(2), "vigil: recording ");
                 rec.waitFor();
                 // a restart in the learning period too, as a day of production has its deploys: starting and stopping are normal
-                synchronized (serviceLock) {
-                    s.restart(env);
-                }
-                learnRestartAt = Instant.now();
-                say("restarted the service (learning)");
+                learnRestartAt = restart("restarted the service (learning)");
                 rec = vigil(traces.resolve("train"), "record", Duration.between(Instant.now(), t0.plus(o.learn())), "vigil: recording ");
                 rec.waitFor();
                 normalStart = Instant.now();
@@ -240,11 +241,7 @@ public final class ScenarioBench {
                 Process mon = vigil(traces.resolve("normal"), "monitor-fit", o.normal().dividedBy(2), "vigil: monitoring ");
                 Thread.sleep(Math.max(0, o.normal().dividedBy(2).toMillis() - Duration.between(normalStart, Instant.now()).toMillis()));
                 mon.waitFor();
-                synchronized (serviceLock) {
-                    s.restart(env);
-                }
-                restartAt = Instant.now();
-                say("restarted the service");
+                restartAt = restart("restarted the service");
                 mon = vigil(traces.resolve("normal"), "monitor", Duration.between(Instant.now(), normalStart.plus(o.normal())), "vigil: monitoring ");
                 mon.waitFor();
                 normalEnd = Instant.now();
@@ -289,6 +286,15 @@ public final class ScenarioBench {
             }
             if (o.evaluate()) Offline.evaluate(this, traces);
             write();
+        }
+
+        /** Restarts the service, never during its periodic job (a SIGHUP to a daemon still starting kills it); when it was done. */
+        Instant restart(String said) throws Exception {
+            synchronized (serviceLock) {
+                s.restart(env);
+            }
+            say(said);
+            return Instant.now();
         }
 
         /** Starts vigil record or monitor (fitting stide on the training recordings, or loading the fitted model) on the service's processes. */

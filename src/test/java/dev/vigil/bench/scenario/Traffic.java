@@ -78,19 +78,29 @@ final class Traffic {
         }
     }
 
-    /** Sends one raw request from a thread of its own inside the namespace; returns the reply. */
-    static String once(Env env, int port, String request) throws Exception {
-        String[] reply = {""};
+    /** Something done on a network socket: it may fail with an I/O error. */
+    interface OnSocket {
+        String run() throws IOException;
+    }
+
+    /** Runs f on a thread of its own inside the namespace; its result, or what failed. */
+    private static String inNamespace(Env env, OnSocket f, String failed) throws InterruptedException {
+        String[] out = {""};
         Thread t = Thread.ofPlatform().start(() -> {
             enter(env.netns());
             try {
-                reply[0] = send(port, request);
+                out[0] = f.run();
             } catch (IOException e) {
-                reply[0] = "failed: " + e.getMessage();
+                out[0] = failed.isEmpty() ? "" : failed + e.getMessage();
             }
         });
         t.join(30_000);
-        return reply[0];
+        return out[0] == null ? "" : out[0];
+    }
+
+    /** Sends one raw request from a thread of its own inside the namespace; returns the reply. */
+    static String once(Env env, int port, String request) throws Exception {
+        return inNamespace(env, () -> send(port, request), "failed: ");
     }
 
     static String send(int port, String request) throws IOException {
@@ -106,18 +116,12 @@ final class Traffic {
 
     /** Connects from a thread inside the namespace and reads the first line the server sends (a banner), or "" when none comes. */
     static String banner(Env env, int port) throws Exception {
-        String[] line = {""};
-        Thread t = Thread.ofPlatform().start(() -> {
-            enter(env.netns());
+        return inNamespace(env, () -> {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(5_000);
-                line[0] = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
-            } catch (IOException e) {
-                line[0] = "";
+                return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
             }
-        });
-        t.join(10_000);
-        return line[0] == null ? "" : line[0];
+        }, "");
     }
 
     /** Sends one request (the calling thread is in the namespace); throws when it failed. */
