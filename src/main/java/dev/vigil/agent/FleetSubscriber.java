@@ -30,8 +30,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class FleetSubscriber implements AutoCloseable {
     public static final String DETECTOR = "fleet";
 
-    /** A verified merged profile: its workload, version and the items normal fleet-wide per dimension. */
-    public record Import(WorkloadKey key, long version, Map<String, Set<String>> normal) {}
+    /** A verified merged profile: its workload, version, the items normal fleet-wide per dimension and the dimensions learnt fleet-wide. */
+    public record Import(WorkloadKey key, long version, Map<String, Set<String>> normal, Set<String> learnt) {}
 
     private final String topic, host;
     private final Signer verifier;
@@ -85,7 +85,7 @@ public final class FleetSubscriber implements AutoCloseable {
         try {
             FleetDocument.Read d = FleetDocument.read(r.value(), verifier);
             if (d.profile().workload().equals(r.key())) {
-                imports.add(new Import(WorkloadKey.parse(r.key()), d.profile().version(), d.normal()));
+                imports.add(new Import(WorkloadKey.parse(r.key()), d.profile().version(), d.normal(), d.learnt()));
                 verified++;
                 return;
             }
@@ -103,7 +103,9 @@ public final class FleetSubscriber implements AutoCloseable {
 
     /**
      * Merges a verified fleet profile into the local set: each item normal fleet-wide is allowed in its workload's
-     * dimension (created when new); returns how many items were new here. Call on the thread that owns the set.
+     * dimension (created when new), and a dimension learnt fleet-wide that is still learning here becomes stable (a new
+     * replica protects from its first minute instead of learning again); returns how many items were new here. Call on
+     * the thread that owns the set.
      */
     public static int merge(dev.vigil.profile.ProfileSet set, Import im, dev.vigil.profile.Dimension.Learning learning, Instant now) {
         var p = set.get(im.key(), false);
@@ -111,13 +113,9 @@ public final class FleetSubscriber implements AutoCloseable {
         int added = 0;
         for (var e : im.normal().entrySet()) {
             var d = p.dimension(e.getKey(), learning, now);
-            for (String item : e.getValue()) {
-                if (!d.contains(item)) {
-                    d.allow(item, now);
-                    added++;
-                }
-            }
+            for (String item : e.getValue()) if (d.allow(item, now)) added++;
         }
+        for (String dim : im.learnt()) p.dimension(dim, learning, now).adoptStable(now);
         return added;
     }
 

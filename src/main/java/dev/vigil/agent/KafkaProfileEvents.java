@@ -15,7 +15,9 @@ import java.util.Map;
  * record per new item, keyed by the workload key (so one workload's events keep their
  * order in one partition), schema {@value #SCHEMA}:
  * {@code {"schema", "host", "workload", "dimension", "item", "verdict": "learnt"|"novel",
- * "state": "learning"|"stable", "time"}}. Through a {@link KafkaPublisher} and its own spool.
+ * "state": "learning"|"stable", "time"}}; when a dimension's learning ended here, the same
+ * with verdict "state", no item and the state it reached ("stable", "unstable", "at max
+ * size"). Through a {@link KafkaPublisher} and its own spool.
  * Thread-safe.
  */
 public final class KafkaProfileEvents implements ProfileEvents, AutoCloseable {
@@ -39,6 +41,13 @@ public final class KafkaProfileEvents implements ProfileEvents, AutoCloseable {
     @Override
     public void item(WorkloadKey key, String dimension, String item, Dimension.Verdict verdict, Dimension.State state, Instant time) {
         publisher.publish(key.text().replace('\t', ' ').replace('\n', ' '), line(host, key, dimension, item, verdict, state, time));
+    }
+
+    @Override
+    public void state(WorkloadKey key, String dimension, Dimension.State state, Instant time) {
+        publisher.publish(key.text().replace('\t', ' ').replace('\n', ' '), JSON.createObjectNode().put("schema", SCHEMA).put("host", host)
+                .put("workload", key.text()).put("dimension", dimension).put("item", "").put("verdict", "state").put("state", state.label())
+                .put("time", time.toString()).toString());
     }
 
     public Map<String, Long> counts() { return publisher.counts(); }

@@ -185,7 +185,10 @@ public final class LineageDetector {
         }
         if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(parent, WorkloadProfile.PROCESS, item, v, d.state(), now);
         List<Alert> out = new java.util.ArrayList<>(2);
-        if (d.state() != before) out.add(WorkloadProfiler.stateAlert(host, parent, profile, d, now));
+        if (d.state() != before) {
+            out.add(WorkloadProfiler.stateAlert(host, parent, profile, d, now));
+            events.state(parent, d.name(), d.state(), now);
+        }
         switch (v) {
             case LEARNT -> learnt++;
             case NOVEL -> {

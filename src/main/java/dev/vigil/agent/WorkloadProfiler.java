@@ -221,7 +221,10 @@ public final class WorkloadProfiler {
         }
         if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(s.key, ob.dimension(), item, v, d.state(), now);
         List<Alert> out = new ArrayList<>(2);
-        if (d.state() != before) out.add(stateAlert(host, s.key, profile, d, now));
+        if (d.state() != before) {
+            out.add(stateAlert(host, s.key, profile, d, now));
+            events.state(s.key, d.name(), d.state(), now);
+        }
         switch (v) {
             case LEARNT -> {
                 learnt++;
@@ -298,7 +301,10 @@ public final class WorkloadProfiler {
             for (Dimension d : p.dimensions().values()) {
                 Dimension.State before = d.state();
                 d.advance(now, p.activity());
-                if (d.state() != before) out.add(stateAlert(host, p.key(), p, d, now));
+                if (d.state() != before) {
+                    out.add(stateAlert(host, p.key(), p, d, now));
+                    events.state(p.key(), d.name(), d.state(), now);
+                }
             }
         }
         return out;

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * A merged profile as the fleet publishes it (topic vigil.profiles, compacted, keyed by the
  * workload key), schema {@value #SCHEMA}: {@code {"schema", "workload", "version", "k",
  * "normal": {dimension: [items]}, "hosts": {dimension: {item: [up to k hosts]}}, "allowed":
- * {dimension: [items]}, "signature"}}. The signature is Ed25519 over the document without
+ * {dimension: [items]}, "learnt": [dimensions stable on k hosts], "stable_hosts": {dimension:
+ * [up to k hosts]}, "signature"}}. The signature is Ed25519 over the document without
  * its signature, written canonically (object fields sorted, no spaces), so any change to
  * any field fails verification. Stateless.
  */
@@ -45,12 +46,16 @@ public final class FleetDocument {
         });
         ObjectNode allowed = o.putObject("allowed");
         p.allowed().forEach((d, items) -> items.forEach(allowed.withArrayProperty(d)::add));
+        ArrayNode learnt = o.putArray("learnt");
+        p.stable(k).forEach(learnt::add);
+        ObjectNode stable = o.putObject("stable_hosts");
+        p.stableHosts().forEach((d, h) -> h.forEach(stable.withArrayProperty(d)::add));
         o.put("signature", Base64.getEncoder().encodeToString(signer.sign(canonical(o))));
         return o.toString();
     }
 
-    /** A verified document read back: the profile (hosts, allowed, version), its k and its normal items. */
-    public record Read(FleetProfile profile, int k, Map<String, Set<String>> normal) {}
+    /** A verified document read back: the profile (hosts, allowed, stable hosts, version), its k, its normal items and learnt dimensions. */
+    public record Read(FleetProfile profile, int k, Map<String, Set<String>> normal, Set<String> learnt) {}
 
     public static Read read(String json, Signer verifier) throws InvalidException {
         JsonNode o;
@@ -72,9 +77,12 @@ public final class FleetDocument {
         p.version(o.path("version").asLong());
         o.path("hosts").properties().forEach(d -> d.getValue().properties().forEach(item -> item.getValue().forEach(h -> p.report(d.getKey(), item.getKey(), h.asText(), Integer.MAX_VALUE))));
         o.path("allowed").properties().forEach(d -> d.getValue().forEach(item -> p.allow(d.getKey(), item.asText())));
+        o.path("stable_hosts").properties().forEach(d -> d.getValue().forEach(h -> p.stable(d.getKey(), h.asText(), Integer.MAX_VALUE)));
+        Set<String> learnt = new TreeSet<>();
+        o.path("learnt").forEach(d -> learnt.add(d.asText()));
         Map<String, Set<String>> normal = new TreeMap<>();
         o.path("normal").properties().forEach(d -> d.getValue().forEach(item -> normal.computeIfAbsent(d.getKey(), x -> new TreeSet<>()).add(item.asText())));
-        return new Read(p, o.path("k").asInt(), normal);
+        return new Read(p, o.path("k").asInt(), normal, learnt);
     }
 
     /** The bytes signed: the document without "signature", fields sorted at every level, compact. */

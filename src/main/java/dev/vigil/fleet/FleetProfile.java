@@ -9,13 +9,17 @@ import java.util.TreeSet;
  * One workload's profile merged across the fleet: per dimension, per item, the hosts that
  * reported it (learnt or novel), up to k of them (k decide; more would only grow the
  * document with the fleet), and whether an operator allowed it. An item is normal
- * fleet-wide once k hosts reported it, or once allowed. Reports are sets, so a report seen
- * twice (a consumer restarted before its commit) changes nothing. Not thread-safe.
+ * fleet-wide once k hosts reported it, or once allowed. Per dimension too, the hosts (up to
+ * k) where its learning ended stable: once k did, the dimension is learnt fleet-wide, and a
+ * new replica that imports it raises novelty alerts from its first minute instead of
+ * learning again. Reports are sets, so a report seen twice (a consumer restarted before its
+ * commit) changes nothing. Not thread-safe.
  */
 public final class FleetProfile {
     private final String workload;
     private final Map<String, Map<String, Set<String>>> hosts = new TreeMap<>();
     private final Map<String, Set<String>> allowed = new TreeMap<>();
+    private final Map<String, Set<String>> stable = new TreeMap<>();
     private long version;
 
     public FleetProfile(String workload) {
@@ -34,6 +38,24 @@ public final class FleetProfile {
         Set<String> h = hosts.computeIfAbsent(dimension, d -> new TreeMap<>()).computeIfAbsent(item, i -> new TreeSet<>());
         return h.size() < k && h.add(host);
     }
+
+    /** A host's dimension became stable; true when that is news (a new host, fewer than k so far). */
+    public boolean stable(String dimension, String host, int k) {
+        Set<String> h = stable.computeIfAbsent(dimension, d -> new TreeSet<>());
+        return h.size() < k && h.add(host);
+    }
+
+    /** The dimensions learnt fleet-wide with k: stable on at least k hosts. */
+    public Set<String> stable(int k) {
+        Set<String> out = new TreeSet<>();
+        stable.forEach((d, h) -> {
+            if (h.size() >= k) out.add(d);
+        });
+        return out;
+    }
+
+    /** Per dimension, the hosts where it became stable (read-only view). */
+    public Map<String, Set<String>> stableHosts() { return java.util.Collections.unmodifiableMap(stable); }
 
     /** An operator allowed an item fleet-wide; true when it was not allowed before. */
     public boolean allow(String dimension, String item) {

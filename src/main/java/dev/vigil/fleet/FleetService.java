@@ -160,12 +160,15 @@ public final class FleetService implements AutoCloseable {
                 continue;
             }
             String w = e.path("workload").asText(""), d = e.path("dimension").asText(""), item = e.path("item").asText(""), host = e.path("host").asText("");
-            if (w.isEmpty() || d.isEmpty() || item.isEmpty() || host.isEmpty() || !e.path("schema").asText().startsWith("vigil.profile-event/")) {
+            String verdict = e.path("verdict").asText("");
+            boolean state = verdict.equals("state");
+            if (w.isEmpty() || d.isEmpty() || item.isEmpty() != state || host.isEmpty() || !e.path("schema").asText().startsWith("vigil.profile-event/")) {
                 invalid++;
                 continue;
             }
+            if (state && !e.path("state").asText().equals("stable")) continue; // unstable or full on that host: nothing to merge
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
-            boolean news = e.path("verdict").asText().equals("allowed") ? p.allow(d, item) : p.report(d, item, host, s.k());
+            boolean news = state ? p.stable(d, host, s.k()) : verdict.equals("allowed") ? p.allow(d, item) : p.report(d, item, host, s.k());
             if (news) changed.add(w);
         }
         List<java.util.concurrent.Future<?>> acks = new ArrayList<>();

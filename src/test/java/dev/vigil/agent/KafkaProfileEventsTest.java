@@ -32,7 +32,7 @@ class KafkaProfileEventsTest {
     static void stop() throws Exception { KafkaOutputTest.stop(); }
 
     @Test
-    void learntAndNovelItemsArriveKeyedByWorkloadInOrder(@TempDir Path dir) throws Exception {
+    void learntItemsTheEndOfLearningAndNovelItemsArriveKeyedByWorkloadInOrder(@TempDir Path dir) throws Exception {
         Instant t0 = Instant.parse("2026-11-24T00:00:00Z");
         int root = LineageDetectorTest.ROOT;
         List<Alert> alerts = new ArrayList<>();
@@ -53,18 +53,18 @@ class KafkaProfileEventsTest {
             child.accept(1, new String[] {"sh", "-c", "date"}); // learnt
             child.accept(2, new String[] {"sh", "-c", "date"}); // seen: no event
             d.profiles().find(d.workloadOf(root).orElseThrow()).addActivity(5);
-            child.accept(8, new String[] {"sh", "-c", "date"}); // turns stable: no new item
+            child.accept(8, new String[] {"sh", "-c", "date"}); // turns stable: no new item, a state event
             child.accept(20, new String[] {"nc", "10.0.0.1", "4444"}); // novel
             long end = System.nanoTime() + 30_000_000_000L;
-            while (events.counts().get("sent") < 2 && System.nanoTime() < end) Thread.sleep(50);
-            assertThat(events.counts()).containsEntry("sent", 2L).containsEntry("dropped", 0L);
+            while (events.counts().get("sent") < 3 && System.nanoTime() < end) Thread.sleep(50);
+            assertThat(events.counts()).containsEntry("sent", 3L).containsEntry("dropped", 0L);
         }
         assertThat(alerts).extracting(Alert::kind).containsExactly("profile_state", "anomaly");
-        List<ConsumerRecord<String, String>> got = KafkaOutputTest.read("vigil.profile-events.t1", 2);
-        assertThat(got).hasSize(2);
+        List<ConsumerRecord<String, String>> got = KafkaOutputTest.read("vigil.profile-events.t1", 3);
+        assertThat(got).hasSize(3);
         ObjectMapper json = new ObjectMapper();
-        JsonNode learnt = json.readTree(got.get(0).value()), novel = json.readTree(got.get(1).value());
-        assertThat(got.get(0).key()).isEqualTo("host python3:/srv/app.py").isEqualTo(got.get(1).key());
+        JsonNode learnt = json.readTree(got.get(0).value()), stable = json.readTree(got.get(1).value()), novel = json.readTree(got.get(2).value());
+        assertThat(got.get(0).key()).isEqualTo("host python3:/srv/app.py").isEqualTo(got.get(1).key()).isEqualTo(got.get(2).key());
         assertThat(new String(got.get(0).headers().lastHeader("schema").value(), StandardCharsets.UTF_8)).isEqualTo(KafkaProfileEvents.SCHEMA);
         assertThat(learnt.get("schema").asText()).isEqualTo("vigil.profile-event/1");
         assertThat(learnt.get("host").asText()).isEqualTo("web-1");
@@ -74,6 +74,11 @@ class KafkaProfileEventsTest {
         assertThat(learnt.get("verdict").asText()).isEqualTo("learnt");
         assertThat(learnt.get("state").asText()).isEqualTo("learning");
         assertThat(learnt.get("time").asText()).isEqualTo("2026-11-24T00:00:01Z");
+        assertThat(stable.get("verdict").asText()).as("learning ended here").isEqualTo("state");
+        assertThat(stable.get("item").asText()).isEmpty();
+        assertThat(stable.get("dimension").asText()).isEqualTo("process");
+        assertThat(stable.get("state").asText()).isEqualTo("stable");
+        assertThat(stable.get("time").asText()).isEqualTo("2026-11-24T00:00:08Z");
         assertThat(novel.get("item").asText()).isEqualTo("/nonexistent/bin/python3 -> /nonexistent/bin/nc <n>.<n>.<n>.<n> <n>");
         assertThat(novel.get("verdict").asText()).isEqualTo("novel");
         assertThat(novel.get("state").asText()).isEqualTo("stable");

@@ -111,4 +111,52 @@ public class FleetServiceTest {
         assertThatThrownBy(() -> FleetDocument.read(FleetDocument.write(after.profile(), 2, other), verifier)).isInstanceOf(FleetDocument.InvalidException.class);
         assertThat(FleetDocument.read(doc, verifier).normal()).isEqualTo(after.normal());
     }
+
+    static String stateEvent(String host, String dimension, String state) {
+        return new ObjectMapper().createObjectNode().put("schema", "vigil.profile-event/1").put("host", host).put("workload", W).put("dimension", dimension)
+                .put("item", "").put("verdict", "state").put("state", state).put("time", "2026-11-24T00:00:00Z").toString();
+    }
+
+    @Test
+    void aDimensionStableOnKHostsIsLearntFleetWideAndANewReplicaImportingItAlertsAtOnce(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        Signer verifier = Signer.verifier(dir.resolve(Signer.PUBLIC));
+        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t4", "events.t4", "profiles.t4", 2, Map.of());
+        List<String> events = List.of(
+                event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                stateEvent("h1", "process", "stable"),
+                stateEvent("h1", "process", "stable"), // told twice: one host still
+                stateEvent("h2", "process", "stable"),
+                stateEvent("h3", "files", "stable"), // stable on one host of three
+                stateEvent("h1", "files", "unstable"), // unstable there: nothing to merge
+                stateEvent("h2", "files", "at max size"));
+        try (FleetService f = new FleetService(s, signer, QUIET)) {
+            produce("events.t4", events);
+            drain(f, events.size());
+            assertThat(f.counts()).containsEntry("events", (long) events.size()).containsEntry("invalid", 0L);
+        }
+        FleetDocument.Read d = latest("profiles.t4", verifier);
+        assertThat(d.learnt()).as("stable on k = 2 hosts").containsExactly("process");
+        assertThat(d.profile().stableHosts()).isEqualTo(Map.of("process", Set.of("h1", "h2"), "files", Set.of("h3")));
+
+        // a new replica imports it: its process dimension is stable before it learnt anything, files still learns
+        var im = new dev.vigil.agent.FleetSubscriber.Import(dev.vigil.profile.WorkloadKey.parse(W), d.profile().version(), d.normal(), d.learnt());
+        var set = new dev.vigil.profile.ProfileSet(10);
+        var now = java.time.Instant.parse("2026-11-24T00:00:00Z");
+        var learning = dev.vigil.profile.Dimension.Learning.production();
+        assertThat(dev.vigil.agent.FleetSubscriber.merge(set, im, learning, now)).isEqualTo(1);
+        var p = set.find(dev.vigil.profile.WorkloadKey.parse(W));
+        assertThat(p.dimension("process", learning, now).state()).isEqualTo(dev.vigil.profile.Dimension.State.STABLE);
+        assertThat(p.dimension("process", learning, now).observe("/usr/sbin/nginx -> /usr/bin/dash -c logrotate", now, 1))
+                .isEqualTo(dev.vigil.profile.Dimension.Verdict.SEEN);
+        assertThat(p.dimension("process", learning, now).observe("/usr/sbin/nginx -> /usr/bin/dash -i", now, 2))
+                .as("a program the fleet never ran: an alert from the first minute").isEqualTo(dev.vigil.profile.Dimension.Verdict.NOVEL);
+        assertThat(p.dimension("files", learning, now).state()).isEqualTo(dev.vigil.profile.Dimension.State.LEARNING);
+
+        // the learnt list is signed like the rest: a dimension added to it fails verification
+        ObjectNode o = (ObjectNode) new ObjectMapper().readTree(KafkaOutputTest.read("profiles.t4", 1).getLast().value());
+        o.withArrayProperty("learnt").add("files");
+        assertThatThrownBy(() -> FleetDocument.read(o.toString(), verifier)).isInstanceOf(FleetDocument.InvalidException.class);
+    }
 }
