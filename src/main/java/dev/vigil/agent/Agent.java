@@ -118,6 +118,26 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The profile events' and the fleet subscription's counters, when the Kafka output has them. */
+    private void registerFleet(Metrics metrics) {
+        if (profileEvents != null) {
+            KafkaProfileEvents pe = profileEvents;
+            metrics.counter("vigil_profile_events", "Profile events for the fleet: sent, failed (a batch the brokers did not take), dropped (the spool was full)",
+                            "result", () -> {
+                                Map<String, Long> c = new java.util.LinkedHashMap<>(pe.counts());
+                                c.keySet().retainAll(List.of("sent", "failed", "dropped"));
+                                return c;
+                            })
+                    .gauge("vigil_profile_events_spooled_bytes", "Profile events waiting on disk for the brokers, in bytes",
+                            () -> pe.counts().getOrDefault("spooled_bytes", 0L));
+        }
+        if (fleet != null) {
+            FleetSubscriber f = fleet;
+            metrics.counter("vigil_fleet_profiles", "Merged fleet profiles read: verified (imported) or rejected (failed verification; alerted)", "result",
+                    f::counts);
+        }
+    }
+
     /** Where the profiles' new items go: Kafka's profile-events topic when an output names one. */
     private ProfileEvents profileEvents() { return profileEvents == null ? ProfileEvents.NONE : profileEvents; }
 
@@ -136,6 +156,7 @@ public final class Agent implements AutoCloseable {
     public void run(Metrics metrics, BooleanSupplier stop, Duration duration) throws IOException {
         AgentConfig.Sequence s = config.sequence();
         pipeline.register(metrics);
+        registerFleet(metrics);
         Path file = profilesFile();
         if (s != null && s.enabled()) {
             List<ProfileKey> keys = new ArrayList<>();
@@ -433,6 +454,7 @@ public final class Agent implements AutoCloseable {
         if (!config.profiles().enabled()) throw new IllegalArgumentException("--replay-events needs workload profiles (detectors.profiles.enabled: true)");
         EventLog.Recording rec = EventLog.read(file);
         pipeline.register(metrics);
+        registerFleet(metrics);
         describer = new ProcessDescriber(context, false);
         ProcessFacts facts = ProcessFacts.replay(rec.answers());
         ProfileSet set = new ProfileSet(config.profiles().maxProfiles());

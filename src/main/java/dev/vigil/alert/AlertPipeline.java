@@ -184,7 +184,15 @@ public final class AlertPipeline implements AutoCloseable {
                                 r.put(o.name(), c);
                             }
                             return r;
-                        });
+                        })
+                .gauge("vigil_output_spooled_bytes", "Alerts waiting on disk for an output's brokers (the Kafka output's spool), in bytes", "output", () -> {
+                    Map<String, Long> r = new LinkedHashMap<>();
+                    for (AlertOutput o : outputs) {
+                        Long b = o.counts().get("spooled_bytes");
+                        if (b != null) r.put(o.name(), b);
+                    }
+                    return r;
+                });
     }
 
     @Override

@@ -77,6 +77,15 @@ public final class Metrics implements AutoCloseable {
         return this;
     }
 
+    /** A gauge with one label, one series per key of the map values returns at each scrape. */
+    public Metrics gauge(String name, String help, String label, Supplier<Map<String, ? extends Number>> values) {
+        if (registry != null) {
+            GaugeWithCallback.builder().name(name).help(help).labelNames(label)
+                    .callback(cb -> safely(() -> values.get().forEach((k, v) -> cb.call(v.doubleValue(), k)))).register(registry);
+        }
+        return this;
+    }
+
     /** A value that cannot be read now (its source is closing) is left out of this scrape. */
     private static void safely(Runnable r) {
         try {

@@ -141,7 +141,9 @@ public class KafkaOutputTest {
         int sent = 100;
         long kept;
         try (KafkaOutput out = new KafkaOutput("127.0.0.1:" + closed, "vigil.alerts.t2", "web-1", dir, room,
-                Map.of("reconnect.backoff.max.ms", "200", "max.block.ms", "1000"))) {
+                Map.of("reconnect.backoff.max.ms", "200", "max.block.ms", "1000"));
+             Metrics m = Metrics.serve("127.0.0.1", 0, "test", "0")) {
+            new AlertPipeline(AlertPipeline.Limits.none(), List.of(out)).register(m);
             for (int i = 0; i < sent; i++) out.send(alert(i));
             long end = System.nanoTime() + 20_000_000_000L;
             while (out.counts().get("failed") == 0 && System.nanoTime() < end) Thread.sleep(50);
@@ -151,6 +153,9 @@ public class KafkaOutputTest {
             kept = sent - c.get("dropped");
             assertThat(kept).isEqualTo(40);
             assertThat(c.get("spooled_bytes")).isEqualTo(kept * line);
+            assertThat(MetricsTest.scrape(m.port())).as("the spool and the losses in the metrics")
+                    .contains("vigil_output_spooled_bytes{output=\"kafka\"} " + (double) (kept * line))
+                    .contains("vigil_output_alerts_total{output=\"kafka\",result=\"dropped\"} " + (double) (sent - kept));
         }
         // the agent restarts with the brokers reachable: the spooled alerts go out, the first 40, in order
         try (KafkaOutput out = new KafkaOutput(kafka.bootstrapServers(), "vigil.alerts.t2", "web-1", dir, room, Map.of())) {
