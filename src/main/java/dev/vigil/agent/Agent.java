@@ -106,16 +106,30 @@ public final class Agent implements AutoCloseable {
      * Merges the fleet's verified profiles into the local ones (an item normal fleet-wide is allowed here) and raises
      * an alert for each document that failed verification.
      */
-    private void applyFleet() {
+    private void applyFleet(java.time.Instant now) {
         if (fleet == null) return;
         for (Alert a : fleet.rejections()) pipeline.publish(a);
         List<FleetSubscriber.Import> in = fleet.imports();
         if (lineage == null) return;
-        java.time.Instant now = java.time.Instant.now();
         for (FleetSubscriber.Import im : in) {
             int added = FleetSubscriber.merge(lineage.profiles(), im, config.profiles().learning(), now);
             if (added > 0) log.printf("vigil: fleet profile of %s (version %d): %d items normal fleet-wide imported%n", im.key().text(), im.version(), added);
         }
+    }
+
+    /**
+     * The fleet's documents read since the last turn: imported into the profiles, or alerted. The agent's loop does
+     * this on its own; a caller that drives a replay (the fleet demo) calls it after the replay.
+     */
+    public void pollFleet() { applyFleet(java.time.Instant.now()); }
+
+    /** The profile events' counters (sent, failed, dropped, spooled_bytes); empty without a Kafka output. */
+    public Map<String, Long> profileEventCounts() { return profileEvents == null ? Map.of() : profileEvents.counts(); }
+
+    /** The Kafka alert output's counters (sent, failed, dropped, spooled_bytes); empty without one. */
+    public Map<String, Long> kafkaAlertCounts() {
+        for (dev.vigil.alert.AlertOutput o : pipeline.outputs()) if (o instanceof dev.vigil.alert.KafkaOutput k) return k.counts();
+        return Map.of();
     }
 
     /** The profile events' and the fleet subscription's counters, when the Kafka output has them. */
@@ -239,7 +253,7 @@ public final class Agent implements AutoCloseable {
                 applyAllows();
                 lastAllowCheck = now();
             }
-            applyFleet();
+            applyFleet(java.time.Instant.now());
             if (sequence != null) sequence.poll(workload != null ? 50 : 200);
             else if (workload == null) sleep(200);
             if (workload != null) {
@@ -462,6 +476,14 @@ public final class Agent implements AutoCloseable {
                 .facts(facts).events(profileEvents());
         profiler = new WorkloadProfiler(set, config.profiles().learning(), config.profiles().warmup(), config.profiles().ignore(), describer,
                 config.host(), slot -> { }).facts(facts).events(profileEvents());
+        if (fleet != null && !rec.entries().isEmpty()) { // the fleet's profiles as they are now, before the first event
+            try {
+                if (!fleet.awaitCaughtUp(Duration.ofSeconds(30))) log.println("vigil: the fleet's profiles did not all come within 30 s: replaying without the rest");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            applyFleet(rec.entries().getFirst().time());
+        }
         for (EventLog.Entry en : rec.entries()) {
             switch (en) {
                 case EventLog.Event ev -> {
@@ -474,6 +496,7 @@ public final class Agent implements AutoCloseable {
                     }
                 }
                 case EventLog.Tick t -> {
+                    applyFleet(t.time());
                     List<Alert> out = profiler.tick(t.time(), slot -> t.activity().getOrDefault(slot, 0L));
                     t.repeats().forEach(pipeline::repeated);
                     for (Alert a : out) pipeline.publish(a);

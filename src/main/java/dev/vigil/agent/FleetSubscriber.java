@@ -42,6 +42,7 @@ public final class FleetSubscriber implements AutoCloseable {
     private volatile boolean closing;
     private volatile String lastError = "";
     private volatile long verified, rejected;
+    private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
 
     public FleetSubscriber(String bootstrap, String topic, Signer verifier, Map<String, String> properties, String host) {
         this.topic = topic;
@@ -68,10 +69,12 @@ public final class FleetSubscriber implements AutoCloseable {
             }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             while (!closing) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.value() != null) take(r);
                 }
+                if (caughtUp.getCount() > 0 && parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) caughtUp.countDown();
             }
         } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
             // closing
@@ -115,8 +118,16 @@ public final class FleetSubscriber implements AutoCloseable {
             var d = p.dimension(e.getKey(), learning, now);
             for (String item : e.getValue()) if (d.allow(item, now)) added++;
         }
-        for (String dim : im.learnt()) p.dimension(dim, learning, now).adoptStable(now);
+        for (String dim : im.learnt()) p.dimension(dim, learning, now).adoptStable(now, "the fleet's profile");
         return added;
+    }
+
+    /**
+     * Waits until every document that was in the topic when this subscriber started has been read (verified or
+     * rejected); false when that took longer than timeout.
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Verified documents since the last call, in the order read. */

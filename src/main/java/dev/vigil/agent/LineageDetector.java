@@ -221,6 +221,13 @@ public final class LineageDetector {
         return t;
     }
 
+    /** How long the profile learnt, or whose learnt profile it adopted: "never seen in 1d 2h of learning (stable since T)". */
+    static String neverSeen(Dimension d, Instant now) {
+        if (d.adoptedFrom() != null) return "never seen here or in " + d.adoptedFrom() + " (learnt there; adopted " + d.stableSince() + ")";
+        return "never seen in " + words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince())) + " of learning (stable since "
+                + d.stableSince() + ")";
+    }
+
     private Alert alert(TraceEvent.Exec x, String exe, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, String parentExe, Instant now) {
         ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe);
         boolean risky = List.of("sh", "bash", "dash", "zsh", "ksh", "ash", "nc", "ncat", "socat", "python", "python3", "perl")
@@ -228,9 +235,9 @@ public final class LineageDetector {
                 || exe.startsWith("/memfd:") || exe.startsWith("/var/tmp/") || x.filename().startsWith("/dev/fd/");
         String args = Patterns.args(x.argv());
         String learnedFor = words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
-        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s (pid %d) — never seen in %s of learning (stable since %s)%s",
+        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s (pid %d) — %s%s",
                 w.program(), w.scope(), exe, x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "",
-                parentExe.isEmpty() ? "an unknown parent" : parentExe, x.who().ppid(), learnedFor, d.stableSince(),
+                parentExe.isEmpty() ? "an unknown parent" : parentExe, x.who().ppid(), neverSeen(d, now),
                 profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(risky ? Alert.Severity.HIGH : Alert.Severity.MEDIUM)
                 .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))

@@ -348,7 +348,7 @@ public final class WorkloadProfiler {
         String exe = named.isEmpty() ? i.who().comm() : named;
         String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
         String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + i.who().tgid() + ") " + ob.words()
-                + " — never seen in " + learnedFor + " of learning (stable since " + d.stableSince() + ")"
+                + " — " + LineageDetector.neverSeen(d, now)
                 + (profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         Alert.Severity sev = switch (ob.severity()) {
             case HIGH -> Alert.Severity.HIGH;

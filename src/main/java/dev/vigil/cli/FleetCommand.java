@@ -10,11 +10,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class, FleetCommand.Allow.class},
+@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class, FleetCommand.Allow.class, FleetCommand.Demo.class},
         description = {"Merge the agents' workload profiles across hosts: consume their profile events",
                 "(topic vigil.profile-events, a consumer group), make an item normal fleet-wide once k",
                 "hosts reported it or an operator allowed it, and publish each workload's merged",
                 "profile, signed with the fleet's Ed25519 key, to the compacted topic vigil.profiles.",
+                "  vigil fleet demo          (the whole loop on this machine: no setup, no root)",
                 "  vigil fleet keygen --out /etc/vigil/fleet",
                 "  vigil fleet --bootstrap kafka-1:9093 --key /etc/vigil/fleet/fleet.key --k 2 \\",
                 "      --property security.protocol=SSL --property ssl.truststore.location=/etc/vigil/ca.jks"})
@@ -96,6 +97,35 @@ final class FleetCommand implements Callable<Integer> {
                 throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + bootstrap + " did not answer: " + e.getMessage());
             }
             System.out.println("vigil fleet: allowed fleet-wide in " + workload + ", " + dimension + ": " + item);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true, description = {"The whole fleet loop on this machine, no setup, no root: a Kafka broker (KRaft) in",
+            "this process on loopback; three agents replay recordings of one web service's normal traffic",
+            "and publish their alerts and profile events; the fleet service merges them into a signed",
+            "profile; a new replica imports it and replays its own recording (an attack 40 s after its",
+            "start), once with the fleet's profile and once alone; a tampered profile is then rejected."})
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--k", defaultValue = "2", description = "Hosts that must report an item before it is normal fleet-wide (default: ${DEFAULT-VALUE}).")
+        int k;
+
+        @Option(names = "--keep", paramLabel = "DIR", description = "Keep the demo's files (recordings, spools, keys, the lone replica's alerts) in DIR.")
+        Path keep;
+
+        @Override
+        public Integer call() throws Exception {
+            if (k < 1 || k > dev.vigil.fleet.FleetDemo.HOSTS.size()) throw new UserError(ExitCodes.USAGE, "--k must be 1 to " + dev.vigil.fleet.FleetDemo.HOSTS.size());
+            Path work = keep != null ? keep : java.nio.file.Files.createTempDirectory("vigil-fleet-demo");
+            if (keep != null && java.nio.file.Files.exists(keep) && !java.nio.file.Files.isDirectory(keep)) throw new UserError(ExitCodes.BAD_INPUT, keep + " is not a folder");
+            try {
+                new dev.vigil.fleet.FleetDemo(k, work, System.out).run();
+            } catch (IllegalStateException e) {
+                throw new UserError(ExitCodes.ERROR, "fleet demo: " + e.getMessage());
+            } finally {
+                if (keep == null) dev.vigil.fleet.FleetDemo.delete(work);
+            }
+            if (keep != null) System.out.println("[fleet demo] its files are in " + keep);
             return ExitCodes.OK;
         }
     }

@@ -208,6 +208,9 @@ public final class FleetService implements AutoCloseable {
         }
     }
 
+    /** The workloads merged so far. */
+    public Set<String> workloads() { return java.util.Collections.unmodifiableSet(profiles.keySet()); }
+
     /** The merged profile of a workload, or null. */
     public FleetProfile profile(String workload) { return profiles.get(workload); }
 

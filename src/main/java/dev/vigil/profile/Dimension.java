@@ -51,6 +51,7 @@ public final class Dimension {
     private State state = State.LEARNING;
     private Instant started, lastNew, stableSince;
     private long observations, lastNewActivity, activity;
+    private String adoptedFrom; // whose verdict made it stable when it did not learn it here (null: learnt here)
 
     public Dimension(String name, Learning learning, Instant started) {
         this.name = name;
@@ -116,12 +117,22 @@ public final class Dimension {
         return true;
     }
 
-    /** Takes on another host's or an operator's verdict that this dimension is learnt: LEARNING becomes STABLE now. */
-    public void adoptStable(Instant now) {
+    /**
+     * Takes on another host's, the fleet's or an operator's verdict that this dimension is learnt: LEARNING becomes
+     * STABLE now; from names whose verdict it was (alerts say so: "the fleet's profile", "the imported profile").
+     */
+    public void adoptStable(Instant now, String from) {
         if (state != State.LEARNING) return;
         state = State.STABLE;
         stableSince = now;
+        adoptedFrom = from;
     }
+
+    /** Whose verdict made this dimension stable, when it did not learn it here; null when it did. */
+    public String adoptedFrom() { return adoptedFrom; }
+
+    /** Restores whose verdict it was (profile files). */
+    public void adoptedFrom(String from) { adoptedFrom = from; }
 
     /** Restores saved state (profile files). */
     public void restore(State state, Instant started, Instant lastNew, Instant stableSince, long observations, long lastNewActivity, long activity,

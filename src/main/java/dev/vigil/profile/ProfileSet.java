@@ -70,6 +70,7 @@ public final class ProfileSet {
                         .put("stable_since", d.stableSince() == null ? null : d.stableSince().toString())
                         .put("observations", d.observations()).put("activity", d.activity())
                         .put("last_new_activity", d.lastNewActivity());
+                if (d.adoptedFrom() != null) x.put("adopted_from", d.adoptedFrom());
                 ObjectNode items = x.putObject("items");
                 d.items().forEach((k, v) -> items.put(k, v.toString()));
             }
@@ -108,7 +109,7 @@ public final class ProfileSet {
             for (Dimension d : theirs.dimensions().values()) {
                 Dimension here = mine.dimension(d.name(), learning, now);
                 for (var e : d.items().entrySet()) if (here.allow(e.getKey(), e.getValue())) added++;
-                if (d.state() == Dimension.State.STABLE) here.adoptStable(now);
+                if (d.state() == Dimension.State.STABLE) here.adoptStable(now, "the imported profile");
             }
         }
         return added;
@@ -155,6 +156,7 @@ public final class ProfileSet {
                     d.restore(Dimension.State.valueOf(x.path("state").asText().toUpperCase(java.util.Locale.ROOT)), Instant.parse(x.path("started").asText()),
                             Instant.parse(x.path("last_new").asText()), x.path("stable_since").isNull() || x.path("stable_since").isMissingNode() ? null
                                     : Instant.parse(x.path("stable_since").asText()), x.path("observations").asLong(), x.path("last_new_activity").asLong(), x.path("activity").asLong(), items);
+                    if (x.hasNonNull("adopted_from")) d.adoptedFrom(x.get("adopted_from").asText());
                 }
             }
         } catch (RuntimeException e) {

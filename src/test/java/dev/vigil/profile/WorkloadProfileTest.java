@@ -112,6 +112,8 @@ class WorkloadProfileTest {
         p.addActivity(5);
         d.observe("/usr/bin/python3 -> /usr/bin/dash -c <n>", T0.plusSeconds(5), p.activity());
         assertThat(d.state()).isEqualTo(Dimension.State.STABLE);
+        Dimension files = p.dimension(WorkloadProfile.FILES, l, T0);
+        files.adoptStable(T0.plusSeconds(6), "the fleet's profile"); // learnt elsewhere: the alerts say whose verdict it was
         Path f = dir.resolve("workloads.json");
         set.write(f);
         ProfileSet back = ProfileSet.read(f, 10, l);
@@ -124,6 +126,9 @@ class WorkloadProfileTest {
         assertThat(e.observations()).isEqualTo(2);
         assertThat(e.sinceNew()).isEqualTo(5);
         assertThat(q.activity()).isEqualTo(15);
+        assertThat(e.adoptedFrom()).isNull();
+        assertThat(q.dimensions().get(WorkloadProfile.FILES).state()).isEqualTo(Dimension.State.STABLE);
+        assertThat(q.dimensions().get(WorkloadProfile.FILES).adoptedFrom()).isEqualTo("the fleet's profile");
         assertThat(java.nio.file.Files.readString(f)).contains("\"format\" : \"vigil.workload-profiles/2\"").contains("webapp.service python3:/srv/app/webapp.py");
         assertThat(set.get(new WorkloadKey("a", "b"), false)).isNotNull();
         ProfileSet small = new ProfileSet(1);
