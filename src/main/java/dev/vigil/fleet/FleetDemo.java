@@ -115,6 +115,7 @@ public final class FleetDemo {
                 long end = System.nanoTime() + WAIT.toNanos();
                 while (fleet.counts().get("events") < total && System.nanoTime() < end) fleet.pollOnce(Duration.ofMillis(200));
                 if (fleet.counts().get("events") < total) throw new IllegalStateException("the fleet service read " + fleet.counts().get("events") + " of " + total + " events");
+                fleet.flush();
                 say("fleet service (k = %d): %,d events merged into %d workload profiles, signed, in %s", k, total, fleet.counts().get("workloads"),
                         FleetService.PROFILES);
                 Map<String, Merged> merged = new TreeMap<>();

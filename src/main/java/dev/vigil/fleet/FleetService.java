@@ -33,7 +33,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * events reach one instance), merges them per workload ({@link FleetProfile}: an item is
  * normal fleet-wide once k hosts reported it, or an operator allowed it), and publishes
  * each changed workload's merged profile, signed with the fleet's Ed25519 key, to the
- * compacted topic vigil.profiles (keyed by workload). Offsets are committed after the
+ * compacted topic vigil.profiles (keyed by workload), at most once a second per workload
+ * while events keep coming (a burst of reports becomes one signed document, not one per
+ * poll) and at once when they stop. Offsets are committed after the
  * documents they led to were acknowledged, so a restart resumes from there; at start the
  * merged state is rebuilt from vigil.profiles itself (the latest document of each workload
  * holds every report), and reports are sets, so an event read twice counts once.
@@ -62,6 +64,11 @@ public final class FleetService implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final KafkaProducer<String, String> producer;
     private long events, invalid, published;
+    /** Workloads changed since their last document; published together with the offsets that led to them. */
+    private final Set<String> pending = new LinkedHashSet<>();
+    private long lastPublish = System.nanoTime();
+    private boolean uncommitted;
+    static final Duration PUBLISH_EVERY = Duration.ofSeconds(1);
 
     public FleetService(Settings s, Signer signer, PrintStream log) {
         this.s = s;
@@ -146,10 +153,13 @@ public final class FleetService implements AutoCloseable {
         }
     }
 
-    /** Takes in one poll's events, publishes the workloads they changed, commits; the number of events taken in. */
+    /**
+     * Takes in one poll's events; publishes the workloads changed since the last publication and commits the offsets
+     * read when a second has passed since then or the poll found nothing new. The number of events taken in.
+     */
     public int pollOnce(Duration timeout) throws InterruptedException, ExecutionException {
         var records = consumer.poll(timeout);
-        Set<String> changed = new LinkedHashSet<>();
+        Set<String> changed = pending;
         for (ConsumerRecord<String, String> r : records) {
             events++;
             JsonNode e;
@@ -171,17 +181,26 @@ public final class FleetService implements AutoCloseable {
             boolean news = state ? p.stable(d, host, s.k()) : verdict.equals("allowed") ? p.allow(d, item) : p.report(d, item, host, s.k());
             if (news) changed.add(w);
         }
+        if (!records.isEmpty()) uncommitted = true;
+        if (records.isEmpty() || System.nanoTime() - lastPublish >= PUBLISH_EVERY.toNanos()) flush();
+        return records.count();
+    }
+
+    /** Publishes the workloads changed since the last publication, waits for the brokers' acknowledgement, then commits what was read. */
+    public void flush() throws InterruptedException, ExecutionException {
         List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
-        for (String w : changed) {
+        for (String w : pending) {
             FleetProfile p = profiles.get(w);
             p.version(p.version() + 1);
             acks.add(producer.send(new ProducerRecord<>(s.profilesTopic(), w, FleetDocument.write(p, s.k(), signer))));
         }
         producer.flush();
         for (var f : acks) f.get();
-        published += changed.size();
-        if (!records.isEmpty()) consumer.commitSync();
-        return records.count();
+        published += pending.size();
+        pending.clear();
+        if (uncommitted) consumer.commitSync();
+        uncommitted = false;
+        lastPublish = System.nanoTime();
     }
 
     /** Runs until stop says so. */
@@ -218,8 +237,16 @@ public final class FleetService implements AutoCloseable {
         return Map.of("events", events, "invalid", invalid, "published", published, "workloads", (long) profiles.size());
     }
 
+    /** Publishes and commits what is pending (when the brokers answer), then closes. */
     @Override
     public void close() {
+        try {
+            flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            log.println("vigil fleet: at close, the last documents were not published (their events will be read again): " + e.getMessage());
+        }
         consumer.close(Duration.ofSeconds(5));
         producer.close(Duration.ofSeconds(5));
     }

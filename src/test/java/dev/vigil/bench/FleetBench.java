@@ -74,6 +74,7 @@ public final class FleetBench {
             t0 = System.nanoTime();
             try (FleetService f = new FleetService(s, signer, quiet)) {
                 while (f.counts().get("events") < total) f.pollOnce(Duration.ofMillis(500));
+                f.flush(); // the last documents published and the offsets committed
                 double secs = (System.nanoTime() - t0) / 1e9, cores = (os.getProcessCpuTime() - cpu0) / 1e9 / secs;
                 Map<String, Long> c = f.counts();
                 double rate = total / secs;

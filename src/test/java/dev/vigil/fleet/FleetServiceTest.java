@@ -159,4 +159,21 @@ public class FleetServiceTest {
         o.withArrayProperty("learnt").add("files");
         assertThatThrownBy(() -> FleetDocument.read(o.toString(), verifier)).isInstanceOf(FleetDocument.InvalidException.class);
     }
+
+    @Test
+    void aBurstOfReportsBecomesOneSignedDocumentNotOnePerPoll(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t5", "events.t5", "profiles.t5", 2, Map.of());
+        List<String> burst = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) burst.add(event("h" + (i % 3), "files", "read /srv/www/page-" + (i / 3) + ".html", "learnt"));
+        try (FleetService f = new FleetService(s, signer, QUIET)) {
+            produce("events.t5", burst);
+            drain(f, burst.size());
+            f.flush();
+            assertThat(f.counts().get("published")).as("documents for 300 reports of one workload").isBetween(1L, 3L);
+        }
+        List<ConsumerRecord<String, String>> docs = KafkaOutputTest.read("profiles.t5", 1);
+        FleetDocument.Read last = FleetDocument.read(docs.getLast().value(), Signer.verifier(dir.resolve(Signer.PUBLIC)));
+        assertThat(last.normal().get("files")).hasSize(100).contains("read /srv/www/page-0.html", "read /srv/www/page-99.html");
+    }
 }
