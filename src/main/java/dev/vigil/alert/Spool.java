@@ -67,9 +67,24 @@ public final class Spool implements AutoCloseable {
     public synchronized List<String> peek(int max, long waitMillis) throws IOException, InterruptedException {
         if (file.length() == delivered && waitMillis > 0) wait(waitMillis);
         List<String> out = new ArrayList<>();
-        file.seek(delivered);
-        String l;
-        while (out.size() < max && (l = file.readLine()) != null) out.add(new String(l.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+        long pos = delivered, end = file.length();
+        byte[] buf = new byte[1 << 16];
+        java.io.ByteArrayOutputStream part = new java.io.ByteArrayOutputStream();
+        while (out.size() < max && pos < end) { // read in blocks, split at newlines (RandomAccessFile.readLine reads a byte per call)
+            file.seek(pos);
+            int n = file.read(buf, 0, (int) Math.min(buf.length, end - pos));
+            if (n <= 0) break;
+            pos += n;
+            int start = 0;
+            for (int i = 0; i < n && out.size() < max; i++) {
+                if (buf[i] != '\n') continue;
+                part.write(buf, start, i - start);
+                out.add(part.toString(StandardCharsets.UTF_8));
+                part.reset();
+                start = i + 1;
+            }
+            if (out.size() < max) part.write(buf, start, n - start);
+        }
         return out;
     }
 

@@ -28,6 +28,21 @@ class SpoolTest {
     }
 
     @Test
+    void linesLongerThanAReadBlockAndCharactersSplitAcrossBlocksComeOutWhole(@TempDir Path dir) throws Exception {
+        List<String> lines = new ArrayList<>();
+        // 3-byte characters at every offset: one of them straddles the 64 KiB block boundary; lines of 1 B to 150 KiB
+        for (int len : new int[] {1, 21_845, 21_846, 50_000, 1, 0}) lines.add("€".repeat(len));
+        lines.add("x".repeat(150_000));
+        try (Spool s = new Spool(dir, 10 << 20)) {
+            for (String l : lines) assertThat(s.add(l)).isTrue();
+            assertThat(s.peek(100, 0)).isEqualTo(lines);
+            assertThat(s.peek(3, 0)).isEqualTo(lines.subList(0, 3));
+            s.commit(lines.subList(0, 3));
+            assertThat(s.peek(100, 0)).isEqualTo(lines.subList(3, lines.size()));
+        }
+    }
+
+    @Test
     void aFullSpoolRefusesLinesAndTheDeliveredPartIsReclaimed(@TempDir Path dir) throws Exception {
         try (Spool s = new Spool(dir, 100)) {
             int kept = 0;
