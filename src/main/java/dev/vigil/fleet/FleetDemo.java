@@ -193,8 +193,11 @@ public final class FleetDemo {
         return l;
     }
 
-    private Path extract(String host) throws IOException {
-        Path f = work.resolve(host + ".events.jsonl");
+    private Path extract(String host) throws IOException { return recording(host, work); }
+
+    /** A host's demo recording, written (uncompressed) into dir. */
+    static Path recording(String host, Path dir) throws IOException {
+        Path f = dir.resolve(host + ".events.jsonl");
         try (InputStream in = FleetDemo.class.getResourceAsStream(RESOURCES + host + ".events.jsonl.gz")) {
             if (in == null) throw new IllegalStateException("the demo recording of " + host + " is not in the jar (rebuild vigil)");
             try (InputStream gz = new GZIPInputStream(in)) {
