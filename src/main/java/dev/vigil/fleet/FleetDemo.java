@@ -35,7 +35,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * `vigil fleet demo`: the whole fleet loop on one machine, no setup, no root. An in-process
@@ -89,7 +88,7 @@ public final class FleetDemo {
         Map<String, Path> rec = new LinkedHashMap<>();
         for (String h : concat(HOSTS, REPLICA)) rec.put(h, extract(h));
         say("starting a Kafka broker (KRaft, in this process, on loopback) ...");
-        try (KafkaClusterTestKit kafka = broker()) {
+        try (KafkaClusterTestKit kafka = LocalBroker.start()) {
             String bootstrap = kafka.bootstrapServers();
             say("broker up at %s; the fleet's Ed25519 key pair in %s", bootstrap, work.resolve("fleet"));
             Signer signer = Signer.generate(work.resolve("fleet"));
@@ -205,27 +204,6 @@ public final class FleetDemo {
             }
         }
         return f;
-    }
-
-    private static KafkaClusterTestKit broker() throws Exception {
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1").setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("transaction.state.log.replication.factor", "1").setConfigProp("transaction.state.log.min.isr", "1").build();
-        try {
-            PrintStream stdout = System.out;
-            System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the test kit tells stdout where it formatted its folders
-            try {
-                kafka.format();
-            } finally {
-                System.setOut(stdout);
-            }
-            kafka.startup();
-            kafka.waitForReadyBrokers();
-        } catch (Exception e) {
-            kafka.close();
-            throw e;
-        }
-        return kafka;
     }
 
     /**

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,12 +28,7 @@ public class KafkaOutputTest {
 
     @BeforeAll
     public static void broker() throws Exception {
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1").setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("transaction.state.log.replication.factor", "1").setConfigProp("transaction.state.log.min.isr", "1").build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        kafka = dev.vigil.fleet.LocalBroker.start();
     }
 
     @AfterAll
@@ -87,10 +81,7 @@ public class KafkaOutputTest {
     @Test
     void brokersUnreachableMidStreamAndBackLoseNothingWithinTheSpool(@TempDir Path dir) throws Exception {
         int proxyPort = CuttableProxy.freePort();
-        try (KafkaClusterTestKit k = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                .setPerServerProperties(Map.of(0, Map.of("advertised.listeners", "EXTERNAL://localhost:" + proxyPort))).build())
-                .setConfigProp("offsets.topic.replication.factor", "1").build()) {
-            k.format();
+        try (KafkaClusterTestKit k = dev.vigil.fleet.LocalBroker.create(Map.of("advertised.listeners", "EXTERNAL://localhost:" + proxyPort))) {
             k.startup();
             CuttableProxy proxy = new CuttableProxy(proxyPort, Integer.parseInt(k.bootstrapServers().replaceAll(".*:", "")));
             proxy.up();

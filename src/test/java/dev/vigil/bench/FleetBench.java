@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * How many profile events one fleet instance merges a second. An in-process KRaft broker on
@@ -104,11 +103,7 @@ public final class FleetBench {
         long total = (long) hosts * workloads * items;
         Path dir = Files.createTempDirectory("vigil-fleet-bench");
         PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-        try (KafkaClusterTestKit k = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1").setConfigProp("group.initial.rebalance.delay.ms", "0").build()) {
-            k.format();
-            k.startup();
-            k.waitForReadyBrokers();
+        try (KafkaClusterTestKit k = dev.vigil.fleet.LocalBroker.start()) {
             Signer signer = Signer.generate(dir);
             FleetService.Settings s = FleetService.Settings.of(k.bootstrapServers(), 2);
             new FleetService(s, signer, quiet).close(); // creates the topics
