@@ -27,12 +27,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 
@@ -168,7 +164,7 @@ public final class FleetDemo {
                     drain(a, REPLICA);
                     for (Alert x : rejections) out.println("    " + AlertText.line(x));
                     // 5. every alert of every host, read back from the one stream
-                    Map<String, Long> byHost = alertsByHost(bootstrap, HOSTS.size() + 1);
+                    Map<String, Long> byHost = alertsByHost(bootstrap);
                     say("%s holds the alerts of every host: %s", "vigil.alerts", byHost);
                     say("done: the broker, the agents and the fleet service stop; %s", "nothing was installed or left running");
                     return new Result(merged, workload, fleet.counts(), fleetwise, lone, rejections, byHost, eventsByHost);
@@ -305,19 +301,11 @@ public final class FleetDemo {
 
     /** Publishes the latest document of workload with an attacker's program added to its normal set; returns that program. */
     private static String forge(String bootstrap, String workload, List<Alert> seen) throws Exception {
-        String doc = null;
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(FleetService.PROFILES, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(FleetService.PROFILES, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) if (workload.equals(r.key())) doc = r.value();
-            }
-        }
+        String[] latest = {null};
+        FleetService.readAll(clients(bootstrap), FleetService.PROFILES, r -> {
+            if (workload.equals(r.key())) latest[0] = r.value();
+        });
+        String doc = latest[0];
         if (doc == null) throw new IllegalStateException("no document of " + workload + " in " + FleetService.PROFILES);
         String item = seen.stream().filter(a -> "process".equals(a.evidence().get("dimension"))).map(a -> a.evidence().get("item"))
                 .filter(i -> i instanceof String).map(String::valueOf).findFirst()
@@ -330,23 +318,19 @@ public final class FleetDemo {
         return item;
     }
 
-    /** Every alert in vigil.alerts, counted by host (the record's key). */
-    private static Map<String, Long> alertsByHost(String bootstrap, int hosts) {
-        Map<String, Long> by = new TreeMap<>();
+    private static Properties clients(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor("vigil.alerts", Duration.ofSeconds(30)).stream().map(i -> new TopicPartition("vigil.alerts", i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    AlertJson.parse(r.value()); // each one in the alert schema
-                    by.merge(r.key(), 1L, Long::sum);
-                }
-            }
-        }
+        return p;
+    }
+
+    /** Every alert in vigil.alerts, counted by host (the record's key). */
+    private static Map<String, Long> alertsByHost(String bootstrap) {
+        Map<String, Long> by = new TreeMap<>();
+        FleetService.readAll(clients(bootstrap), "vigil.alerts", r -> {
+            AlertJson.parse(r.value()); // each one in the alert schema
+            by.merge(r.key(), 1L, Long::sum);
+        });
         return by;
     }
 

@@ -126,30 +126,32 @@ public final class FleetService implements AutoCloseable {
 
     /** Rebuilds the merged state from the latest verified document of each workload in the profiles topic. */
     private void restore() {
-        try (var c = new KafkaConsumer<>(client(), new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(s.profilesTopic(), Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(s.profilesTopic(), i.partition())).toList();
+        int[] docs = {0};
+        readAll(client(), s.profilesTopic(), r -> {
+            if (r.value() == null) {
+                profiles.remove(r.key());
+                return;
+            }
+            try {
+                FleetDocument.Read d = FleetDocument.read(r.value(), signer);
+                profiles.put(d.profile().workload(), d.profile());
+                docs[0]++;
+            } catch (FleetDocument.InvalidException e) {
+                invalid++;
+                log.println("vigil fleet: ignored a document of " + r.key() + " in " + s.profilesTopic() + ": " + e.getMessage());
+            }
+        });
+        log.printf("vigil fleet: restored %d workload profiles from %d documents in %s%n", profiles.size(), docs[0], s.profilesTopic());
+    }
+
+    /** Hands each record of every partition of topic, from its start to where it ended when this began, to each (clients: the consumer's settings). */
+    static void readAll(Properties clients, String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
+        try (var c = new KafkaConsumer<>(clients, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
-            int docs = 0;
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    if (r.value() == null) {
-                        profiles.remove(r.key());
-                        continue;
-                    }
-                    try {
-                        FleetDocument.Read d = FleetDocument.read(r.value(), signer);
-                        profiles.put(d.profile().workload(), d.profile());
-                        docs++;
-                    } catch (FleetDocument.InvalidException e) {
-                        invalid++;
-                        log.println("vigil fleet: ignored a document of " + r.key() + " in " + s.profilesTopic() + ": " + e.getMessage());
-                    }
-                }
-            }
-            log.printf("vigil fleet: restored %d workload profiles from %d documents in %s%n", profiles.size(), docs, s.profilesTopic());
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) c.poll(Duration.ofMillis(500)).forEach(each);
         }
     }
 
@@ -159,7 +161,6 @@ public final class FleetService implements AutoCloseable {
      */
     public int pollOnce(Duration timeout) throws InterruptedException, ExecutionException {
         var records = consumer.poll(timeout);
-        Set<String> changed = pending;
         for (ConsumerRecord<String, String> r : records) {
             events++;
             JsonNode e;
@@ -179,7 +180,7 @@ public final class FleetService implements AutoCloseable {
             if (state && !e.path("state").asText().equals("stable")) continue; // unstable or full on that host: nothing to merge
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
             boolean news = state ? p.stable(d, host, s.k()) : verdict.equals("allowed") ? p.allow(d, item) : p.report(d, item, host, s.k());
-            if (news) changed.add(w);
+            if (news) pending.add(w);
         }
         if (!records.isEmpty()) uncommitted = true;
         if (records.isEmpty() || System.nanoTime() - lastPublish >= PUBLISH_EVERY.toNanos()) flush();
