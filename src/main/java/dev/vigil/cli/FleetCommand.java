@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class, FleetCommand.Allow.class, FleetCommand.Demo.class},
+@Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class, FleetCommand.Allow.class, FleetCommand.Show.class, FleetCommand.Demo.class},
         description = {"Merge the agents' workload profiles across hosts: consume their profile events",
                 "(topic vigil.profile-events, a consumer group), make an item normal fleet-wide once k",
                 "hosts reported it or an operator allowed it, and publish each workload's merged",
@@ -98,6 +98,92 @@ final class FleetCommand implements Callable<Integer> {
             }
             System.out.println("vigil fleet: allowed fleet-wide in " + workload + ", " + dimension + ": " + item);
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {"What the fleet holds normal: every merged profile in vigil.profiles, verified with the",
+            "fleet's public key; with WORKLOAD, its items, the hosts that reported each, and what is",
+            "still novel (seen on fewer than k hosts). Exit 1 when a document fails verification.",
+            "  vigil fleet show --bootstrap kafka-1:9093 --public-key /etc/vigil/fleet/fleet.pub",
+            "  vigil fleet show --bootstrap kafka-1:9093 --public-key /etc/vigil/fleet/fleet.pub 'systemd:nginx.service nginx'"})
+    static final class Show implements Callable<Integer> {
+        @Option(names = "--bootstrap", required = true, description = "Kafka brokers, HOST:PORT[,HOST:PORT...].")
+        String bootstrap;
+
+        @Option(names = "--public-key", required = true, description = "The fleet's public key (fleet.pub).")
+        Path publicKey;
+
+        @Option(names = "--topic", defaultValue = FleetService.PROFILES, description = "The merged profiles' topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(names = "--property", description = "A Kafka client setting, KEY=VALUE (repeatable): TLS, SASL.")
+        Map<String, String> properties = new LinkedHashMap<>();
+
+        @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "WORKLOAD", description = "One workload's items (its key, as alerts show it).")
+        String workload;
+
+        @Override
+        public Integer call() {
+            Signer verifier;
+            try {
+                verifier = Signer.verifier(publicKey);
+            } catch (IOException e) {
+                throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
+            }
+            Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> docs;
+            try {
+                docs = FleetService.latest(new FleetService.Settings(bootstrap, FleetService.GROUP, FleetService.EVENTS, topic, 1, properties));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new UserError(ExitCodes.ERROR, "fleet show: the brokers at " + bootstrap + " did not answer about " + topic);
+            }
+            if (workload != null && !docs.containsKey(workload)) {
+                throw new UserError(ExitCodes.BAD_INPUT, "no merged profile of '" + workload + "' in " + topic + " (" + docs.size() + " workloads there)");
+            }
+            int failed = 0;
+            for (var e : docs.entrySet()) {
+                if (workload != null && !workload.equals(e.getKey())) continue;
+                var r = e.getValue();
+                dev.vigil.fleet.FleetDocument.Read d;
+                try {
+                    d = dev.vigil.fleet.FleetDocument.read(r.value(), verifier);
+                    if (!d.profile().workload().equals(r.key())) throw new dev.vigil.fleet.FleetDocument.InvalidException("it names another workload (" + d.profile().workload() + ")");
+                } catch (dev.vigil.fleet.FleetDocument.InvalidException x) {
+                    failed++;
+                    System.out.printf("%s  FAILED VERIFICATION (partition %d offset %d): %s%n", r.key(), r.partition(), r.offset(), x.getMessage());
+                    continue;
+                }
+                print(d, workload != null);
+            }
+            if (docs.isEmpty()) System.out.println("no merged profiles in " + topic + " yet");
+            if (failed > 0) {
+                System.err.printf("vigil: %d document%s in %s failed verification%n", failed, failed == 1 ? "" : "s", topic);
+                return ExitCodes.ERROR;
+            }
+            return ExitCodes.OK;
+        }
+
+        private static void print(dev.vigil.fleet.FleetDocument.Read d, boolean items) {
+            var p = d.profile();
+            int normal = d.normal().values().stream().mapToInt(java.util.Set::size).sum(), pending = 0;
+            for (var dim : p.hosts().values()) for (var hs : dim.values()) if (hs.size() < d.k()) pending++;
+            System.out.printf("%s  version %d, k %d: %d items normal fleet-wide, %d seen on fewer than %d hosts; learnt fleet-wide: %s%n", p.workload(),
+                    p.version(), d.k(), normal, pending, d.k(), d.learnt().isEmpty() ? "none" : String.join(", ", d.learnt()));
+            if (!items) return;
+            var dims = new java.util.TreeSet<String>();
+            dims.addAll(p.hosts().keySet());
+            dims.addAll(p.allowed().keySet());
+            for (String dim : dims) {
+                System.out.printf("  %s%s%n", dim, d.learnt().contains(dim) ? " (learnt fleet-wide: stable on " + String.join(", ", p.stableHosts().get(dim)) + ")" : "");
+                var allowed = p.allowed().getOrDefault(dim, java.util.Set.of());
+                var reported = p.hosts().getOrDefault(dim, Map.of());
+                var all = new java.util.TreeSet<String>(reported.keySet());
+                all.addAll(allowed);
+                for (String item : all) {
+                    var hosts = reported.getOrDefault(item, java.util.Set.of());
+                    String why = allowed.contains(item) ? "allowed by an operator" : String.join(", ", hosts);
+                    System.out.printf("    %-7s %s   [%s]%n", d.normal().getOrDefault(dim, java.util.Set.of()).contains(item) ? "normal" : "novel", item, why);
+                }
+            }
         }
     }
 

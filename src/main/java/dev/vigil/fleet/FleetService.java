@@ -66,7 +66,7 @@ public final class FleetService implements AutoCloseable {
     private long events, invalid, published;
     /** Workloads changed since their last document; published together with the offsets that led to them. */
     private final Set<String> pending = new LinkedHashSet<>();
-    private long lastPublish = System.nanoTime();
+    private long lastPublish;
     private boolean uncommitted;
     static final Duration PUBLISH_EVERY = Duration.ofSeconds(1);
 
@@ -89,6 +89,7 @@ public final class FleetService implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
         producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        lastPublish = System.nanoTime();
     }
 
     private Properties client() {
@@ -226,6 +227,19 @@ public final class FleetService implements AutoCloseable {
         try (var prod = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             prod.send(new ProducerRecord<>(s.eventsTopic(), workload, v)).get();
         }
+    }
+
+    /** The latest record of each workload in the profiles topic, as the brokers hold it now (key to value; a removed workload is absent). */
+    public static Map<String, ConsumerRecord<String, String>> latest(Settings s) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        p.putAll(s.properties());
+        Map<String, ConsumerRecord<String, String>> out = new java.util.TreeMap<>();
+        readAll(p, s.profilesTopic(), r -> {
+            if (r.value() == null) out.remove(r.key());
+            else out.put(r.key(), r);
+        });
+        return out;
     }
 
     /** The workloads merged so far. */

@@ -53,7 +53,7 @@ public class FleetServiceTest {
         while (f.counts().get("events") < n && System.nanoTime() < end) f.pollOnce(Duration.ofMillis(200));
     }
 
-    static FleetDocument.Read latest(String topic, Signer verifier) throws Exception {
+    public static FleetDocument.Read latest(String topic, Signer verifier) throws Exception {
         List<ConsumerRecord<String, String>> docs = KafkaOutputTest.read(topic, 1);
         ConsumerRecord<String, String> last = null;
         for (var r : docs) if (r.key().equals(W)) last = r;
@@ -112,7 +112,7 @@ public class FleetServiceTest {
         assertThat(FleetDocument.read(doc, verifier).normal()).isEqualTo(after.normal());
     }
 
-    static String stateEvent(String host, String dimension, String state) {
+    public static String stateEvent(String host, String dimension, String state) {
         return new ObjectMapper().createObjectNode().put("schema", "vigil.profile-event/1").put("host", host).put("workload", W).put("dimension", dimension)
                 .put("item", "").put("verdict", "state").put("state", state).put("time", "2026-11-24T00:00:00Z").toString();
     }

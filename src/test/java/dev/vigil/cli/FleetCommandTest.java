@@ -1,0 +1,64 @@
+package dev.vigil.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.alert.KafkaOutputTest;
+import dev.vigil.fleet.FleetService;
+import dev.vigil.fleet.FleetServiceTest;
+import dev.vigil.fleet.Signer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `vigil fleet show` against the in-process broker: what the fleet holds normal, per workload and item; a forged document fails it. */
+class FleetCommandTest {
+    @BeforeAll
+    static void broker() throws Exception { KafkaOutputTest.broker(); }
+
+    @AfterAll
+    static void stop() throws Exception { KafkaOutputTest.stop(); }
+
+    @Test
+    void showListsTheMergedProfilesTheirItemsAndHostsAndFailsOnAForgedDocument(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        String bs = KafkaOutputTest.kafka.bootstrapServers(), pub = dir.resolve(Signer.PUBLIC).toString(), w = FleetServiceTest.W;
+        FleetService.Settings s = new FleetService.Settings(bs, "fleet-c1", "events.c1", "profiles.c1", 2, Map.of());
+        List<String> events = List.of(
+                FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                FleetServiceTest.event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                FleetServiceTest.event("h1", "files", "read /srv/www/index.html", "learnt"),
+                FleetServiceTest.stateEvent("h1", "process", "stable"),
+                FleetServiceTest.stateEvent("h2", "process", "stable"));
+        try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
+            FleetServiceTest.produce("events.c1", events);
+            FleetServiceTest.drain(f, events.size());
+        }
+        Cli all = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1");
+        assertThat(all.exit()).isZero();
+        assertThat(all.out()).containsPattern(java.util.regex.Pattern.quote(w) + "  version \\d+, k 2: 1 items normal fleet-wide, 1 seen on fewer than 2 hosts; "
+                + "learnt fleet-wide: process\n");
+
+        Cli one = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1", w);
+        assertThat(one.exit()).isZero();
+        assertThat(one.out()).contains("  files\n", "    novel   read /srv/www/index.html   [h1]",
+                "  process (learnt fleet-wide: stable on h1, h2)", "    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]");
+
+        assertThat(Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1", "systemd:nope.service nope").error())
+                .isEqualTo("vigil: no merged profile of 'systemd:nope.service nope' in profiles.c1 (1 workloads there)");
+
+        // someone adds an item to the normal set: the document no longer verifies, and show says so and exits 1
+        ObjectNode forged = (ObjectNode) new ObjectMapper().readTree(KafkaOutputTest.read("profiles.c1", 1).getLast().value());
+        forged.withObjectProperty("normal").withArrayProperty("files").add("read /srv/www/index.html");
+        FleetServiceTest.produce("profiles.c1", List.of(forged.toString()));
+        Cli bad = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.ERROR);
+        assertThat(bad.out()).contains(w + "  FAILED VERIFICATION (partition ").contains("its signature does not verify");
+        assertThat(bad.error()).isEqualTo("vigil: 1 document in profiles.c1 failed verification");
+    }
+}
