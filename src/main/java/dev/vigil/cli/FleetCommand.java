@@ -4,7 +4,9 @@ import dev.vigil.fleet.FleetService;
 import dev.vigil.fleet.Signer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "fleet", mixinStandardHelpOptions = true, subcommands = {FleetCommand.Keygen.class, FleetCommand.Allow.class, FleetCommand.Show.class, FleetCommand.Demo.class},
         description = {"Merge the agents' workload profiles across hosts: consume their profile events",
                 "(topic vigil.profile-events, a consumer group), make an item normal fleet-wide once k",
-                "hosts reported it or an operator allowed it, and publish each workload's merged",
+                "hosts learnt it (alerts never count) or an operator allowed it, and publish each workload's merged",
                 "profile, signed with the fleet's Ed25519 key, to the compacted topic vigil.profiles.",
                 "  vigil fleet demo          (the whole loop on this machine: no setup, no root)",
                 "  vigil fleet keygen --out /etc/vigil/fleet",
@@ -171,17 +173,23 @@ final class FleetCommand implements Callable<Integer> {
             if (!items) return;
             var dims = new java.util.TreeSet<String>();
             dims.addAll(p.hosts().keySet());
+            dims.addAll(p.novel().keySet());
             dims.addAll(p.allowed().keySet());
             for (String dim : dims) {
                 System.out.printf("  %s%s%n", dim, d.learnt().contains(dim) ? " (learnt fleet-wide: stable on " + String.join(", ", p.stableHosts().get(dim)) + ")" : "");
                 var allowed = p.allowed().getOrDefault(dim, java.util.Set.of());
                 var reported = p.hosts().getOrDefault(dim, Map.of());
+                var alerted = p.novel().getOrDefault(dim, Map.of());
                 var all = new java.util.TreeSet<String>(reported.keySet());
+                all.addAll(alerted.keySet());
                 all.addAll(allowed);
                 for (String item : all) {
-                    var hosts = reported.getOrDefault(item, java.util.Set.of());
-                    String why = allowed.contains(item) ? "allowed by an operator" : String.join(", ", hosts);
-                    System.out.printf("    %-7s %s   [%s]%n", d.normal().getOrDefault(dim, java.util.Set.of()).contains(item) ? "normal" : "novel", item, why);
+                    List<String> why = new ArrayList<>();
+                    if (allowed.contains(item)) why.add("allowed by an operator");
+                    if (reported.containsKey(item)) why.add(String.join(", ", reported.get(item)));
+                    if (alerted.containsKey(item)) why.add("alerted on " + String.join(", ", alerted.get(item)));
+                    String whyText = String.join("; ", why);
+                    System.out.printf("    %-7s %s   [%s]%n", d.normal().getOrDefault(dim, java.util.Set.of()).contains(item) ? "normal" : "novel", item, whyText);
                 }
             }
         }

@@ -17,7 +17,8 @@ import java.util.TreeSet;
 /**
  * A merged profile as the fleet publishes it (topic vigil.profiles, compacted, keyed by the
  * workload key), schema {@value #SCHEMA}: {@code {"schema", "workload", "version", "k",
- * "normal": {dimension: [items]}, "hosts": {dimension: {item: [up to k hosts]}}, "allowed":
+ * "normal": {dimension: [items]}, "hosts": {dimension: {item: [up to k hosts that learnt it]}},
+ * "novel": {dimension: {item: [up to k hosts where it was alerted]}}, "allowed":
  * {dimension: [items]}, "learnt": [dimensions stable on k hosts], "stable_hosts": {dimension:
  * [up to k hosts]}, "signature"}}. The signature is Ed25519 over the document without
  * its signature, written canonically (object fields sorted, no spaces), so any change to
@@ -42,6 +43,11 @@ public final class FleetDocument {
         ObjectNode hosts = o.putObject("hosts");
         p.hosts().forEach((d, items) -> {
             ObjectNode dn = hosts.putObject(d);
+            items.forEach((item, h) -> h.forEach(dn.withArrayProperty(item)::add));
+        });
+        ObjectNode novel = o.putObject("novel");
+        p.novel().forEach((d, items) -> {
+            ObjectNode dn = novel.putObject(d);
             items.forEach((item, h) -> h.forEach(dn.withArrayProperty(item)::add));
         });
         ObjectNode allowed = o.putObject("allowed");
@@ -76,6 +82,7 @@ public final class FleetDocument {
         FleetProfile p = new FleetProfile(o.path("workload").asText());
         p.version(o.path("version").asLong());
         o.path("hosts").properties().forEach(d -> d.getValue().properties().forEach(item -> item.getValue().forEach(h -> p.report(d.getKey(), item.getKey(), h.asText(), Integer.MAX_VALUE))));
+        o.path("novel").properties().forEach(d -> d.getValue().properties().forEach(item -> item.getValue().forEach(h -> p.novel(d.getKey(), item.getKey(), h.asText(), Integer.MAX_VALUE))));
         o.path("allowed").properties().forEach(d -> d.getValue().forEach(item -> p.allow(d.getKey(), item.asText())));
         o.path("stable_hosts").properties().forEach(d -> d.getValue().forEach(h -> p.stable(d.getKey(), h.asText(), Integer.MAX_VALUE)));
         Set<String> learnt = new TreeSet<>();

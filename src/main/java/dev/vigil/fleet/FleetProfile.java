@@ -7,9 +7,12 @@ import java.util.TreeSet;
 
 /**
  * One workload's profile merged across the fleet: per dimension, per item, the hosts that
- * reported it (learnt or novel), up to k of them (k decide; more would only grow the
- * document with the fleet), and whether an operator allowed it. An item is normal
- * fleet-wide once k hosts reported it, or once allowed. Per dimension too, the hosts (up to
+ * learnt it (while their profile learnt, or allowed there), up to k of them (k decide; more
+ * would only grow the document with the fleet), the hosts where it was novel (an alert was
+ * raised there), and whether an operator allowed it. An item is normal fleet-wide once k
+ * hosts learnt it, or once allowed; novel reports never count: an attack spreading over the
+ * replicas of a service must not teach the fleet its own steps (an operator allows what a
+ * rollout made new everywhere, once, with `vigil fleet allow`). Per dimension too, the hosts (up to
  * k) where its learning ended stable: once k did, the dimension is learnt fleet-wide, and a
  * new replica that imports it raises novelty alerts from its first minute instead of
  * learning again. Reports are sets, so a report seen twice (a consumer restarted before its
@@ -20,6 +23,7 @@ public final class FleetProfile {
     private final Map<String, Map<String, Set<String>>> hosts = new TreeMap<>();
     private final Map<String, Set<String>> allowed = new TreeMap<>();
     private final Map<String, Set<String>> stable = new TreeMap<>();
+    private final Map<String, Map<String, Set<String>>> novel = new TreeMap<>();
     private long version;
 
     public FleetProfile(String workload) {
@@ -33,11 +37,20 @@ public final class FleetProfile {
 
     void version(long v) { version = v; }
 
-    /** A host reported an item; true when that is news (a new host for an item fewer than k hosts reported). */
+    /** A host learnt an item; true when that is news (a new host for an item fewer than k hosts learnt). */
     public boolean report(String dimension, String item, String host, int k) {
         Set<String> h = hosts.computeIfAbsent(dimension, d -> new TreeMap<>()).computeIfAbsent(item, i -> new TreeSet<>());
         return h.size() < k && h.add(host);
     }
+
+    /** An item was novel on a host (alerted there); true when that is news (a new host, fewer than k so far). It never makes the item normal. */
+    public boolean novel(String dimension, String item, String host, int k) {
+        Set<String> h = novel.computeIfAbsent(dimension, d -> new TreeMap<>()).computeIfAbsent(item, i -> new TreeSet<>());
+        return h.size() < k && h.add(host);
+    }
+
+    /** Per dimension and item, the hosts where it was novel (read-only view). */
+    public Map<String, Map<String, Set<String>>> novel() { return java.util.Collections.unmodifiableMap(novel); }
 
     /** A host's dimension became stable; true when that is news (a new host, fewer than k so far). */
     public boolean stable(String dimension, String host, int k) {
@@ -62,7 +75,7 @@ public final class FleetProfile {
         return allowed.computeIfAbsent(dimension, d -> new TreeSet<>()).add(item);
     }
 
-    /** The items normal fleet-wide with k: reported by at least k hosts, or allowed. */
+    /** The items normal fleet-wide with k: learnt by at least k hosts, or allowed. */
     public Map<String, Set<String>> normal(int k) {
         Map<String, Set<String>> out = new TreeMap<>();
         hosts.forEach((d, items) -> items.forEach((item, h) -> {
@@ -72,7 +85,7 @@ public final class FleetProfile {
         return out;
     }
 
-    /** Per dimension and item, the hosts that reported it (read-only view). */
+    /** Per dimension and item, the hosts that learnt it (read-only view). */
     public Map<String, Map<String, Set<String>>> hosts() { return java.util.Collections.unmodifiableMap(hosts); }
 
     public Map<String, Set<String>> allowed() { return java.util.Collections.unmodifiableMap(allowed); }

@@ -31,7 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The fleet service: consumes the agents' profile events (a consumer group, so several
  * instances share the partitions; the events are keyed by workload, so one workload's
  * events reach one instance), merges them per workload ({@link FleetProfile}: an item is
- * normal fleet-wide once k hosts reported it, or an operator allowed it), and publishes
+ * normal fleet-wide once k hosts learnt it, or an operator allowed it; an item alerted on
+ * hosts is kept apart and never made normal by them), and publishes
  * each changed workload's merged profile, signed with the fleet's Ed25519 key, to the
  * compacted topic vigil.profiles (keyed by workload), at most once a second per workload
  * while events keep coming (a burst of reports becomes one signed document, not one per
@@ -180,7 +181,11 @@ public final class FleetService implements AutoCloseable {
             }
             if (state && !e.path("state").asText().equals("stable")) continue; // unstable or full on that host: nothing to merge
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
-            boolean news = state ? p.stable(d, host, s.k()) : verdict.equals("allowed") ? p.allow(d, item) : p.report(d, item, host, s.k());
+            boolean news = state ? p.stable(d, host, s.k()) : switch (verdict) {
+                case "allowed" -> p.allow(d, item);
+                case "novel" -> p.novel(d, item, host, s.k());
+                default -> p.report(d, item, host, s.k());
+            };
             if (news) pending.add(w);
         }
         if (!records.isEmpty()) uncommitted = true;

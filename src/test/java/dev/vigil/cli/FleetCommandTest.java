@@ -33,6 +33,7 @@ class FleetCommandTest {
                 FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 FleetServiceTest.event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 FleetServiceTest.event("h1", "files", "read /srv/www/index.html", "learnt"),
+                FleetServiceTest.event("h2", "files", "read /srv/www/index.html", "novel"),
                 FleetServiceTest.stateEvent("h1", "process", "stable"),
                 FleetServiceTest.stateEvent("h2", "process", "stable"));
         try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
@@ -46,7 +47,7 @@ class FleetCommandTest {
 
         Cli one = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1", w);
         assertThat(one.exit()).isZero();
-        assertThat(one.out()).contains("  files\n", "    novel   read /srv/www/index.html   [h1]",
+        assertThat(one.out()).contains("  files\n", "    novel   read /srv/www/index.html   [h1; alerted on h2]",
                 "  process (learnt fleet-wide: stable on h1, h2)", "    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]");
 
         assertThat(Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1", "systemd:nope.service nope").error())

@@ -72,7 +72,7 @@ public class FleetServiceTest {
                 event("h3", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 event("h1", "files", "read /etc/nginx/nginx.conf", "learnt"),
                 event("h2", "files", "read /etc/nginx/nginx.conf", "learnt"),
-                event("h1", "network", "connect tcp public:443", "novel"));
+                event("h1", "network", "connect tcp public:443", "learnt"));
         try (FleetService f = new FleetService(s, signer, QUIET)) {
             produce("events.t1", first);
             drain(f, first.size());
@@ -80,9 +80,10 @@ public class FleetServiceTest {
         }
         FleetDocument.Read d = latest("profiles.t1", verifier);
         assertThat(d.normal()).isEqualTo(Map.of("process", Set.of("/usr/sbin/nginx -> /usr/bin/dash -c logrotate"), "files", Set.of("read /etc/nginx/nginx.conf")));
-        assertThat(d.profile().hosts().get("network").get("connect tcp public:443")).as("seen on one host of three: novel with k = 2").containsExactly("h1");
+        assertThat(d.profile().hosts().get("network").get("connect tcp public:443")).as("learnt on one host of three: novel with k = 2").containsExactly("h1");
 
-        // restarted: the state comes back from the profiles topic, the same events again count once, a second host makes the endpoint normal
+        // restarted: the state comes back from the profiles topic, the same events again count once; an alert on a second host does not
+        // make the endpoint normal, a second host that learnt it does
         try (FleetService f = new FleetService(s, signer, QUIET)) {
             assertThat(f.profile(W).hosts().get("process").get("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).as("k = 2 hosts decide; no more are kept")
                     .containsExactly("h1", "h2");
@@ -91,14 +92,19 @@ public class FleetServiceTest {
             assertThat(f.profile(W).normal(2)).doesNotContainKey("network");
             assertThat(f.profile(W).hosts().get("network").get("connect tcp public:443")).containsExactly("h1");
             produce("events.t1", List.of(event("h2", "network", "connect tcp public:443", "novel")));
+            drain(f, first.size() + 1);
+            assertThat(f.profile(W).normal(2)).as("alerted on h2: an attack spreading over replicas must not whitelist itself").doesNotContainKey("network");
+            assertThat(f.profile(W).novel().get("network").get("connect tcp public:443")).containsExactly("h2");
+            produce("events.t1", List.of(event("h3", "network", "connect tcp public:443", "learnt")));
             FleetService.allow(s, W, "risky", "ptrace ATTACH"); // vigil fleet allow
             assertThatThrownBy(() -> FleetService.allow(s, W, "colour", "red")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown dimension");
-            drain(f, first.size() + 2);
-            assertThat(f.counts()).containsEntry("events", 8L).as("resumed from the committed offsets: only the new events").containsEntry("invalid", 0L);
+            drain(f, first.size() + 3);
+            assertThat(f.counts()).containsEntry("events", 9L).as("resumed from the committed offsets: only the new events").containsEntry("invalid", 0L);
         }
         FleetDocument.Read after = latest("profiles.t1", verifier);
         assertThat(after.profile().hosts().get("process").get("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).as("no double counting").containsExactly("h1", "h2");
-        assertThat(after.normal().get("network")).containsExactly("connect tcp public:443");
+        assertThat(after.normal().get("network")).as("learnt on h1 and h3").containsExactly("connect tcp public:443");
+        assertThat(after.profile().novel().get("network").get("connect tcp public:443")).as("the alert on h2 kept apart, signed").containsExactly("h2");
         assertThat(after.normal().get("risky")).as("allowed by an operator").containsExactly("ptrace ATTACH");
 
         // tampered: an item added to the normal set, or the document signed by another key
