@@ -61,6 +61,11 @@ public final class Agent implements AutoCloseable {
     private boolean pinned;
     private final KafkaProfileEvents profileEvents;
     private final FleetSubscriber fleet;
+    /**
+     * The fleet's latest verified profile of each workload not merged yet: merged when the workload has a profile here
+     * (the fleet's other services never take this host's room for profiles).
+     */
+    private final Map<dev.vigil.profile.WorkloadKey, FleetSubscriber.Import> fleetPending = new java.util.HashMap<>();
 
     /** Opens the outputs (so a bad output fails before anything is loaded in the kernel). */
     public Agent(AgentConfig config, PrintStream log) {
@@ -109,9 +114,12 @@ public final class Agent implements AutoCloseable {
     private void applyFleet(java.time.Instant now) {
         if (fleet == null) return;
         for (Alert a : fleet.rejections()) pipeline.publish(a);
-        List<FleetSubscriber.Import> in = fleet.imports();
-        if (lineage == null) return;
-        for (FleetSubscriber.Import im : in) {
+        for (FleetSubscriber.Import im : fleet.imports()) fleetPending.put(im.key(), im); // a newer version replaces an older one
+        if (lineage == null || fleetPending.isEmpty()) return;
+        for (var it = fleetPending.values().iterator(); it.hasNext(); ) {
+            FleetSubscriber.Import im = it.next();
+            if (lineage.profiles().find(im.key()) == null) continue; // a workload this host does not run (yet)
+            it.remove();
             int added = FleetSubscriber.merge(lineage.profiles(), im, config.profiles().learning(), now);
             if (added > 0) log.printf("vigil: fleet profile of %s (version %d): %d items normal fleet-wide imported%n", im.key().text(), im.version(), added);
         }

@@ -74,6 +74,14 @@ class AgentKafkaTest {
         }
         FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "agent-t1", "agent-t1.events", "agent-t1.profiles", 1,
                 java.util.Map.of());
+        // and a service of the fleet that web-4 does not run
+        try (var prod = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(java.util.Map.of("bootstrap.servers",
+                KafkaOutputTest.kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            String other = FleetServiceTest.event("db-1", "files", "read /etc/postgresql/postgresql.conf", "learnt").replace(FleetServiceTest.W,
+                    "systemd:postgresql.service postgres");
+            prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>("agent-t1.events", "systemd:postgresql.service postgres", other)).get();
+        }
         try (FleetService f = new FleetService(s, signer, QUIET)) {
             await(() -> {
                 try {
@@ -81,17 +89,21 @@ class AgentKafkaTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-                return f.counts().get("events") >= sent;
+                return f.counts().get("events") >= sent + 1;
             });
             f.flush();
-            assertThat(f.counts()).containsEntry("events", sent).containsEntry("workloads", 2L);
+            assertThat(f.counts()).containsEntry("events", sent + 1).containsEntry("workloads", 3L);
         }
-        // a new host with the fleet's key: both documents verified before its first event, none rejected
+        // a new host with the fleet's key: the three documents verified before its first event, none rejected; the two of
+        // its own services merged, the other service's profile not made here
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
         try (Metrics m = Metrics.serve("127.0.0.1", 0, "agent", "test");
-             Agent a = new Agent(config("web-4", dir, dir.resolve("fleet").resolve(Signer.PUBLIC).toString()), QUIET)) {
+             Agent a = new Agent(config("web-4", dir, dir.resolve("fleet").resolve(Signer.PUBLIC).toString()), new PrintStream(log, true))) {
             a.replayEvents(web4, m);
-            assertThat(scrape(m.port())).contains("vigil_fleet_profiles_total{result=\"verified\"} 2.0", "vigil_fleet_profiles_total{result=\"rejected\"} 0.0");
+            assertThat(scrape(m.port())).contains("vigil_fleet_profiles_total{result=\"verified\"} 3.0", "vigil_fleet_profiles_total{result=\"rejected\"} 0.0");
         }
+        assertThat(log.toString()).contains("fleet profile of cgroup:/vigil-sc-web/app vigil-webapp (version ", "fleet profile of cgroup:/vigil-sc-web/nginx nginx")
+                .contains(": 2 workload profiles,").doesNotContain("postgres");
         assertThat(KafkaOutputTest.read("agent-t1.alerts", 10).stream().map(r -> r.key()).distinct().sorted().toList())
                 .as("the alerts of both hosts, keyed by host").isEqualTo(List.of("web-1", "web-4"));
     }
