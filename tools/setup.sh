@@ -56,8 +56,9 @@ vigil_find_jdk() {
 }
 
 # The JVM flags of every vigil launch (./vigil and bench/): native access for libbpf,
-# DJL offline (no network at run time), the serial GC (one short-lived process).
-VIGIL_JAVA_OPTS=(--enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -XX:+UseSerialGC)
+# DJL offline (no network at run time), the serial GC (one short-lived process), and
+# sun.misc.Unsafe allowed without a warning at exit (Kafka's clients and the demo's broker use it).
+VIGIL_JAVA_OPTS=(--enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow)
 
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 

@@ -141,7 +141,7 @@ public final class FleetDemo {
                     say("  alone (its own profile, learning from nothing): %d of %d attack steps alerted%s, %d false alarms before the attack",
                             lone.named(), truth.size(), lone.named() == 0 ? "" : " (" + String.join(", ", lone.steps().stream().filter(st -> st.firstAlertMs() >= 0)
                                     .map(Step::step).toList()) + ": its profile became stable as the attack went on)", lone.falseAlarms());
-                    say("  with the fleet's profile (verified and imported before its first event): %d of %d attack steps alerted, %d false alarms before the attack:",
+                    say("  with the fleet's profile (verified before its first event, merged as the service started): %d of %d attack steps alerted, %d false alarms before the attack:",
                             fleetwise.named(), truth.size(), fleetwise.falseAlarms());
                     for (Step st : fleetwise.steps()) {
                         out.printf("    %-50s %s%n", st.step(), st.firstAlertMs() < 0 ? "not alerted" : "alerted " + st.firstAlertMs() + " ms after it was sent");
