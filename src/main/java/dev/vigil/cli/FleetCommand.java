@@ -40,12 +40,15 @@ final class FleetCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop after this many seconds (default: at Ctrl-C).")
     Integer duration;
 
+    @picocli.CommandLine.Mixin MetricsOption metrics;
+
     private volatile boolean stop;
 
     @Override
     public Integer call() throws Exception {
         if (bootstrap == null || key == null) throw new UserError(ExitCodes.USAGE, "vigil fleet needs --bootstrap HOST:PORT and --key FILE (or: vigil fleet keygen --out DIR)");
         if (k < 1) throw new UserError(ExitCodes.USAGE, "--k must be at least 1");
+        metrics.check();
         if (!java.nio.file.Files.isReadable(key)) throw new UserError(ExitCodes.BAD_INPUT, "cannot read the fleet key " + key + " (make one with vigil fleet keygen --out DIR)");
         Signer signer;
         try {
@@ -56,7 +59,9 @@ final class FleetCommand implements Callable<Integer> {
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
         try (ShutdownGuard guard = new ShutdownGuard();
              FleetService f = new FleetService(new FleetService.Settings(bootstrap, group, FleetService.EVENTS, FleetService.PROFILES, k, properties), signer,
-                     System.err)) {
+                     System.err);
+             dev.vigil.alert.Metrics served = metrics.open("fleet")) {
+            f.register(served);
             guard.onStop(() -> stop = true);
             System.err.printf("vigil fleet: merging %s into %s (k = %d, group %s) ...%n", FleetService.EVENTS, FleetService.PROFILES, k, group);
             f.run(() -> stop || System.nanoTime() > end);

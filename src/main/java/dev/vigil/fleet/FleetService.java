@@ -64,7 +64,8 @@ public final class FleetService implements AutoCloseable {
     private final Map<String, FleetProfile> profiles = new HashMap<>();
     private final KafkaConsumer<String, String> consumer;
     private final KafkaProducer<String, String> producer;
-    private long events, invalid, published;
+    private volatile long events, invalid, published; // written by the service's thread only; read by metrics
+    private volatile int workloads;
     /** Workloads changed since their last document; published together with the offsets that led to them. */
     private final Set<String> pending = new LinkedHashSet<>();
     private long lastPublish;
@@ -143,6 +144,7 @@ public final class FleetService implements AutoCloseable {
                 log.println("vigil fleet: ignored a document of " + r.key() + " in " + s.profilesTopic() + ": " + e.getMessage());
             }
         });
+        workloads = profiles.size();
         log.printf("vigil fleet: restored %d workload profiles from %d documents in %s%n", profiles.size(), docs[0], s.profilesTopic());
     }
 
@@ -204,6 +206,7 @@ public final class FleetService implements AutoCloseable {
         producer.flush();
         for (var f : acks) f.get();
         published += pending.size();
+        workloads = profiles.size();
         pending.clear();
         if (uncommitted) consumer.commitSync();
         uncommitted = false;
@@ -245,6 +248,18 @@ public final class FleetService implements AutoCloseable {
             else out.put(r.key(), r);
         });
         return out;
+    }
+
+    /** Serves the service's counters: events merged or invalid, documents published, workloads, and the consumer's lag. */
+    public void register(dev.vigil.alert.Metrics m) {
+        m.counter("vigil_fleet_events", "Profile events read: merged, or invalid (not a vigil.profile-event)", "result",
+                        () -> Map.of("merged", events - invalid, "invalid", invalid))
+                .counter("vigil_fleet_documents_published", "Signed merged profiles published to the profiles topic", () -> published)
+                .gauge("vigil_fleet_workloads", "Workloads with a merged profile", () -> workloads)
+                .gauge("vigil_fleet_events_lag", "Profile events not read yet in the most behind partition this instance reads (the consumer's records-lag-max)",
+                        () -> consumer.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("records-lag-max")
+                                && e.getKey().group().equals("consumer-fetch-manager-metrics") && !e.getKey().tags().containsKey("topic"))
+                                .mapToDouble(e -> e.getValue().metricValue() instanceof Number n ? n.doubleValue() : Double.NaN).findFirst().orElse(Double.NaN));
     }
 
     /** The workloads merged so far. */

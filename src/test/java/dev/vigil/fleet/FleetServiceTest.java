@@ -172,11 +172,16 @@ public class FleetServiceTest {
         FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t5", "events.t5", "profiles.t5", 2, Map.of());
         List<String> burst = new java.util.ArrayList<>();
         for (int i = 0; i < 300; i++) burst.add(event("h" + (i % 3), "files", "read /srv/www/page-" + (i / 3) + ".html", "learnt"));
-        try (FleetService f = new FleetService(s, signer, QUIET)) {
+        try (FleetService f = new FleetService(s, signer, QUIET); dev.vigil.alert.Metrics m = dev.vigil.alert.Metrics.serve("127.0.0.1", 0, "fleet", "test")) {
+            f.register(m);
             produce("events.t5", burst);
-            drain(f, burst.size());
+            produce("events.t5", List.of("not json"));
+            drain(f, burst.size() + 1);
             f.flush();
             assertThat(f.counts().get("published")).as("documents for 300 reports of one workload").isBetween(1L, 3L);
+            assertThat(dev.vigil.alert.MetricsTest.scrape(m.port())).contains("vigil_fleet_events_total{result=\"merged\"} 300.0",
+                    "vigil_fleet_events_total{result=\"invalid\"} 1.0", "vigil_fleet_documents_published_total " + (double) f.counts().get("published"),
+                    "vigil_fleet_workloads 1.0", "vigil_fleet_events_lag 0.0");
         }
         List<ConsumerRecord<String, String>> docs = KafkaOutputTest.read("profiles.t5", 1);
         FleetDocument.Read last = FleetDocument.read(docs.getLast().value(), Signer.verifier(dir.resolve(Signer.PUBLIC)));
