@@ -79,7 +79,15 @@ public final class Signer {
     }
 
     private static byte[] read(Path f) throws IOException {
-        return Base64.getDecoder().decode(Files.readString(f).strip());
+        try {
+            return Base64.getDecoder().decode(Files.readString(f).strip());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(f + ": no such file (make the fleet's keys with vigil fleet keygen --out DIR)");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException(f + ": permission denied");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IOException(f + ": not a key file (not text)");
+        }
     }
 
     public byte[] sign(byte[] data) {

@@ -62,4 +62,18 @@ class FleetCommandTest {
         assertThat(bad.out()).contains(w + "  FAILED VERIFICATION (partition ").contains("its signature does not verify");
         assertThat(bad.error()).isEqualTo("vigil: 1 document in profiles.c1 failed verification");
     }
+
+    @Test
+    void aMissingOrBrokenKeyIsOneClearLineAndNoBrokerIsAsked(@TempDir Path dir) throws Exception {
+        Cli none = Cli.run("fleet", "show", "--bootstrap", "127.0.0.1:1", "--public-key", dir.resolve("fleet.pub").toString());
+        assertThat(none.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(none.error()).isEqualTo("vigil: " + dir.resolve("fleet.pub") + ": no such file (make the fleet's keys with vigil fleet keygen --out DIR)");
+        java.nio.file.Files.writeString(dir.resolve("bad.pub"), "not a key\n");
+        Cli bad = Cli.run("fleet", "show", "--bootstrap", "127.0.0.1:1", "--public-key", dir.resolve("bad.pub").toString());
+        assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(bad.error()).startsWith("vigil: " + dir.resolve("bad.pub") + ": not an Ed25519 public key");
+        Signer.generate(dir.resolve("k"));
+        Cli used = Cli.run("fleet", "keygen", "--out", dir.resolve("k").toString());
+        assertThat(used.exit()).as("an existing key is never overwritten").isEqualTo(ExitCodes.BAD_INPUT);
+    }
 }
