@@ -64,7 +64,14 @@ final class FleetCommand implements Callable<Integer> {
             f.register(served);
             guard.onStop(() -> stop = true);
             System.err.printf("vigil fleet: merging %s into %s (k = %d, group %s) ...%n", FleetService.EVENTS, FleetService.PROFILES, k, group);
-            f.run(() -> stop || System.nanoTime() > end);
+            long every = 60_000_000_000L, next = System.nanoTime() + every;
+            while (!stop && System.nanoTime() < end) {
+                f.pollOnce(java.time.Duration.ofMillis(500));
+                if (System.nanoTime() >= next) { // a line a minute, for whoever reads the service's log
+                    next += every;
+                    System.err.println("vigil fleet: " + f.counts());
+                }
+            }
             System.err.println("vigil fleet: " + f.counts());
         } catch (IllegalStateException e) {
             throw new UserError(ExitCodes.ERROR, "fleet: " + e.getMessage());

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -213,10 +212,6 @@ public final class FleetService implements AutoCloseable {
         lastPublish = System.nanoTime();
     }
 
-    /** Runs until stop says so. */
-    public void run(BooleanSupplier stop) throws InterruptedException, ExecutionException {
-        while (!stop.getAsBoolean()) pollOnce(Duration.ofMillis(500));
-    }
 
     /**
      * An operator's allow: an event with verdict "allowed" (host "operator") for one item of one workload, published to
@@ -269,7 +264,12 @@ public final class FleetService implements AutoCloseable {
     public FleetProfile profile(String workload) { return profiles.get(workload); }
 
     public Map<String, Long> counts() {
-        return Map.of("events", events, "invalid", invalid, "published", published, "workloads", (long) profiles.size());
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("events", events);
+        m.put("invalid", invalid);
+        m.put("published", published);
+        m.put("workloads", (long) profiles.size());
+        return m;
     }
 
     /** Publishes and commits what is pending (when the brokers answer), then closes. */

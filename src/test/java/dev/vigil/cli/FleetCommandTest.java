@@ -76,4 +76,19 @@ class FleetCommandTest {
         Cli used = Cli.run("fleet", "keygen", "--out", dir.resolve("k").toString());
         assertThat(used.exit()).as("an existing key is never overwritten").isEqualTo(ExitCodes.BAD_INPUT);
     }
+
+    @Test
+    void theFleetServiceRunsFromTheCommandLineMergesAndStopsCleanly(@TempDir Path dir) throws Exception {
+        Signer.generate(dir);
+        String bs = KafkaOutputTest.kafka.bootstrapServers();
+        FleetServiceTest.produce(FleetService.EVENTS, List.of(
+                FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
+                FleetServiceTest.event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt")));
+        Cli run = Cli.run("fleet", "--bootstrap", bs, "--key", dir.resolve(Signer.PRIVATE).toString(), "--duration", "4", "--metrics", "0");
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).contains("vigil fleet: merging vigil.profile-events into vigil.profiles (k = 2, group vigil-fleet)",
+                "vigil: Prometheus metrics at http://127.0.0.1:", "vigil fleet: {events=2, invalid=0, published=1, workloads=1}");
+        Cli show = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", dir.resolve(Signer.PUBLIC).toString(), FleetServiceTest.W);
+        assertThat(show.out()).contains("    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]");
+    }
 }
