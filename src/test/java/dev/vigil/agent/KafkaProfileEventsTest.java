@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.alert.Alert;
-import dev.vigil.alert.KafkaOutputTest;
 import dev.vigil.collect.ProcessContext;
 import dev.vigil.collect.TraceEvent;
 import dev.vigil.profile.Dimension;
@@ -18,25 +17,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The profiles' new items published to Kafka (an in-process KRaft broker on loopback; no root). */
-class KafkaProfileEventsTest {
-    @BeforeAll
-    static void broker() throws Exception { KafkaOutputTest.broker(); }
-
-    @AfterAll
-    static void stop() throws Exception { KafkaOutputTest.stop(); }
+class KafkaProfileEventsTest extends dev.vigil.alert.BrokerTest {
 
     @Test
     void learntItemsTheEndOfLearningAndNovelItemsArriveKeyedByWorkloadInOrder(@TempDir Path dir) throws Exception {
         Instant t0 = Instant.parse("2026-11-24T00:00:00Z");
         int root = LineageDetectorTest.ROOT;
         List<Alert> alerts = new ArrayList<>();
-        try (KafkaProfileEvents events = new KafkaProfileEvents(KafkaOutputTest.kafka.bootstrapServers(), "vigil.profile-events.t1", "web-1", dir,
+        try (KafkaProfileEvents events = new KafkaProfileEvents(kafka.bootstrapServers(), "vigil.profile-events.t1", "web-1", dir,
                 1 << 20, Map.of())) {
             ProcessContext ctx = new ProcessContext();
             LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
@@ -60,7 +52,7 @@ class KafkaProfileEventsTest {
             assertThat(events.counts()).containsEntry("sent", 3L).containsEntry("dropped", 0L);
         }
         assertThat(alerts).extracting(Alert::kind).containsExactly("profile_state", "anomaly");
-        List<ConsumerRecord<String, String>> got = KafkaOutputTest.read("vigil.profile-events.t1", 3);
+        List<ConsumerRecord<String, String>> got = read("vigil.profile-events.t1", 3);
         assertThat(got).hasSize(3);
         ObjectMapper json = new ObjectMapper();
         JsonNode learnt = json.readTree(got.get(0).value()), stable = json.readTree(got.get(1).value()), novel = json.readTree(got.get(2).value());

@@ -23,41 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Kafka output against an in-process KRaft broker on loopback (no root needed). */
-public class KafkaOutputTest {
-    public static KafkaClusterTestKit kafka;
-
-    @BeforeAll
-    public static void broker() throws Exception {
-        kafka = dev.vigil.fleet.LocalBroker.start();
-    }
-
-    @AfterAll
-    public static void stop() throws Exception {
-        if (kafka != null) kafka.close();
-        kafka = null;
-    }
-
+public class KafkaOutputTest extends BrokerTest {
     static Alert alert(int i) {
         // every alert's JSON line the same length: fixed-width numbers, whole seconds
         return Alert.builder("profile", "anomaly").time(Instant.parse("2026-11-24T00:00:00Z").plusSeconds(i)).host("web-1")
                 .summary(String.format("alert number %04d", i)).dedupKey(String.format("k%04d", i)).build();
-    }
-
-    /** Every record of a topic from its start, waiting until n have come (or 30 s). */
-    public static List<ConsumerRecord<String, String>> read(String topic, int n) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long end = System.nanoTime() + 30_000_000_000L;
-            while (out.size() < n && System.nanoTime() < end) c.poll(Duration.ofMillis(200)).forEach(out::add);
-            c.poll(Duration.ofMillis(500)).forEach(out::add); // nothing more than n
-        }
-        return out;
     }
 
     @Test

@@ -4,30 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.alert.KafkaOutputTest;
 import dev.vigil.fleet.FleetService;
 import dev.vigil.fleet.FleetServiceTest;
 import dev.vigil.fleet.Signer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `vigil fleet show` against the in-process broker: what the fleet holds normal, per workload and item; a forged document fails it. */
-class FleetCommandTest {
-    @BeforeAll
-    static void broker() throws Exception { KafkaOutputTest.broker(); }
-
-    @AfterAll
-    static void stop() throws Exception { KafkaOutputTest.stop(); }
+class FleetCommandTest extends dev.vigil.alert.BrokerTest {
 
     @Test
     void showListsTheMergedProfilesTheirItemsAndHostsAndFailsOnAForgedDocument(@TempDir Path dir) throws Exception {
         Signer signer = Signer.generate(dir);
-        String bs = KafkaOutputTest.kafka.bootstrapServers(), pub = dir.resolve(Signer.PUBLIC).toString(), w = FleetServiceTest.W;
+        String bs = kafka.bootstrapServers(), pub = dir.resolve(Signer.PUBLIC).toString(), w = FleetServiceTest.W;
         FleetService.Settings s = new FleetService.Settings(bs, "fleet-c1", "events.c1", "profiles.c1", 2, Map.of());
         List<String> events = List.of(
                 FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
@@ -54,7 +46,7 @@ class FleetCommandTest {
                 .isEqualTo("vigil: no merged profile of 'systemd:nope.service nope' in profiles.c1 (1 workloads there)");
 
         // someone adds an item to the normal set: the document no longer verifies, and show says so and exits 1
-        ObjectNode forged = (ObjectNode) new ObjectMapper().readTree(KafkaOutputTest.read("profiles.c1", 1).getLast().value());
+        ObjectNode forged = (ObjectNode) new ObjectMapper().readTree(read("profiles.c1", 1).getLast().value());
         forged.withObjectProperty("normal").withArrayProperty("files").add("read /srv/www/index.html");
         FleetServiceTest.produce("profiles.c1", List.of(forged.toString()));
         Cli bad = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1");
@@ -80,7 +72,7 @@ class FleetCommandTest {
     @Test
     void theFleetServiceRunsFromTheCommandLineMergesAndStopsCleanly(@TempDir Path dir) throws Exception {
         Signer.generate(dir);
-        String bs = KafkaOutputTest.kafka.bootstrapServers();
+        String bs = kafka.bootstrapServers();
         FleetServiceTest.produce(FleetService.EVENTS, List.of(
                 FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 FleetServiceTest.event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt")));

