@@ -5,7 +5,6 @@ import dev.vigil.fleet.Signer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,8 +21,7 @@ import picocli.CommandLine.Option;
                 "  vigil fleet --bootstrap kafka-1:9093 --key /etc/vigil/fleet/fleet.key --k 2 \\",
                 "      --property security.protocol=SSL --property ssl.truststore.location=/etc/vigil/ca.jks"})
 final class FleetCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap", description = "Kafka brokers, HOST:PORT[,HOST:PORT...].")
-    String bootstrap;
+    @picocli.CommandLine.Mixin KafkaClientOptions kafka;
 
     @Option(names = "--key", description = "The fleet's private key (fleet.key from vigil fleet keygen).")
     Path key;
@@ -34,8 +32,6 @@ final class FleetCommand implements Callable<Integer> {
     @Option(names = "--group", defaultValue = FleetService.GROUP, description = "Consumer group; instances in one group share the partitions (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--property", description = "A Kafka client setting, KEY=VALUE (repeatable): TLS, SASL.")
-    Map<String, String> properties = new LinkedHashMap<>();
 
     @Option(names = "--duration", description = "Stop after this many seconds (default: at Ctrl-C).")
     Integer duration;
@@ -46,7 +42,7 @@ final class FleetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (bootstrap == null || key == null) throw new UserError(ExitCodes.USAGE, "vigil fleet needs --bootstrap HOST:PORT and --key FILE (or: vigil fleet keygen --out DIR)");
+        if (kafka.bootstrap == null || key == null) throw new UserError(ExitCodes.USAGE, "vigil fleet needs --bootstrap HOST:PORT and --key FILE (or: vigil fleet keygen --out DIR)");
         if (k < 1) throw new UserError(ExitCodes.USAGE, "--k must be at least 1");
         metrics.check();
         if (!java.nio.file.Files.isReadable(key)) throw new UserError(ExitCodes.BAD_INPUT, "cannot read the fleet key " + key + " (make one with vigil fleet keygen --out DIR)");
@@ -58,7 +54,7 @@ final class FleetCommand implements Callable<Integer> {
         }
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
         try (ShutdownGuard guard = new ShutdownGuard();
-             FleetService f = new FleetService(new FleetService.Settings(bootstrap, group, FleetService.EVENTS, FleetService.PROFILES, k, properties), signer,
+             FleetService f = new FleetService(new FleetService.Settings(kafka.bootstrap, group, FleetService.EVENTS, FleetService.PROFILES, k, kafka.properties), signer,
                      System.err);
              dev.vigil.alert.Metrics served = metrics.open("fleet")) {
             f.register(served);
@@ -83,11 +79,8 @@ final class FleetCommand implements Callable<Integer> {
             "and the agents import it with the next merged profile.",
             "  vigil fleet allow --bootstrap kafka-1:9093 'systemd:nginx.service nginx' process '/usr/sbin/nginx -> /usr/bin/dash -c logrotate'"})
     static final class Allow implements Callable<Integer> {
-        @Option(names = "--bootstrap", required = true, description = "Kafka brokers, HOST:PORT[,HOST:PORT...].")
-        String bootstrap;
+        @picocli.CommandLine.Mixin KafkaClientOptions kafka;
 
-        @Option(names = "--property", description = "A Kafka client setting, KEY=VALUE (repeatable): TLS, SASL.")
-        Map<String, String> properties = new LinkedHashMap<>();
 
         @picocli.CommandLine.Parameters(index = "0", paramLabel = "WORKLOAD", description = "The workload key, as alerts and `vigil workloads list` show it.")
         String workload;
@@ -101,14 +94,14 @@ final class FleetCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try {
-                FleetService.allow(new FleetService.Settings(bootstrap, FleetService.GROUP, FleetService.EVENTS, FleetService.PROFILES, 1, properties), workload,
+                FleetService.allow(new FleetService.Settings(kafka.bootstrap("vigil fleet allow"), FleetService.GROUP, FleetService.EVENTS, FleetService.PROFILES, 1, kafka.properties), workload,
                         dimension, item);
             } catch (IllegalArgumentException e) {
                 throw new UserError(ExitCodes.USAGE, e.getMessage());
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + bootstrap + " did not take it: " + e.getCause().getMessage());
+                throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + kafka.bootstrap + " did not take it: " + e.getCause().getMessage());
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + bootstrap + " did not answer: " + e.getMessage());
+                throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + kafka.bootstrap + " did not answer: " + e.getMessage());
             }
             System.out.println("vigil fleet: allowed fleet-wide in " + workload + ", " + dimension + ": " + item);
             return ExitCodes.OK;
@@ -121,8 +114,7 @@ final class FleetCommand implements Callable<Integer> {
             "  vigil fleet show --bootstrap kafka-1:9093 --public-key /etc/vigil/fleet/fleet.pub",
             "  vigil fleet show --bootstrap kafka-1:9093 --public-key /etc/vigil/fleet/fleet.pub 'systemd:nginx.service nginx'"})
     static final class Show implements Callable<Integer> {
-        @Option(names = "--bootstrap", required = true, description = "Kafka brokers, HOST:PORT[,HOST:PORT...].")
-        String bootstrap;
+        @picocli.CommandLine.Mixin KafkaClientOptions kafka;
 
         @Option(names = "--public-key", required = true, description = "The fleet's public key (fleet.pub).")
         Path publicKey;
@@ -130,8 +122,6 @@ final class FleetCommand implements Callable<Integer> {
         @Option(names = "--topic", defaultValue = FleetService.PROFILES, description = "The merged profiles' topic (default: ${DEFAULT-VALUE}).")
         String topic;
 
-        @Option(names = "--property", description = "A Kafka client setting, KEY=VALUE (repeatable): TLS, SASL.")
-        Map<String, String> properties = new LinkedHashMap<>();
 
         @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "WORKLOAD", description = "One workload's items (its key, as alerts show it).")
         String workload;
@@ -146,9 +136,10 @@ final class FleetCommand implements Callable<Integer> {
             }
             Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> docs;
             try {
-                docs = FleetService.latest(new FleetService.Settings(bootstrap, FleetService.GROUP, FleetService.EVENTS, topic, 1, properties));
+                docs = FleetService.latest(new FleetService.Settings(kafka.bootstrap("vigil fleet show"), FleetService.GROUP, FleetService.EVENTS, topic, 1,
+                        kafka.properties));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                throw new UserError(ExitCodes.ERROR, "fleet show: the brokers at " + bootstrap + " did not answer about " + topic);
+                throw new UserError(ExitCodes.ERROR, "fleet show: the brokers at " + kafka.bootstrap + " did not answer about " + topic);
             }
             if (workload != null && !docs.containsKey(workload)) {
                 throw new UserError(ExitCodes.BAD_INPUT, "no merged profile of '" + workload + "' in " + topic + " (" + docs.size() + " workloads there)");
