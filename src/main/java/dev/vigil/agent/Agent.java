@@ -1,22 +1,36 @@
 package dev.vigil.agent;
 
+import dev.vigil.config.AgentConfig;
+import dev.vigil.fleet.FleetSubscriber;
+import dev.vigil.fleet.KafkaProfileEvents;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.ProcessFacts;
+import dev.vigil.profile.ProfileEvents;
+import dev.vigil.sequence.Pins;
+import dev.vigil.sequence.SequenceAlerts;
+import dev.vigil.sequence.SequenceBursts;
+import dev.vigil.sequence.SequenceReplay;
+import dev.vigil.workload.LineageDetector;
+import dev.vigil.workload.NoveltyGroups;
+import dev.vigil.workload.WorkloadProfiler;
+
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertPipeline;
 import dev.vigil.alert.Metrics;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.collect.Collector;
-import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.ExecCollector;
-import dev.vigil.collect.ProcessContext;
-import dev.vigil.collect.RiskyCollector;
-import dev.vigil.collect.SequenceCollector;
-import dev.vigil.collect.SequenceWire;
-import dev.vigil.collect.SequenceWire.ProfileKey;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SensorSettings;
+import dev.vigil.sensor.ExecSensor;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.sensor.RiskySensor;
+import dev.vigil.sensor.SequenceSensor;
+import dev.vigil.sensor.SequenceWire;
+import dev.vigil.sensor.SequenceWire.ProfileKey;
 import dev.vigil.detect.sequence.PhMachine;
-import dev.vigil.model.ProfileStore;
+import dev.vigil.store.ProfileStore;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.source.ReplaySource;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,15 +59,15 @@ public final class Agent implements AutoCloseable {
     private ProcessDescriber describer = new ProcessDescriber(context);
     private final SyscallTable table = SyscallTable.host();
     private final AlertFilter filter;
-    private SequenceCollector sequence;
+    private SequenceSensor sequence;
     private SequenceAlerts sequenceAlerts;
     private LineageDetector lineage;
     private WorkloadProfiler profiler;
-    private dev.vigil.collect.WorkloadCollector workload;
+    private dev.vigil.sensor.WorkloadSensor workload;
     private long lastTick;
     private final NoveltyGroups groups = new NoveltyGroups(Duration.ofMillis(400));
     private SequenceBursts bursts;
-    private List<Collector> side = List.of();
+    private List<Sensor> side = List.of();
     private volatile boolean reload;
     private long lastAllowCheck;
 
@@ -191,9 +205,9 @@ public final class Agent implements AutoCloseable {
                 metrics.counter("vigil_sequence_anomalies_in_bursts", "Sequence anomalies folded into the alert of their burst", b::folded);
             }
             for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
-            SequenceCollector.Settings settings = new SequenceCollector.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
+            SequenceSensor.Settings settings = new SequenceSensor.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
                     s.maxProfiles(), s.maxPairEntries(), keys);
-            sequence = SequenceCollector.open(settings, this::onSequence);
+            sequence = SequenceSensor.open(settings, this::onSequence);
             metrics.counter("vigil_watch_kernel_events", "The sequence probe's own counters (lost = ring buffer full; *_full = map full)", "kind", sequence::stats);
             if (saved != null) {
                 sequence.restore(saved);
@@ -229,8 +243,8 @@ public final class Agent implements AutoCloseable {
         }
         side = startContext();
         if (profiler != null) {
-            workload = Collector.start(new dev.vigil.collect.WorkloadCollector(config.profiles().maxSlots()), config.filters());
-            dev.vigil.collect.WorkloadCollector w = workload;
+            workload = Sensor.start(new dev.vigil.sensor.WorkloadSensor(config.profiles().maxSlots()), config.filters());
+            dev.vigil.sensor.WorkloadSensor w = workload;
             profiler.repeats(new WorkloadProfiler.Repeats() {
                 public boolean mark(int slot, int kind, long hash) { return w.markNovel(slot, kind, hash); }
                 public long count(int slot, int kind, long hash) { return w.repeats(slot, kind, hash); }
@@ -329,7 +343,7 @@ public final class Agent implements AutoCloseable {
     private void finish(Path file) throws IOException {
         if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
         pinned = false;
-        side.forEach(Collector::close);
+        side.forEach(Sensor::close);
         side = List.of();
         if (workload != null) {
             while (workload.read(this::onWorkload, 0) > 0) { }
@@ -390,14 +404,14 @@ public final class Agent implements AutoCloseable {
      * reads the detectors' events and drained before each alert: a process's exec event was
      * sent before any of its anomalies, so its command line is known when the alert is made.
      */
-    private List<Collector> startContext() {
-        List<Collector> started = new ArrayList<>();
-        CollectorSettings fs = config.filters();
+    private List<Sensor> startContext() {
+        List<Sensor> started = new ArrayList<>();
+        SensorSettings fs = config.filters();
         try {
-            if (config.contextCollectors().contains("exec")) started.add(Collector.start(new ExecCollector(), fs));
-            if (config.contextCollectors().contains("risky")) started.add(Collector.start(new RiskyCollector(), fs));
+            if (config.contextCollectors().contains("exec")) started.add(Sensor.start(new ExecSensor(), fs));
+            if (config.contextCollectors().contains("risky")) started.add(Sensor.start(new RiskySensor(), fs));
         } catch (RuntimeException e) {
-            started.forEach(Collector::close);
+            started.forEach(Sensor::close);
             log.println("vigil: alerts without process context (" + e.getMessage() + ")");
             return List.of();
         }
@@ -405,7 +419,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void drainContext() {
-        for (Collector col : side) {
+        for (Sensor col : side) {
             while (col.read(this::onContext, 0) > 0) { }
         }
     }
@@ -414,15 +428,15 @@ public final class Agent implements AutoCloseable {
      * A workload slot or first sight. The context is drained first, so the exec event of the
      * process that did it (sent before anything it did) is known when the alert is made.
      */
-    private void onWorkload(dev.vigil.collect.TraceEvent e) {
-        if (e instanceof dev.vigil.collect.TraceEvent.Item) drainContext();
+    private void onWorkload(dev.vigil.event.KernelEvent e) {
+        if (e instanceof dev.vigil.event.KernelEvent.Item) drainContext();
         java.time.Instant now = java.time.Instant.now();
         if (events != null) events.event(e, now);
         for (Alert a : profiler.accept(e, now)) if (filter.passes(a.process(), context)) raise(a, now);
     }
 
     /** An exec, exit or risky event: into the context, then to the workload profiles. */
-    private void onContext(dev.vigil.collect.TraceEvent e) {
+    private void onContext(dev.vigil.event.KernelEvent e) {
         context.accept(e);
         if (lineage == null) return;
         java.time.Instant now = java.time.Instant.now();
@@ -495,8 +509,8 @@ public final class Agent implements AutoCloseable {
         for (EventLog.Entry en : rec.entries()) {
             switch (en) {
                 case EventLog.Event ev -> {
-                    dev.vigil.collect.TraceEvent e = ev.event();
-                    if (e instanceof dev.vigil.collect.TraceEvent.Exec || e instanceof dev.vigil.collect.TraceEvent.Exit) {
+                    dev.vigil.event.KernelEvent e = ev.event();
+                    if (e instanceof dev.vigil.event.KernelEvent.Exec || e instanceof dev.vigil.event.KernelEvent.Exit) {
                         context.accept(e);
                         for (Alert a : lineage.accept(e, ev.time())) if (filter.passes(a.process(), context)) raise(a, ev.time());
                     } else {
@@ -551,7 +565,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
-        side.forEach(Collector::close);
+        side.forEach(Sensor::close);
         side = List.of();
         if (workload != null) workload.close();
         workload = null;
@@ -570,14 +584,14 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The filters of the config, applied to alerts in user space (pid, uid, comm, cgroup). */
-    record AlertFilter(CollectorSettings f) {
+    record AlertFilter(SensorSettings f) {
         boolean passes(ProcessRef p, ProcessContext ctx) {
             if (p == null) return true;
             if (!f.passes(p.pid(), p.uid(), p.comm())) return false;
             if (f.cgroups().isEmpty()) return true;
             long id = ctx.seen(p.pid()).map(ProcessContext.Seen::cgroup).orElse(0L);
             if (id == 0 && !p.cgroup().isEmpty()) {
-                id = dev.vigil.collect.CgroupFs.id(p.cgroup());
+                id = dev.vigil.host.CgroupFs.id(p.cgroup());
             }
             return f.cgroups().contains(id);
         }

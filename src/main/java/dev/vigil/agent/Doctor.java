@@ -4,7 +4,7 @@ import dev.vigil.bpf.BpfException;
 import dev.vigil.bpf.Capabilities;
 import dev.vigil.bpf.LibbpfVersion;
 import dev.vigil.bpf.Tracefs;
-import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,8 +93,8 @@ public final class Doctor {
         }));
         checks.add(new Check("BPF probe", true, () -> {
             if (!Capabilities.canLoadBpf()) throw new Failed("skipped: needs privileges");
-            try (SyscallHistogramCollector c = SyscallHistogramCollector.attach(ProcessHandle.current().pid())) {
-                long[] counts = new long[SyscallHistogramCollector.MAX_SYSCALLS];
+            try (SyscallHistogramSensor c = SyscallHistogramSensor.attach(ProcessHandle.current().pid())) {
+                long[] counts = new long[SyscallHistogramSensor.MAX_SYSCALLS];
                 c.read(counts);
                 return "syscall histogram loaded, attached and read (" + (c.usesBatchLookup() ? "batch lookup" : "per-key lookup") + ")";
             } catch (BpfException e) {
@@ -106,10 +106,10 @@ public final class Doctor {
             List<String> ok = new ArrayList<>();
             String missing = "";
             for (String name : List.of("exec", "unlink", "risky", "resource")) {
-                try (dev.vigil.collect.Collector c = dev.vigil.collect.Collector.start(dev.vigil.collect.Collector.create(name),
-                        dev.vigil.collect.CollectorSettings.defaults())) {
+                try (dev.vigil.sensor.Sensor c = dev.vigil.sensor.Sensor.start(dev.vigil.sensor.Sensor.create(name),
+                        dev.vigil.sensor.SensorSettings.defaults())) {
                     ok.add(name);
-                    if (c instanceof dev.vigil.collect.RiskyCollector r && !r.unavailable().isEmpty()) {
+                    if (c instanceof dev.vigil.sensor.RiskySensor r && !r.unavailable().isEmpty()) {
                         missing = "; risky without " + String.join(", ", r.unavailable()) + " (no tracepoint in this kernel)";
                     }
                 } catch (RuntimeException e) {
@@ -120,8 +120,8 @@ public final class Doctor {
         }));
         checks.add(new Check("workload probe", false, () -> {
             if (!Capabilities.canLoadBpf()) throw new Failed("skipped: needs privileges");
-            try (dev.vigil.collect.WorkloadCollector w = dev.vigil.collect.Collector.start(new dev.vigil.collect.WorkloadCollector(),
-                    dev.vigil.collect.CollectorSettings.defaults())) {
+            try (dev.vigil.sensor.WorkloadSensor w = dev.vigil.sensor.Sensor.start(new dev.vigil.sensor.WorkloadSensor(),
+                    dev.vigil.sensor.SensorSettings.defaults())) {
                 return "workload profiles' probe loaded and attached (tp_btf sys_enter/sys_exit, " + w.hostRules().size() + " call rules for this architecture)";
             } catch (RuntimeException e) {
                 throw new Failed(e.getMessage() + " (workload profiles need tp_btf and task storage: 5.11+)");
@@ -130,7 +130,7 @@ public final class Doctor {
         checks.add(new Check("record and monitor", false, () -> {
             if (!Capabilities.canLoadBpf()) throw new Failed("skipped: needs privileges");
             int[] calls = new int[1];
-            try (dev.vigil.collect.SyscallRecorder r = dev.vigil.collect.SyscallRecorder.start(false, 1 << 16, new dev.vigil.collect.SyscallRecorder.Listener() {
+            try (dev.vigil.sensor.SyscallRecorder r = dev.vigil.sensor.SyscallRecorder.start(false, 1 << 16, new dev.vigil.sensor.SyscallRecorder.Listener() {
                 @Override public void call(int tgid, int tid, int nr) { calls[0]++; }
                 @Override public void fork(int parent, int child, String comm) { }
                 @Override public void exec(int tgid, String comm, String file) { }

@@ -1,12 +1,14 @@
 package dev.vigil.agent;
 
+import dev.vigil.host.ProcessFacts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.collect.TraceEvent;
-import dev.vigil.collect.TraceEvent.Who;
-import dev.vigil.model.ModelFile;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.KernelEvent.Who;
+import dev.vigil.store.ModelFile;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,7 @@ public final class EventLog {
         Instant time();
     }
 
-    public record Event(Instant time, TraceEvent event) implements Entry {}
+    public record Event(Instant time, KernelEvent event) implements Entry {}
 
     /** A tick: each slot's activity counter then, and the repeats of alerted items (by dedup key) counted since the last. */
     public record Tick(Instant time, Map<Integer, Long> activity, Map<String, Long> repeats) implements Entry {}
@@ -84,22 +86,22 @@ public final class EventLog {
         }
 
         /** An event the detectors take in (exec, exit, slot, item; others are not recorded). */
-        public void event(TraceEvent e, Instant t) {
+        public void event(KernelEvent e, Instant t) {
             ObjectNode o = JSON.createObjectNode().put("t", t.toString());
             switch (e) {
-                case TraceEvent.Exec x -> {
+                case KernelEvent.Exec x -> {
                     who(o.put("ev", "exec"), x.who()).put("file", x.filename()).put("truncated", x.truncated());
                     if (!x.parentExe().isEmpty()) o.put("parent_exe", x.parentExe());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
-                case TraceEvent.Exit x -> who(o.put("ev", "exit"), x.who()).put("status", x.status()).put("lifetime", x.lifetimeNs());
-                case TraceEvent.Slot x -> {
+                case KernelEvent.Exit x -> who(o.put("ev", "exit"), x.who()).put("status", x.status()).put("lifetime", x.lifetimeNs());
+                case KernelEvent.Slot x -> {
                     who(o.put("ev", "slot"), x.who()).put("slot", x.slot()).put("reason", x.reason()).put("file", x.filename()).put("truncated", x.truncated());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
-                case TraceEvent.Item x -> {
+                case KernelEvent.Item x -> {
                     who(o.put("ev", "item"), x.who()).put("slot", x.slot()).put("kind", x.kind()).put("nr", x.syscall()).put("call", x.call())
                             .put("action", x.action()).put("ret", x.ret()).put("flags", x.flags()).put("family", x.family()).put("port", x.port())
                             .put("class", x.netClass()).put("addr", Base64.getEncoder().encodeToString(x.addr())).put("hash", x.hash())
@@ -193,19 +195,19 @@ public final class EventLog {
         return out;
     }
 
-    private static TraceEvent event(String ev, JsonNode o) {
+    private static KernelEvent event(String ev, JsonNode o) {
         Who w = new Who(o.path("pid").asInt(), o.path("tgid").asInt(), o.path("ppid").asInt(), o.path("uid").asInt(), o.path("ktime").asLong(),
                 o.path("cgroup").asLong(), o.path("comm").asText());
         return switch (ev) {
-            case "exec" -> new TraceEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean(),
+            case "exec" -> new KernelEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean(),
                     o.path("parent_exe").asText(""));
-            case "exit" -> new TraceEvent.Exit(w, o.path("status").asInt(), o.path("lifetime").asLong());
-            case "slot" -> new TraceEvent.Slot(w, o.path("slot").asInt(), o.path("reason").asInt(), o.path("file").asText(), strings(o.path("argv")),
+            case "exit" -> new KernelEvent.Exit(w, o.path("status").asInt(), o.path("lifetime").asLong());
+            case "slot" -> new KernelEvent.Slot(w, o.path("slot").asInt(), o.path("reason").asInt(), o.path("file").asText(), strings(o.path("argv")),
                     o.path("truncated").asBoolean());
             case "item" -> {
                 long[] args = new long[4];
                 for (int i = 0; i < 4 && i < o.path("args").size(); i++) args[i] = o.path("args").get(i).asLong();
-                yield new TraceEvent.Item(w, o.path("slot").asInt(), o.path("kind").asInt(), o.path("nr").asInt(), o.path("call").asText(),
+                yield new KernelEvent.Item(w, o.path("slot").asInt(), o.path("kind").asInt(), o.path("nr").asInt(), o.path("call").asText(),
                         o.path("action").asInt(), o.path("ret").asLong(), o.path("flags").asLong(), args, o.path("family").asInt(), o.path("port").asInt(),
                         o.path("class").asInt(), Base64.getDecoder().decode(o.path("addr").asText()), o.path("hash").asLong(), o.path("path").asText(),
                         o.path("dir").asText());

@@ -1,5 +1,7 @@
 package dev.vigil.agent;
 
+import dev.vigil.config.AgentConfig;
+
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.FileOutput;
 import dev.vigil.alert.StreamOutput;

@@ -1,5 +1,7 @@
 package dev.vigil.bpf;
 
+import dev.vigil.syscall.Errno;
+
 /**
  * A libbpf or kernel operation failed. The message names the operation and the errno
  * ("attach tracepoint raw_syscalls/sys_enter: EPERM (Operation not permitted)"); when a

@@ -1,5 +1,7 @@
 package dev.vigil.bpf;
 
+import dev.vigil.syscall.Errno;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.vigil.bpf;
 
+import dev.vigil.syscall.Errno;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;

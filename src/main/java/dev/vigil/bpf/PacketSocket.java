@@ -1,5 +1,7 @@
 package dev.vigil.bpf;
 
+import dev.vigil.syscall.Errno;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AgentConfig;
-import dev.vigil.collect.TraceConfig;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.config.TraceConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
 import dev.vigil.agent.Agent;
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.config.AgentConfig;
 import dev.vigil.agent.Outputs;
 import dev.vigil.alert.Metrics;
 import java.time.Duration;
@@ -57,7 +57,7 @@ final class AgentRun {
             replay.run(agent, served);
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
-        } catch (dev.vigil.model.ModelFile.InvalidModelException e) {
+        } catch (dev.vigil.store.ModelFile.InvalidModelException e) {
             throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
         }
         return ExitCodes.OK;

@@ -1,18 +1,18 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AutoencoderAlerts;
-import dev.vigil.agent.DemoWorkload;
-import dev.vigil.agent.HistogramSession;
+import dev.vigil.follow.AutoencoderAlerts;
+import dev.vigil.demo.DemoWorkload;
+import dev.vigil.follow.HistogramSession;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.EvilsocketText;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.alert.StreamOutput;
-import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.detect.Score;
 import dev.vigil.detect.autoencoder.AutoencoderTrainer;
-import dev.vigil.model.ModelFile;
+import dev.vigil.store.ModelFile;
 import dev.vigil.trace.ActivityCsv;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ final class AutoencoderDemoCommand implements Callable<Integer> {
             say("phase 1/4: learning normal behaviour for %d s -> %s", learnSeconds, csv);
             List<double[]> learned = new ArrayList<>();
             try (HistogramSession session = HistogramSession.attach(pid, timeMs);
-                 ActivityCsv.Writer w = new ActivityCsv.Writer(csv, SyscallHistogramCollector.MAX_SYSCALLS, true)) {
+                 ActivityCsv.Writer w = new ActivityCsv.Writer(csv, SyscallHistogramSensor.MAX_SYSCALLS, true)) {
                 drain(session, learnSeconds, s -> {
                     learned.add(s.deltas());
                     w.write(s.time().getEpochSecond() + s.time().getNano() / 1e9, s.deltas());

@@ -1,6 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AttackDemo;
+import dev.vigil.demo.AttackDemo;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -84,7 +84,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 case "adfa-ld" -> TraceDataset.adfaLd(path != null ? path : defaultAdfa());
                 case "folders" -> {
                     if (path == null) throw new UserError(ExitCodes.USAGE, "--dataset folders needs --path DIR");
-                    yield TraceDataset.folders(path, "host".equals(arch) ? dev.vigil.trace.SyscallTable.hostArch() : arch);
+                    yield TraceDataset.folders(path, "host".equals(arch) ? dev.vigil.syscall.SyscallTable.hostArch() : arch);
                 }
                 default -> throw new UserError(ExitCodes.USAGE, "unknown --dataset '" + dataset + "' (adfa-ld or folders)");
             };

@@ -212,15 +212,15 @@ final class FleetCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (k < 1 || k > dev.vigil.fleet.FleetDemo.HOSTS.size()) throw new UserError(ExitCodes.USAGE, "--k must be 1 to " + dev.vigil.fleet.FleetDemo.HOSTS.size());
+            if (k < 1 || k > dev.vigil.demo.FleetDemo.HOSTS.size()) throw new UserError(ExitCodes.USAGE, "--k must be 1 to " + dev.vigil.demo.FleetDemo.HOSTS.size());
             Path work = keep != null ? keep : java.nio.file.Files.createTempDirectory("vigil-fleet-demo");
             if (keep != null && java.nio.file.Files.exists(keep) && !java.nio.file.Files.isDirectory(keep)) throw new UserError(ExitCodes.BAD_INPUT, keep + " is not a folder");
             try {
-                new dev.vigil.fleet.FleetDemo(k, work, System.out).run();
+                new dev.vigil.demo.FleetDemo(k, work, System.out).run();
             } catch (IllegalStateException e) {
                 throw new UserError(ExitCodes.ERROR, "fleet demo: " + e.getMessage());
             } finally {
-                if (keep == null) dev.vigil.fleet.FleetDemo.delete(work);
+                if (keep == null) dev.vigil.demo.FleetDemo.delete(work);
             }
             if (keep != null) System.out.println("[fleet demo] its files are in " + keep);
             return ExitCodes.OK;

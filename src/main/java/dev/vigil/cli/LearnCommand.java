@@ -1,8 +1,8 @@
 package dev.vigil.cli;
 
-import dev.vigil.collect.HistogramSampler;
-import dev.vigil.collect.ProcessInfo;
-import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.follow.HistogramSampler;
+import dev.vigil.host.ProcessInfo;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.trace.ActivityCsv;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -40,12 +40,12 @@ final class LearnCommand implements Callable<Integer> {
         String comm = ProcessInfo.comm(tgid);
         AtomicLong saved = new AtomicLong();
         try (ShutdownGuard guard = new ShutdownGuard();
-             SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid)) {
+             SyscallHistogramSensor probe = SyscallHistogramSensor.attach(tgid)) {
             HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             guard.onStop(sampler::stop);
             ActivityCsv.Writer out;
             try {
-                out = new ActivityCsv.Writer(data, SyscallHistogramCollector.MAX_SYSCALLS, force);
+                out = new ActivityCsv.Writer(data, SyscallHistogramSensor.MAX_SYSCALLS, force);
             } catch (FileAlreadyExistsException e) {
                 throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
             }

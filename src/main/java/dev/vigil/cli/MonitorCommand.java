@@ -1,12 +1,12 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.TraceRecording;
-import dev.vigil.agent.WindowMonitor;
+import dev.vigil.follow.TraceRecording;
+import dev.vigil.follow.WindowMonitor;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertText;
 import dev.vigil.alert.StreamOutput;
-import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.sensor.SyscallRecorder;
 import dev.vigil.source.BothObservers;
 import dev.vigil.source.Launcher;
 import dev.vigil.source.LiveSource;
@@ -16,8 +16,8 @@ import dev.vigil.trace.TraceFolder;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.WindowScorer;
 import dev.vigil.eval.DetectorSpec;
-import dev.vigil.model.DetectorFile;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.store.DetectorFile;
+import dev.vigil.syscall.SyscallTable;
 import dev.vigil.trace.Trace;
 import dev.vigil.trace.TraceDataset;
 import dev.vigil.trace.TraceFormat;

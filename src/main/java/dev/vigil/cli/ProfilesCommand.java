@@ -1,12 +1,12 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.ProfileAdmin;
+import dev.vigil.sequence.ProfileAdmin;
 import dev.vigil.bpf.BpfException;
-import dev.vigil.collect.ProfileMaps;
-import dev.vigil.collect.SequenceWire;
-import dev.vigil.collect.SequenceWire.Profile;
-import dev.vigil.collect.SequenceWire.ProfileKey;
-import dev.vigil.model.ProfileStore;
+import dev.vigil.sensor.ProfileMaps;
+import dev.vigil.sensor.SequenceWire;
+import dev.vigil.sensor.SequenceWire.Profile;
+import dev.vigil.sensor.SequenceWire.ProfileKey;
+import dev.vigil.store.ProfileStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

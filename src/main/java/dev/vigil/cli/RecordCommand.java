@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.TraceRecording;
-import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.follow.TraceRecording;
+import dev.vigil.sensor.SyscallRecorder;
 import dev.vigil.source.Launcher;
 import dev.vigil.source.LiveSource;
 import dev.vigil.trace.TraceFolder;

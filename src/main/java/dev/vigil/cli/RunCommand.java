@@ -1,19 +1,19 @@
 package dev.vigil.cli;
 
-import dev.vigil.collect.ProcessContext;
-import dev.vigil.agent.AutoencoderAlerts;
-import dev.vigil.agent.LoadedModel;
-import dev.vigil.agent.RiskyContext;
-import dev.vigil.agent.ProcessDescriber;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.follow.AutoencoderAlerts;
+import dev.vigil.follow.LoadedModel;
+import dev.vigil.follow.RiskyContext;
+import dev.vigil.host.ProcessDescriber;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.EvilsocketText;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.alert.StreamOutput;
-import dev.vigil.collect.HistogramSampler;
-import dev.vigil.collect.ProcessInfo;
-import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.follow.HistogramSampler;
+import dev.vigil.host.ProcessInfo;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.detect.Score;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
         ProcessDescriber describer = new ProcessDescriber(context);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("run");
-             SyscallHistogramCollector probe = SyscallHistogramCollector.attach(tgid);
+             SyscallHistogramSensor probe = SyscallHistogramSensor.attach(tgid);
              RiskyContext risky = RiskyContext.start(tgid)) {
             HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             guard.onStop(sampler::stop);

@@ -1,6 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.collect.HistogramSampler;
+import dev.vigil.follow.HistogramSampler;
 import picocli.CommandLine.Option;
 
 /** The options learn and run share: which process, how often, warm-up, how many samples. */

@@ -3,7 +3,7 @@ package dev.vigil.cli;
 import dev.vigil.source.Launcher;
 import dev.vigil.source.LiveSource;
 
-import dev.vigil.collect.ProcessInfo;
+import dev.vigil.host.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;

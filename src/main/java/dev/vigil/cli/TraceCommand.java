@@ -1,10 +1,10 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.TraceOutput;
+import dev.vigil.follow.TraceOutput;
 import dev.vigil.bpf.BpfException;
-import dev.vigil.collect.Collector;
-import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.TraceConfig;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SensorSettings;
+import dev.vigil.config.TraceConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,32 +51,32 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, CollectorSettings> chosen = choose();
+        Map<String, SensorSettings> chosen = choose();
         metrics.check();
         if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
         Privileges.require("trace");
         PrintStream out = System.out;
         TraceOutput fmt = new TraceOutput(json);
-        List<Collector> running = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by the metrics server too
+        List<Sensor> running = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by the metrics server too
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("trace")) {
             guard.onStop(() -> stop = true);
             served.counter2("vigil_trace_events", "Events per collector: delivered (events), lost in the kernel (lost), and the collector's own counts",
                     "collector", "kind", () -> {
                         Map<String, Map<String, Long>> m = new LinkedHashMap<>();
-                        for (Collector c : running) m.put(c.name(), c.counts());
+                        for (Sensor c : running) m.put(c.name(), c.counts());
                         return m;
                     });
             try {
-                for (Map.Entry<String, CollectorSettings> e : chosen.entrySet()) {
-                    running.add(Collector.start(Collector.create(e.getKey()), e.getValue()));
+                for (Map.Entry<String, SensorSettings> e : chosen.entrySet()) {
+                    running.add(Sensor.start(Sensor.create(e.getKey()), e.getValue()));
                 }
-                for (Collector c : running) out.println(fmt.header(c.name(), c.header()));
+                for (Sensor c : running) out.println(fmt.header(c.name(), c.header()));
                 out.flush();
                 System.err.printf("vigil: tracing with %s ...%n", String.join(", ", chosen.keySet()));
                 TraceOutput.run(running, fmt, out, () -> stop, duration == null ? null : java.time.Duration.ofSeconds(duration));
                 stop = true;
-                for (Collector c : running) System.err.printf("vigil: %s: %s%n", c.name(), TraceOutput.counts(c));
+                for (Sensor c : running) System.err.printf("vigil: %s: %s%n", c.name(), TraceOutput.counts(c));
             } catch (BpfException e) {
                 throw e;
             } catch (IllegalArgumentException e) {
@@ -89,7 +89,7 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     /** The collectors to run and their settings: config, then names, then options. */
-    private Map<String, CollectorSettings> choose() {
+    private Map<String, SensorSettings> choose() {
         TraceConfig cfg = null;
         if (config != null) {
             try {
@@ -98,14 +98,14 @@ final class TraceCommand implements Callable<Integer> {
                 throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
             }
         }
-        CollectorSettings base = cfg != null ? cfg.filters() : CollectorSettings.defaults();
+        SensorSettings base = cfg != null ? cfg.filters() : SensorSettings.defaults();
         List<String> list = !names.isEmpty() ? names : cfg != null ? List.copyOf(cfg.collectors().keySet()) : List.of("exec", "unlink", "risky");
-        Map<String, CollectorSettings> out = new LinkedHashMap<>();
+        Map<String, SensorSettings> out = new LinkedHashMap<>();
         for (String n : list) {
             if (!TraceConfig.COLLECTORS.contains(n)) {
                 throw new UserError(ExitCodes.USAGE, "unknown collector '" + n + "' (" + String.join(", ", TraceConfig.COLLECTORS) + ")");
             }
-            CollectorSettings s = cfg != null && cfg.collectors().containsKey(n) ? cfg.collectors().get(n) : base;
+            SensorSettings s = cfg != null && cfg.collectors().containsKey(n) ? cfg.collectors().get(n) : base;
             if (pid != null) {
                 if (pid < 1) throw new UserError(ExitCodes.USAGE, "--pid must be a process id");
                 s = s.withPids(Set.of(pid.intValue())).withPid(pid);

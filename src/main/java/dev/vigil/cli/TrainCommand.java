@@ -1,10 +1,10 @@
 package dev.vigil.cli;
 
-import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.detect.autoencoder.AutoencoderTrainer;
-import dev.vigil.model.ModelFile;
+import dev.vigil.store.ModelFile;
 import dev.vigil.trace.ActivityCsv;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -51,9 +51,9 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) throw new UserError(ExitCodes.USAGE, "--epochs must be at least 1");
         if (batchSize < 1) throw new UserError(ExitCodes.USAGE, "--batch-size must be at least 1");
         ActivityCsv.Data d = ActivityCsv.read(data);
-        if (d.width() != SyscallHistogramCollector.MAX_SYSCALLS) {
+        if (d.width() != SyscallHistogramSensor.MAX_SYSCALLS) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " has " + d.width() + " syscall columns; vigil's histogram has "
-                    + SyscallHistogramCollector.MAX_SYSCALLS);
+                    + SyscallHistogramSensor.MAX_SYSCALLS);
         }
         if (d.samples().size() < AutoencoderTrainer.MIN_SAMPLES) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " has " + d.samples().size() + " samples; training needs at least "

@@ -1,11 +1,11 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.config.AgentConfig;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
-import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.SequenceCollector;
-import dev.vigil.model.ProfileStore;
+import dev.vigil.sensor.SensorSettings;
+import dev.vigil.sensor.SequenceSensor;
+import dev.vigil.store.ProfileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +80,7 @@ final class WatchCommand implements Callable<Integer> {
             if (!Files.isRegularFile(p)) throw new UserError(ExitCodes.BAD_INPUT, "--exe " + p + ": no such file");
         }
         try {
-            new SequenceCollector.Settings(window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, List.of());
+            new SequenceSensor.Settings(window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, List.of());
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
@@ -93,7 +93,7 @@ final class WatchCommand implements Callable<Integer> {
         AgentConfig cfg = new AgentConfig("", d.host(), profilesDir,
                 new AgentConfig.Sequence(true, exes, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, Duration.ofSeconds(saveEvery), pinDir),
                 AgentConfig.Profiles.off(),
-                noContext ? List.of() : List.of("exec", "risky"), CollectorSettings.defaults(),
+                noContext ? List.of() : List.of("exec", "risky"), SensorSettings.defaults(),
                 new AlertPipeline.Limits(Duration.ofSeconds(cooldown), 0, 0, 10_000),
                 List.of(new AgentConfig.Stdout(json ? AlertOutput.Format.JSON : AlertOutput.Format.TEXT)), null, List.of());
         return AgentRun.run(cfg, metrics, "watch", duration == null ? null : Duration.ofSeconds(duration), false);

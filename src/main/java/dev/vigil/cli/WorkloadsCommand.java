@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
-import dev.vigil.agent.AgentConfig;
-import dev.vigil.model.ModelFile;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.store.ModelFile;
 import dev.vigil.profile.AllowRequests;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
@@ -84,7 +84,7 @@ final class WorkloadsCommand implements Callable<Integer> {
                     System.out.println();
                     System.out.flush();
                 } else {
-                    dev.vigil.model.AtomicFile.write(out, java.nio.ByteBuffer.wrap(json));
+                    dev.vigil.store.AtomicFile.write(out, java.nio.ByteBuffer.wrap(json));
                     System.err.printf("exported %d workload profile(s) to %s%n", set.only(keys).all().size(), out);
                 }
             }

@@ -1,6 +1,6 @@
 package dev.vigil.detect;
 
-import dev.vigil.trace.SyscallMapping;
+import dev.vigil.syscall.SyscallMapping;
 import java.util.Arrays;
 import java.util.List;
 

@@ -6,7 +6,7 @@ import java.util.List;
  * A detector over system-call sequences, the interface both offline evaluation and live
  * monitoring use: {@link #fit} on normal traces once, then {@link #score} any number of
  * traces (or the calls a live process made so far). Calls are tokens in vigil's numbering
- * ({@code dev.vigil.trace.SyscallMapping}). Implementations are not thread-safe during
+ * ({@code dev.vigil.syscall.SyscallMapping}). Implementations are not thread-safe during
  * fit; after fit, score is thread-safe. A detector given the same data and seed produces
  * the same scores. Close it to free native memory (deep models).
  */

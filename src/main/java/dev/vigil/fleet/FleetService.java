@@ -148,7 +148,7 @@ public final class FleetService implements AutoCloseable {
     }
 
     /** Hands each record of every partition of topic, from its start to where it ended when this began, to each (clients: the consumer's settings). */
-    static void readAll(Properties clients, String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
+    public static void readAll(Properties clients, String topic, java.util.function.Consumer<ConsumerRecord<String, String>> each) {
         try (var c = new KafkaConsumer<>(clients, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);

@@ -1,7 +1,7 @@
 package dev.vigil.profile;
 
-import dev.vigil.collect.TraceEvent.Item;
-import dev.vigil.collect.WorkloadCollector;
+import dev.vigil.event.KernelEvent.Item;
+import dev.vigil.sensor.WorkloadSensor;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ public record Observation(String dimension, String item, String words, Severity 
     private static final List<String> TEMP = List.of("/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/");
 
     /** The observation of a kernel item, or empty when it says nothing a profile keeps. */
-    public static Optional<Observation> of(Item e) { return of(e, dev.vigil.collect.RiskyCollector::procComm); }
+    public static Optional<Observation> of(Item e) { return of(e, dev.vigil.sensor.RiskySensor::procComm); }
 
     /** The same, naming the target of a signal or ptrace by commOf. */
     public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf) {
@@ -63,15 +63,15 @@ public record Observation(String dimension, String item, String words, Severity 
         long f = e.flags();
         String intent, verb;
         switch (e.action()) {
-            case WorkloadCollector.ACT_OPEN, WorkloadCollector.ACT_OPENAT, WorkloadCollector.ACT_OPENAT2, WorkloadCollector.ACT_CREAT -> {
+            case WorkloadSensor.ACT_OPEN, WorkloadSensor.ACT_OPENAT, WorkloadSensor.ACT_OPENAT2, WorkloadSensor.ACT_CREAT -> {
                 if ((f & O_CREAT) != 0) { intent = "create"; verb = "created or wrote"; }
                 else if ((f & O_ACCMODE) != 0 || (f & O_TRUNC) != 0) { intent = "write"; verb = "opened for writing"; }
                 else if ((f & O_DIRECTORY) != 0) { intent = "list"; verb = "listed"; }
                 else { intent = "read"; verb = "read"; }
             }
-            case WorkloadCollector.ACT_UNLINK, WorkloadCollector.ACT_UNLINKAT -> { intent = "delete"; verb = "deleted"; }
-            case WorkloadCollector.ACT_RENAME, WorkloadCollector.ACT_RENAMEAT -> { intent = "rename"; verb = "renamed a file to"; }
-            case WorkloadCollector.ACT_CHMOD, WorkloadCollector.ACT_FCHMODAT -> {
+            case WorkloadSensor.ACT_UNLINK, WorkloadSensor.ACT_UNLINKAT -> { intent = "delete"; verb = "deleted"; }
+            case WorkloadSensor.ACT_RENAME, WorkloadSensor.ACT_RENAMEAT -> { intent = "rename"; verb = "renamed a file to"; }
+            case WorkloadSensor.ACT_CHMOD, WorkloadSensor.ACT_FCHMODAT -> {
                 boolean exec = (f & 0111) != 0;
                 intent = exec ? "chmod+x" : "chmod";
                 verb = (exec ? "made executable" : "changed the mode of") + " (mode " + Long.toOctalString(f & 07777) + ")";
@@ -111,13 +111,13 @@ public record Observation(String dimension, String item, String words, Severity 
 
     static String className(int c) {
         return switch (c) {
-            case WorkloadCollector.NET_ANY -> "any";
-            case WorkloadCollector.NET_LOOPBACK -> "loopback";
-            case WorkloadCollector.NET_PRIVATE -> "private";
-            case WorkloadCollector.NET_LINK_LOCAL -> "link-local";
-            case WorkloadCollector.NET_MULTICAST -> "multicast";
-            case WorkloadCollector.NET_PUBLIC -> "public";
-            case WorkloadCollector.NET_UNIX -> "unix";
+            case WorkloadSensor.NET_ANY -> "any";
+            case WorkloadSensor.NET_LOOPBACK -> "loopback";
+            case WorkloadSensor.NET_PRIVATE -> "private";
+            case WorkloadSensor.NET_LINK_LOCAL -> "link-local";
+            case WorkloadSensor.NET_MULTICAST -> "multicast";
+            case WorkloadSensor.NET_PUBLIC -> "public";
+            case WorkloadSensor.NET_UNIX -> "unix";
             default -> "class" + c;
         };
     }
@@ -125,10 +125,10 @@ public record Observation(String dimension, String item, String words, Severity 
     private static Optional<Observation> net(Item e) {
         String proto = proto(e);
         String op = switch (e.action()) {
-            case WorkloadCollector.ACT_CONNECT -> "connect";
-            case WorkloadCollector.ACT_BIND -> "bind";
-            case WorkloadCollector.ACT_LISTEN -> "listen";
-            case WorkloadCollector.ACT_ACCEPT -> "accept";
+            case WorkloadSensor.ACT_CONNECT -> "connect";
+            case WorkloadSensor.ACT_BIND -> "bind";
+            case WorkloadSensor.ACT_LISTEN -> "listen";
+            case WorkloadSensor.ACT_ACCEPT -> "accept";
             default -> null;
         };
         if (op == null) return Optional.empty();
@@ -144,12 +144,12 @@ public record Observation(String dimension, String item, String words, Severity 
                     op.equals("connect") ? Severity.MEDIUM : Severity.LOW, e.path()));
         }
         String addr = address(e.family(), e.addr()), cls = className(e.netClass());
-        boolean pub = e.netClass() == WorkloadCollector.NET_PUBLIC;
+        boolean pub = e.netClass() == WorkloadSensor.NET_PUBLIC;
         String endpoint = addr + ":" + e.port();
         return Optional.of(switch (op) {
             case "connect" -> new Observation(WorkloadProfile.NETWORK, "connect " + proto + " " + (pub ? "public" : addr) + ":" + e.port(),
                     (e.ret() < 0 && e.ret() != -EINPROGRESS ? "tried to connect to " : "connected to ") + endpoint + " (" + proto
-                            + (pub ? ", a public address" : ", " + cls) + (e.ret() < 0 && e.ret() != -EINPROGRESS ? "; " + dev.vigil.bpf.Errno.describe((int) -e.ret()) : "")
+                            + (pub ? ", a public address" : ", " + cls) + (e.ret() < 0 && e.ret() != -EINPROGRESS ? "; " + dev.vigil.syscall.Errno.describe((int) -e.ret()) : "")
                             + ")", Severity.HIGH, endpoint);
             case "bind" -> new Observation(WorkloadProfile.NETWORK, "bind " + proto + " " + endpoint, "bound " + proto + " " + endpoint,
                     Severity.MEDIUM, endpoint);
@@ -162,7 +162,7 @@ public record Observation(String dimension, String item, String words, Severity 
 
     private static Observation risky(Item e, java.util.function.IntFunction<String> commOf) {
         long[] a = Arrays.copyOf(e.args(), 6);
-        String call = e.call(), detail = dev.vigil.collect.RiskyCollector.detail(call, a, e.path(), commOf);
+        String call = e.call(), detail = dev.vigil.sensor.RiskySensor.detail(call, a, e.path(), commOf);
         String item = switch (call) {
             case "setuid", "setgid" -> call + (a[0] == 0 ? " to root" : " to non-root");
             case "setreuid", "setregid", "setresuid", "setresgid" -> call + (a[1] == 0 ? " to root" : " to non-root");

@@ -1,7 +1,7 @@
 package dev.vigil.source;
 
-import dev.vigil.collect.ProcessInfo;
-import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.host.ProcessInfo;
+import dev.vigil.sensor.SyscallRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;

@@ -1,6 +1,6 @@
 package dev.vigil.source;
 
-import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.sensor.SyscallRecorder;
 
 /**
  * What follows processes (record's trace files, monitor's windows) is told by a source,

@@ -1,6 +1,6 @@
 package dev.vigil.source;
 
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import dev.vigil.trace.TraceFormat;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.vigil.trace;
 
+import dev.vigil.syscall.SyscallMapping;
+
 /**
  * One recorded system-call trace in vigil's numbering (see {@link SyscallMapping}).
  *

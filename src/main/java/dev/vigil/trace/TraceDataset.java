@@ -1,5 +1,7 @@
 package dev.vigil.trace;
 
+import dev.vigil.syscall.SyscallMapping;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

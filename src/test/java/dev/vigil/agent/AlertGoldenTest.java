@@ -1,5 +1,11 @@
 package dev.vigil.agent;
 
+import dev.vigil.follow.AutoencoderAlerts;
+import dev.vigil.follow.WindowAlerts;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.sequence.Pins;
+import dev.vigil.sequence.SequenceAlerts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,11 +19,11 @@ import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertText;
 import dev.vigil.alert.EvilsocketText;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.collect.ProcessContext;
-import dev.vigil.collect.SequenceWire;
-import dev.vigil.collect.TraceEvent;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.sensor.SequenceWire;
+import dev.vigil.event.KernelEvent;
 import dev.vigil.detect.Score;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,11 +50,11 @@ class AlertGoldenTest {
 
     static ProcessDescriber describer() {
         ProcessContext ctx = new ProcessContext();
-        ctx.accept(new TraceEvent.Exec(new TraceEvent.Who(PARENT, PARENT, PARENT + 10, 33, 1, 0, "python3"), "/usr/bin/python3.11",
+        ctx.accept(new KernelEvent.Exec(new KernelEvent.Who(PARENT, PARENT, PARENT + 10, 33, 1, 0, "python3"), "/usr/bin/python3.11",
                 List.of("python3", "/srv/app/webapp.py"), false));
-        ctx.accept(new TraceEvent.Exec(new TraceEvent.Who(PID, PID, PARENT, 33, 2, 0, "sh"), "/usr/bin/dash",
+        ctx.accept(new KernelEvent.Exec(new KernelEvent.Who(PID, PID, PARENT, 33, 2, 0, "sh"), "/usr/bin/dash",
                 List.of("sh", "-c", "cat /etc/shadow"), false));
-        ctx.accept(new TraceEvent.Risky(new TraceEvent.Who(PID, PID, PARENT, 33, 3, 0, "sh"), 105, "setuid", new long[6], "", "uid=0"));
+        ctx.accept(new KernelEvent.Risky(new KernelEvent.Who(PID, PID, PARENT, 33, 3, 0, "sh"), 105, "setuid", new long[6], "", "uid=0"));
         return new ProcessDescriber(ctx);
     }
 

@@ -19,7 +19,7 @@ public abstract class BrokerTest {
 
     @BeforeAll
     public static void broker() throws Exception {
-        kafka = dev.vigil.fleet.LocalBroker.start();
+        kafka = dev.vigil.demo.LocalBroker.start();
     }
 
     @AfterAll

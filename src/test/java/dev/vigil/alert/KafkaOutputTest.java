@@ -51,7 +51,7 @@ public class KafkaOutputTest extends BrokerTest {
     @Test
     void brokersUnreachableMidStreamAndBackLoseNothingWithinTheSpool(@TempDir Path dir) throws Exception {
         int proxyPort = CuttableProxy.freePort();
-        try (KafkaClusterTestKit k = dev.vigil.fleet.LocalBroker.create(Map.of("advertised.listeners", "EXTERNAL://localhost:" + proxyPort))) {
+        try (KafkaClusterTestKit k = dev.vigil.demo.LocalBroker.create(Map.of("advertised.listeners", "EXTERNAL://localhost:" + proxyPort))) {
             k.startup();
             CuttableProxy proxy = new CuttableProxy(proxyPort, Integer.parseInt(k.bootstrapServers().replaceAll(".*:", "")));
             proxy.up();

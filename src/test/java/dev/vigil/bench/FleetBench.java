@@ -103,7 +103,7 @@ public final class FleetBench {
         long total = (long) hosts * workloads * items;
         Path dir = Files.createTempDirectory("vigil-fleet-bench");
         PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-        try (KafkaClusterTestKit k = dev.vigil.fleet.LocalBroker.start()) {
+        try (KafkaClusterTestKit k = dev.vigil.demo.LocalBroker.start()) {
             Signer signer = Signer.generate(dir);
             FleetService.Settings s = FleetService.Settings.of(k.bootstrapServers(), 2);
             new FleetService(s, signer, quiet).close(); // creates the topics

@@ -1,7 +1,7 @@
 package dev.vigil.bench;
 
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.collect.SyscallHistogramCollector;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.testing.Native;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,7 +40,7 @@ public final class KernelOverheadBench {
         Process p = new ProcessBuilder(Native.helper("getppid_loop").toString(), Long.toString(calls), "--wait", "--time")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BpfObject floor = null;
-        SyscallHistogramCollector hist = null;
+        SyscallHistogramSensor hist = null;
         try {
             switch (c) {
                 case NONE -> { }
@@ -48,7 +48,7 @@ public final class KernelOverheadBench {
                     floor = BpfObject.openResource(KernelOverheadBench.class, "/dev/vigil/bpf/floor_empty.bpf.o").load();
                     floor.attach("vigil_floor");
                 }
-                case VIGIL -> hist = SyscallHistogramCollector.attach(p.pid());
+                case VIGIL -> hist = SyscallHistogramSensor.attach(p.pid());
             }
             return run(p);
         } finally {

@@ -1,13 +1,13 @@
 package dev.vigil.bench;
 
-import dev.vigil.agent.ProcessDescriber;
-import dev.vigil.agent.WorkloadProfiler;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.workload.WorkloadProfiler;
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.collect.Collector;
-import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.ProcessContext;
-import dev.vigil.collect.TraceEvent;
-import dev.vigil.collect.WorkloadCollector;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SensorSettings;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.sensor.WorkloadSensor;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.testing.Native;
@@ -75,7 +75,7 @@ public final class ProfileBench {
                 yield o;
             }
             case WORKLOAD -> {
-                WorkloadCollector w = Collector.start(new WorkloadCollector(), CollectorSettings.defaults());
+                WorkloadSensor w = Sensor.start(new WorkloadSensor(), SensorSettings.defaults());
                 AtomicBoolean stop = new AtomicBoolean();
                 Thread reader = Thread.ofPlatform().daemon().start(() -> {
                     while (!stop.get()) w.read(e -> crossed[0]++, 100);
@@ -143,10 +143,10 @@ public final class ProfileBench {
 
     static double itemCost(int size, boolean stable, int n) {
         Instant t0 = Instant.parse("2026-11-24T00:00:00Z");
-        TraceEvent.Who who = new TraceEvent.Who(90_000_001, 90_000_001, 1, 0, 0, dev.vigil.collect.CgroupFs.id("/"), "app");
+        KernelEvent.Who who = new KernelEvent.Who(90_000_001, 90_000_001, 1, 0, 0, dev.vigil.host.CgroupFs.id("/"), "app");
         WorkloadProfiler p = new WorkloadProfiler(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(1), 1, Duration.ofDays(1),
                 size + 2 * n + 10), Duration.ZERO, List.of(), new ProcessDescriber(new ProcessContext(), false), "h", s -> { });
-        p.accept(new TraceEvent.Slot(who, 1, TraceEvent.Slot.NEW, "/nonexistent/bin/app", List.of("app"), false), t0);
+        p.accept(new KernelEvent.Slot(who, 1, KernelEvent.Slot.NEW, "/nonexistent/bin/app", List.of("app"), false), t0);
         // distinct directories, so nothing collapses: size literal items
         for (int i = 0; i < size; i++) p.accept(item(who, "/srv/d" + Integer.toString(i, 36) + "x/file.conf"), t0);
         Instant at = t0.plusSeconds(10);
@@ -156,8 +156,8 @@ public final class ProfileBench {
         return (System.nanoTime() - start) / 1000.0 / n;
     }
 
-    static TraceEvent.Item item(TraceEvent.Who who, String path) {
-        return new TraceEvent.Item(who, 1, TraceEvent.Item.FILE, 257, "openat", WorkloadCollector.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16],
+    static KernelEvent.Item item(KernelEvent.Who who, String path) {
+        return new KernelEvent.Item(who, 1, KernelEvent.Item.FILE, 257, "openat", WorkloadSensor.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16],
                 path.hashCode(), path, "");
     }
 }

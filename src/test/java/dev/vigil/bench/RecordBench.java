@@ -1,7 +1,7 @@
 package dev.vigil.bench;
 
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.collect.SyscallRecorder;
+import dev.vigil.sensor.SyscallRecorder;
 import dev.vigil.testing.Native;
 import dev.vigil.trace.TraceFolder;
 import java.io.OutputStream;

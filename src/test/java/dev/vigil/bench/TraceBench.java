@@ -1,12 +1,12 @@
 package dev.vigil.bench;
 
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.collect.Collector;
-import dev.vigil.collect.CollectorSettings;
-import dev.vigil.collect.ExecCollector;
-import dev.vigil.collect.ResourceCollector;
-import dev.vigil.collect.RiskyCollector;
-import dev.vigil.collect.UnlinkCollector;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SensorSettings;
+import dev.vigil.sensor.ExecSensor;
+import dev.vigil.sensor.ResourceSensor;
+import dev.vigil.sensor.RiskySensor;
+import dev.vigil.sensor.UnlinkSensor;
 import java.util.List;
 import java.util.Locale;
 
@@ -52,7 +52,7 @@ public final class TraceBench {
     }
 
     static List<AutoCloseable> probes(Config c) {
-        CollectorSettings s = CollectorSettings.defaults();
+        SensorSettings s = SensorSettings.defaults();
         return switch (c) {
             case NONE -> List.of();
             case FLOOR -> {
@@ -60,9 +60,9 @@ public final class TraceBench {
                 o.attach("vigil_floor_btf");
                 yield List.of(o);
             }
-            case RESOURCE -> List.of(Collector.start(new ResourceCollector(), s));
-            case EVENTS -> List.of(Collector.start(new ExecCollector(), s), Collector.start(new UnlinkCollector(), s),
-                    Collector.start(new RiskyCollector(), s));
+            case RESOURCE -> List.of(Sensor.start(new ResourceSensor(), s));
+            case EVENTS -> List.of(Sensor.start(new ExecSensor(), s), Sensor.start(new UnlinkSensor(), s),
+                    Sensor.start(new RiskySensor(), s));
         };
     }
 }

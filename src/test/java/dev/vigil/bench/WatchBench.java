@@ -1,7 +1,7 @@
 package dev.vigil.bench;
 
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.collect.SequenceCollector;
+import dev.vigil.sensor.SequenceSensor;
 import dev.vigil.testing.Native;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -57,7 +57,7 @@ public final class WatchBench {
                 yield o;
             }
             case WATCH -> {
-                SequenceCollector s = SequenceCollector.open(new SequenceCollector.Settings(9, 1000, 100, 12, 4096, 65536, List.of()), e -> { });
+                SequenceSensor s = SequenceSensor.open(new SequenceSensor.Settings(9, 1000, 100, 12, 4096, 65536, List.of()), e -> { });
                 s.attach();
                 yield s;
             }
@@ -111,9 +111,9 @@ public final class WatchBench {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             exes.add(p);
         }
-        List<dev.vigil.collect.SequenceWire.ProfileKey> keys = new ArrayList<>();
-        for (Path p : exes) keys.add(dev.vigil.collect.SequenceWire.ProfileKey.of(p));
-        try (SequenceCollector s = SequenceCollector.open(new SequenceCollector.Settings(9, 1_000_000, 1000, 12, 4096, 65536, keys), e -> { })) {
+        List<dev.vigil.sensor.SequenceWire.ProfileKey> keys = new ArrayList<>();
+        for (Path p : exes) keys.add(dev.vigil.sensor.SequenceWire.ProfileKey.of(p));
+        try (SequenceSensor s = SequenceSensor.open(new SequenceSensor.Settings(9, 1_000_000, 1000, 12, 4096, 65536, keys), e -> { })) {
             s.attach();
             for (int i = 0; i < n; i++) {
                 // each runs with its own pattern length so profiles differ a little: 41..

@@ -21,8 +21,8 @@ class WireLayoutTest {
     @Test
     void sequenceStructsMatchBtf() {
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
-            for (var l : java.util.List.of(dev.vigil.collect.SequenceWire.EVENT, dev.vigil.collect.SequenceWire.PROFILE,
-                    dev.vigil.collect.SequenceWire.PROFILE_KEY)) {
+            for (var l : java.util.List.of(dev.vigil.sensor.SequenceWire.EVENT, dev.vigil.sensor.SequenceWire.PROFILE,
+                    dev.vigil.sensor.SequenceWire.PROFILE_KEY)) {
                 String name = l.name().orElseThrow();
                 assertThat(BtfStruct.of(name, l)).as(name).isEqualTo(obj.btfStruct(name));
             }
@@ -33,16 +33,16 @@ class WireLayoutTest {
     void collectorStructsMatchBtf() {
         record Obj(String object, java.util.List<java.lang.foreign.StructLayout> layouts) {}
         var all = java.util.List.of(
-                new Obj("exec", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.EXEC, dev.vigil.collect.EventWire.EXIT)),
-                new Obj("unlink", java.util.List.of(dev.vigil.collect.EventWire.UNLINK)),
-                new Obj("risky", java.util.List.of(dev.vigil.collect.EventWire.RISKY)),
-                new Obj("net", java.util.List.of(dev.vigil.collect.EventWire.FLOW_KEY, dev.vigil.collect.EventWire.FLOW)),
-                new Obj("resource", java.util.List.of(dev.vigil.collect.EventWire.PROC_USAGE)),
-                new Obj("record", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.REC_CALL,
-                        dev.vigil.collect.EventWire.REC_PROC)),
-                new Obj("workload", java.util.List.of(dev.vigil.collect.EventWire.HEADER, dev.vigil.collect.EventWire.SLOT_EVENT,
-                        dev.vigil.collect.EventWire.ITEM_EVENT, dev.vigil.collect.EventWire.CALL_RULE, dev.vigil.collect.EventWire.SLOT,
-                        dev.vigil.collect.EventWire.SEEN_KEY, dev.vigil.collect.EventWire.SEEN)));
+                new Obj("exec", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.EXEC, dev.vigil.sensor.EventWire.EXIT)),
+                new Obj("unlink", java.util.List.of(dev.vigil.sensor.EventWire.UNLINK)),
+                new Obj("risky", java.util.List.of(dev.vigil.sensor.EventWire.RISKY)),
+                new Obj("net", java.util.List.of(dev.vigil.sensor.EventWire.FLOW_KEY, dev.vigil.sensor.EventWire.FLOW)),
+                new Obj("resource", java.util.List.of(dev.vigil.sensor.EventWire.PROC_USAGE)),
+                new Obj("record", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.REC_CALL,
+                        dev.vigil.sensor.EventWire.REC_PROC)),
+                new Obj("workload", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.SLOT_EVENT,
+                        dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
+                        dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN)));
         for (Obj o : all) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
                 for (var l : o.layouts()) {
@@ -57,19 +57,19 @@ class WireLayoutTest {
     void sharedEnumsMatchBtf() {
         Map<String, Long> javaTypes = new LinkedHashMap<>();
         javaTypes.put("VIGIL_EV_TEST", 1L);
-        javaTypes.put("VIGIL_EV_ANOMALY", (long) dev.vigil.collect.SequenceWire.EV_ANOMALY);
-        javaTypes.put("VIGIL_EV_STATE", (long) dev.vigil.collect.SequenceWire.EV_STATE);
-        javaTypes.put("VIGIL_EV_PROFILE_NEW", (long) dev.vigil.collect.SequenceWire.EV_PROFILE_NEW);
-        javaTypes.put("VIGIL_EV_EXEC", (long) dev.vigil.collect.EventWire.EV_EXEC);
-        javaTypes.put("VIGIL_EV_EXIT", (long) dev.vigil.collect.EventWire.EV_EXIT);
-        javaTypes.put("VIGIL_EV_UNLINK", (long) dev.vigil.collect.EventWire.EV_UNLINK);
-        javaTypes.put("VIGIL_EV_RISKY", (long) dev.vigil.collect.EventWire.EV_RISKY);
-        javaTypes.put("VIGIL_EV_REC_CALL", (long) dev.vigil.collect.EventWire.EV_REC_CALL);
-        javaTypes.put("VIGIL_EV_REC_FORK", (long) dev.vigil.collect.EventWire.EV_REC_FORK);
-        javaTypes.put("VIGIL_EV_REC_EXEC", (long) dev.vigil.collect.EventWire.EV_REC_EXEC);
-        javaTypes.put("VIGIL_EV_REC_EXIT", (long) dev.vigil.collect.EventWire.EV_REC_EXIT);
-        javaTypes.put("VIGIL_EV_SLOT", (long) dev.vigil.collect.EventWire.EV_SLOT);
-        javaTypes.put("VIGIL_EV_ITEM", (long) dev.vigil.collect.EventWire.EV_ITEM);
+        javaTypes.put("VIGIL_EV_ANOMALY", (long) dev.vigil.sensor.SequenceWire.EV_ANOMALY);
+        javaTypes.put("VIGIL_EV_STATE", (long) dev.vigil.sensor.SequenceWire.EV_STATE);
+        javaTypes.put("VIGIL_EV_PROFILE_NEW", (long) dev.vigil.sensor.SequenceWire.EV_PROFILE_NEW);
+        javaTypes.put("VIGIL_EV_EXEC", (long) dev.vigil.sensor.EventWire.EV_EXEC);
+        javaTypes.put("VIGIL_EV_EXIT", (long) dev.vigil.sensor.EventWire.EV_EXIT);
+        javaTypes.put("VIGIL_EV_UNLINK", (long) dev.vigil.sensor.EventWire.EV_UNLINK);
+        javaTypes.put("VIGIL_EV_RISKY", (long) dev.vigil.sensor.EventWire.EV_RISKY);
+        javaTypes.put("VIGIL_EV_REC_CALL", (long) dev.vigil.sensor.EventWire.EV_REC_CALL);
+        javaTypes.put("VIGIL_EV_REC_FORK", (long) dev.vigil.sensor.EventWire.EV_REC_FORK);
+        javaTypes.put("VIGIL_EV_REC_EXEC", (long) dev.vigil.sensor.EventWire.EV_REC_EXEC);
+        javaTypes.put("VIGIL_EV_REC_EXIT", (long) dev.vigil.sensor.EventWire.EV_REC_EXIT);
+        javaTypes.put("VIGIL_EV_SLOT", (long) dev.vigil.sensor.EventWire.EV_SLOT);
+        javaTypes.put("VIGIL_EV_ITEM", (long) dev.vigil.sensor.EventWire.EV_ITEM);
         for (String o : List.of("sequence", "exec", "record", "workload")) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o + ".bpf.o")) {
                 assertThat(obj.btfEnum("vigil_event_type")).as(o + ": event types").isEqualTo(javaTypes);
@@ -77,12 +77,12 @@ class WireLayoutTest {
         }
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
             assertThat(obj.btfEnum("vigil_profile_state")).isEqualTo(Map.of(
-                    "VIGIL_PROFILE_TRAINING", (long) dev.vigil.collect.SequenceWire.TRAINING, "VIGIL_PROFILE_NORMAL", (long) dev.vigil.collect.SequenceWire.NORMAL));
-            assertThat(obj.btfEnum("vigil_state_reason")).isEqualTo(Map.of("VIGIL_REASON_TRAINED", (long) dev.vigil.collect.SequenceWire.REASON_TRAINED,
-                    "VIGIL_REASON_TOLERIZED", (long) dev.vigil.collect.SequenceWire.REASON_TOLERIZED));
+                    "VIGIL_PROFILE_TRAINING", (long) dev.vigil.sensor.SequenceWire.TRAINING, "VIGIL_PROFILE_NORMAL", (long) dev.vigil.sensor.SequenceWire.NORMAL));
+            assertThat(obj.btfEnum("vigil_state_reason")).isEqualTo(Map.of("VIGIL_REASON_TRAINED", (long) dev.vigil.sensor.SequenceWire.REASON_TRAINED,
+                    "VIGIL_REASON_TOLERIZED", (long) dev.vigil.sensor.SequenceWire.REASON_TOLERIZED));
             // the stats slots the Java side names, in order, then the count the map is sized by
             Map<String, Long> stats = new LinkedHashMap<>();
-            String[] names = dev.vigil.collect.SequenceCollector.STATS;
+            String[] names = dev.vigil.sensor.SequenceSensor.STATS;
             for (int i = 0; i < names.length; i++) stats.put("ST_" + names[i].toUpperCase(java.util.Locale.ROOT), (long) i);
             stats.put("ST_COUNT", 16L);
             assertThat(obj.btfEnum("vigil_seq_stat")).isEqualTo(stats);
@@ -91,34 +91,34 @@ class WireLayoutTest {
             Map<String, Long> actions = new LinkedHashMap<>();
             String[] names = {"NONE", "OPEN", "OPENAT", "OPENAT2", "CREAT", "UNLINK", "UNLINKAT", "RENAME", "RENAMEAT", "CHMOD", "FCHMODAT", "CONNECT",
                 "BIND", "LISTEN", "ACCEPT", "RISKY"};
-            int[] java = {0, dev.vigil.collect.WorkloadCollector.ACT_OPEN, dev.vigil.collect.WorkloadCollector.ACT_OPENAT,
-                dev.vigil.collect.WorkloadCollector.ACT_OPENAT2, dev.vigil.collect.WorkloadCollector.ACT_CREAT, dev.vigil.collect.WorkloadCollector.ACT_UNLINK,
-                dev.vigil.collect.WorkloadCollector.ACT_UNLINKAT, dev.vigil.collect.WorkloadCollector.ACT_RENAME,
-                dev.vigil.collect.WorkloadCollector.ACT_RENAMEAT, dev.vigil.collect.WorkloadCollector.ACT_CHMOD,
-                dev.vigil.collect.WorkloadCollector.ACT_FCHMODAT, dev.vigil.collect.WorkloadCollector.ACT_CONNECT, dev.vigil.collect.WorkloadCollector.ACT_BIND,
-                dev.vigil.collect.WorkloadCollector.ACT_LISTEN, dev.vigil.collect.WorkloadCollector.ACT_ACCEPT, dev.vigil.collect.WorkloadCollector.ACT_RISKY};
+            int[] java = {0, dev.vigil.sensor.WorkloadSensor.ACT_OPEN, dev.vigil.sensor.WorkloadSensor.ACT_OPENAT,
+                dev.vigil.sensor.WorkloadSensor.ACT_OPENAT2, dev.vigil.sensor.WorkloadSensor.ACT_CREAT, dev.vigil.sensor.WorkloadSensor.ACT_UNLINK,
+                dev.vigil.sensor.WorkloadSensor.ACT_UNLINKAT, dev.vigil.sensor.WorkloadSensor.ACT_RENAME,
+                dev.vigil.sensor.WorkloadSensor.ACT_RENAMEAT, dev.vigil.sensor.WorkloadSensor.ACT_CHMOD,
+                dev.vigil.sensor.WorkloadSensor.ACT_FCHMODAT, dev.vigil.sensor.WorkloadSensor.ACT_CONNECT, dev.vigil.sensor.WorkloadSensor.ACT_BIND,
+                dev.vigil.sensor.WorkloadSensor.ACT_LISTEN, dev.vigil.sensor.WorkloadSensor.ACT_ACCEPT, dev.vigil.sensor.WorkloadSensor.ACT_RISKY};
             for (int i = 0; i < names.length; i++) actions.put("VIGIL_ACT_" + names[i], (long) java[i]);
             assertThat(obj.btfEnum("vigil_call_action")).isEqualTo(actions);
-            assertThat(obj.btfEnum("vigil_item_kind")).isEqualTo(Map.of("VIGIL_ITEM_SYSCALL", (long) dev.vigil.collect.TraceEvent.Item.SYSCALL,
-                    "VIGIL_ITEM_FILE", (long) dev.vigil.collect.TraceEvent.Item.FILE, "VIGIL_ITEM_NET", (long) dev.vigil.collect.TraceEvent.Item.NET,
-                    "VIGIL_ITEM_RISKY", (long) dev.vigil.collect.TraceEvent.Item.RISKY));
-            assertThat(obj.btfEnum("vigil_slot_reason")).isEqualTo(Map.of("VIGIL_SLOT_NEW", (long) dev.vigil.collect.TraceEvent.Slot.NEW,
-                    "VIGIL_SLOT_ROOT", (long) dev.vigil.collect.TraceEvent.Slot.ROOT, "VIGIL_SLOT_RUNNING", (long) dev.vigil.collect.TraceEvent.Slot.RUNNING));
+            assertThat(obj.btfEnum("vigil_item_kind")).isEqualTo(Map.of("VIGIL_ITEM_SYSCALL", (long) dev.vigil.event.KernelEvent.Item.SYSCALL,
+                    "VIGIL_ITEM_FILE", (long) dev.vigil.event.KernelEvent.Item.FILE, "VIGIL_ITEM_NET", (long) dev.vigil.event.KernelEvent.Item.NET,
+                    "VIGIL_ITEM_RISKY", (long) dev.vigil.event.KernelEvent.Item.RISKY));
+            assertThat(obj.btfEnum("vigil_slot_reason")).isEqualTo(Map.of("VIGIL_SLOT_NEW", (long) dev.vigil.event.KernelEvent.Slot.NEW,
+                    "VIGIL_SLOT_ROOT", (long) dev.vigil.event.KernelEvent.Slot.ROOT, "VIGIL_SLOT_RUNNING", (long) dev.vigil.event.KernelEvent.Slot.RUNNING));
             Map<String, Long> classes = new LinkedHashMap<>();
-            classes.put("VIGIL_NET_ANY", (long) dev.vigil.collect.WorkloadCollector.NET_ANY);
-            classes.put("VIGIL_NET_LOOPBACK", (long) dev.vigil.collect.WorkloadCollector.NET_LOOPBACK);
-            classes.put("VIGIL_NET_PRIVATE", (long) dev.vigil.collect.WorkloadCollector.NET_PRIVATE);
-            classes.put("VIGIL_NET_LINK_LOCAL", (long) dev.vigil.collect.WorkloadCollector.NET_LINK_LOCAL);
-            classes.put("VIGIL_NET_MULTICAST", (long) dev.vigil.collect.WorkloadCollector.NET_MULTICAST);
-            classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.collect.WorkloadCollector.NET_PUBLIC);
-            classes.put("VIGIL_NET_UNIX", (long) dev.vigil.collect.WorkloadCollector.NET_UNIX);
+            classes.put("VIGIL_NET_ANY", (long) dev.vigil.sensor.WorkloadSensor.NET_ANY);
+            classes.put("VIGIL_NET_LOOPBACK", (long) dev.vigil.sensor.WorkloadSensor.NET_LOOPBACK);
+            classes.put("VIGIL_NET_PRIVATE", (long) dev.vigil.sensor.WorkloadSensor.NET_PRIVATE);
+            classes.put("VIGIL_NET_LINK_LOCAL", (long) dev.vigil.sensor.WorkloadSensor.NET_LINK_LOCAL);
+            classes.put("VIGIL_NET_MULTICAST", (long) dev.vigil.sensor.WorkloadSensor.NET_MULTICAST);
+            classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.sensor.WorkloadSensor.NET_PUBLIC);
+            classes.put("VIGIL_NET_UNIX", (long) dev.vigil.sensor.WorkloadSensor.NET_UNIX);
             assertThat(obj.btfEnum("vigil_net_class")).isEqualTo(classes);
             assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_COUNT", 8L));
         }
         // the Java twin of the kernel machine uses the same numbers
         assertThat(List.of(dev.vigil.detect.sequence.PhMachine.TRAINING, dev.vigil.detect.sequence.PhMachine.NORMAL,
                 dev.vigil.detect.sequence.PhMachine.REASON_TRAINED, dev.vigil.detect.sequence.PhMachine.REASON_TOLERIZED))
-                .containsExactly(dev.vigil.collect.SequenceWire.TRAINING, dev.vigil.collect.SequenceWire.NORMAL,
-                        dev.vigil.collect.SequenceWire.REASON_TRAINED, dev.vigil.collect.SequenceWire.REASON_TOLERIZED);
+                .containsExactly(dev.vigil.sensor.SequenceWire.TRAINING, dev.vigil.sensor.SequenceWire.NORMAL,
+                        dev.vigil.sensor.SequenceWire.REASON_TRAINED, dev.vigil.sensor.SequenceWire.REASON_TOLERIZED);
     }
 }

@@ -1,6 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.model.ModelFile;
+import dev.vigil.store.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

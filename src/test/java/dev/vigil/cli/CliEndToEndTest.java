@@ -2,7 +2,7 @@ package dev.vigil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.model.ModelFile;
+import dev.vigil.store.ModelFile;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.trace.ActivityCsv;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ class CliEndToEndTest {
     void learnTrainOfflineRunSteadyThenChanged() throws Exception {
         Path csv = dir.resolve("activity.csv");
         Path model = dir.resolve("model.vigil");
-        try (dev.vigil.agent.DemoWorkload w = dev.vigil.agent.DemoWorkload.start(10_000)) {
+        try (dev.vigil.demo.DemoWorkload w = dev.vigil.demo.DemoWorkload.start(10_000)) {
             String pid = Long.toString(w.pid());
             Cli learn = Cli.run("learn", "--pid", pid, "--data", csv.toString(), "--samples", "200");
             assertThat(learn.exit()).isEqualTo(ExitCodes.OK);
@@ -83,7 +83,7 @@ class CliEndToEndTest {
     @Test
     void targetExitingDuringLearnKeepsTheData() throws Exception {
         Path csv = dir.resolve("a.csv");
-        dev.vigil.agent.DemoWorkload w = dev.vigil.agent.DemoWorkload.start(10_000);
+        dev.vigil.demo.DemoWorkload w = dev.vigil.demo.DemoWorkload.start(10_000);
         Thread.ofPlatform().start(() -> {
             try {
                 Thread.sleep(4000);

@@ -2,7 +2,7 @@ package dev.vigil.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.collect.CgroupFs;
+import dev.vigil.host.CgroupFs;
 import dev.vigil.testing.KernelTest;
 import java.nio.file.Files;
 import java.util.List;

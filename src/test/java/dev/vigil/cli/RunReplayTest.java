@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.agent.LoadedModel;
+import dev.vigil.follow.LoadedModel;
 import dev.vigil.trace.ActivityCsv;
 import java.nio.file.Path;
 import java.util.List;

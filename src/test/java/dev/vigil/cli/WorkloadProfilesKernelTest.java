@@ -74,7 +74,7 @@ class WorkloadProfilesKernelTest {
 
     @Test
     void eachDimensionLearnsTurnsStableAndEachNewBehaviourIsNamedOnce(@TempDir Path dir) throws Exception {
-        Path cgroup = dev.vigil.collect.CgroupFs.root().resolve("vigil-profile-test-" + ProcessHandle.current().pid());
+        Path cgroup = dev.vigil.host.CgroupFs.root().resolve("vigil-profile-test-" + ProcessHandle.current().pid());
         Files.createDirectories(cgroup);
         Path svc = Files.writeString(dir.resolve("svc.sh"), SCRIPT);
         Files.writeString(dir.resolve("act.pl"), ACT);
@@ -88,7 +88,7 @@ class WorkloadProfilesKernelTest {
         Path replayConfig = Files.writeString(dir.resolve("replay.yaml"), Files.readString(config).replace("live.json", "replayed.json")
                 .replace("state_dir: " + dir.resolve("state"), "state_dir: " + dir.resolve("replay-state")));
         String workload = "cgroup:/" + cgroup.getFileName() + " dash:" + svc;
-        int memfd = dev.vigil.trace.SyscallTable.host().number("memfd_create").orElseThrow();
+        int memfd = dev.vigil.syscall.SyscallTable.host().number("memfd_create").orElseThrow();
         Process service = null;
         try (ServerSocket listener = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
             Thread.ofPlatform().daemon().start(() -> {

@@ -1,6 +1,6 @@
 package dev.vigil.detect;
 
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -139,11 +139,11 @@ public class FleetServiceTest extends dev.vigil.alert.BrokerTest {
         assertThat(d.profile().stableHosts()).isEqualTo(Map.of("process", Set.of("h1", "h2"), "files", Set.of("h3")));
 
         // a new replica imports it: its process dimension is stable before it learnt anything, files still learns
-        var im = new dev.vigil.agent.FleetSubscriber.Import(dev.vigil.profile.WorkloadKey.parse(W), d.profile().version(), d.normal(), d.learnt());
+        var im = new dev.vigil.fleet.FleetSubscriber.Import(dev.vigil.profile.WorkloadKey.parse(W), d.profile().version(), d.normal(), d.learnt());
         var set = new dev.vigil.profile.ProfileSet(10);
         var now = java.time.Instant.parse("2026-11-24T00:00:00Z");
         var learning = dev.vigil.profile.Dimension.Learning.production();
-        assertThat(dev.vigil.agent.FleetSubscriber.merge(set, im, learning, now)).isEqualTo(1);
+        assertThat(dev.vigil.fleet.FleetSubscriber.merge(set, im, learning, now)).isEqualTo(1);
         var p = set.find(dev.vigil.profile.WorkloadKey.parse(W));
         assertThat(p.dimension("process", learning, now).state()).isEqualTo(dev.vigil.profile.Dimension.State.STABLE);
         assertThat(p.dimension("process", learning, now).observe("/usr/sbin/nginx -> /usr/bin/dash -c logrotate", now, 1))

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.agent.FleetSubscriber;
 import dev.vigil.alert.Alert;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;

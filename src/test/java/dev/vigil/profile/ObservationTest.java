@@ -2,16 +2,16 @@ package dev.vigil.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.collect.TraceEvent;
-import dev.vigil.collect.TraceEvent.Item;
-import dev.vigil.collect.WorkloadCollector;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.KernelEvent.Item;
+import dev.vigil.sensor.WorkloadSensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Kernel first sights into profile items and words: what a profile learns and what an alert says. */
 class ObservationTest {
-    static final TraceEvent.Who WHO = new TraceEvent.Who(10, 10, 1, 0, 0, 1, "app");
+    static final KernelEvent.Who WHO = new KernelEvent.Who(10, 10, 1, 0, 0, 1, "app");
 
     static Item file(int action, long flags, String path, String dir) {
         return new Item(WHO, 1, Item.FILE, 257, "openat", action, 3, flags, new long[4], 0, 0, 0, new byte[16], 1, path, dir);
@@ -51,28 +51,28 @@ class ObservationTest {
 
     @Test
     void networkItemsKeepPrivateAddressesAndClassPublicOnes() {
-        var pub = Observation.of(net(WorkloadCollector.ACT_CONNECT, 2, 1, 443, WorkloadCollector.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
+        var pub = Observation.of(net(WorkloadSensor.ACT_CONNECT, 2, 1, 443, WorkloadSensor.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
         assertThat(pub.item()).isEqualTo("connect tcp public:443");
         assertThat(pub.words()).isEqualTo("connected to 93.184.216.34:443 (tcp, a public address)");
-        var db = Observation.of(net(WorkloadCollector.ACT_CONNECT, 2, 1, 5432, WorkloadCollector.NET_PRIVATE, v4(10, 0, 0, 5), -111, "")).orElseThrow();
+        var db = Observation.of(net(WorkloadSensor.ACT_CONNECT, 2, 1, 5432, WorkloadSensor.NET_PRIVATE, v4(10, 0, 0, 5), -111, "")).orElseThrow();
         assertThat(db.item()).isEqualTo("connect tcp 10.0.0.5:5432");
         assertThat(db.words()).isEqualTo("tried to connect to 10.0.0.5:5432 (tcp, private; ECONNREFUSED (Connection refused))");
-        assertThat(Observation.of(net(WorkloadCollector.ACT_LISTEN, 2, 1, 8080, WorkloadCollector.NET_ANY, v4(0, 0, 0, 0), 0, "")).orElseThrow().item())
+        assertThat(Observation.of(net(WorkloadSensor.ACT_LISTEN, 2, 1, 8080, WorkloadSensor.NET_ANY, v4(0, 0, 0, 0), 0, "")).orElseThrow().item())
                 .isEqualTo("listen tcp 0.0.0.0:8080");
-        assertThat(Observation.of(net(WorkloadCollector.ACT_ACCEPT, 2, 1, 8080, WorkloadCollector.NET_LOOPBACK, v4(127, 0, 0, 1), 5, "")).orElseThrow().item())
+        assertThat(Observation.of(net(WorkloadSensor.ACT_ACCEPT, 2, 1, 8080, WorkloadSensor.NET_LOOPBACK, v4(127, 0, 0, 1), 5, "")).orElseThrow().item())
                 .isEqualTo("accept tcp :8080 from loopback");
-        assertThat(Observation.of(net(WorkloadCollector.ACT_BIND, 2, 2, 53, WorkloadCollector.NET_LOOPBACK, v4(127, 0, 0, 53), 0, "")).orElseThrow().item())
+        assertThat(Observation.of(net(WorkloadSensor.ACT_BIND, 2, 2, 53, WorkloadSensor.NET_LOOPBACK, v4(127, 0, 0, 53), 0, "")).orElseThrow().item())
                 .isEqualTo("bind udp 127.0.0.53:53");
-        var unix = Observation.of(net(WorkloadCollector.ACT_CONNECT, 1, 1, 0, WorkloadCollector.NET_UNIX, new byte[16], 0, "/run/docker.sock")).orElseThrow();
+        var unix = Observation.of(net(WorkloadSensor.ACT_CONNECT, 1, 1, 0, WorkloadSensor.NET_UNIX, new byte[16], 0, "/run/docker.sock")).orElseThrow();
         assertThat(unix.item()).isEqualTo("connect unix /run/docker.sock");
         byte[] v6 = new byte[16];
         v6[15] = 1;
-        assertThat(Observation.of(net(WorkloadCollector.ACT_CONNECT, 10, 1, 6379, WorkloadCollector.NET_LOOPBACK, v6, 0, "")).orElseThrow().item())
+        assertThat(Observation.of(net(WorkloadSensor.ACT_CONNECT, 10, 1, 6379, WorkloadSensor.NET_LOOPBACK, v6, 0, "")).orElseThrow().item())
                 .isEqualTo("connect tcp [0:0:0:0:0:0:0:1]:6379");
     }
 
     static Item risky(String call, long[] args, String str) {
-        return new Item(WHO, 1, Item.RISKY, 0, call, WorkloadCollector.ACT_RISKY, 0, 0, args, 0, 0, 0, new byte[16], 3, str, "");
+        return new Item(WHO, 1, Item.RISKY, 0, call, WorkloadSensor.ACT_RISKY, 0, 0, args, 0, 0, 0, new byte[16], 3, str, "");
     }
 
     @Test

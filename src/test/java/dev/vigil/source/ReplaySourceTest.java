@@ -3,7 +3,7 @@ package dev.vigil.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import dev.vigil.trace.TraceFolder;
 import dev.vigil.trace.TraceFormat;
 import java.nio.file.Files;

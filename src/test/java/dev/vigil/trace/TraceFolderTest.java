@@ -1,5 +1,8 @@
 package dev.vigil.trace;
 
+import dev.vigil.syscall.SyscallMapping;
+import dev.vigil.syscall.SyscallTable;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

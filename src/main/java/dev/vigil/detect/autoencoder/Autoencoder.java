@@ -1,7 +1,7 @@
 package dev.vigil.detect.autoencoder;
 
 import dev.vigil.detect.Score;
-import dev.vigil.model.ModelFile;
+import dev.vigil.store.ModelFile;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +10,7 @@ import java.util.List;
  * layers (512 -> 512 ReLU -> 256 -> 512 ReLU -> 512 linear). The error of a sample is
  * the sum of absolute reconstruction errors; the explanation is the features with the
  * largest error. Immutable and thread-safe (every call allocates its own buffers).
- * Trained by {@link AutoencoderTrainer}; stored by {@link dev.vigil.model.ModelFile}.
+ * Trained by {@link AutoencoderTrainer}; stored by {@link dev.vigil.store.ModelFile}.
  */
 public final class Autoencoder {
     private final List<Dense> layers;

@@ -41,9 +41,9 @@ public final class FrequencyWindowDetector implements SequenceDetector {
     public void save(java.io.DataOutputStream out) throws java.io.IOException {
         vocabulary.write(out);
         out.writeDouble(threshold);
-        List<dev.vigil.model.ModelFile.Layer> layers = model.toStored();
+        List<dev.vigil.store.ModelFile.Layer> layers = model.toStored();
         out.writeInt(layers.size());
-        for (dev.vigil.model.ModelFile.Layer l : layers) {
+        for (dev.vigil.store.ModelFile.Layer l : layers) {
             out.writeInt(l.in());
             out.writeInt(l.out());
             out.writeUTF(l.activation());
@@ -57,7 +57,7 @@ public final class FrequencyWindowDetector implements SequenceDetector {
         vocabulary = CallVocabulary.read(in);
         width = vocabulary.width();
         threshold = in.readDouble();
-        List<dev.vigil.model.ModelFile.Layer> layers = new ArrayList<>();
+        List<dev.vigil.store.ModelFile.Layer> layers = new ArrayList<>();
         for (int n = in.readInt(); n > 0; n--) {
             int i = in.readInt(), o = in.readInt();
             String act = in.readUTF();
@@ -65,7 +65,7 @@ public final class FrequencyWindowDetector implements SequenceDetector {
             float[] w = new float[i * o], b = new float[o];
             for (int k = 0; k < w.length; k++) w[k] = in.readFloat();
             for (int k = 0; k < b.length; k++) b[k] = in.readFloat();
-            layers.add(new dev.vigil.model.ModelFile.Layer(i, o, act, w, b));
+            layers.add(new dev.vigil.store.ModelFile.Layer(i, o, act, w, b));
         }
         model = Autoencoder.from(layers);
         if (model.width() != width) throw new java.io.IOException("saved autoencoder is " + model.width() + " wide, its vocabulary " + width);

@@ -20,7 +20,7 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
-import dev.vigil.trace.SyscallMapping;
+import dev.vigil.syscall.SyscallMapping;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.vigil.detect.sequence;
 
-import dev.vigil.trace.SyscallMapping;
+import dev.vigil.syscall.SyscallMapping;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.vigil.bench.scenario;
 
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

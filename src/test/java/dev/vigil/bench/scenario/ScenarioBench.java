@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.agent.Agent;
-import dev.vigil.agent.AgentConfig;
+import dev.vigil.config.AgentConfig;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
 import dev.vigil.alert.Metrics;
-import dev.vigil.collect.CgroupFs;
+import dev.vigil.host.CgroupFs;
 import dev.vigil.profile.Dimension;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -163,11 +163,11 @@ public final class ScenarioBench {
                 }
             }
             var f = AgentConfig.defaults().filters();
-            return agentConfig(sequence, new dev.vigil.collect.CollectorSettings(f.pids(), f.uids(), f.comms(), cgroups, f.iface(), f.period(), f.top(),
+            return agentConfig(sequence, new dev.vigil.sensor.SensorSettings(f.pids(), f.uids(), f.comms(), cgroups, f.iface(), f.period(), f.top(),
                     f.pid()), List.copyOf(exes));
         }
 
-        AgentConfig agentConfig(boolean sequence, dev.vigil.collect.CollectorSettings filters, List<Path> exes) {
+        AgentConfig agentConfig(boolean sequence, dev.vigil.sensor.SensorSettings filters, List<Path> exes) {
             // workload profiles learning scaled to the learning period; the sequence detector with its production window and a
             // scaled training (a program's sequences normal after 200,000 calls, 50,000 of them without a new pair)
             Dimension.Learning l = new Dimension.Learning(o.learn().dividedBy(2), o.learn().dividedBy(4), 5000, o.learn().multipliedBy(4).plus(o.normal()), 2000);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.testing.KernelTest;
-import dev.vigil.trace.SyscallTable;
+import dev.vigil.syscall.SyscallTable;
 import dev.vigil.trace.TraceDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -104,7 +104,7 @@ final class WebappScenario implements Scenario {
     }
 
     public List<Step> attack() {
-        int memfd = dev.vigil.trace.SyscallTable.host().number("memfd_create").orElse(-1);
+        int memfd = dev.vigil.syscall.SyscallTable.host().number("memfd_create").orElse(-1);
         return List.of(
                 inject("discovery: id; uname -a", "id;uname -a"),
                 inject("credential access: cat /etc/shadow", "cat /etc/shadow"),

@@ -1,0 +1,93 @@
+package dev.vigil.event;
+
+import java.util.List;
+
+/**
+ * What the collectors of `vigil trace` deliver: discrete events from ring buffers (exec,
+ * exit, unlink, risky) and periodic samples of in-kernel aggregates (net, resource,
+ * syscalls). Immutable.
+ */
+public sealed interface KernelEvent {
+    /** The collector that produced it. */
+    String collector();
+
+    /** Who did it (the common header of every ring-buffer event). */
+    record Who(int pid, int tgid, int ppid, int uid, long ktimeNs, long cgroup, String comm) {}
+
+    record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe) implements KernelEvent {
+        public Exec {
+            parentExe = parentExe == null ? "" : parentExe;
+        }
+
+        /** An exec whose parent's executable is not known. */
+        public Exec(Who who, String filename, List<String> argv, boolean truncated) {
+            this(who, filename, argv, truncated, "");
+        }
+
+        public String collector() { return "exec"; }
+    }
+
+    /** A process ended: status as wait(2) reports it (code << 8 | signal). */
+    record Exit(Who who, int status, long lifetimeNs) implements KernelEvent {
+        public String collector() { return "exec"; }
+        public int code() { return code(status); }
+        public int signal() { return signal(status); }
+
+        /** The exit code of a wait(2) status (0 when a signal ended the process). */
+        public static int code(int status) { return (status >> 8) & 0xff; }
+
+        /** The signal that ended the process, 0 when it exited. */
+        public static int signal(int status) { return status & 0x7f; }
+    }
+
+    /** A file deletion; path as passed (relative to dfd or the working directory when not absolute). */
+    record Unlink(Who who, String syscall, int dfd, int flags, String path) implements KernelEvent {
+        public String collector() { return "unlink"; }
+    }
+
+    /** A high-risk call: name, raw arguments, its string argument and a decoded summary. */
+    record Risky(Who who, int number, String syscall, long[] args, String str, String detail) implements KernelEvent {
+        public String collector() { return "risky"; }
+    }
+
+    /**
+     * workload.bpf.c: a process began a workload slot (NEW), began an existing one again
+     * (ROOT: a restart), or was running before vigil and was given one (RUNNING; filename and
+     * argv then come from /proc).
+     */
+    record Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated) implements KernelEvent {
+        public static final int NEW = 1, ROOT = 2, RUNNING = 3;
+        public String collector() { return "workload"; }
+    }
+
+    /**
+     * workload.bpf.c: the first sight of an item in a workload slot, raw: kind (SYSCALL,
+     * FILE, NET, RISKY), the call, its action and result, flags (open flags, chmod mode,
+     * socket type), the address (family, port, class, bytes), a path as passed and the
+     * directory a relative one is relative to, a risky call's raw arguments and string.
+     */
+    record Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
+                int netClass, byte[] addr, long hash, String path, String dir) implements KernelEvent {
+        public static final int SYSCALL = 1, FILE = 2, NET = 3, RISKY = 4;
+        public String collector() { return "workload"; }
+    }
+
+    /** Traffic of one (family, protocol, source, destination) in one period, and its totals. */
+    record Flow(int family, String protocol, String src, String dst, long packets, long bytes, long totalPackets, long totalBytes) {}
+
+    record NetSample(String iface, double periodSeconds, List<Flow> flows, long frames, long nonIp) implements KernelEvent {
+        public String collector() { return "net"; }
+    }
+
+    /** One process in a period: CPU share (100 = one CPU), on-CPU time and system calls. */
+    record ProcUsage(int pid, String comm, int uid, double cpuPercent, long oncpuNs, long syscalls, double syscallsPerSecond) {}
+
+    record ResourceSample(double periodSeconds, List<ProcUsage> top, int processes) implements KernelEvent {
+        public String collector() { return "resource"; }
+    }
+
+    /** Calls of one process in a period, by name, most frequent first. */
+    record SyscallSample(long pid, double periodSeconds, List<java.util.Map.Entry<String, Long>> counts, long total) implements KernelEvent {
+        public String collector() { return "syscalls"; }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.vigil.fleet;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.profile.WorkloadKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The agent's side of the fleet: reads the compacted topic of merged profiles (every
+ * partition, from the start, then as documents come; no consumer group: every agent reads
+ * everything), verifies each document with the fleet's public key and hands the verified
+ * ones to the agent's thread ({@link #imports}) to be merged into its profiles; a document
+ * that fails verification (tampered with, signed by another key, or published under
+ * another workload's key) is not imported and becomes a high-severity alert
+ * ({@link #rejections}). One thread of its own; the queues are thread-safe.
+ */
+public final class FleetSubscriber implements AutoCloseable {
+    public static final String DETECTOR = "fleet";
+
+    /** A verified merged profile: its workload, version, the items normal fleet-wide per dimension and the dimensions learnt fleet-wide. */
+    public record Import(WorkloadKey key, long version, Map<String, Set<String>> normal, Set<String> learnt) {}
+
+    private final String topic, host;
+    private final Signer verifier;
+    private final KafkaConsumer<String, String> consumer;
+    private final ConcurrentLinkedQueue<Import> imports = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Alert> rejections = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean closing;
+    private volatile String lastError = "";
+    private volatile long verified, rejected;
+    private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
+
+    public FleetSubscriber(String bootstrap, String topic, Signer verifier, Map<String, String> properties, String host) {
+        this.topic = topic;
+        this.host = host;
+        this.verifier = verifier;
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-" + host + "-fleet");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.putAll(properties);
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        this.thread = Thread.ofPlatform().name("vigil-fleet-subscriber").daemon().start(this::run);
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> parts = List.of();
+            while (!closing && parts.isEmpty()) {
+                try {
+                    parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    lastError = "no answer from the brokers about " + topic;
+                }
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            while (!closing) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() != null) take(r);
+                }
+                if (caughtUp.getCount() > 0 && parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) caughtUp.countDown();
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+            // closing
+        } catch (RuntimeException e) {
+            lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    private void take(ConsumerRecord<String, String> r) {
+        String why;
+        try {
+            FleetDocument.Read d = FleetDocument.read(r.value(), verifier);
+            if (d.profile().workload().equals(r.key())) {
+                imports.add(new Import(WorkloadKey.parse(r.key()), d.profile().version(), d.normal(), d.learnt()));
+                verified++;
+                return;
+            }
+            why = "it was published under the key of another workload (" + d.profile().workload() + ")";
+        } catch (FleetDocument.InvalidException e) {
+            why = e.getMessage();
+        }
+        rejected++;
+        rejections.add(Alert.builder(DETECTOR, "anomaly").time(Instant.now()).host(host).severity(Alert.Severity.HIGH)
+                .summary("the fleet profile of " + r.key() + " (" + topic + " partition " + r.partition() + " offset " + r.offset() + ") failed verification: "
+                        + why + "; it was not imported")
+                .evidence("workload", String.valueOf(r.key())).evidence("topic", topic).evidence("partition", r.partition()).evidence("offset", r.offset())
+                .evidence("reason", why).dedupKey("fleet:" + r.key()).build());
+    }
+
+    /**
+     * Merges a verified fleet profile into the local set: each item normal fleet-wide is allowed in its workload's
+     * dimension (created when new), and a dimension learnt fleet-wide that is still learning here becomes stable (a new
+     * replica protects from its first minute instead of learning again); returns how many items were new here. Call on
+     * the thread that owns the set.
+     */
+    public static int merge(dev.vigil.profile.ProfileSet set, Import im, dev.vigil.profile.Dimension.Learning learning, Instant now) {
+        var p = set.get(im.key(), false);
+        if (p == null) return 0;
+        int added = 0;
+        for (var e : im.normal().entrySet()) {
+            var d = p.dimension(e.getKey(), learning, now);
+            for (String item : e.getValue()) if (d.allow(item, now)) added++;
+        }
+        for (String dim : im.learnt()) p.dimension(dim, learning, now).adoptStable(now, "the fleet's profile");
+        return added;
+    }
+
+    /**
+     * Waits until every document that was in the topic when this subscriber started has been read (verified or
+     * rejected); false when that took longer than timeout.
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Verified documents since the last call, in the order read. */
+    public List<Import> imports() {
+        List<Import> out = new ArrayList<>();
+        for (Import i; (i = imports.poll()) != null; ) out.add(i);
+        return out;
+    }
+
+    /** Alerts about documents that failed verification since the last call. */
+    public List<Alert> rejections() {
+        List<Alert> out = new ArrayList<>();
+        for (Alert a; (a = rejections.poll()) != null; ) out.add(a);
+        return out;
+    }
+
+    public Map<String, Long> counts() { return Map.of("verified", verified, "rejected", rejected); }
+
+    public String lastError() { return lastError; }
+
+    @Override
+    public void close() {
+        closing = true;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumer.close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.vigil.host;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * cgroup v2 paths and what they name: the path of a process (/proc/PID/cgroup), the path of
+ * a cgroup id (the inode of its folder under the cgroup2 mount; the folders are indexed on a
+ * miss, at most once every 2 s, at most 20,000 of them), the systemd unit and the
+ * container id a path names. Thread-safe.
+ */
+public final class Cgroups {
+    private static final Pattern UNIT = Pattern.compile("([^/]+\\.(?:service|scope|socket|mount|swap|slice))$");
+    private static final Pattern CONTAINER = Pattern.compile("(?:^|[/-])([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
+    private final Map<Long, String> byId = new HashMap<>();
+    private long lastScan = Long.MIN_VALUE / 2;
+
+    /** The cgroup v2 path of a live process ("/system.slice/nginx.service"), or empty. */
+    public static Optional<String> ofProcess(int pid) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup"))) {
+                if (l.startsWith("0::")) return Optional.of(l.substring(3));
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return Optional.empty();
+    }
+
+    /** The path of a cgroup id, or "" when no folder has it. */
+    public synchronized String pathOf(long id) {
+        if (id <= 0) return "";
+        String p = byId.get(id);
+        if (p != null) return p;
+        long now = System.nanoTime();
+        if (now - lastScan < 2_000_000_000L) return "";
+        lastScan = now;
+        Path root = dev.vigil.host.CgroupFs.root();
+        try (Stream<Path> dirs = Files.walk(root, 12)) {
+            dirs.filter(Files::isDirectory).limit(20_000).forEach(d -> {
+                try {
+                    byId.put((Long) Files.getAttribute(d, "unix:ino"), "/" + root.relativize(d).toString());
+                } catch (IOException | RuntimeException e) {
+                    // vanished while walking
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        if (byId.size() > 50_000) byId.clear();
+        return byId.getOrDefault(id, "");
+    }
+
+    /** The systemd unit the deepest .service/.scope/... component of a path names, or "". */
+    public static String unit(String path) {
+        String best = "";
+        for (String part : path.split("/")) {
+            Matcher m = UNIT.matcher(part);
+            if (m.find() && !part.endsWith(".slice")) best = m.group(1);
+        }
+        return best;
+    }
+
+    /** A container id (64 hex digits: docker-ID.scope, cri-containerd-ID.scope, /docker/ID, libpod-ID) in a path, or "". */
+    public static String container(String path) {
+        Matcher m = CONTAINER.matcher(path);
+        String found = "";
+        while (m.find()) found = m.group(1);
+        return found;
+    }
+
+    /** Whether a cgroup path is one of roots or below one (an ignored cgroup of the workload profiles). */
+    public static boolean under(String path, java.util.List<String> roots) {
+        for (String r : roots) if (path.equals(r) || path.startsWith(r.endsWith("/") ? r : r + "/")) return true;
+        return false;
+    }
+}

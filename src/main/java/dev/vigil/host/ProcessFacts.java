@@ -1,0 +1,142 @@
+package dev.vigil.host;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the workload detectors ask the host about processes (their cgroup, executable,
+ * command line, the real path of a file): from /proc and cgroupfs when live; answered
+ * from a recording when a recorded run is replayed ({@link #replay}), so the replay asks
+ * the same questions of the same moment and gets the same answers. {@link #recording}
+ * wraps the live facts and hands each answer to a sink. Implementations are confined to
+ * the agent's thread.
+ */
+public interface ProcessFacts {
+    /** The cgroup path of a running process. */
+    Optional<String> cgroupOf(int pid);
+
+    /** The path of a cgroup by id ("" when unknown). */
+    String cgroupPath(long id);
+
+    /** The id of a cgroup path (-1 when unknown). */
+    long cgroupId(String path);
+
+    /** What /proc/PID/exe names ("" when gone). */
+    String exe(int pid);
+
+    /** The command line of a process: from its exec event, else /proc. */
+    Optional<List<String>> cmdline(int pid);
+
+    /** The real path of a file (symbolic links resolved), or path itself. */
+    String realPath(String path);
+
+    /** The comm of a running process ("" when gone). */
+    String comm(int pid);
+
+    /** The facts of this host. */
+    static ProcessFacts live(ProcessContext context) {
+        Cgroups cgroups = new Cgroups();
+        Map<String, String> real = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> e) { return size() > 4096; }
+        };
+        return new ProcessFacts() {
+            public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
+            public String cgroupPath(long id) { return cgroups.pathOf(id); }
+            public long cgroupId(String path) { return CgroupFs.id(path); }
+            public String exe(int pid) { return ProcessInfo.exe(pid); }
+            public Optional<List<String>> cmdline(int pid) { return context.cmdline(pid); }
+            public String comm(int pid) { return dev.vigil.sensor.RiskySensor.procComm(pid); }
+            public String realPath(String path) {
+                if (!path.startsWith("/")) return path;
+                return real.computeIfAbsent(path, p -> {
+                    try {
+                        return Path.of(p).toRealPath().toString();
+                    } catch (java.io.IOException | RuntimeException e) {
+                        return p;
+                    }
+                });
+            }
+        };
+    }
+
+    /** One answer: the question (method and argument) and what it was. */
+    record Answer(String question, String argument, Object value) {}
+
+    /** The facts of inner, each answer also handed to sink (to be written to a recording). */
+    static ProcessFacts recording(ProcessFacts inner, java.util.function.Consumer<Answer> sink) {
+        return new ProcessFacts() {
+            private <T> T note(String q, String arg, T v) {
+                sink.accept(new Answer(q, arg, v instanceof Optional<?> o ? o.orElse(null) : v));
+                return v;
+            }
+
+            public Optional<String> cgroupOf(int pid) { return note("cgroupOf", Integer.toString(pid), inner.cgroupOf(pid)); }
+            public String cgroupPath(long id) { return note("cgroupPath", Long.toString(id), inner.cgroupPath(id)); }
+            public long cgroupId(String path) { return note("cgroupId", path, inner.cgroupId(path)); }
+            public String exe(int pid) { return note("exe", Integer.toString(pid), inner.exe(pid)); }
+            public Optional<List<String>> cmdline(int pid) { return note("cmdline", Integer.toString(pid), inner.cmdline(pid)); }
+            public String realPath(String path) { return note("realPath", path, inner.realPath(path)); }
+            public String comm(int pid) { return note("comm", Integer.toString(pid), inner.comm(pid)); }
+        };
+    }
+
+    /**
+     * Facts answered from recorded answers, in the order they were given for each question
+     * and argument; a question never answered gets what a gone process gives (empty).
+     */
+    static ProcessFacts replay(List<Answer> answers) {
+        Map<String, ArrayDeque<Object>> byQuestion = new HashMap<>();
+        for (Answer a : answers) byQuestion.computeIfAbsent(a.question() + "\u0000" + a.argument(), k -> new ArrayDeque<>()).add(a.value() == null ? NONE : a.value());
+        return new ProcessFacts() {
+            private Object next(String q, String arg) {
+                ArrayDeque<Object> d = byQuestion.get(q + "\u0000" + arg);
+                if (d == null || d.isEmpty()) return NONE;
+                return d.size() == 1 ? d.peek() : d.poll(); // the last answer stays for later questions
+            }
+
+            public Optional<String> cgroupOf(int pid) {
+                Object v = next("cgroupOf", Integer.toString(pid));
+                return v == NONE ? Optional.empty() : Optional.of(String.valueOf(v));
+            }
+
+            public String cgroupPath(long id) {
+                Object v = next("cgroupPath", Long.toString(id));
+                return v == NONE ? "" : String.valueOf(v);
+            }
+
+            public long cgroupId(String path) {
+                Object v = next("cgroupId", path);
+                return v instanceof Number n ? n.longValue() : -1;
+            }
+
+            public String exe(int pid) {
+                Object v = next("exe", Integer.toString(pid));
+                return v == NONE ? "" : String.valueOf(v);
+            }
+
+            @SuppressWarnings("unchecked")
+            public Optional<List<String>> cmdline(int pid) {
+                Object v = next("cmdline", Integer.toString(pid));
+                return v instanceof List<?> l ? Optional.of(l.stream().map(String::valueOf).toList()) : Optional.empty();
+            }
+
+            public String realPath(String path) {
+                Object v = next("realPath", path);
+                return v == NONE ? path : String.valueOf(v);
+            }
+
+            public String comm(int pid) {
+                Object v = next("comm", Integer.toString(pid));
+                return v == NONE ? "" : String.valueOf(v);
+            }
+        };
+    }
+
+    /** No recorded answer. */
+    Object NONE = new Object();
+}

@@ -1,0 +1,71 @@
+package dev.vigil.host;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * What /proc says about a process. Static helpers; thread-safe.
+ */
+public final class ProcessInfo {
+    private ProcessInfo() {}
+
+    /** Thrown when a PID names no running process. */
+    public static final class NoSuchProcessException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        public NoSuchProcessException(long pid) {
+            super("no such process: " + pid);
+        }
+    }
+
+    public static boolean alive(long pid) {
+        if (pid <= 0) return false;
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = stat.charAt(close + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The process (thread group) id of a pid or thread id; throws when there is none. */
+    public static long tgid(long pid) {
+        String status = status(pid);
+        for (String line : status.split("\n")) {
+            if (line.startsWith("Tgid:")) return Long.parseLong(line.substring(5).trim());
+        }
+        throw new NoSuchProcessException(pid);
+    }
+
+    /** The executable of a running process (/proc/PID/exe), or "" when it cannot be read. */
+    public static String exe(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe")).toString();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** The command name (comm) of a process, or "?" when it is gone. */
+    public static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String status(long pid) {
+        if (pid <= 0) throw new NoSuchProcessException(pid);
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "status"));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchProcessException(pid);
+        } catch (IOException e) {
+            throw new NoSuchProcessException(pid);
+        }
+    }
+}

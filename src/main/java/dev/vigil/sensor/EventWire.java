@@ -1,0 +1,184 @@
+package dev.vigil.sensor;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.vigil.event.KernelEvent.Who;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Java side of the collector structs in events.h; a test checks each layout against BTF. */
+public final class EventWire {
+    private EventWire() {}
+
+    public static final int EV_EXEC = 10, EV_EXIT = 11, EV_UNLINK = 12, EV_RISKY = 13;
+    static final int PATH_MAX = 256, ARGS_MAX = 512;
+
+    public static final StructLayout HEADER = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"), JAVA_INT.withName("pid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("ppid"),
+            JAVA_INT.withName("uid"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("ktime_ns"), JAVA_LONG.withName("cgroup"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_event_header");
+
+    public static final StructLayout EXEC = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("args_len"), JAVA_INT.withName("args_total"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
+            MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("parent_exe")).withName("vigil_exec_event");
+
+    public static final StructLayout EXIT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("exit_code"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("lifetime_ns"))
+            .withName("vigil_exit_event");
+
+    public static final StructLayout UNLINK = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("syscall"), JAVA_INT.withName("dfd"), JAVA_INT.withName("flags"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path")).withName("vigil_unlink_event");
+
+    public static final StructLayout RISKY = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("syscall"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(6, JAVA_LONG).withName("args"),
+            MemoryLayout.sequenceLayout(128, JAVA_BYTE).withName("str")).withName("vigil_risky_event");
+
+    public static final StructLayout FLOW_KEY = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("family"), JAVA_BYTE.withName("proto"), JAVA_SHORT.withName("_pad"), JAVA_INT.withName("_pad2"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("src"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("dst"))
+            .withName("vigil_flow_key");
+
+    public static final StructLayout FLOW = MemoryLayout.structLayout(JAVA_LONG.withName("packets"), JAVA_LONG.withName("bytes"))
+            .withName("vigil_flow");
+
+    public static final StructLayout PROC_USAGE = MemoryLayout.structLayout(
+            JAVA_LONG.withName("oncpu_ns"), JAVA_LONG.withName("syscalls"), JAVA_INT.withName("uid"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_proc_usage");
+
+    /** record.bpf.c: one system call, and a process's fork, exec or exit. */
+    public static final int EV_REC_CALL = 20, EV_REC_FORK = 21, EV_REC_EXEC = 22, EV_REC_EXIT = 23;
+
+    public static final StructLayout REC_CALL = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"), JAVA_INT.withName("tid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("nr"))
+            .withName("vigil_rec_call");
+
+    public static final StructLayout REC_PROC = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("other"), JAVA_INT.withName("exit_code"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename")).withName("vigil_rec_proc");
+
+    /** workload.bpf.c: a workload slot's process started; a workload's first sight of an item. */
+    public static final int EV_SLOT = 30, EV_ITEM = 31;
+
+    public static final StructLayout SLOT_EVENT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("slot"), JAVA_INT.withName("reason"), JAVA_INT.withName("args_len"),
+            JAVA_INT.withName("args_total"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
+            MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args")).withName("vigil_slot_event");
+
+    public static final StructLayout ITEM_EVENT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_INT.withName("syscall"),
+            JAVA_INT.withName("action"), JAVA_LONG.withName("ret"), JAVA_LONG.withName("flags"),
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("args"), JAVA_SHORT.withName("family"), JAVA_SHORT.withName("port"),
+            JAVA_INT.withName("net_class"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("addr"), JAVA_LONG.withName("hash"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"))
+            .withName("vigil_item_event");
+
+    public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
+            JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_LONG.withName("hash")).withName("vigil_seen_key");
+
+    public static final StructLayout SEEN = MemoryLayout.structLayout(
+            JAVA_INT.withName("novel"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("repeats")).withName("vigil_seen");
+
+    public static final StructLayout CALL_RULE = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("action"), JAVA_BYTE.withName("key_arg"), JAVA_BYTE.withName("str_arg"), JAVA_BYTE.withName("key_mode"),
+            JAVA_BYTE.withName("target_arg"), JAVA_BYTE.withName("signal_arg"), JAVA_SHORT.withName("_pad")).withName("vigil_call_rule");
+
+    public static final StructLayout SLOT = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(8, JAVA_LONG).withName("calls"), JAVA_LONG.withName("activity"), JAVA_INT.withName("ignored"),
+            JAVA_INT.withName("_pad"))
+            .withName("vigil_slot");
+
+    static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
+    static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
+
+    /** The byte offset of a member (a path of names) in a layout: decoders read only through the BTF-checked layouts. */
+    static long at(StructLayout l, String... path) {
+        return l.byteOffset(java.util.Arrays.stream(path).map(MemoryLayout.PathElement::groupElement).toArray(MemoryLayout.PathElement[]::new));
+    }
+
+    /** The size in bytes of a member (a char array's capacity). */
+    static int sizeOf(StructLayout l, String member) {
+        return (int) l.select(MemoryLayout.PathElement.groupElement(member)).byteSize();
+    }
+
+    static final long H_PID = at(HEADER, "pid"), H_TGID = at(HEADER, "tgid"), H_PPID = at(HEADER, "ppid"), H_UID = at(HEADER, "uid"),
+            H_KTIME = at(HEADER, "ktime_ns"), H_CGROUP = at(HEADER, "cgroup"), H_COMM = at(HEADER, "comm");
+    static final int COMM_LEN = sizeOf(HEADER, "comm");
+    static final long EXEC_ARGS_LEN = at(EXEC, "args_len"), EXEC_ARGS_TOTAL = at(EXEC, "args_total"), EXEC_FILENAME = at(EXEC, "filename"),
+            EXEC_ARGS = at(EXEC, "args"), EXEC_PARENT_EXE = at(EXEC, "parent_exe");
+    static final long EXIT_CODE = at(EXIT, "exit_code"), EXIT_LIFETIME = at(EXIT, "lifetime_ns");
+    static final long UNLINK_SYSCALL = at(UNLINK, "syscall"), UNLINK_DFD = at(UNLINK, "dfd"), UNLINK_FLAGS = at(UNLINK, "flags"),
+            UNLINK_PATH = at(UNLINK, "path");
+    static final long RISKY_SYSCALL = at(RISKY, "syscall"), RISKY_ARGS = at(RISKY, "args"), RISKY_STR = at(RISKY, "str");
+    static final int RISKY_STR_LEN = sizeOf(RISKY, "str");
+    static final long FLOW_FAMILY = at(FLOW_KEY, "family"), FLOW_PROTO = at(FLOW_KEY, "proto"), FLOW_SRC = at(FLOW_KEY, "src"),
+            FLOW_DST = at(FLOW_KEY, "dst"), FLOW_PACKETS = at(FLOW, "packets"), FLOW_BYTES = at(FLOW, "bytes");
+    static final int FLOW_ADDR_LEN = sizeOf(FLOW_KEY, "src");
+    static final long USAGE_ONCPU = at(PROC_USAGE, "oncpu_ns"), USAGE_SYSCALLS = at(PROC_USAGE, "syscalls"), USAGE_UID = at(PROC_USAGE, "uid"),
+            USAGE_COMM = at(PROC_USAGE, "comm");
+    static final long REC_TID = at(REC_CALL, "tid"), REC_TGID = at(REC_CALL, "tgid"), REC_NR = at(REC_CALL, "nr");
+    static final long REC_PROC_TGID = at(REC_PROC, "h", "tgid"), REC_PROC_COMM = at(REC_PROC, "h", "comm"), REC_OTHER = at(REC_PROC, "other"),
+            REC_EXIT_CODE = at(REC_PROC, "exit_code"), REC_FILENAME = at(REC_PROC, "filename");
+
+    static final long SLOT_SLOT = at(SLOT_EVENT, "slot"), SLOT_REASON = at(SLOT_EVENT, "reason"), SLOT_ARGS_LEN = at(SLOT_EVENT, "args_len"),
+            SLOT_ARGS_TOTAL = at(SLOT_EVENT, "args_total"), SLOT_FILENAME = at(SLOT_EVENT, "filename"), SLOT_ARGS = at(SLOT_EVENT, "args");
+    static final long ITEM_SLOT = at(ITEM_EVENT, "slot"), ITEM_KIND = at(ITEM_EVENT, "kind"), ITEM_SYSCALL = at(ITEM_EVENT, "syscall"),
+            ITEM_ACTION = at(ITEM_EVENT, "action"), ITEM_RET = at(ITEM_EVENT, "ret"), ITEM_FLAGS = at(ITEM_EVENT, "flags"),
+            ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),
+            ITEM_CLASS = at(ITEM_EVENT, "net_class"), ITEM_ADDR = at(ITEM_EVENT, "addr"), ITEM_HASH = at(ITEM_EVENT, "hash"),
+            ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir");
+    static final long RULE_ACTION = at(CALL_RULE, "action"), RULE_KEY_ARG = at(CALL_RULE, "key_arg"), RULE_STR_ARG = at(CALL_RULE, "str_arg"),
+            RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
+    static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),
+            SEEN_NOVEL = at(SEEN, "novel"), SEEN_REPEATS = at(SEEN, "repeats");
+    static final long SLOT_IGNORED = at(SLOT, "ignored"), SLOT_ACTIVITY = at(SLOT, "activity"), SLOT_CALLS = at(SLOT, "calls");
+
+    /** The event type of a ring-buffer record (its first u32). */
+    static int type(byte[] b) {
+        if (b.length < 4) throw new IllegalArgumentException("event of " + b.length + " bytes");
+        return MemorySegment.ofArray(b).get(I, at(HEADER, "type"));
+    }
+
+    static void expect(byte[] b, StructLayout l) {
+        if (b.length < l.byteSize()) throw new IllegalArgumentException(l.name().orElse("event") + " of " + b.length + " bytes, expected " + l.byteSize());
+    }
+
+    static Who who(MemorySegment s) {
+        return new Who(s.get(I, H_PID), s.get(I, H_TGID), s.get(I, H_PPID), s.get(I, H_UID), s.get(L, H_KTIME), s.get(L, H_CGROUP),
+                string(s, H_COMM, COMM_LEN));
+    }
+
+    /** A NUL-terminated string in [offset, offset + max). */
+    static String string(MemorySegment s, long offset, int max) {
+        int n = 0;
+        while (n < max && s.get(JAVA_BYTE, offset + n) != 0) n++;
+        byte[] b = new byte[n];
+        MemorySegment.copy(s, JAVA_BYTE, offset, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** NUL-separated strings in the first len bytes at offset. */
+    static List<String> strings(MemorySegment s, long offset, int len) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < len; i++) {
+            if (s.get(JAVA_BYTE, offset + i) == 0) {
+                out.add(string(s, offset + start, i - start));
+                start = i + 1;
+            }
+        }
+        if (start < len) out.add(string(s, offset + start, len - start));
+        return out;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.vigil.sensor;
+
+import dev.vigil.event.KernelEvent;
+
+import dev.vigil.event.KernelEvent.Exec;
+import dev.vigil.event.KernelEvent.Exit;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/** exec.bpf.c: every program execution (file, argv) and every process exit (status, lifetime). Linux 5.5+ (tp_btf). */
+public final class ExecSensor extends RingSensor {
+    public ExecSensor() {
+        super("exec", "/dev/vigil/bpf/exec.bpf.o", List.of(new Program("vigil_exec", null, null), new Program("vigil_exit", null, null)));
+    }
+
+    @Override
+    public String header() {
+        return "exec: TIME EXEC PID PPID UID COMM cgroup=ID FILE [ARGV] | TIME EXIT PID PPID UID COMM code=N [signal=S] lifetime=SECONDS";
+    }
+
+    @Override
+    KernelEvent decode(byte[] b) {
+        MemorySegment s = MemorySegment.ofArray(b);
+        return switch (EventWire.type(b)) {
+            case EventWire.EV_EXEC -> {
+                EventWire.expect(b, EventWire.EXEC);
+                int len = Math.min(s.get(EventWire.I, EventWire.EXEC_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.EXEC_ARGS_TOTAL);
+                yield new Exec(EventWire.who(s), EventWire.string(s, EventWire.EXEC_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.EXEC_ARGS, len),
+                        total > len, EventWire.string(s, EventWire.EXEC_PARENT_EXE, EventWire.PATH_MAX));
+            }
+            case EventWire.EV_EXIT -> {
+                EventWire.expect(b, EventWire.EXIT);
+                yield new Exit(EventWire.who(s), s.get(EventWire.I, EventWire.EXIT_CODE), s.get(EventWire.L, EventWire.EXIT_LIFETIME));
+            }
+            default -> throw new IllegalArgumentException("exec: unknown event type " + EventWire.type(b));
+        };
+    }
+}

@@ -1,0 +1,257 @@
+package dev.vigil.sensor;
+
+import dev.vigil.event.KernelEvent;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.vigil.bpf.BpfMap;
+import dev.vigil.bpf.BpfObject;
+import dev.vigil.event.KernelEvent.Item;
+import dev.vigil.event.KernelEvent.Slot;
+import dev.vigil.syscall.SyscallTable;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * workload.bpf.c: the behaviour of workloads, first-seen filtered in the kernel (see the
+ * program's comment). Delivers {@link Slot} events (a workload slot's process started) and
+ * {@link Item} events (the first sight of a call, a file, an endpoint or a high-risk call
+ * in a slot). The call rules are filled from the host's call table, so calls this
+ * architecture lacks (open, creat on arm64) are simply absent. One reading thread;
+ * {@link #ignore} may be called from it.
+ */
+public final class WorkloadSensor extends RingSensor {
+    /** enum vigil_call_action in events.h. */
+    public static final int ACT_OPEN = 1, ACT_OPENAT = 2, ACT_OPENAT2 = 3, ACT_CREAT = 4, ACT_UNLINK = 5, ACT_UNLINKAT = 6, ACT_RENAME = 7,
+            ACT_RENAMEAT = 8, ACT_CHMOD = 9, ACT_FCHMODAT = 10, ACT_CONNECT = 11, ACT_BIND = 12, ACT_LISTEN = 13, ACT_ACCEPT = 14, ACT_RISKY = 15;
+    /** enum vigil_net_class. */
+    public static final int NET_ANY = 1, NET_LOOPBACK = 2, NET_PRIVATE = 3, NET_LINK_LOCAL = 4, NET_MULTICAST = 5, NET_PUBLIC = 6, NET_UNIX = 7;
+    /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
+    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4;
+
+    /**
+     * What the kernel does with a call: its action and, for high-risk calls, which argument
+     * is part of the item (keyArg; keyMode 1: only whether it is 0), which string argument is
+     * copied (strArg), and which arguments make the call uninteresting (a targetArg naming
+     * the caller itself, a signalArg of 0).
+     */
+    public record Rule(String call, int action, int keyArg, int strArg, int keyMode, int targetArg, int signalArg) {
+        static Rule of(String call, int action) { return new Rule(call, action, -1, -1, 0, -1, -1); }
+        static Rule risky(String call, int keyArg, int strArg) { return new Rule(call, ACT_RISKY, keyArg, strArg, 0, -1, -1); }
+        static Rule toRoot(String call, int keyArg) { return new Rule(call, ACT_RISKY, keyArg, -1, 1, -1, -1); }
+    }
+
+    /** Every rule; a call the host lacks is skipped. */
+    public static final List<Rule> RULES = List.of(
+            Rule.of("open", ACT_OPEN), Rule.of("openat", ACT_OPENAT), Rule.of("openat2", ACT_OPENAT2), Rule.of("creat", ACT_CREAT),
+            Rule.of("unlink", ACT_UNLINK), Rule.of("rmdir", ACT_UNLINK), Rule.of("unlinkat", ACT_UNLINKAT), Rule.of("rename", ACT_RENAME),
+            Rule.of("renameat", ACT_RENAMEAT), Rule.of("renameat2", ACT_RENAMEAT), Rule.of("chmod", ACT_CHMOD),
+            Rule.of("fchmodat", ACT_FCHMODAT), Rule.of("fchmodat2", ACT_FCHMODAT),
+            Rule.of("connect", ACT_CONNECT), Rule.of("bind", ACT_BIND), Rule.of("listen", ACT_LISTEN), Rule.of("accept", ACT_ACCEPT),
+            Rule.of("accept4", ACT_ACCEPT),
+            Rule.risky("ptrace", 0, -1), Rule.risky("process_vm_writev", -1, -1), Rule.risky("process_vm_readv", -1, -1),
+            Rule.toRoot("setuid", 0), Rule.toRoot("setgid", 0), Rule.toRoot("setreuid", 1), Rule.toRoot("setregid", 1),
+            Rule.toRoot("setresuid", 1), Rule.toRoot("setresgid", 1), Rule.risky("capset", -1, -1),
+            Rule.risky("init_module", -1, 2), Rule.risky("finit_module", -1, 1), Rule.risky("delete_module", -1, 0),
+            Rule.risky("kexec_load", -1, -1), Rule.risky("kexec_file_load", -1, -1),
+            Rule.risky("bpf", 0, -1), Rule.risky("perf_event_open", -1, -1),
+            Rule.risky("mount", -1, 1), Rule.risky("umount2", -1, 0), Rule.risky("fsopen", -1, 0), Rule.risky("fsmount", -1, -1),
+            Rule.risky("move_mount", -1, 3), Rule.risky("pivot_root", -1, 0), Rule.risky("chroot", -1, 0),
+            Rule.risky("unshare", 0, -1), Rule.risky("setns", 1, -1),
+            Rule.risky("memfd_create", -1, 0), Rule.risky("execveat", -1, 1),
+            new Rule("kill", ACT_RISKY, 1, -1, 0, 0, 1), new Rule("tgkill", ACT_RISKY, 2, -1, 0, 0, 2), new Rule("tkill", ACT_RISKY, 1, -1, 0, -1, 1));
+
+    private final SyscallTable table = SyscallTable.host();
+    private final int maxSlots;
+
+    /** maxSlots: workload slots the kernel keeps (each a start of a workload: cgroup, program, argv). */
+    public WorkloadSensor(int maxSlots) {
+        super("workload", "/dev/vigil/bpf/workload.bpf.o", List.of(new Program("vigil_w_fork", null, null),
+                new Program("vigil_w_exec", null, null), new Program("vigil_w_exit", null, null), new Program("vigil_w_enter", null, null),
+                new Program("vigil_w_exit_call", null, null)));
+        if (maxSlots < 1) throw new IllegalArgumentException("maxSlots must be positive");
+        this.maxSlots = maxSlots;
+    }
+
+    public WorkloadSensor() { this(4096); }
+
+    @Override
+    void beforeLoad(BpfObject o, SensorSettings s) {
+        o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots);
+    }
+
+    @Override
+    void afterLoad(BpfObject o) {
+        BpfMap rules = o.map("rules");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocate(JAVA_INT), v = a.allocate(EventWire.CALL_RULE);
+            for (Rule r : RULES) {
+                var nr = table.number(r.call());
+                if (nr.isEmpty()) continue;
+                k.set(JAVA_INT, 0, nr.get());
+                v.fill((byte) 0);
+                v.set(JAVA_BYTE, EventWire.RULE_ACTION, (byte) r.action());
+                v.set(JAVA_BYTE, EventWire.RULE_KEY_ARG, (byte) r.keyArg());
+                v.set(JAVA_BYTE, EventWire.RULE_STR_ARG, (byte) r.strArg());
+                v.set(JAVA_BYTE, EventWire.RULE_KEY_MODE, (byte) r.keyMode());
+                v.set(JAVA_BYTE, EventWire.RULE_TARGET_ARG, (byte) r.targetArg());
+                v.set(JAVA_BYTE, EventWire.RULE_SIGNAL_ARG, (byte) r.signalArg());
+                rules.update(k, v);
+            }
+        }
+    }
+
+    /** Stops profiling a slot in the kernel (an ignored cgroup, a workload over the limit): its tasks then cost one lookup per call. */
+    public void ignore(int slot) {
+        if (slot < 1 || slot > maxSlots) return;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocate(JAVA_INT), v = a.allocate(EventWire.SLOT);
+            k.set(JAVA_INT, 0, slot - 1);
+            if (!slots().lookup(k, v)) return;
+            v.set(EventWire.I, EventWire.SLOT_IGNORED, 1);
+            slots().update(k, v);
+        }
+    }
+
+    /** The calls a slot's processes made so far (flushed per task every 1,024 calls and at exit); 0 for an unknown slot. */
+    public long activity(int slot) {
+        if (slot < 1 || slot > maxSlots || object() == null || !object().isLoaded()) return 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocate(JAVA_INT), v = a.allocate(EventWire.SLOT);
+            k.set(JAVA_INT, 0, slot - 1);
+            return slots().lookup(k, v) ? v.get(EventWire.L, EventWire.SLOT_ACTIVITY) : 0;
+        }
+    }
+
+    /**
+     * Marks an item the agent alerted as novel: the kernel then counts its repeats instead of
+     * dropping them silently. False when the item is no longer in the seen map (evicted).
+     */
+    public boolean markNovel(int slot, int kind, long hash) {
+        if (object() == null || !object().isLoaded()) return false;
+        BpfMap seen = object().map("seen");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = seenKey(a, slot, kind, hash), v = a.allocate(EventWire.SEEN);
+            if (!seen.lookup(k, v)) return false;
+            v.set(EventWire.I, EventWire.SEEN_NOVEL, 1);
+            seen.update(k, v);
+            return true;
+        }
+    }
+
+    /** Repeats counted for an item marked novel; -1 when it is no longer in the seen map. */
+    public long repeats(int slot, int kind, long hash) {
+        if (object() == null || !object().isLoaded()) return -1;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(EventWire.SEEN);
+            return object().map("seen").lookup(seenKey(a, slot, kind, hash), v) ? v.get(EventWire.L, EventWire.SEEN_REPEATS) : -1;
+        }
+    }
+
+    /**
+     * Forgets what the kernel already sent for these slots (of a reset workload): the seen
+     * items of that dimension (every dimension when empty) and, for syscalls, the call set,
+     * so they cross again and the profile learns them again.
+     */
+    public void forget(java.util.Set<Integer> slots, String dimension) {
+        if (slots.isEmpty() || object() == null || !object().isLoaded()) return;
+        int kind = switch (dimension) {
+            case "files" -> Item.FILE;
+            case "network" -> Item.NET;
+            case "risky" -> Item.RISKY;
+            case "syscalls" -> Item.SYSCALL;
+            default -> 0;
+        };
+        BpfMap seen = object().map("seen");
+        if (kind != Item.SYSCALL) {
+            for (byte[] key : seen.keys()) {
+                MemorySegment k = MemorySegment.ofArray(key);
+                if (slots.contains(k.get(EventWire.I, EventWire.SEEN_SLOT)) && (kind == 0 || k.get(EventWire.I, EventWire.SEEN_KIND) == kind)) {
+                    try (Arena a = Arena.ofConfined()) {
+                        seen.delete(a.allocateFrom(JAVA_BYTE, key));
+                    }
+                }
+            }
+        }
+        if (kind == 0 || kind == Item.SYSCALL) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment k = a.allocate(JAVA_INT), v = a.allocate(EventWire.SLOT);
+                for (int slot : slots) {
+                    k.set(JAVA_INT, 0, slot - 1);
+                    if (!slots().lookup(k, v)) continue;
+                    for (int i = 0; i < 8; i++) v.set(EventWire.L, EventWire.SLOT_CALLS + 8L * i, 0L);
+                    slots().update(k, v);
+                }
+            }
+        }
+    }
+
+    private static MemorySegment seenKey(Arena a, int slot, int kind, long hash) {
+        MemorySegment k = a.allocate(EventWire.SEEN_KEY);
+        k.set(EventWire.I, EventWire.SEEN_SLOT, slot);
+        k.set(EventWire.I, EventWire.SEEN_KIND, kind);
+        k.set(EventWire.L, EventWire.SEEN_HASH, hash);
+        return k;
+    }
+
+    private BpfMap slotsMap;
+
+    private BpfMap slots() {
+        if (slotsMap == null) slotsMap = object().map("slots");
+        return slotsMap;
+    }
+
+    @Override
+    public Map<String, Long> counts() {
+        Map<String, Long> m = new LinkedHashMap<>(super.counts());
+        if (object() != null && object().isLoaded()) {
+            BpfMap st = object().map("stats");
+            m.put("items", st.lookupU64Sum(ST_ITEMS));
+            m.put("slots_full", st.lookupU64Sum(ST_SLOTS_FULL));
+            m.put("paths_truncated", st.lookupU64Sum(ST_PATH_TRUNCATED));
+        }
+        return m;
+    }
+
+    @Override
+    public String header() {
+        return "workload: TIME WORKLOAD PID PPID UID COMM SLOT KIND ITEM (first sights only)";
+    }
+
+    @Override
+    KernelEvent decode(byte[] b) {
+        int type = EventWire.type(b);
+        MemorySegment s = MemorySegment.ofArray(b);
+        if (type == EventWire.EV_SLOT) {
+            EventWire.expect(b, EventWire.SLOT_EVENT);
+            int len = Math.min(s.get(EventWire.I, EventWire.SLOT_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.SLOT_ARGS_TOTAL);
+            return new Slot(EventWire.who(s), s.get(EventWire.I, EventWire.SLOT_SLOT), s.get(EventWire.I, EventWire.SLOT_REASON),
+                    EventWire.string(s, EventWire.SLOT_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.SLOT_ARGS, len), total > len);
+        }
+        if (type != EventWire.EV_ITEM) throw new IllegalArgumentException("workload: unknown event type " + type);
+        EventWire.expect(b, EventWire.ITEM_EVENT);
+        int nr = s.get(EventWire.I, EventWire.ITEM_SYSCALL);
+        long[] args = new long[4];
+        for (int i = 0; i < 4; i++) args[i] = s.get(EventWire.L, EventWire.ITEM_ARGS + 8L * i);
+        byte[] addr = new byte[16];
+        MemorySegment.copy(s, JAVA_BYTE, EventWire.ITEM_ADDR, addr, 0, 16);
+        return new Item(EventWire.who(s), s.get(EventWire.I, EventWire.ITEM_SLOT), s.get(EventWire.I, EventWire.ITEM_KIND), nr, table.name(nr),
+                s.get(EventWire.I, EventWire.ITEM_ACTION), s.get(EventWire.L, EventWire.ITEM_RET), s.get(EventWire.L, EventWire.ITEM_FLAGS), args,
+                Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_FAMILY)),
+                Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_PORT)), s.get(EventWire.I, EventWire.ITEM_CLASS), addr,
+                s.get(EventWire.L, EventWire.ITEM_HASH), EventWire.string(s, EventWire.ITEM_PATH, EventWire.PATH_MAX),
+                EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX));
+    }
+
+    /** The rules as the kernel gets them on this host (call name to rule), for tests and `doctor`. */
+    public Map<String, Rule> hostRules() {
+        Map<String, Rule> m = new LinkedHashMap<>();
+        for (Rule r : RULES) if (table.number(r.call()).isPresent()) m.put(r.call(), r);
+        return m;
+    }
+}

@@ -1,0 +1,267 @@
+package dev.vigil.workload;
+
+import dev.vigil.host.Cgroups;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.ProcessFacts;
+import dev.vigil.profile.ProfileEvents;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.profile.Dimension;
+import dev.vigil.profile.Patterns;
+import dev.vigil.profile.ProfileSet;
+import dev.vigil.profile.WorkloadKey;
+import dev.vigil.profile.WorkloadProfile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The process-lineage dimension of workload profiles: every exec is judged in the profile
+ * of the workload it belongs to. A process exec'd by a parent in the same cgroup belongs
+ * to its parent's workload, so a shell a web application spawns,
+ * and what that shell runs, are judged in the web application's profile; a process started
+ * into another cgroup (by systemd, say) starts a workload of its own. The item is "PARENT
+ * -> CHILD ARGS" with the arguments generalised ({@link Patterns}). While the dimension
+ * learns, items are learnt; once it is stable, a new item is an alert naming it. A parent
+ * vigil never saw exec (it ran before vigil started) is read from /proc and its workload
+ * marked partial. Confined to the agent's thread.
+ */
+public final class LineageDetector {
+    public static final String DETECTOR = "profile";
+    private static final int TRACKED = 65_536;
+    private final ProfileSet profiles;
+    private final Dimension.Learning learning;
+    private final ProcessDescriber describer;
+    private final String host;
+    /**
+     * A followed process: its workload, the cgroup id it ran in (children in the same cgroup
+     * inherit the workload) and when its workload's first process started (for the warm-up).
+     */
+    private record Tracked(WorkloadKey key, long cgroup, Instant started) {}
+
+    /** The workload each (cgroup, executable) began, or NONE when two workloads began with one executable in one cgroup. */
+    private final Map<String, Tracked> byProgram = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Tracked> e) { return size() > 4096; }
+    };
+    private static final Tracked NONE = new Tracked(null, -1, Instant.EPOCH);
+
+    private void began(long cgroup, String exe, Tracked t) {
+        byProgram.merge(cgroup + "|" + exe, t, (a, b) -> a.key() != null && a.key().equals(b.key()) ? b : NONE);
+    }
+
+    private final Map<Integer, Tracked> workloads = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Tracked> e) { return size() > TRACKED; }
+    };
+    private ProfileEvents events = ProfileEvents.NONE;
+    private long novel, learnt;
+    private ProcessFacts facts;
+
+    private String real(String path) { return facts.realPath(path); }
+
+    /**
+     * The executable a process exec'd as filename: its real path, or for a file named through
+     * a file descriptor (/dev/fd/N, /proc/self/fd/N: an fexecve, a memfd) what /proc/PID/exe
+     * says the process runs (/memfd:NAME (deleted)); those are never resolved in vigil's own
+     * /proc/self.
+     */
+    String executable(String filename, int pid) {
+        if (filename.startsWith("/dev/fd/") || filename.startsWith("/proc/")) {
+            String exe = facts.exe(pid);
+            return exe.isEmpty() ? filename : exe;
+        }
+        return real(filename);
+    }
+
+    private final Duration warmup;
+    private final List<String> ignore;
+    private long warmedUp, ignored;
+
+    /** warmup: what a workload runs in its first moments after a start (init, migrations) is learnt, never alerted. */
+    public LineageDetector(ProfileSet profiles, Dimension.Learning learning, Duration warmup, List<String> ignore, ProcessDescriber describer, String host) {
+        this.warmup = warmup;
+        this.ignore = List.copyOf(ignore);
+        this.profiles = profiles;
+        this.learning = learning;
+        this.describer = describer;
+        this.host = host;
+        this.facts = ProcessFacts.live(describer.context());
+    }
+
+    /** Where facts about processes come from (live by default; recorded for a replay, recording to record one). */
+    public LineageDetector facts(ProcessFacts f) {
+        this.facts = f;
+        return this;
+    }
+
+    public ProfileSet profiles() { return profiles; }
+
+    /** Where new items are told (profile events for the fleet); none by default. */
+    public LineageDetector events(ProfileEvents e) {
+        this.events = e;
+        return this;
+    }
+
+    /** Items learnt and novelties alerted so far. */
+    public long learnt() { return learnt; }
+    public long novel() { return novel; }
+    public long warmedUp() { return warmedUp; }
+
+    /** Execs not profiled because their cgroup is under an ignored path. */
+    public long ignored() { return ignored; }
+
+    private boolean ignored(String cgroupPath) { return Cgroups.under(cgroupPath, ignore); }
+
+    /** The workload a process was judged in, if it exec'd (or was read) while vigil ran. */
+    public Optional<WorkloadKey> workloadOf(int tgid) { return Optional.ofNullable(workloads.get(tgid)).map(Tracked::key); }
+
+    /**
+     * Takes in an exec or exit event: an alert when a stable workload ran something new, and
+     * a notice when a workload's dimension has just become stable (or unstable).
+     */
+    public List<Alert> accept(KernelEvent e, Instant now) {
+        return switch (e) {
+            case KernelEvent.Exit x -> {
+                workloads.remove(x.who().tgid());
+                yield List.of();
+            }
+            case KernelEvent.Exec x -> exec(x, now);
+            default -> List.of();
+        };
+    }
+
+    private List<Alert> exec(KernelEvent.Exec x, Instant now) {
+        int pid = x.who().tgid(), ppid = x.who().ppid();
+        long cgid = x.who().cgroup();
+        String exe = executable(x.filename(), pid);
+        Tracked tracked = workloads.get(ppid);
+        if (tracked == null) tracked = fromProc(ppid);
+        if (tracked == null && !x.parentExe().isEmpty()) {
+            // a parent that forked without exec'ing and is gone (sshd's session process): it ran what its workload began
+            // with, in this cgroup; the one workload begun there with that executable is the parent's
+            Tracked t = byProgram.get(cgid + "|" + real(x.parentExe()));
+            if (t != null && t != NONE) tracked = t;
+        }
+        if (tracked == null || tracked.cgroup() != cgid) {
+            // a workload of its own: its scope from its cgroup's path (the process may be gone already)
+            String cg = facts.cgroupOf(pid).orElseGet(() -> facts.cgroupPath(cgid));
+            if (ignored(cg)) {
+                ignored++;
+                workloads.put(pid, new Tracked(null, cgid, now));
+                return List.of();
+            }
+            WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
+            Tracked t = new Tracked(own, cgid, now);
+            workloads.put(pid, t);
+            began(cgid, exe, t);
+            WorkloadProfile p = profiles.get(own, false);
+            if (p != null) p.dimensions(learning, now);
+            return List.of();
+        }
+        if (tracked.key() == null) { // a process in an ignored cgroup
+            ignored++;
+            return List.of();
+        }
+        WorkloadKey parent = tracked.key();
+        workloads.put(pid, tracked);
+        WorkloadProfile profile = profiles.get(parent, true);
+        if (profile == null) return List.of();
+        // the parent's executable: what it exec'd (while vigil ran), else what the kernel read at this exec (a parent that
+        // forked without exec'ing, as sshd's session process, may be gone by now), else /proc
+        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe)
+                .orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
+        String args = Patterns.args(x.argv());
+        String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
+        Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
+        Dimension.State before = d.state();
+        Dimension.Verdict v = d.observe(item, now, profile.activity());
+        if (v == Dimension.Verdict.NOVEL && now.isBefore(tracked.started().plus(warmup))) {
+            d.allow(item, now); // the workload (re)started moments ago: its start-up is learnt, not alerted
+            warmedUp++;
+            v = Dimension.Verdict.LEARNT;
+        }
+        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(parent, WorkloadProfile.PROCESS, item, v, d.state(), now);
+        List<Alert> out = new java.util.ArrayList<>(2);
+        if (d.state() != before) {
+            out.add(WorkloadProfiler.stateAlert(host, parent, profile, d, now));
+            events.state(parent, d.name(), d.state(), now);
+        }
+        switch (v) {
+            case LEARNT -> learnt++;
+            case NOVEL -> {
+                novel++;
+                out.add(alert(x, exe, parent, profile, d, item, parentExe, now));
+            }
+            default -> { }
+        }
+        return out;
+    }
+
+    /** The workload of a process vigil did not see start, from /proc; null when it is gone. */
+    private Tracked fromProc(int pid) {
+        String exe = facts.exe(pid);
+        if (exe.isEmpty()) return null;
+        String cg = facts.cgroupOf(pid).orElse(null);
+        if (cg == null) return null;
+        if (ignored(cg)) {
+            Tracked t = new Tracked(null, facts.cgroupId(cg), Instant.EPOCH);
+            workloads.put(pid, t);
+            return t;
+        }
+        long id = facts.cgroupId(cg);
+        if (id < 0) return null;
+        // running before vigil saw it start: no warm-up
+        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, facts.cmdline(pid).orElse(List.of(exe))), id,
+                Instant.EPOCH);
+        workloads.put(pid, t);
+        began(id, real(exe), t);
+        return t;
+    }
+
+    /** How long the profile learnt, or whose learnt profile it adopted: "never seen in 1d 2h of learning (stable since T)". */
+    static String neverSeen(Dimension d, Instant now) {
+        if (d.adoptedFrom() != null) return "never seen here or in " + d.adoptedFrom() + " (learnt there; adopted " + d.stableSince() + ")";
+        return "never seen in " + words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince())) + " of learning (stable since "
+                + d.stableSince() + ")";
+    }
+
+    private Alert alert(KernelEvent.Exec x, String exe, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, String parentExe, Instant now) {
+        ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe);
+        boolean risky = List.of("sh", "bash", "dash", "zsh", "ksh", "ash", "nc", "ncat", "socat", "python", "python3", "perl")
+                .contains(exe.substring(exe.lastIndexOf('/') + 1)) || exe.startsWith("/tmp/") || exe.startsWith("/dev/shm/")
+                || exe.startsWith("/memfd:") || exe.startsWith("/var/tmp/") || x.filename().startsWith("/dev/fd/");
+        String args = Patterns.args(x.argv());
+        String learnedFor = words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
+        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s (pid %d) — %s%s",
+                w.program(), w.scope(), exe, x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "",
+                parentExe.isEmpty() ? "an unknown parent" : parentExe, x.who().ppid(), neverSeen(d, now),
+                profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
+        return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(risky ? Alert.Severity.HIGH : Alert.Severity.MEDIUM)
+                .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))
+                .evidence("dimension", WorkloadProfile.PROCESS).evidence("item", item)
+                .evidence("action", "ran " + exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : ""))
+                .evidence("workload", w.text())
+                .evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
+                .evidence("stable_since", String.valueOf(d.stableSince())).evidence("args_pattern", args.isEmpty() ? null : args)
+                .evidence("allow", dev.vigil.profile.AllowRequests.command(w, WorkloadProfile.PROCESS, item))
+                .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
+                .dedupKey(DETECTOR + "|" + w.text() + "|" + WorkloadProfile.PROCESS + "|" + item).build();
+    }
+
+    /** A duration in words: 2d 3h, 5h 12m, 4m 10s, 12s. */
+    static String words(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s >= 86_400) return s / 86_400 + "d " + s % 86_400 / 3600 + "h";
+        if (s >= 3600) return s / 3600 + "h " + s % 3600 / 60 + "m";
+        if (s >= 60) return s / 60 + "m " + s % 60 + "s";
+        return s + "s";
+    }
+}

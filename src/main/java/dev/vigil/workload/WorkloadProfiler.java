@@ -1,0 +1,372 @@
+package dev.vigil.workload;
+
+import dev.vigil.host.Cgroups;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.ProcessFacts;
+import dev.vigil.profile.ProfileEvents;
+
+import dev.vigil.alert.Alert;
+import dev.vigil.alert.ProcessRef;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.profile.AllowRequests;
+import dev.vigil.profile.Dimension;
+import dev.vigil.profile.Observation;
+import dev.vigil.profile.ProfileSet;
+import dev.vigil.profile.WorkloadKey;
+import dev.vigil.profile.WorkloadProfile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The file, network, high-risk-call and system-call dimensions of workload profiles, fed by
+ * workload.bpf.c's first sights. A slot event says which workload a kernel slot is (its
+ * cgroup's unit or container, its program: the same key {@link LineageDetector} gives the
+ * process); an item event is judged in that workload's dimension: learnt while it learns
+ * (or while the workload warms up after a start), an alert while it is stable. Files fan
+ * out: once a directory has {@value #FANOUT} learnt children of one intent, its children
+ * collapse into {@code DIR/*}. The workload's activity (the calls its processes made, from
+ * the kernel's slot counters, given to {@link #tick}) drives learning, so an idle workload
+ * does not turn stable by waiting. Confined to the agent's thread.
+ */
+public final class WorkloadProfiler {
+    public static final String DETECTOR = LineageDetector.DETECTOR;
+    /** Learnt children of one directory, with one intent, before they collapse into DIR/*. */
+    public static final int FANOUT = 24;
+    private final ProfileSet profiles;
+    private final Dimension.Learning learning;
+    private final Duration warmup;
+    private final List<String> ignore;
+    private final ProcessDescriber describer;
+    private final String host;
+    private final IntConsumer ignoreSlot;
+
+    /** The kernel's side of novel items: marks one so its repeats are counted, reads the count (-1: evicted). */
+    public interface Repeats {
+        boolean mark(int slot, int kind, long hash);
+
+        long count(int slot, int kind, long hash);
+
+        Repeats NONE = new Repeats() {
+            public boolean mark(int slot, int kind, long hash) { return false; }
+            public long count(int slot, int kind, long hash) { return -1; }
+        };
+    }
+
+    private Repeats repeats = Repeats.NONE;
+    private record NovelKey(int slot, int kind, long hash) {}
+    /** Novel items whose repeats the kernel counts, with their dedup key and the count already reported; bounded. */
+    /** A novel item's dedup key and the repeats of it already reported. */
+    private static final class Novel {
+        final String dedupKey;
+        long reported;
+
+        Novel(String dedupKey) { this.dedupKey = dedupKey; }
+    }
+
+    /** Novel items whose repeats the kernel counts; bounded. */
+    private final Map<NovelKey, Novel> novelRepeats = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NovelKey, Novel> e) { return size() > 4096; }
+    };
+
+    /** A kernel slot: its workload (null: ignored), when it last started (warm-up), its activity already counted. */
+    private static final class SlotInfo {
+        final WorkloadKey key;
+        Instant started;
+        long activity;
+
+        SlotInfo(WorkloadKey key, Instant started) {
+            this.key = key;
+            this.started = started;
+        }
+    }
+
+    private final Map<Integer, SlotInfo> slots = new HashMap<>();
+    /** Learnt children per "workload|intent|dir", for the fan-out collapse. */
+    private final Map<String, Integer> fanout = new HashMap<>();
+    private ProfileEvents events = ProfileEvents.NONE;
+    private long learnt, novel, warmedUp, seen, unresolved;
+
+    public WorkloadProfiler(ProfileSet profiles, Dimension.Learning learning, Duration warmup, List<String> ignore, ProcessDescriber describer,
+                            String host, IntConsumer ignoreSlot) {
+        this.profiles = profiles;
+        this.learning = learning;
+        this.warmup = warmup;
+        this.ignore = List.copyOf(ignore);
+        this.describer = describer;
+        this.host = host;
+        this.ignoreSlot = ignoreSlot;
+        this.facts = ProcessFacts.live(describer.context());
+    }
+
+    private ProcessFacts facts;
+
+    /** Where facts about processes come from (live by default; recorded for a replay, recording to record one). */
+    public WorkloadProfiler facts(ProcessFacts f) {
+        this.facts = f;
+        return this;
+    }
+
+    /** Where repeats of novel items are counted (the workload collector when live). */
+    public void repeats(Repeats r) { repeats = r; }
+
+    /** Where new items are told (profile events for the fleet); none by default. */
+    public WorkloadProfiler events(ProfileEvents e) {
+        this.events = e;
+        return this;
+    }
+
+    public long learnt() { return learnt; }
+    public long novel() { return novel; }
+    public long warmedUp() { return warmedUp; }
+    /** Items that crossed again though known (a kernel seen-map eviction, a second slot of one workload). */
+    public long seen() { return seen; }
+    /** Items of a slot whose workload could not be told (its process gone before it was read). */
+    public long unresolved() { return unresolved; }
+
+    /** The workload of a kernel slot, if known and profiled. */
+    public java.util.Optional<WorkloadKey> workloadOf(int slot) {
+        SlotInfo s = slots.get(slot);
+        return java.util.Optional.ofNullable(s == null ? null : s.key);
+    }
+
+    /** The kernel slots of a workload. */
+    public java.util.Set<Integer> slotsOf(WorkloadKey key) {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        slots.forEach((slot, s) -> { if (key.equals(s.key)) out.add(slot); });
+        return out;
+    }
+
+    /** Stops counting repeats of a workload's novel items (it was reset). */
+    public void forgetRepeats(WorkloadKey key) {
+        java.util.Set<Integer> mine = slotsOf(key);
+        novelRepeats.keySet().removeIf(k -> mine.contains(k.slot()));
+    }
+
+
+    /** Takes in a slot or item event; returns the alerts it raised. */
+    public List<Alert> accept(KernelEvent e, Instant now) {
+        return switch (e) {
+            case KernelEvent.Slot s -> {
+                slot(s, now);
+                yield List.of();
+            }
+            case KernelEvent.Item i -> item(i, now);
+            default -> List.of();
+        };
+    }
+
+    private boolean ignored(String cgroupPath) { return Cgroups.under(cgroupPath, ignore); }
+
+    private void slot(KernelEvent.Slot s, Instant now) {
+        SlotInfo known = slots.get(s.slot());
+        if (known != null) { // a restart into the same slot: a new warm-up
+            if (s.reason() != KernelEvent.Slot.RUNNING) known.started = now;
+            return;
+        }
+        int pid = s.who().tgid();
+        boolean running = s.reason() == KernelEvent.Slot.RUNNING;
+        String exe = running || s.filename().isEmpty() || s.filename().startsWith("/proc/") || s.filename().startsWith("/dev/fd/") ? facts.exe(pid)
+                : facts.realPath(s.filename());
+        List<String> argv = running ? facts.cmdline(pid).orElse(s.argv()) : s.argv();
+        String cg = facts.cgroupOf(pid).orElseGet(() -> facts.cgroupPath(s.who().cgroup()));
+        if (exe.isEmpty() || cg.isEmpty()) {
+            slots.put(s.slot(), new SlotInfo(null, now));
+            unresolved++;
+            return;
+        }
+        if (ignored(cg)) {
+            slots.put(s.slot(), new SlotInfo(null, now));
+            ignoreSlot.accept(s.slot());
+            return;
+        }
+        WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
+        WorkloadProfile p = profiles.get(key, running);
+        if (p == null) { // max_profiles
+            slots.put(s.slot(), new SlotInfo(null, now));
+            ignoreSlot.accept(s.slot());
+            return;
+        }
+        p.dimensions(learning, now);
+        slots.put(s.slot(), new SlotInfo(key, running ? Instant.EPOCH : now));
+    }
+
+    private List<Alert> item(KernelEvent.Item i, Instant now) {
+        SlotInfo s = slots.get(i.slot());
+        if (s == null) {
+            unresolved++;
+            return List.of();
+        }
+        if (s.key == null) return List.of(); // an ignored cgroup: its slot is being switched off in the kernel
+        var o = Observation.of(i, facts::comm);
+        if (o.isEmpty()) return List.of();
+        Observation ob = o.get();
+        WorkloadProfile profile = profiles.find(s.key);
+        if (profile == null) { // reset by an operator: learns again
+            profile = profiles.get(s.key, false);
+            if (profile == null) return List.of();
+            profile.dimensions(learning, now);
+        }
+        Dimension d = profile.dimension(ob.dimension(), learning, now);
+        String item = ob.item();
+        String collapsed = collapsedOf(item);
+        if (collapsed != null && d.contains(collapsed)) item = collapsed;
+        Dimension.State before = d.state();
+        Dimension.Verdict v = d.observe(item, now, profile.activity());
+        if (v == Dimension.Verdict.NOVEL && now.isBefore(s.started.plus(warmup))) {
+            d.allow(item, now);
+            warmedUp++;
+            v = Dimension.Verdict.LEARNT;
+        }
+        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(s.key, ob.dimension(), item, v, d.state(), now);
+        List<Alert> out = new ArrayList<>(2);
+        if (d.state() != before) {
+            out.add(stateAlert(host, s.key, profile, d, now));
+            events.state(s.key, d.name(), d.state(), now);
+        }
+        switch (v) {
+            case LEARNT -> {
+                learnt++;
+                if (collapsed != null && !item.equals(collapsed)) fan(s.key, d, item, collapsed, now);
+            }
+            case NOVEL -> {
+                novel++;
+                Alert a = alert(i, ob, s.key, profile, d, item, now);
+                out.add(a);
+                if (i.kind() != KernelEvent.Item.SYSCALL && repeats.mark(i.slot(), i.kind(), i.hash())) {
+                    NovelKey k = new NovelKey(i.slot(), i.kind(), i.hash());
+                    novelRepeats.put(k, new Novel(a.dedupKey()));
+                }
+            }
+            case SEEN -> seen++;
+            default -> { }
+        }
+        return out;
+    }
+
+    /** "intent DIR/*" for a file item "intent DIR/NAME", null for other items and top-level paths. */
+    static String collapsedOf(String item) {
+        int sp = item.indexOf(' ');
+        int slash = item.lastIndexOf('/');
+        if (sp < 0 || slash <= sp + 1 || !item.startsWith("/", sp + 1) || item.endsWith("/*")) return null;
+        return item.substring(0, slash) + "/*";
+    }
+
+    /** Counts a learnt file under its directory; at {@link #FANOUT} the directory's children collapse. */
+    private void fan(WorkloadKey key, Dimension d, String item, String collapsed, Instant now) {
+        if (!d.name().equals(WorkloadProfile.FILES)) return;
+        String k = key.text() + "|" + collapsed;
+        int n = fanout.merge(k, 1, Integer::sum);
+        if (n == FANOUT) d.allow(collapsed, now);
+    }
+
+    /**
+     * Adds each slot's new activity (calls made since the last tick, from the kernel) to its
+     * workload, then moves every learning dimension on: the notices of those that became
+     * stable, unstable or full.
+     */
+    public List<Alert> tick(Instant now, java.util.function.IntToLongFunction activityOfSlot) {
+        return tick(now, activityOfSlot, (key, n) -> { });
+    }
+
+    /** {@link #tick}, also reporting the repeats the kernel counted of each novel item since the last tick, by dedup key. */
+    public List<Alert> tick(Instant now, java.util.function.IntToLongFunction activityOfSlot, java.util.function.ObjLongConsumer<String> repeated) {
+        for (var it = novelRepeats.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            NovelKey k = e.getKey();
+            long n = repeats.count(k.slot(), k.kind(), k.hash());
+            if (n < 0) { // evicted: its next sighting crosses again and is judged again
+                it.remove();
+                continue;
+            }
+            Novel v = e.getValue();
+            if (n > v.reported) {
+                repeated.accept(v.dedupKey, n - v.reported);
+                v.reported = n;
+            }
+        }
+        for (Map.Entry<Integer, SlotInfo> e : slots.entrySet()) {
+            SlotInfo s = e.getValue();
+            if (s.key == null) continue;
+            long a = activityOfSlot.applyAsLong(e.getKey());
+            if (a > s.activity) {
+                WorkloadProfile p = profiles.find(s.key);
+                if (p != null) p.addActivity(a - s.activity);
+                s.activity = a;
+            }
+        }
+        List<Alert> out = new ArrayList<>();
+        for (WorkloadProfile p : profiles.all()) {
+            for (Dimension d : p.dimensions().values()) {
+                Dimension.State before = d.state();
+                d.advance(now, p.activity());
+                if (d.state() != before) {
+                    out.add(stateAlert(host, p.key(), p, d, now));
+                    events.state(p.key(), d.name(), d.state(), now);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String noun(String dimension) {
+        return switch (dimension) {
+            case WorkloadProfile.PROCESS -> "programs";
+            case WorkloadProfile.FILES -> "file items";
+            case WorkloadProfile.NETWORK -> "endpoints";
+            case WorkloadProfile.RISKY -> "high-risk calls";
+            case WorkloadProfile.SYSCALLS -> "system calls";
+            default -> "items";
+        };
+    }
+
+    /** A dimension became stable (novelty alerts start), unstable or full (they never will). */
+    static Alert stateAlert(String host, WorkloadKey w, WorkloadProfile profile, Dimension d, Instant now) {
+        String noun = noun(d.name());
+        String what = switch (d.state()) {
+            case STABLE -> String.format(Locale.ROOT, "is now stable: %d %s learnt in %s, none new for %s and %,d calls; anything new will raise an alert",
+                    d.items().size(), noun, LineageDetector.words(Duration.between(d.started(), now)), LineageDetector.words(Duration.between(d.lastNew(), now)),
+                    d.sinceNew());
+            case UNSTABLE -> "is unstable: new " + noun + " kept coming for " + LineageDetector.words(Duration.between(d.started(), now)) + "; it raises no novelty alerts";
+            case AT_MAX_SIZE -> "is full (" + d.items().size() + " " + noun + "); it learns no more and raises no novelty alerts";
+            case LEARNING -> "is learning";
+        };
+        return Alert.builder(DETECTOR, "profile_state").time(now).host(host)
+                .severity(d.state() == Dimension.State.STABLE ? Alert.Severity.INFO : Alert.Severity.LOW)
+                .summary("the " + d.name() + " profile of " + w.program() + " (" + w.scope() + ") " + what)
+                .evidence("dimension", d.name()).evidence("workload", w.text()).evidence("state", d.state().label())
+                .evidence("learnt_items", d.items().size()).evidence("observations", d.observations()).evidence("activity", profile.activity())
+                .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
+                .dedupKey(DETECTOR + "|state|" + w.text() + "|" + d.name() + "|" + d.state()).build();
+    }
+
+    private Alert alert(KernelEvent.Item i, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now) {
+        // the executable its exec event named, else what /proc says (a recorded fact: the same live and replayed)
+        String named = describer.context().seen(i.who().tgid()).map(dev.vigil.host.ProcessContext.Seen::exe).orElseGet(() -> facts.exe(i.who().tgid()));
+        ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(), named);
+        String exe = named.isEmpty() ? i.who().comm() : named;
+        String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
+        String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + i.who().tgid() + ") " + ob.words()
+                + " — " + LineageDetector.neverSeen(d, now)
+                + (profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
+        Alert.Severity sev = switch (ob.severity()) {
+            case HIGH -> Alert.Severity.HIGH;
+            case MEDIUM -> Alert.Severity.MEDIUM;
+            case LOW -> Alert.Severity.LOW;
+        };
+        return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(sev)
+                .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))
+                .evidence("dimension", d.name()).evidence("item", item).evidence("action", ob.words()).evidence("what", ob.detail()).evidence("syscall", i.call())
+                .evidence("workload", w.text()).evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
+                .evidence("stable_since", String.valueOf(d.stableSince()))
+                .evidence("allow", AllowRequests.command(w, d.name(), item))
+                .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
+                .dedupKey(DETECTOR + "|" + w.text() + "|" + d.name() + "|" + item).build();
+    }
+}
