@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * High-risk system calls with their arguments, one syscalls/sys_enter_* tracepoint each,
- * so the rest of the system pays nothing: ptrace, set*id, module loading and removal,
- * bpf, mount/umount (and the new mount API's fsmount/move_mount), memfd_create,
- * execveat, and kill/tgkill aimed at another process. The string argument (memfd name,
- * mount target, execveat path) is copied; user space decodes the rest. Tracepoints the
+ * so the rest of the system pays nothing: the list of syscall.RiskyCalls (the same calls
+ * the workload probe's rules watch): ptrace and process_vm_*, set*id and capset, module
+ * loading and removal, kexec, bpf, perf_event_open, mounts (and the new mount API),
+ * pivot_root, chroot, unshare, setns, memfd_create, execveat, and kill/tgkill/tkill aimed
+ * at another process. The string argument (memfd name, mount target, execveat path) is
+ * copied; user space decodes the rest. Tracepoints the
  * kernel lacks (module calls without CONFIG_MODULES) are not loaded.
  */
 #include "vmlinux.h"
@@ -57,19 +59,33 @@ static __always_inline int signal_other(struct trace_event_raw_sys_enter *ctx, l
 	SEC("tracepoint/syscalls/sys_enter_" #call) \
 	int vigil_risky_##call(struct trace_event_raw_sys_enter *ctx) { return risky(ctx, str_arg, nargs); }
 
+/* The list of syscall.RiskyCalls, in its order (a test checks the two against each other). */
 RISKY(ptrace, -1, 4)
+RISKY(process_vm_writev, -1, 6)
+RISKY(process_vm_readv, -1, 6)
 RISKY(setuid, -1, 1)
 RISKY(setgid, -1, 1)
+RISKY(setreuid, -1, 2)
+RISKY(setregid, -1, 2)
 RISKY(setresuid, -1, 3)
 RISKY(setresgid, -1, 3)
+RISKY(capset, -1, 2)
 RISKY(init_module, 2, 3)
 RISKY(finit_module, 1, 3)
 RISKY(delete_module, 0, 2)
+RISKY(kexec_load, -1, 4)
+RISKY(kexec_file_load, -1, 5)
 RISKY(bpf, -1, 3)
+RISKY(perf_event_open, -1, 5)
 RISKY(mount, 1, 5)
 RISKY(umount, 0, 2)
+RISKY(fsopen, 0, 2)
 RISKY(fsmount, -1, 3)
 RISKY(move_mount, 3, 5)
+RISKY(pivot_root, 0, 2)
+RISKY(chroot, 0, 1)
+RISKY(unshare, -1, 1)
+RISKY(setns, -1, 2)
 RISKY(memfd_create, 0, 2)
 RISKY(execveat, 1, 5)
 
@@ -83,6 +99,12 @@ SEC("tracepoint/syscalls/sys_enter_tgkill")
 int vigil_risky_tgkill(struct trace_event_raw_sys_enter *ctx)
 {
 	return signal_other(ctx, (long)ctx->args[0], (long)ctx->args[2], 3);
+}
+
+SEC("tracepoint/syscalls/sys_enter_tkill")
+int vigil_risky_tkill(struct trace_event_raw_sys_enter *ctx)
+{
+	return signal_other(ctx, (long)ctx->args[0], (long)ctx->args[1], 2);
 }
 
 char LICENSE[] SEC("license") = "GPL";

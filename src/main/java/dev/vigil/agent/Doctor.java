@@ -1,9 +1,9 @@
 package dev.vigil.agent;
 
 import dev.vigil.bpf.BpfException;
-import dev.vigil.bpf.Capabilities;
 import dev.vigil.bpf.LibbpfVersion;
 import dev.vigil.bpf.Tracefs;
+import dev.vigil.host.Capabilities;
 import dev.vigil.sensor.SyscallHistogramSensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +107,7 @@ public final class Doctor {
             String missing = "";
             for (String name : List.of("exec", "unlink", "risky", "resource")) {
                 try (dev.vigil.sensor.Sensor c = dev.vigil.sensor.Sensor.start(dev.vigil.sensor.Sensor.create(name),
-                        dev.vigil.sensor.SensorSettings.defaults())) {
+                        dev.vigil.event.SensorSettings.defaults())) {
                     ok.add(name);
                     if (c instanceof dev.vigil.sensor.RiskySensor r && !r.unavailable().isEmpty()) {
                         missing = "; risky without " + String.join(", ", r.unavailable()) + " (no tracepoint in this kernel)";
@@ -121,7 +121,7 @@ public final class Doctor {
         checks.add(new Check("workload probe", false, () -> {
             if (!Capabilities.canLoadBpf()) throw new Failed("skipped: needs privileges");
             try (dev.vigil.sensor.WorkloadSensor w = dev.vigil.sensor.Sensor.start(new dev.vigil.sensor.WorkloadSensor(),
-                    dev.vigil.sensor.SensorSettings.defaults())) {
+                    dev.vigil.event.SensorSettings.defaults())) {
                 return "workload profiles' probe loaded and attached (tp_btf sys_enter/sys_exit, " + w.hostRules().size() + " call rules for this architecture)";
             } catch (RuntimeException e) {
                 throw new Failed(e.getMessage() + " (workload profiles need tp_btf and task storage: 5.11+)");

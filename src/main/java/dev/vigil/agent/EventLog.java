@@ -1,13 +1,12 @@
 package dev.vigil.agent;
 
-import dev.vigil.host.ProcessFacts;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.event.KernelEvent;
 import dev.vigil.event.KernelEvent.Who;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.host.ProcessFacts;
 import dev.vigil.store.ModelFile;
 import java.io.BufferedWriter;
 import java.io.IOException;

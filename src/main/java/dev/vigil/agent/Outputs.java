@@ -1,12 +1,11 @@
 package dev.vigil.agent;
 
-import dev.vigil.config.AgentConfig;
-
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.FileOutput;
 import dev.vigil.alert.StreamOutput;
 import dev.vigil.alert.SyslogOutput;
 import dev.vigil.alert.WebhookOutput;
+import dev.vigil.config.AgentConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,10 @@
 package dev.vigil.bpf;
 
-import dev.vigil.syscall.Errno;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.vigil.syscall.Errno;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -11,10 +14,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * One BPF ELF object opened from memory: set read-only globals, load, attach programs,
@@ -127,6 +126,23 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalStateException(t);
         }
         return this;
+    }
+
+    /** The names of the object's programs, in the order of its ELF file. */
+    public java.util.List<String> programNames() {
+        checkOpen();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try {
+            MemorySegment p = MemorySegment.NULL;
+            while (true) {
+                p = (MemorySegment) Libbpf.OBJECT_NEXT_PROGRAM.invokeExact(obj, p);
+                if (p.equals(MemorySegment.NULL)) return out;
+                MemorySegment n = (MemorySegment) Libbpf.PROGRAM_NAME.invokeExact(p);
+                out.add(n.reinterpret(256).getString(0));
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Skips loading one program of the object (it must not be attached). */

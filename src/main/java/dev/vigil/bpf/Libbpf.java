@@ -1,7 +1,10 @@
 package dev.vigil.bpf;
 
-import dev.vigil.syscall.Errno;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.vigil.syscall.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -12,10 +15,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Native handles into libbpf.so.1 (Debian's libbpf1, 1.1 or newer) and the few libc
@@ -71,6 +70,8 @@ final class Libbpf {
     static final MethodHandle OBJECT_FIND_MAP = fn("bpf_object__find_map_by_name",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle OBJECT_BTF = fn("bpf_object__btf", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle OBJECT_NEXT_PROGRAM = fn("bpf_object__next_program", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_NAME = fn("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_SECTION = fn("bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_FD = fn("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle PROGRAM_SET_AUTOLOAD = fn("bpf_program__set_autoload",

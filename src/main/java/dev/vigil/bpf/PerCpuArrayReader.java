@@ -1,12 +1,11 @@
 package dev.vigil.bpf;
 
-import dev.vigil.syscall.Errno;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.vigil.syscall.Errno;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Reads a whole BPF_MAP_TYPE_PERCPU_ARRAY of u64 counters, summing the CPUs, into a

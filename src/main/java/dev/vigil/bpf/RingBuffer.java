@@ -1,7 +1,8 @@
 package dev.vigil.bpf;
 
-import dev.vigil.syscall.Errno;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.vigil.syscall.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -9,8 +10,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * Consumes a BPF_MAP_TYPE_RINGBUF map. The native upcall only copies each record into a

@@ -1,7 +1,7 @@
 package dev.vigil.cli;
 
 import dev.vigil.config.AgentConfig;
-import dev.vigil.config.TraceConfig;
+import dev.vigil.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +42,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             Path file = config != null ? config : Files.exists(AgentConfig.DEFAULT_FILE) ? AgentConfig.DEFAULT_FILE : null;
             cfg = file == null ? AgentConfig.defaults() : AgentConfig.load(file);
-        } catch (TraceConfig.ConfigException e) {
+        } catch (ConfigException e) {
             throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
         }
         if (printConfig) {

@@ -1,9 +1,9 @@
 package dev.vigil.cli;
 
 import dev.vigil.agent.Agent;
-import dev.vigil.config.AgentConfig;
 import dev.vigil.agent.Outputs;
 import dev.vigil.alert.Metrics;
+import dev.vigil.config.AgentConfig;
 import java.time.Duration;
 
 /** Runs an agent from a config for a command (agent, watch): privileges, signals, metrics, exit codes. */

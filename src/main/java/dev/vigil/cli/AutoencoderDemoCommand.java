@@ -1,23 +1,8 @@
 package dev.vigil.cli;
 
-import dev.vigil.follow.AutoencoderAlerts;
-import dev.vigil.demo.DemoWorkload;
-import dev.vigil.follow.HistogramSession;
-import dev.vigil.alert.AlertJson;
-import dev.vigil.alert.EvilsocketText;
-import dev.vigil.alert.ProcessRef;
-import dev.vigil.alert.StreamOutput;
-import dev.vigil.sensor.SyscallHistogramSensor;
-import dev.vigil.detect.Score;
-import dev.vigil.detect.autoencoder.AutoencoderTrainer;
-import dev.vigil.store.ModelFile;
-import dev.vigil.trace.ActivityCsv;
-import dev.vigil.syscall.SyscallTable;
+import dev.vigil.demo.AutoencoderDemo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,87 +38,15 @@ final class AutoencoderDemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Privileges.require("demo-autoencoder");
         if (dir == null) dir = Files.createTempDirectory("vigil-demo-");
-        Files.createDirectories(dir);
-        Path csv = dir.resolve("activity.csv");
-        Path modelFile = dir.resolve("model.vigil");
-        SyscallTable table = SyscallTable.host();
-        StreamOutput sink = new StreamOutput("stdout", System.out, json ? AlertJson::line : EvilsocketText::render);
-        try (DemoWorkload workload = DemoWorkload.start(10_000)) {
-            long pid = workload.pid();
-            say("started the workload (pid %d): every 10 ms it reads /etc/hostname, writes to /dev/null and sleeps", pid);
-            // 1. learn, with its own probe (as `vigil learn` does)
-            say("phase 1/4: learning normal behaviour for %d s -> %s", learnSeconds, csv);
-            List<double[]> learned = new ArrayList<>();
-            try (HistogramSession session = HistogramSession.attach(pid, timeMs);
-                 ActivityCsv.Writer w = new ActivityCsv.Writer(csv, SyscallHistogramSensor.MAX_SYSCALLS, true)) {
-                drain(session, learnSeconds, s -> {
-                    learned.add(s.deltas());
-                    w.write(s.time().getEpochSecond() + s.time().getNano() / 1e9, s.deltas());
-                });
-            }
-            say("learned %d samples; probe detached", learned.size());
-            // 2. train (as `vigil train` does)
-            say("phase 2/4: training the autoencoder (%d epochs, batch 16)", epochs);
-            var settings = new AutoencoderTrainer.Settings(epochs, 16, 0.1, 42);
-            var r = AutoencoderTrainer.train(learned.toArray(double[][]::new), settings, null);
-            ModelFile.write(modelFile, TrainCommand.stored(r, settings, csv.getFileName().toString(), (int) timeMs));
-            say("trained in %.1f s; threshold (largest held-out error) = %f; model -> %s", r.seconds(), r.threshold(), modelFile);
-            // 3. watch normal, 4. watch anomalous, with a fresh probe (as `vigil run` does)
-            Phase normal, anomalous;
-            try (HistogramSession session = HistogramSession.attach(pid, timeMs)) {
-                say("phase 3/4: probe attached again; watching normal behaviour for %d s", watchSeconds);
-                normal = watch(session, watchSeconds, r, pid, sink);
-                workload.misbehave();
-                say("phase 4/4: the workload now spawns a shell, reads /etc/passwd, lists /etc and connects to 127.0.0.1:9 every 10 ms; watching for %d s", watchSeconds);
-                anomalous = watch(session, watchSeconds, r, pid, sink);
-            }
-            System.out.println();
-            System.out.println("summary");
-            System.out.printf(Locale.ROOT, "  samples learned         %d (%d held out)%n", learned.size(), r.heldOutSamples());
-            System.out.printf(Locale.ROOT, "  threshold               %f%n", r.threshold());
-            System.out.printf(Locale.ROOT, "  normal phase            %d alerts in %d samples%n", normal.alerts(), normal.samples());
-            System.out.printf(Locale.ROOT, "  anomalous phase         %d alerts in %d samples%n", anomalous.alerts(), anomalous.samples());
-            System.out.printf(Locale.ROOT, "  separation              largest normal error %.2fx the threshold, smallest anomalous error %.2fx%n",
-                    normal.maxError() / r.threshold(), anomalous.minError() / r.threshold());
-            System.out.printf(Locale.ROOT, "  note                    the threshold is the largest of %d held-out errors (evilsocket's rule), so about%n"
-                    + "                          1 normal sample in %d exceeds it by chance; raise it with run --max-error%n",
-                    r.heldOutSamples(), r.heldOutSamples() + 1);
-            System.out.printf("  files                   %s, %s%n", csv, modelFile);
-            boolean ok = anomalous.alerts() > 0;
-            System.out.println(ok ? "  result                  the anomaly was detected" : "  result                  the anomaly was NOT detected");
-            return ok ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
-        }
-    }
-
-    /** What one watching phase saw. */
-    private record Phase(long samples, long alerts, double minError, double maxError) {}
-
-    private static Phase watch(HistogramSession session, int seconds, AutoencoderTrainer.Result r, long pid, StreamOutput sink) throws Exception {
-        AutoencoderAlerts alertOf = new AutoencoderAlerts(SyscallTable.host());
-        long[] counts = new long[2];
-        double[] extremes = {Double.MAX_VALUE, 0};
-        drain(session, seconds, s -> {
-            counts[0]++;
-            Score score = r.model().score(s.deltas(), r.threshold(), 3);
-            extremes[0] = Math.min(extremes[0], score.error());
-            extremes[1] = Math.max(extremes[1], score.error());
-            if (score.anomalous()) {
-                counts[1]++;
-                sink.send(alertOf.toAlert(s.time(), ProcessRef.of((int) pid, "vigil-workload"), List.of(), score, List.of()));
-            }
+        var outcome = AutoencoderDemo.run(new AutoencoderDemo.Settings(learnSeconds, watchSeconds, epochs, timeMs, dir, json), stop -> {
+            ShutdownGuard g = new ShutdownGuard();
+            g.onStop(stop);
+            return g;
         });
-        return new Phase(counts[0], counts[1], extremes[0], extremes[1]);
-    }
-
-    /** Hands the session's samples for seconds to c; Ctrl-C ends the demo. */
-    private static void drain(HistogramSession session, int seconds, HistogramSession.SampleConsumer c) throws Exception {
-        try (ShutdownGuard guard = new ShutdownGuard()) {
-            guard.onStop(session::stop);
-            if (!session.drainFor(seconds, c)) throw new UserError(ExitCodes.OK, "demo interrupted");
-        }
-    }
-
-    private static void say(String fmt, Object... args) {
-        System.out.println("[demo] " + String.format(Locale.ROOT, fmt, args));
+        return switch (outcome) {
+            case DETECTED -> ExitCodes.OK;
+            case MISSED -> ExitCodes.CHECK_FAILED;
+            case INTERRUPTED -> throw new UserError(ExitCodes.OK, "demo interrupted");
+        };
     }
 }

@@ -1,8 +1,7 @@
 package dev.vigil.cli;
 
 import dev.vigil.follow.HistogramSampler;
-import dev.vigil.host.ProcessInfo;
-import dev.vigil.sensor.SyscallHistogramSensor;
+import dev.vigil.host.Procfs;
 import dev.vigil.trace.ActivityCsv;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -32,20 +31,19 @@ final class LearnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         sampling.validate();
-        long tgid = ProcessInfo.tgid(sampling.pid());
+        long tgid = Procfs.tgid(sampling.pid());
         if (!force && Files.exists(data)) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
         }
         Privileges.require("learn");
-        String comm = ProcessInfo.comm(tgid);
+        String comm = Procfs.comm(tgid);
         AtomicLong saved = new AtomicLong();
         try (ShutdownGuard guard = new ShutdownGuard();
-             SyscallHistogramSensor probe = SyscallHistogramSensor.attach(tgid)) {
-            HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
+             HistogramSampler sampler = HistogramSampler.attach(tgid, sampling.timeMs, sampling.warmupMs)) {
             guard.onStop(sampler::stop);
             ActivityCsv.Writer out;
             try {
-                out = new ActivityCsv.Writer(data, SyscallHistogramSensor.MAX_SYSCALLS, force);
+                out = new ActivityCsv.Writer(data, HistogramSampler.WIDTH, force);
             } catch (FileAlreadyExistsException e) {
                 throw new UserError(ExitCodes.BAD_INPUT, data + " already exists (use --force to overwrite it)");
             }

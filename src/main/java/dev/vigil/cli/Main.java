@@ -3,13 +3,14 @@ package dev.vigil.cli;
 import dev.vigil.bpf.BpfException;
 import dev.vigil.bpf.BpfFeatureMissingException;
 import dev.vigil.bpf.LibbpfLog;
-import dev.vigil.host.ProcessInfo;
+import dev.vigil.config.ConfigException;
+import dev.vigil.host.Procfs;
 import dev.vigil.store.ModelFile;
 import dev.vigil.trace.ActivityCsv;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** vigil's command line. Turns every failure into one line on stderr and a named exit code. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, version = "vigil " + Main.VERSION,
@@ -66,11 +67,11 @@ public final class Main implements Runnable {
     static int exitCode(Throwable ex) {
         return switch (ex) {
             case UserError u -> u.exitCode;
-            case ProcessInfo.NoSuchProcessException n -> ExitCodes.NO_SUCH_PROCESS;
+            case Procfs.NoSuchProcessException n -> ExitCodes.NO_SUCH_PROCESS;
             case ModelFile.InvalidModelException m -> ExitCodes.BAD_INPUT;
             case ActivityCsv.FormatException f -> ExitCodes.BAD_INPUT;
             case dev.vigil.trace.TraceFormat.FormatException f -> ExitCodes.BAD_INPUT;
-            case dev.vigil.config.TraceConfig.ConfigException c -> ExitCodes.BAD_INPUT;
+            case dev.vigil.config.ConfigException c -> ExitCodes.BAD_INPUT;
             case dev.vigil.source.TargetException t -> ExitCodes.USAGE;
             case BpfFeatureMissingException f -> ExitCodes.KERNEL_FEATURE;
             case BpfException b when b.isPermissionDenied() -> ExitCodes.NO_PRIVILEGE;

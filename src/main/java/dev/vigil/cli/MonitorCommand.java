@@ -1,25 +1,24 @@
 package dev.vigil.cli;
 
-import dev.vigil.follow.TraceRecording;
-import dev.vigil.follow.WindowMonitor;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertText;
 import dev.vigil.alert.StreamOutput;
-import dev.vigil.sensor.SyscallRecorder;
+import dev.vigil.detect.SequenceDetector;
+import dev.vigil.detect.WindowScorer;
+import dev.vigil.eval.DetectorSpec;
+import dev.vigil.follow.TraceRecording;
+import dev.vigil.follow.WindowMonitor;
 import dev.vigil.source.BothObservers;
 import dev.vigil.source.Launcher;
 import dev.vigil.source.LiveSource;
 import dev.vigil.source.ProcessObserver;
 import dev.vigil.source.ReplaySource;
-import dev.vigil.trace.TraceFolder;
-import dev.vigil.detect.SequenceDetector;
-import dev.vigil.detect.WindowScorer;
-import dev.vigil.eval.DetectorSpec;
 import dev.vigil.store.DetectorFile;
 import dev.vigil.syscall.SyscallTable;
 import dev.vigil.trace.Trace;
 import dev.vigil.trace.TraceDataset;
+import dev.vigil.trace.TraceFolder;
 import dev.vigil.trace.TraceFormat;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -133,11 +132,11 @@ final class MonitorCommand implements Callable<Integer> {
                 } else {
                     TraceRecording rec = traces == null ? null : new TraceRecording(traces);
                     ProcessObserver observer = rec == null ? mon : new BothObservers(mon, rec);
-                    try (SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), observer);
+                    try (LiveSource live = LiveSource.start(target.follow(), target.ringBytes(), observer);
                          Launcher launched = launch == null ? null : launch.start()) {
-                        if (rec != null) rec.recorder(recorder);
-                        RecordCommand.serveLosses(served, recorder);
-                        LiveSource.follow(recorder, target.target(), launched, observer, () -> stop,
+                        if (rec != null) rec.source(live);
+                        RecordCommand.serveLosses(served, live);
+                        live.follow(target.target(), launched, observer, () -> stop,
                                 roots -> String.format(Locale.ROOT, "vigil: monitoring %s with %s, threshold %.4f ...", roots, detector.name(), t));
                         if (rec != null) rec.finishAll("recording stopped while the process ran");
                         if (launched != null && launched.isAlive()) launched.detach();

@@ -1,6 +1,6 @@
 package dev.vigil.cli;
 
-import dev.vigil.bpf.Capabilities;
+import dev.vigil.host.Capabilities;
 
 /** Fails a command that needs to load BPF programs when this process may not. */
 final class Privileges {

@@ -1,11 +1,9 @@
 package dev.vigil.cli;
 
-import dev.vigil.sequence.ProfileAdmin;
 import dev.vigil.bpf.BpfException;
-import dev.vigil.sensor.ProfileMaps;
-import dev.vigil.sensor.SequenceWire;
-import dev.vigil.sensor.SequenceWire.Profile;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
+import dev.vigil.sequence.ProfileAdmin;
 import dev.vigil.store.ProfileStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,22 +48,22 @@ final class ProfilesCommand implements Callable<Integer> {
         if (!Files.exists(Path.of(pinDir, "profile_ids"))) {
             throw new UserError(ExitCodes.ERROR, "no running vigil watch (nothing pinned at " + pinDir + "); use --profiles DIR for saved profiles");
         }
-        ProfileMaps maps;
+        ProfileAdmin maps;
         try {
-            maps = ProfileMaps.openPinned(pinDir);
+            maps = ProfileAdmin.openPinned(pinDir);
         } catch (BpfException e) {
             throw new UserError(ExitCodes.BPF_ERROR, e.getMessage());
         }
         try {
             if (action.equals("list")) return list(maps);
             ProfileKey key = target();
-            Profile p = maps.profile(key).orElseThrow(() -> new UserError(ExitCodes.BAD_INPUT, "no profile for " + describe() + " (" + key + ")"));
-            String now = ProfileAdmin.apply(maps, p, action);
+            SequenceProfile p = maps.profile(key).orElseThrow(() -> new UserError(ExitCodes.BAD_INPUT, "no profile for " + describe() + " (" + key + ")"));
+            String now = maps.apply(p, action);
             System.out.printf("%s: %s%n", describe(), now);
         } catch (BpfException e) {
             throw new UserError(ExitCodes.BPF_ERROR, e.getMessage());
         } finally {
-            maps.closePinned();
+            maps.close();
         }
         return ExitCodes.OK;
     }
@@ -86,10 +84,10 @@ final class ProfilesCommand implements Callable<Integer> {
         return ProfileKey.of(p);
     }
 
-    private int list(ProfileMaps maps) {
+    private int list(ProfileAdmin maps) {
         Map<ProfileKey, String> names = ProfileAdmin.running();
         List<String[]> rows = new ArrayList<>();
-        for (Profile p : maps.all()) {
+        for (SequenceProfile p : maps.all()) {
             rows.add(new String[] {names.getOrDefault(p.key(), p.key().toString()), p.stateName(), Long.toString(p.calls()),
                 Long.toString(p.pairs()), Long.toString(p.anomalies()), Long.toString(p.tolerized())});
         }
@@ -102,7 +100,7 @@ final class ProfilesCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         for (ProfileStore.Entry e : s.profiles()) {
             rows.add(new String[] {e.path().isEmpty() ? new ProfileKey(e.ino(), e.dev()).toString() : e.path(),
-                e.state() == SequenceWire.NORMAL ? "normal" : "training", Long.toString(e.calls()), Long.toString(e.pairs()),
+                e.state() == SequenceProfile.NORMAL ? "normal" : "training", Long.toString(e.calls()), Long.toString(e.pairs()),
                 Long.toString(e.anomalies()), Long.toString(e.tolerized())});
         }
         print(rows);

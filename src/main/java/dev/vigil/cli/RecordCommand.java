@@ -1,7 +1,6 @@
 package dev.vigil.cli;
 
 import dev.vigil.follow.TraceRecording;
-import dev.vigil.sensor.SyscallRecorder;
 import dev.vigil.source.Launcher;
 import dev.vigil.source.LiveSource;
 import dev.vigil.trace.TraceFolder;
@@ -39,15 +38,15 @@ final class RecordCommand implements Callable<Integer> {
         TraceRecording rec = new TraceRecording(traces);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("record");
-             SyscallRecorder recorder = SyscallRecorder.start(target.follow(), target.ringBytes(), rec);
+             LiveSource live = LiveSource.start(target.follow(), target.ringBytes(), rec);
              Launcher launched = launch == null ? null : launch.start()) {
             guard.onStop(() -> stop = true);
-            rec.recorder(recorder);
+            rec.source(live);
             rec.register(served);
-            serveLosses(served, recorder);
-            LiveSource.follow(recorder, target.target(), launched, rec, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
+            serveLosses(served, live);
+            live.follow(target.target(), launched, rec, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
             rec.finishAll("recording stopped while the process ran");
-            rec.summary(System.err, recorder);
+            rec.summary(System.err);
             if (launched != null && launched.isAlive()) {
                 System.err.printf("vigil: %s (pid %d) is still running; it is no longer recorded%n", launched.name(), launched.pid());
                 launched.detach();
@@ -69,8 +68,8 @@ final class RecordCommand implements Callable<Integer> {
     }
 
     /** Serves the recorder's loss counters. */
-    static void serveLosses(dev.vigil.alert.Metrics m, SyscallRecorder recorder) {
-        m.counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", recorder::lostTotal)
-                .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", recorder::notFollowed);
+    static void serveLosses(dev.vigil.alert.Metrics m, LiveSource live) {
+        m.counter("vigil_calls_lost", "Calls lost in the kernel (ring buffer full)", live::lostTotal)
+                .counter("vigil_processes_not_followed", "New processes not followed (too many at once)", live::notFollowed);
     }
 }

@@ -1,18 +1,17 @@
 package dev.vigil.cli;
 
-import dev.vigil.host.ProcessContext;
-import dev.vigil.follow.AutoencoderAlerts;
-import dev.vigil.follow.LoadedModel;
-import dev.vigil.follow.RiskyContext;
-import dev.vigil.host.ProcessDescriber;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.EvilsocketText;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.alert.StreamOutput;
-import dev.vigil.follow.HistogramSampler;
-import dev.vigil.host.ProcessInfo;
-import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.detect.Score;
+import dev.vigil.follow.AutoencoderAlerts;
+import dev.vigil.follow.HistogramSampler;
+import dev.vigil.follow.LoadedModel;
+import dev.vigil.follow.RiskyContext;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.Procfs;
 import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,10 +49,10 @@ final class RunCommand implements Callable<Integer> {
         if (replay == null) sampling.pid(); // required, unless replaying
         LoadedModel m = LoadedModel.load(model);
         if (replay != null) return replay(m);
-        long tgid = ProcessInfo.tgid(sampling.pid());
+        long tgid = Procfs.tgid(sampling.pid());
         Privileges.require("run");
         double threshold = maxError != null ? maxError : m.stored().threshold();
-        String comm = ProcessInfo.comm(tgid);
+        String comm = Procfs.comm(tgid);
         SyscallTable table = SyscallTable.host();
         StreamOutput sink = new StreamOutput("stdout", System.out, json ? AlertJson::line : EvilsocketText::render);
         AutoencoderAlerts alertOf = new AutoencoderAlerts(table);
@@ -62,9 +61,8 @@ final class RunCommand implements Callable<Integer> {
         ProcessDescriber describer = new ProcessDescriber(context);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("run");
-             SyscallHistogramSensor probe = SyscallHistogramSensor.attach(tgid);
+             HistogramSampler sampler = HistogramSampler.attach(tgid, sampling.timeMs, sampling.warmupMs);
              RiskyContext risky = RiskyContext.start(tgid)) {
-            HistogramSampler sampler = new HistogramSampler(probe, sampling.timeMs, sampling.warmupMs);
             guard.onStop(sampler::stop);
             served.counter("vigil_run_samples", "Samples scored", samples::get).counter("vigil_alerts", "Alerts raised", alerts::get)
                     .gauge("vigil_threshold", "The alert threshold (--max-error or the model's)", () -> threshold);

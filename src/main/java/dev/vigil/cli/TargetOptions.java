@@ -1,9 +1,8 @@
 package dev.vigil.cli;
 
+import dev.vigil.host.Procfs;
 import dev.vigil.source.Launcher;
 import dev.vigil.source.LiveSource;
-
-import dev.vigil.host.ProcessInfo;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -32,8 +31,8 @@ final class TargetOptions {
         if (duration != null && duration < 1) throw new UserError(ExitCodes.USAGE, "--duration must be at least 1");
         if (ringMb < 1 || Integer.bitCount(ringMb) != 1 || ringMb > 1024) throw new UserError(ExitCodes.USAGE, "--ring-mb must be a power of two from 1 to 1024");
         for (int pid : pids) {
-            if (pid < 1 || !ProcessInfo.alive(pid)) throw new ProcessInfo.NoSuchProcessException(pid);
-            if (ProcessInfo.tgid(pid) == ProcessHandle.current().pid()) throw new UserError(ExitCodes.USAGE, "vigil cannot follow itself (--pid " + pid + ")");
+            if (pid < 1 || !Procfs.alive(pid)) throw new Procfs.NoSuchProcessException(pid);
+            if (Procfs.tgid(pid) == ProcessHandle.current().pid()) throw new UserError(ExitCodes.USAGE, "vigil cannot follow itself (--pid " + pid + ")");
         }
         return command.isEmpty() ? null : Launcher.prepare(command);
     }
@@ -53,7 +52,7 @@ final class TargetOptions {
 
     /** The processes (thread groups) of the pids given. */
     List<Integer> named() {
-        return pids.stream().map(p -> (int) ProcessInfo.tgid(p)).distinct().toList();
+        return pids.stream().map(p -> (int) Procfs.tgid(p)).distinct().toList();
     }
 
     /** Running processes to start with: the named ones (see {@link #named}) and, when following, their descendants. */

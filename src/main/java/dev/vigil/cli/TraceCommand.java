@@ -1,10 +1,12 @@
 package dev.vigil.cli;
 
-import dev.vigil.follow.TraceOutput;
 import dev.vigil.bpf.BpfException;
-import dev.vigil.sensor.Sensor;
-import dev.vigil.sensor.SensorSettings;
+import dev.vigil.config.ConfigException;
 import dev.vigil.config.TraceConfig;
+import dev.vigil.config.Yaml;
+import dev.vigil.event.SensorSettings;
+import dev.vigil.follow.TraceOutput;
+import dev.vigil.follow.TraceSession;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,32 +59,22 @@ final class TraceCommand implements Callable<Integer> {
         Privileges.require("trace");
         PrintStream out = System.out;
         TraceOutput fmt = new TraceOutput(json);
-        List<Sensor> running = new java.util.concurrent.CopyOnWriteArrayList<>(); // read by the metrics server too
         try (ShutdownGuard guard = new ShutdownGuard();
-             dev.vigil.alert.Metrics served = metrics.open("trace")) {
+             dev.vigil.alert.Metrics served = metrics.open("trace");
+             TraceSession session = new TraceSession()) {
             guard.onStop(() -> stop = true);
             served.counter2("vigil_trace_events", "Events per collector: delivered (events), lost in the kernel (lost), and the collector's own counts",
-                    "collector", "kind", () -> {
-                        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
-                        for (Sensor c : running) m.put(c.name(), c.counts());
-                        return m;
-                    });
+                    "collector", "kind", session::counts);
             try {
-                for (Map.Entry<String, SensorSettings> e : chosen.entrySet()) {
-                    running.add(Sensor.start(Sensor.create(e.getKey()), e.getValue()));
-                }
-                for (Sensor c : running) out.println(fmt.header(c.name(), c.header()));
-                out.flush();
+                session.start(chosen);
                 System.err.printf("vigil: tracing with %s ...%n", String.join(", ", chosen.keySet()));
-                TraceOutput.run(running, fmt, out, () -> stop, duration == null ? null : java.time.Duration.ofSeconds(duration));
+                session.run(fmt, out, () -> stop, duration == null ? null : java.time.Duration.ofSeconds(duration));
                 stop = true;
-                for (Sensor c : running) System.err.printf("vigil: %s: %s%n", c.name(), TraceOutput.counts(c));
+                session.summary(System.err);
             } catch (BpfException e) {
                 throw e;
             } catch (IllegalArgumentException e) {
                 throw new UserError(ExitCodes.USAGE, e.getMessage());
-            } finally {
-                for (int i = running.size() - 1; i >= 0; i--) running.get(i).close();
             }
         }
         return ExitCodes.OK;
@@ -94,7 +86,7 @@ final class TraceCommand implements Callable<Integer> {
         if (config != null) {
             try {
                 cfg = TraceConfig.load(config);
-            } catch (TraceConfig.ConfigException e) {
+            } catch (ConfigException e) {
                 throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
             }
         }
@@ -113,8 +105,8 @@ final class TraceCommand implements Callable<Integer> {
             if (iface != null) s = s.withIface(iface);
             if (period != null) {
                 try {
-                    s = s.withPeriod(TraceConfig.duration("--period", 0, "", period));
-                } catch (TraceConfig.ConfigException e) {
+                    s = s.withPeriod(Yaml.duration("--period", 0, "", period));
+                } catch (ConfigException e) {
                     throw new UserError(ExitCodes.USAGE, e.getMessage());
                 }
             }

@@ -1,12 +1,10 @@
 package dev.vigil.cli;
 
-import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.detect.autoencoder.AutoencoderTrainer;
+import dev.vigil.follow.HistogramSampler;
 import dev.vigil.store.ModelFile;
 import dev.vigil.trace.ActivityCsv;
-import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -38,22 +36,14 @@ final class TrainCommand implements Callable<Integer> {
     boolean quiet;
 
     /** The model file record of a trained autoencoder (intervalMs 0: not known from a CSV). */
-    static ModelFile.Stored stored(AutoencoderTrainer.Result r, AutoencoderTrainer.Settings s, String dataFile, int intervalMs) {
-        var training = new ModelFile.Training(r.trainSamples() + r.heldOutSamples(), r.heldOutSamples(), s.epochs(), s.batchSize(),
-                s.seed(), r.finalTrainLoss(), r.finalHeldOutLoss(), r.seconds(), dataFile);
-        return new ModelFile.Stored("autoencoder",
-                new ModelFile.FeatureSpec(ModelFile.FeatureSpec.RATE_OF_CHANGE, r.model().width(), intervalMs), SyscallTable.hostArch(),
-                r.threshold(), training, Instant.now().toString(), r.model().toStored());
-    }
-
     @Override
     public Integer call() throws Exception {
         if (epochs < 1) throw new UserError(ExitCodes.USAGE, "--epochs must be at least 1");
         if (batchSize < 1) throw new UserError(ExitCodes.USAGE, "--batch-size must be at least 1");
         ActivityCsv.Data d = ActivityCsv.read(data);
-        if (d.width() != SyscallHistogramSensor.MAX_SYSCALLS) {
+        if (d.width() != HistogramSampler.WIDTH) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " has " + d.width() + " syscall columns; vigil's histogram has "
-                    + SyscallHistogramSensor.MAX_SYSCALLS);
+                    + HistogramSampler.WIDTH);
         }
         if (d.samples().size() < AutoencoderTrainer.MIN_SAMPLES) {
             throw new UserError(ExitCodes.BAD_INPUT, data + " has " + d.samples().size() + " samples; training needs at least "
@@ -74,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
                 });
             }
         }
-        ModelFile.write(model, stored(r, settings, data.getFileName().toString(), 0));
+        ModelFile.write(model, r.stored(settings, data.getFileName().toString(), 0));
         System.out.printf(Locale.ROOT, "model saved to %s, %d samples held out, error threshold=%f (%.1f s)%n",
                 model, r.heldOutSamples(), r.threshold(), r.seconds());
         return ExitCodes.OK;

@@ -1,10 +1,9 @@
 package dev.vigil.cli;
 
-import dev.vigil.config.AgentConfig;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
-import dev.vigil.sensor.SensorSettings;
-import dev.vigil.sensor.SequenceSensor;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.event.SensorSettings;
 import dev.vigil.store.ProfileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +78,10 @@ final class WatchCommand implements Callable<Integer> {
         for (Path p : exes) {
             if (!Files.isRegularFile(p)) throw new UserError(ExitCodes.BAD_INPUT, "--exe " + p + ": no such file");
         }
+        AgentConfig.Sequence sequence;
         try {
-            new SequenceSensor.Settings(window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, List.of());
+            sequence = new AgentConfig.Sequence(true, exes, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries,
+                    Duration.ofSeconds(saveEvery), pinDir).validated();
         } catch (IllegalArgumentException e) {
             throw new UserError(ExitCodes.USAGE, e.getMessage());
         }
@@ -91,7 +92,7 @@ final class WatchCommand implements Callable<Integer> {
         if (profilesDir != null && Files.exists(profilesDir.resolve(ProfileStore.FILE))) ProfileStore.read(profilesDir.resolve(ProfileStore.FILE)); // a bad file fails here
         AgentConfig d = AgentConfig.defaults();
         AgentConfig cfg = new AgentConfig("", d.host(), profilesDir,
-                new AgentConfig.Sequence(true, exes, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, Duration.ofSeconds(saveEvery), pinDir),
+                sequence,
                 AgentConfig.Profiles.off(),
                 noContext ? List.of() : List.of("exec", "risky"), SensorSettings.defaults(),
                 new AlertPipeline.Limits(Duration.ofSeconds(cooldown), 0, 0, 10_000),

@@ -1,12 +1,12 @@
 package dev.vigil.cli;
 
 import dev.vigil.config.AgentConfig;
-import dev.vigil.store.ModelFile;
 import dev.vigil.profile.AllowRequests;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadKey;
 import dev.vigil.profile.WorkloadProfile;
+import dev.vigil.store.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

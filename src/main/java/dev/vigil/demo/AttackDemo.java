@@ -1,14 +1,13 @@
 package dev.vigil.demo;
 
 import dev.vigil.agent.Agent;
-import dev.vigil.config.AgentConfig;
-
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
 import dev.vigil.alert.AlertText;
 import dev.vigil.alert.Metrics;
-import dev.vigil.host.CgroupFs;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.host.Cgroups;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.WorkloadProfile;
 import java.io.BufferedReader;
@@ -90,7 +89,7 @@ public final class AttackDemo implements AutoCloseable {
     public AttackDemo(PrintStream out) throws IOException {
         this.out = out;
         this.dir = Files.createTempDirectory("vigil-demo-");
-        this.cgroup = CgroupFs.root().resolve("vigil-demo-" + ProcessHandle.current().pid());
+        this.cgroup = Cgroups.root().resolve("vigil-demo-" + ProcessHandle.current().pid());
     }
 
     /** Runs the whole demo: learn (at most maxLearn), normalSeconds unchanged, then the attack steps. */

@@ -1,5 +1,7 @@
 package dev.vigil.demo;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * The built-in workload of `vigil demo` (src/main/c/vigil-workload.c), extracted from

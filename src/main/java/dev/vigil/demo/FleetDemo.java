@@ -1,18 +1,17 @@
 package dev.vigil.demo;
 
-import dev.vigil.fleet.FleetProfile;
-import dev.vigil.fleet.FleetService;
-import dev.vigil.fleet.Signer;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.agent.Agent;
-import dev.vigil.config.AgentConfig;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertText;
 import dev.vigil.alert.Metrics;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.fleet.FleetProfile;
+import dev.vigil.fleet.FleetService;
+import dev.vigil.fleet.Signer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

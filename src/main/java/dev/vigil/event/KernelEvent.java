@@ -69,6 +69,11 @@ public sealed interface KernelEvent {
     record Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
                 int netClass, byte[] addr, long hash, String path, String dir) implements KernelEvent {
         public static final int SYSCALL = 1, FILE = 2, NET = 3, RISKY = 4;
+        /** enum vigil_call_action in events.h. */
+        public static final int ACT_OPEN = 1, ACT_OPENAT = 2, ACT_OPENAT2 = 3, ACT_CREAT = 4, ACT_UNLINK = 5, ACT_UNLINKAT = 6, ACT_RENAME = 7,
+                        ACT_RENAMEAT = 8, ACT_CHMOD = 9, ACT_FCHMODAT = 10, ACT_CONNECT = 11, ACT_BIND = 12, ACT_LISTEN = 13, ACT_ACCEPT = 14, ACT_RISKY = 15;
+        /** enum vigil_net_class. */
+        public static final int NET_ANY = 1, NET_LOOPBACK = 2, NET_PRIVATE = 3, NET_LINK_LOCAL = 4, NET_MULTICAST = 5, NET_PUBLIC = 6, NET_UNIX = 7;
         public String collector() { return "workload"; }
     }
 
@@ -90,4 +95,22 @@ public sealed interface KernelEvent {
     record SyscallSample(long pid, double periodSeconds, List<java.util.Map.Entry<String, Long>> counts, long total) implements KernelEvent {
         public String collector() { return "syscalls"; }
     }
+
+    /** sequence.bpf.c: an anomalous call, a profile's state change, a new profile. */
+    sealed interface Sequence extends KernelEvent permits Anomaly, StateChange, NewProfile {
+        int pid();
+        int tgid();
+        String comm();
+        ProfileKey key();
+        default String collector() { return "sequence"; }
+    }
+
+    /** A call with misses unseen pairs; window holds the calls before it, most recent first. */
+    record Anomaly(int pid, int tgid, String comm, ProfileKey key, int syscall, int[] window, int misses, int lfc,
+                   long calls, long anomalies, int state, long ktimeNs) implements Sequence {}
+
+    record StateChange(int pid, int tgid, String comm, ProfileKey key, int state, int reason, int syscall, long calls,
+                       long anomalies) implements Sequence {}
+
+    record NewProfile(int pid, int tgid, String comm, ProfileKey key) implements Sequence {}
 }

@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Not thread-safe: one thread runs it.
  */
 public final class FleetService implements AutoCloseable {
-    public static final String EVENTS = "vigil.profile-events", PROFILES = "vigil.profiles", GROUP = "vigil-fleet";
+    public static final String EVENTS = dev.vigil.profile.ProfileEvents.TOPIC, PROFILES = dev.vigil.profile.ProfileEvents.FLEET_TOPIC, GROUP = "vigil-fleet";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where and how: brokers, consumer group, topics, k, extra client settings (TLS, SASL). */

@@ -1,10 +1,9 @@
 package dev.vigil.fleet;
 
-import dev.vigil.profile.ProfileEvents;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.alert.KafkaPublisher;
 import dev.vigil.profile.Dimension;
+import dev.vigil.profile.ProfileEvents;
 import dev.vigil.profile.WorkloadKey;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ import java.util.Map;
  * Thread-safe.
  */
 public final class KafkaProfileEvents implements ProfileEvents, AutoCloseable {
-    public static final String SCHEMA = "vigil.profile-event/1", DEFAULT_TOPIC = "vigil.profile-events";
+    public static final String SCHEMA = "vigil.profile-event/1", DEFAULT_TOPIC = dev.vigil.profile.ProfileEvents.TOPIC;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String host;
     private final KafkaPublisher publisher;

@@ -1,9 +1,8 @@
 package dev.vigil.follow;
 
-import dev.vigil.host.ProcessInfo;
-import dev.vigil.sensor.SyscallHistogramSensor;
-
 import dev.vigil.detect.RateOfChange;
+import dev.vigil.host.Procfs;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * read so its final calls are not lost. The loop runs on the caller's thread; stop()
  * may be called from any thread.
  */
-public final class HistogramSampler {
+public final class HistogramSampler implements AutoCloseable {
     /** Receives each changed sample; deltas is reused, copy it to keep it. */
     public interface Sink {
         void sample(Instant time, double[] deltas, long[] counts) throws Exception;
@@ -26,7 +25,11 @@ public final class HistogramSampler {
     /** Default warm-up after attach, in ms: samples in it are not handed out. */
     public static final long DEFAULT_WARMUP_MS = 3000;
 
+    /** The width of a sample: one rate per system-call number. */
+    public static final int WIDTH = SyscallHistogramSensor.MAX_SYSCALLS;
+
     private final SyscallHistogramSensor collector;
+    private boolean owned;
     private final long intervalNanos;
     private final long warmupSamples;
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -43,6 +46,22 @@ public final class HistogramSampler {
         this.collector = collector;
         this.intervalNanos = intervalMs * 1_000_000L;
         this.warmupSamples = (warmupMs + intervalMs - 1) / intervalMs;
+    }
+
+    /** Attaches a histogram probe to the process tgid and samples it; close releases the probe. */
+    public static HistogramSampler attach(long tgid, long intervalMs, long warmupMs) {
+        new HistogramSampler(null, intervalMs, warmupMs); // bad intervals fail before anything is loaded
+        SyscallHistogramSensor probe = SyscallHistogramSensor.attach(tgid);
+        HistogramSampler s = new HistogramSampler(probe, intervalMs, warmupMs);
+        s.owned = true;
+        return s;
+    }
+
+    /** Closes the probe when {@link #attach} made it (one given to the constructor stays its owner's). */
+    @Override
+    public void close() {
+        if (owned) collector.close();
+        owned = false;
     }
 
     public void stop() { stop.set(true); }
@@ -77,7 +96,7 @@ public final class HistogramSampler {
             }
             next += intervalNanos;
             if (System.nanoTime() > next) next = System.nanoTime() + intervalNanos; // fell behind: do not burst
-            exited = !ProcessInfo.alive(collector.tgid());
+            exited = !Procfs.alive(collector.tgid());
             collector.read(counts);
             reads++;
             if (roc.next(counts, deltas)) {

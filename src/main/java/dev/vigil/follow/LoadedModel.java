@@ -1,7 +1,7 @@
 package dev.vigil.follow;
 
-import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.detect.autoencoder.Autoencoder;
+import dev.vigil.sensor.SyscallHistogramSensor;
 import dev.vigil.store.ModelFile;
 import dev.vigil.syscall.SyscallTable;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.vigil.follow;
 
-import dev.vigil.sensor.Sensor;
-import dev.vigil.sensor.SensorSettings;
+import dev.vigil.event.SensorSettings;
 import dev.vigil.host.ProcessContext;
 import dev.vigil.sensor.RiskySensor;
+import dev.vigil.sensor.Sensor;
 import java.util.Set;
 
 /**

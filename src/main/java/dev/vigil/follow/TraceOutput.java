@@ -3,7 +3,6 @@ package dev.vigil.follow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.event.KernelEvent;
 import dev.vigil.event.KernelEvent.Exec;
 import dev.vigil.event.KernelEvent.Exit;
 import dev.vigil.event.KernelEvent.Flow;
@@ -14,6 +13,7 @@ import dev.vigil.event.KernelEvent.Risky;
 import dev.vigil.event.KernelEvent.SyscallSample;
 import dev.vigil.event.KernelEvent.Unlink;
 import dev.vigil.event.KernelEvent.Who;
+import dev.vigil.event.KernelEvent;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -66,6 +66,8 @@ public final class TraceOutput {
             case Unlink u -> List.of(String.format(Locale.ROOT, "%s UNLINK %s %-9s %s%s", clock(when(u.who().ktimeNs())), who(u.who()), u.syscall(),
                     u.path(), u.dfd() != -100 && !u.path().startsWith("/") ? " (relative to fd " + u.dfd() + ")" : ""));
             case Risky r -> List.of(String.format(Locale.ROOT, "%s RISKY  %s %-13s %s", clock(when(r.who().ktimeNs())), who(r.who()), r.syscall(), r.detail()));
+            case KernelEvent.Sequence q -> List.of(String.format(Locale.ROOT, "%s SEQ    %7d %-15s %s %s", now, q.tgid(), q.comm(), q.key(),
+                    q.getClass().getSimpleName()));
             case KernelEvent.Slot w -> List.of(String.format(Locale.ROOT, "%s SLOT   %s slot=%d %s cgroup=%d %s [%s]", clock(when(w.who().ktimeNs())), who(w.who()),
                     w.slot(), w.reason() == KernelEvent.Slot.NEW ? "new" : w.reason() == KernelEvent.Slot.ROOT ? "restart" : "running", w.who().cgroup(),
                     w.filename(), String.join(" ", w.argv())));
@@ -125,6 +127,8 @@ public final class TraceOutput {
                 ArrayNode a = o.putArray("args");
                 for (long v : r.args()) a.add(v);
             }
+            case KernelEvent.Sequence q -> o.put("kind", "sequence_" + q.getClass().getSimpleName().toLowerCase(Locale.ROOT)).put("pid", q.tgid())
+                    .put("tid", q.pid()).put("comm", q.comm()).put("profile", q.key().toString());
             case KernelEvent.Slot w -> {
                 who(o.put("kind", "slot"), w.who()).put("slot", w.slot()).put("reason", w.reason() == KernelEvent.Slot.NEW ? "new"
                         : w.reason() == KernelEvent.Slot.ROOT ? "restart" : "running").put("file", w.filename());

@@ -1,8 +1,8 @@
 package dev.vigil.follow;
 
-import dev.vigil.host.ProcessInfo;
-import dev.vigil.sensor.SyscallRecorder;
 import dev.vigil.event.KernelEvent;
+import dev.vigil.host.Procfs;
+import dev.vigil.sensor.SyscallRecorder;
 import dev.vigil.source.LiveSource;
 import dev.vigil.source.ProcessObserver;
 import dev.vigil.trace.TraceFolder;
@@ -36,6 +36,9 @@ public final class TraceRecording implements ProcessObserver {
     /** The live recorder (its per-process loss counts go into the traces' trailers). */
     public void recorder(SyscallRecorder r) { recorder = r; }
 
+    /** The live source whose recorder this recording drains and reads losses from. */
+    public void source(dev.vigil.source.LiveSource live) { recorder = live.recorder(); }
+
     @Override
     public void attach(int tgid, int parent, String comm, String exe, boolean named) {
         if (traces.isOpen(tgid)) return;
@@ -58,7 +61,7 @@ public final class TraceRecording implements ProcessObserver {
                     late++;
                     return;
                 }
-                traces.begin(tgid, LiveSource.parent(tgid), ProcessInfo.comm(tgid), "first seen at a call");
+                traces.begin(tgid, LiveSource.parent(tgid), Procfs.comm(tgid), "first seen at a call");
                 live.add(tgid);
             }
             traces.call(tgid, nr);
@@ -127,7 +130,7 @@ public final class TraceRecording implements ProcessObserver {
     @Override
     public void periodic() {
         traces.flush();
-        List<Integer> gone = traces.openPids().stream().filter(p -> p != launchedPid || launchedExeced).filter(p -> !ProcessInfo.alive(p)).toList();
+        List<Integer> gone = traces.openPids().stream().filter(p -> p != launchedPid || launchedExeced).filter(p -> !Procfs.alive(p)).toList();
         if (gone.isEmpty()) return;
         if (recorder != null) while (recorder.poll(0) > 0) failIfBroken();
         for (int p : gone) {
@@ -149,7 +152,8 @@ public final class TraceRecording implements ProcessObserver {
                 .counter("vigil_record_traces", "Trace files finished", finished::get);
     }
 
-    public void summary(PrintStream err, SyscallRecorder r) {
+    /** What was recorded, on err: a line, a row per trace file (the first ones), and what was not followed. */
+    public void summary(PrintStream err) {
         List<TraceFolder.Written> w = traces.written();
         long lost = w.stream().mapToLong(TraceFolder.Written::lost).sum();
         err.printf("vigil: recorded %d process%s, %,d calls%s, into %s%n", w.size(), w.size() == 1 ? "" : "es", calls.get(),
@@ -163,7 +167,9 @@ public final class TraceRecording implements ProcessObserver {
             }
             err.printf("  %-8d %-16s %12d %8d  %-34s %s%n", t.pid(), t.comm(), t.calls(), t.lost(), t.end(), t.file());
         }
-        if (r.notFollowed() > 0) err.printf("vigil: %d new processes were not followed (too many recorded at once)%n", r.notFollowed());
+        if (recorder != null && recorder.notFollowed() > 0) {
+            err.printf("vigil: %d new processes were not followed (too many recorded at once)%n", recorder.notFollowed());
+        }
         if (late > 0) err.printf("vigil: %d calls came after their process's exit (other threads) and are not in its trace%n", late);
     }
 }

@@ -1,15 +1,14 @@
 package dev.vigil.follow;
 
-import dev.vigil.host.ProcessDescriber;
-
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.host.ProcessContext;
-import dev.vigil.host.ProcessInfo;
-import dev.vigil.source.ProcessObserver;
 import dev.vigil.detect.SequenceDetector;
 import dev.vigil.detect.SequenceScore;
 import dev.vigil.detect.WindowScorer;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.Procfs;
+import dev.vigil.source.ProcessObserver;
 import dev.vigil.syscall.SyscallTable;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -112,7 +111,7 @@ public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     @Override
     public void call(int tgid, int tid, int nr) {
         Proc p = procs.get(tgid);
-        if (p == null) p = track(tgid, ProcessInfo.comm(tgid), ProcessInfo.exe(tgid));
+        if (p == null) p = track(tgid, Procfs.comm(tgid), Procfs.exe(tgid));
         if (p.ended) return; // a late call of another thread after the process's exit
         calls.incrementAndGet();
         WindowScorer.Window w = p.stream.add(nr);
@@ -122,7 +121,7 @@ public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     @Override
     public void fork(int parent, int child, String comm) {
         Proc par = procs.get(parent);
-        track(child, comm, par != null ? par.exe : ProcessInfo.exe(child)); // a fork runs its parent's executable
+        track(child, comm, par != null ? par.exe : Procfs.exe(child)); // a fork runs its parent's executable
     }
 
     @Override
@@ -149,7 +148,7 @@ public final class WindowMonitor implements ProcessObserver, AutoCloseable {
     /** Ends processes that vanished without an exit event. */
     @Override
     public void periodic() {
-        for (Proc p : order) if (!p.ended && !ProcessInfo.alive(p.pid)) end(p);
+        for (Proc p : order) if (!p.ended && !Procfs.alive(p.pid)) end(p);
     }
 
     private void end(Proc p) {

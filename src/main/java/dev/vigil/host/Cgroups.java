@@ -11,12 +11,53 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * cgroup v2 paths and what they name: the path of a process (/proc/PID/cgroup), the path of
+ * The one cgroup helper. Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup on
+ * unified systems, /sys/fs/cgroup/unified on hybrid ones; the ids the BPF programs see,
+ * bpf_get_current_cgroup_id, are the inodes of its folders), and cgroup v2 paths and what
+ * they name: the path of a process (/proc/PID/cgroup), the path of
  * a cgroup id (the inode of its folder under the cgroup2 mount; the folders are indexed on a
  * miss, at most once every 2 s, at most 20,000 of them), the systemd unit and the
  * container id a path names. Thread-safe.
  */
 public final class Cgroups {
+    private static volatile Path root;
+
+    /** The cgroup2 mount point (the first in /proc/mounts), else /sys/fs/cgroup. */
+    public static Path root() {
+        Path r = root;
+        if (r == null) {
+            r = Path.of("/sys/fs/cgroup");
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/mounts"))) {
+                    String[] f = l.split(" ");
+                    if (f.length > 2 && f[2].equals("cgroup2")) {
+                        r = Path.of(f[1]);
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // keep the default
+            }
+            root = r;
+        }
+        return r;
+    }
+
+    /** The folder of a cgroup path ("/system.slice/x.service", "/" the root). */
+    public static Path folder(String cgroupPath) {
+        String rel = cgroupPath.replaceFirst("^/+", "");
+        return rel.isEmpty() ? root() : root().resolve(rel);
+    }
+
+    /** The id of a cgroup path (its folder's inode), or -1 when there is no such cgroup. */
+    public static long id(String cgroupPath) {
+        try {
+            return (Long) Files.getAttribute(folder(cgroupPath), "unix:ino");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static final Pattern UNIT = Pattern.compile("([^/]+\\.(?:service|scope|socket|mount|swap|slice))$");
     private static final Pattern CONTAINER = Pattern.compile("(?:^|[/-])([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
     private final Map<Long, String> byId = new HashMap<>();
@@ -42,7 +83,7 @@ public final class Cgroups {
         long now = System.nanoTime();
         if (now - lastScan < 2_000_000_000L) return "";
         lastScan = now;
-        Path root = dev.vigil.host.CgroupFs.root();
+        Path root = root();
         try (Stream<Path> dirs = Files.walk(root, 12)) {
             dirs.filter(Files::isDirectory).limit(20_000).forEach(d -> {
                 try {

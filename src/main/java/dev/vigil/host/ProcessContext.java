@@ -1,7 +1,6 @@
 package dev.vigil.host;
 
 import dev.vigil.event.KernelEvent;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -40,7 +40,7 @@ public final class ProcessDescriber {
         if (!live) return new ProcessRef(tgid, tid, seen.map(ProcessContext.Seen::ppid).orElse(-1), seen.map(ProcessContext.Seen::uid).orElse(-1),
                 comm, exe, List.of(), "", "", "");
         Stat st = Stat.read(tgid);
-        if (exe == null || exe.isEmpty()) exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> ProcessInfo.exe(tgid));
+        if (exe == null || exe.isEmpty()) exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> Procfs.exe(tgid));
         if (comm == null || comm.isEmpty()) comm = st != null ? st.comm : seen.map(ProcessContext.Seen::comm).orElse("");
         int ppid = st != null ? st.ppid : seen.map(ProcessContext.Seen::ppid).orElse(-1);
         int uid = uidOf(tgid);
@@ -60,7 +60,7 @@ public final class ProcessDescriber {
             if (st == null && seen.isEmpty()) break;
             String comm = st != null ? st.comm : seen.get().comm();
             final int at = pid;
-            String exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> ProcessInfo.exe(at));
+            String exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> Procfs.exe(at));
             out.add(new ProcessRef.Ancestor(pid, comm, exe));
             int next = st != null ? st.ppid : seen.get().ppid();
             if (pid == 1 || next == pid) break;

@@ -47,10 +47,10 @@ public interface ProcessFacts {
         return new ProcessFacts() {
             public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
             public String cgroupPath(long id) { return cgroups.pathOf(id); }
-            public long cgroupId(String path) { return CgroupFs.id(path); }
-            public String exe(int pid) { return ProcessInfo.exe(pid); }
+            public long cgroupId(String path) { return Cgroups.id(path); }
+            public String exe(int pid) { return Procfs.exe(pid); }
             public Optional<List<String>> cmdline(int pid) { return context.cmdline(pid); }
-            public String comm(int pid) { return dev.vigil.sensor.RiskySensor.procComm(pid); }
+            public String comm(int pid) { return dev.vigil.syscall.RiskyCalls.liveComm(pid); }
             public String realPath(String path) {
                 if (!path.startsWith("/")) return path;
                 return real.computeIfAbsent(path, p -> {

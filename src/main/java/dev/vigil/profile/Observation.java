@@ -1,7 +1,6 @@
 package dev.vigil.profile;
 
 import dev.vigil.event.KernelEvent.Item;
-import dev.vigil.sensor.WorkloadSensor;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ public record Observation(String dimension, String item, String words, Severity 
     private static final List<String> TEMP = List.of("/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/");
 
     /** The observation of a kernel item, or empty when it says nothing a profile keeps. */
-    public static Optional<Observation> of(Item e) { return of(e, dev.vigil.sensor.RiskySensor::procComm); }
+    public static Optional<Observation> of(Item e) { return of(e, dev.vigil.syscall.RiskyCalls::liveComm); }
 
     /** The same, naming the target of a signal or ptrace by commOf. */
     public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf) {
@@ -63,15 +62,15 @@ public record Observation(String dimension, String item, String words, Severity 
         long f = e.flags();
         String intent, verb;
         switch (e.action()) {
-            case WorkloadSensor.ACT_OPEN, WorkloadSensor.ACT_OPENAT, WorkloadSensor.ACT_OPENAT2, WorkloadSensor.ACT_CREAT -> {
+            case Item.ACT_OPEN, Item.ACT_OPENAT, Item.ACT_OPENAT2, Item.ACT_CREAT -> {
                 if ((f & O_CREAT) != 0) { intent = "create"; verb = "created or wrote"; }
                 else if ((f & O_ACCMODE) != 0 || (f & O_TRUNC) != 0) { intent = "write"; verb = "opened for writing"; }
                 else if ((f & O_DIRECTORY) != 0) { intent = "list"; verb = "listed"; }
                 else { intent = "read"; verb = "read"; }
             }
-            case WorkloadSensor.ACT_UNLINK, WorkloadSensor.ACT_UNLINKAT -> { intent = "delete"; verb = "deleted"; }
-            case WorkloadSensor.ACT_RENAME, WorkloadSensor.ACT_RENAMEAT -> { intent = "rename"; verb = "renamed a file to"; }
-            case WorkloadSensor.ACT_CHMOD, WorkloadSensor.ACT_FCHMODAT -> {
+            case Item.ACT_UNLINK, Item.ACT_UNLINKAT -> { intent = "delete"; verb = "deleted"; }
+            case Item.ACT_RENAME, Item.ACT_RENAMEAT -> { intent = "rename"; verb = "renamed a file to"; }
+            case Item.ACT_CHMOD, Item.ACT_FCHMODAT -> {
                 boolean exec = (f & 0111) != 0;
                 intent = exec ? "chmod+x" : "chmod";
                 verb = (exec ? "made executable" : "changed the mode of") + " (mode " + Long.toOctalString(f & 07777) + ")";
@@ -111,13 +110,13 @@ public record Observation(String dimension, String item, String words, Severity 
 
     static String className(int c) {
         return switch (c) {
-            case WorkloadSensor.NET_ANY -> "any";
-            case WorkloadSensor.NET_LOOPBACK -> "loopback";
-            case WorkloadSensor.NET_PRIVATE -> "private";
-            case WorkloadSensor.NET_LINK_LOCAL -> "link-local";
-            case WorkloadSensor.NET_MULTICAST -> "multicast";
-            case WorkloadSensor.NET_PUBLIC -> "public";
-            case WorkloadSensor.NET_UNIX -> "unix";
+            case Item.NET_ANY -> "any";
+            case Item.NET_LOOPBACK -> "loopback";
+            case Item.NET_PRIVATE -> "private";
+            case Item.NET_LINK_LOCAL -> "link-local";
+            case Item.NET_MULTICAST -> "multicast";
+            case Item.NET_PUBLIC -> "public";
+            case Item.NET_UNIX -> "unix";
             default -> "class" + c;
         };
     }
@@ -125,10 +124,10 @@ public record Observation(String dimension, String item, String words, Severity 
     private static Optional<Observation> net(Item e) {
         String proto = proto(e);
         String op = switch (e.action()) {
-            case WorkloadSensor.ACT_CONNECT -> "connect";
-            case WorkloadSensor.ACT_BIND -> "bind";
-            case WorkloadSensor.ACT_LISTEN -> "listen";
-            case WorkloadSensor.ACT_ACCEPT -> "accept";
+            case Item.ACT_CONNECT -> "connect";
+            case Item.ACT_BIND -> "bind";
+            case Item.ACT_LISTEN -> "listen";
+            case Item.ACT_ACCEPT -> "accept";
             default -> null;
         };
         if (op == null) return Optional.empty();
@@ -144,7 +143,7 @@ public record Observation(String dimension, String item, String words, Severity 
                     op.equals("connect") ? Severity.MEDIUM : Severity.LOW, e.path()));
         }
         String addr = address(e.family(), e.addr()), cls = className(e.netClass());
-        boolean pub = e.netClass() == WorkloadSensor.NET_PUBLIC;
+        boolean pub = e.netClass() == Item.NET_PUBLIC;
         String endpoint = addr + ":" + e.port();
         return Optional.of(switch (op) {
             case "connect" -> new Observation(WorkloadProfile.NETWORK, "connect " + proto + " " + (pub ? "public" : addr) + ":" + e.port(),
@@ -162,7 +161,7 @@ public record Observation(String dimension, String item, String words, Severity 
 
     private static Observation risky(Item e, java.util.function.IntFunction<String> commOf) {
         long[] a = Arrays.copyOf(e.args(), 6);
-        String call = e.call(), detail = dev.vigil.sensor.RiskySensor.detail(call, a, e.path(), commOf);
+        String call = e.call(), detail = dev.vigil.syscall.RiskyCalls.detail(call, a, e.path(), commOf);
         String item = switch (call) {
             case "setuid", "setgid" -> call + (a[0] == 0 ? " to root" : " to non-root");
             case "setreuid", "setregid", "setresuid", "setresgid" -> call + (a[1] == 0 ? " to root" : " to non-root");

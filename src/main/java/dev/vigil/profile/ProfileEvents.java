@@ -10,6 +10,9 @@ import java.time.Instant;
  * Called on the agent's detector thread; implementations must not block.
  */
 public interface ProfileEvents {
+    /** The Kafka topic of the agents' profile events, and the compacted one of the fleet's signed merged profiles. */
+    String TOPIC = "vigil.profile-events", FLEET_TOPIC = "vigil.profiles";
+
     ProfileEvents NONE = (key, dimension, item, verdict, state, time) -> { };
 
     void item(WorkloadKey key, String dimension, String item, Dimension.Verdict verdict, Dimension.State state, Instant time);

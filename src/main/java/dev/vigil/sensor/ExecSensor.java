@@ -1,9 +1,8 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import dev.vigil.event.KernelEvent.Exec;
 import dev.vigil.event.KernelEvent.Exit;
+import dev.vigil.event.KernelEvent;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 

@@ -1,7 +1,5 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -9,6 +7,8 @@ import dev.vigil.bpf.BpfObject;
 import dev.vigil.bpf.PacketSocket;
 import dev.vigil.event.KernelEvent.Flow;
 import dev.vigil.event.KernelEvent.NetSample;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.SensorSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.vigil.sensor;
 
 import dev.vigil.event.KernelEvent;
-
+import dev.vigil.event.SensorSettings;
 import java.util.function.Consumer;
 
 /** A collector that aggregates in the kernel and emits one sample per period. */

@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.vigil.bpf.BpfMap;
-import dev.vigil.sensor.SequenceWire.Profile;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -67,44 +67,44 @@ public final class ProfileMaps {
     public Optional<Integer> slot(ProfileKey key) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(SequenceWire.PROFILE_KEY), v = a.allocate(JAVA_INT);
-            key.write(k);
+            SequenceWire.write(key, k);
             return ids.lookup(k, v) ? Optional.of(v.get(JAVA_INT, 0)) : Optional.empty();
         }
     }
 
-    public Optional<Profile> profile(ProfileKey key) {
+    public Optional<SequenceProfile> profile(ProfileKey key) {
         return slot(key).map(s -> read(key, s));
     }
 
-    private Profile read(ProfileKey key, int slot) {
+    private SequenceProfile read(ProfileKey key, int slot) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocateFrom(JAVA_INT, slot), v = a.allocate(SequenceWire.PROFILE);
             if (!profiles.lookup(k, v)) throw new IllegalStateException("profile slot " + slot + " out of range");
-            return Profile.read(key, v);
+            return SequenceWire.readProfile(key, v);
         }
     }
 
     /** Every profile. */
-    public List<Profile> all() {
+    public List<SequenceProfile> all() {
         Map<ProfileKey, Integer> slots = new java.util.LinkedHashMap<>();
-        ids.forEach((k, v) -> slots.put(ProfileKey.read(k), v.get(JAVA_INT, 0)));
-        List<Profile> out = new ArrayList<>();
+        ids.forEach((k, v) -> slots.put(SequenceWire.readKey(k), v.get(JAVA_INT, 0)));
+        List<SequenceProfile> out = new ArrayList<>();
         slots.forEach((key, slot) -> out.add(read(key, slot)));
         return out;
     }
 
     /** Overwrites the counters of an existing profile (false when it has none). */
-    public boolean write(Profile p) {
+    public boolean write(SequenceProfile p) {
         Optional<Integer> slot = slot(p.key());
         if (slot.isEmpty()) return false;
         writeSlot(slot.get(), p);
         return true;
     }
 
-    private void writeSlot(int slot, Profile p) {
+    private void writeSlot(int slot, SequenceProfile p) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocateFrom(JAVA_INT, slot), v = a.allocate(SequenceWire.PROFILE);
-            p.write(v);
+            SequenceWire.write(p, v);
             profiles.update(k, v);
         }
     }
@@ -125,7 +125,7 @@ public final class ProfileMaps {
     /** The pair bits of every profile, in one pass over the pairs map (for saving). */
     public Map<ProfileKey, Map<Integer, long[]>> allPairs() {
         Map<Integer, ProfileKey> bySlot = new java.util.HashMap<>();
-        ids.forEach((k, v) -> bySlot.put(v.get(JAVA_INT, 0), ProfileKey.read(k)));
+        ids.forEach((k, v) -> bySlot.put(v.get(JAVA_INT, 0), SequenceWire.readKey(k)));
         Map<ProfileKey, Map<Integer, long[]>> out = new java.util.HashMap<>();
         for (ProfileKey key : bySlot.values()) out.put(key, new TreeMap<>());
         pairs.forEach((k, v) -> {
@@ -160,7 +160,7 @@ public final class ProfileMaps {
      * Creates or replaces a profile with its pairs. A new profile takes the next free slot;
      * only call this while the programs are not attached (the kernel allocates slots too).
      */
-    public void restore(Profile p, Map<Integer, long[]> bits) {
+    public void restore(SequenceProfile p, Map<Integer, long[]> bits) {
         Optional<Integer> existing = slot(p.key());
         int slot = existing.orElseGet(() -> allocate(p.key()));
         writeSlot(slot, p);
@@ -186,7 +186,7 @@ public final class ProfileMaps {
             n.set(JAVA_LONG, 0, slot + 1);
             next.update(zero, n);
             MemorySegment k = a.allocate(SequenceWire.PROFILE_KEY), v = a.allocateFrom(JAVA_INT, (int) slot);
-            key.write(k);
+            SequenceWire.write(key, k);
             ids.update(k, v);
             return (int) slot;
         }

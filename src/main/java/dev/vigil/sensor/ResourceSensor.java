@@ -1,13 +1,12 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.vigil.bpf.BpfObject;
 import dev.vigil.event.KernelEvent.ProcUsage;
 import dev.vigil.event.KernelEvent.ResourceSample;
+import dev.vigil.event.KernelEvent;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

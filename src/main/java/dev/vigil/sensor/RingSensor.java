@@ -1,7 +1,5 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -10,6 +8,8 @@ import dev.vigil.bpf.BpfMap;
 import dev.vigil.bpf.BpfObject;
 import dev.vigil.bpf.RingBuffer;
 import dev.vigil.bpf.Tracefs;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.SensorSettings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

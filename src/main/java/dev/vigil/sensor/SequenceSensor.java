@@ -5,8 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import dev.vigil.bpf.BpfMap;
 import dev.vigil.bpf.BpfObject;
 import dev.vigil.bpf.RingBuffer;
-import dev.vigil.sensor.SequenceWire.Profile;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -58,13 +59,13 @@ public final class SequenceSensor implements AutoCloseable {
     private final ProfileMaps maps;
     private final BpfMap stats;
 
-    private SequenceSensor(BpfObject object, Settings settings, Consumer<SequenceWire.Event> sink, Consumer<Exception> decodeErrors) {
+    private SequenceSensor(BpfObject object, Settings settings, Consumer<KernelEvent.Sequence> sink, Consumer<Exception> decodeErrors) {
         this.object = object;
         this.settings = settings;
         this.maps = new ProfileMaps(object.map("profile_ids"), object.map("profiles"), object.map("profile_next"), object.map("pairs"));
         this.stats = object.map("stats");
         this.ring = new RingBuffer(object.map("events"), bytes -> {
-            SequenceWire.Event e;
+            KernelEvent.Sequence e;
             try {
                 e = SequenceWire.decode(bytes);
             } catch (RuntimeException ex) {
@@ -76,7 +77,7 @@ public final class SequenceSensor implements AutoCloseable {
     }
 
     /** Loads the programs (not yet attached). */
-    public static SequenceSensor open(Settings s, Consumer<SequenceWire.Event> sink) {
+    public static SequenceSensor open(Settings s, Consumer<KernelEvent.Sequence> sink) {
         BpfObject obj = BpfObject.openResource(SequenceSensor.class, OBJECT);
         try {
             obj.setGlobal("window", s.window()).setGlobal("min_calls", s.minCalls()).setGlobal("stable_calls", s.stableCalls())
@@ -90,7 +91,7 @@ public final class SequenceSensor implements AutoCloseable {
                 MemorySegment k = a.allocate(SequenceWire.PROFILE_KEY);
                 MemorySegment one = a.allocateFrom(JAVA_BYTE, (byte) 1);
                 for (ProfileKey key : s.exes()) {
-                    key.write(k);
+                    SequenceWire.write(key, k);
                     watched.update(k, one);
                 }
             }
@@ -116,7 +117,7 @@ public final class SequenceSensor implements AutoCloseable {
 
     public long received() { return ring.received(); }
 
-    public List<Profile> profiles() { return maps.all(); }
+    public List<SequenceProfile> profiles() { return maps.all(); }
 
     /** The pair bits of one profile: current call -> 64 words ([d-1][prev / 64]). */
     public Map<Integer, long[]> pairs(ProfileKey key) { return maps.pairs(key); }
@@ -159,30 +160,10 @@ public final class SequenceSensor implements AutoCloseable {
     }
 
     /** Writes a profile and its pairs into the maps (before attach). */
-    public void restore(Profile p, Map<Integer, long[]> bits) { maps.restore(p, bits); }
+    public void restore(SequenceProfile p, Map<Integer, long[]> bits) { maps.restore(p, bits); }
 
-    /** Every profile with its pairs, for saving; paths by key (unknown ones are saved as ""). */
-    public dev.vigil.store.ProfileStore.Snapshot snapshot(Map<ProfileKey, String> paths) {
-        List<dev.vigil.store.ProfileStore.Entry> out = new ArrayList<>();
-        Map<ProfileKey, Map<Integer, long[]>> bits = maps.allPairs();
-        for (Profile p : profiles()) {
-            out.add(new dev.vigil.store.ProfileStore.Entry(p.key().ino(), p.key().dev(), paths.getOrDefault(p.key(), ""), p.calls(),
-                    p.lastNew(), p.anomalies(), p.pairs(), p.state(), p.tolerized(), bits.getOrDefault(p.key(), Map.of())));
-        }
-        return new dev.vigil.store.ProfileStore.Snapshot(dev.vigil.syscall.SyscallTable.hostArch(), settings.window(), out);
-    }
-
-    /** Loads saved profiles into the maps; a snapshot of another architecture or window is refused. */
-    public void restore(dev.vigil.store.ProfileStore.Snapshot s) {
-        if (!s.arch().equals(dev.vigil.syscall.SyscallTable.hostArch()) || s.window() != settings.window()) {
-            throw new dev.vigil.store.ModelFile.InvalidModelException("saved profiles are for " + s.arch() + " with window " + s.window()
-                    + "; this watch uses " + dev.vigil.syscall.SyscallTable.hostArch() + " with window " + settings.window());
-        }
-        for (dev.vigil.store.ProfileStore.Entry e : s.profiles()) {
-            restore(new Profile(new ProfileKey(e.ino(), e.dev()), e.calls(), e.lastNew(), e.anomalies(), e.pairs(), e.state(), e.tolerized()),
-                    e.bits());
-        }
-    }
+    /** Every profile's pairs by key, as the maps hold them. */
+    public Map<ProfileKey, Map<Integer, long[]>> allPairs() { return maps.allPairs(); }
 
     /** Pins the profile maps under dir (bpffs) for `vigil profiles`. */
     public void pin(String dir) { maps.pin(dir); }

@@ -5,22 +5,20 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.io.IOException;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
-/** Java side of the structs sequence.bpf.c shares through maps and its ring buffer (events.h). */
+/** Java side of the structs sequence.bpf.c shares through maps and its ring buffer (events.h): layouts, and the decoding into event records. */
 public final class SequenceWire {
     private SequenceWire() {}
 
     public static final int EV_ANOMALY = 2, EV_STATE = 3, EV_PROFILE_NEW = 4;
-    public static final int TRAINING = 0, NORMAL = 1;
-    public static final int REASON_TRAINED = 1, REASON_TOLERIZED = 2;
     public static final int PREV = 8, WORDS = 8;
 
     public static final StructLayout EVENT = MemoryLayout.structLayout(
@@ -41,66 +39,30 @@ public final class SequenceWire {
 
     public static final int PAIR_BITS_SIZE = PREV * WORDS * 8;
 
-    /** An executable: device (kernel encoding) and inode of its file. */
-    public record ProfileKey(long ino, int dev) {
-        /** The key of the file at path (the kernel's dev_t encoding of stat's st_dev). */
-        public static ProfileKey of(Path path) throws IOException {
-            long ino = (Long) Files.getAttribute(path, "unix:ino");
-            long st = (Long) Files.getAttribute(path, "unix:dev");
-            long major = (st >>> 8) & 0xfff, minor = (st & 0xff) | ((st >>> 12) & 0xfff00);
-            return new ProfileKey(ino, (int) ((major << 20) | minor));
-        }
-
-        void write(MemorySegment s) {
-            s.fill((byte) 0);
-            s.set(JAVA_LONG, 0, ino);
-            s.set(JAVA_INT, 8, dev);
-        }
-
-        static ProfileKey read(MemorySegment s) {
-            return new ProfileKey(s.get(JAVA_LONG, 0), s.get(JAVA_INT, 8));
-        }
-
-        @Override
-        public String toString() { return String.format("%d:%d:%d", dev >>> 20, dev & 0xfffff, ino); }
+    static void write(ProfileKey key, MemorySegment s) {
+        s.fill((byte) 0);
+        s.set(JAVA_LONG, 0, key.ino());
+        s.set(JAVA_INT, 8, key.dev());
     }
 
-    /** A profile's counters as the kernel keeps them. */
-    public record Profile(ProfileKey key, long calls, long lastNew, long anomalies, long pairs, int state, long tolerized) {
-        public String stateName() { return state == NORMAL ? "normal" : "training"; }
-
-        static Profile read(ProfileKey key, MemorySegment v) {
-            return new Profile(key, v.get(JAVA_LONG, 0), v.get(JAVA_LONG, 8), v.get(JAVA_LONG, 16), v.get(JAVA_LONG, 24),
-                    (int) v.get(JAVA_LONG, 32), v.get(JAVA_LONG, 40));
-        }
-
-        void write(MemorySegment v) {
-            v.fill((byte) 0);
-            v.set(JAVA_LONG, 0, calls);
-            v.set(JAVA_LONG, 8, lastNew);
-            v.set(JAVA_LONG, 16, anomalies);
-            v.set(JAVA_LONG, 24, pairs);
-            v.set(JAVA_LONG, 32, state);
-            v.set(JAVA_LONG, 40, tolerized);
-        }
+    static ProfileKey readKey(MemorySegment s) {
+        return new ProfileKey(s.get(JAVA_LONG, 0), s.get(JAVA_INT, 8));
     }
 
-    /** What the kernel sends: an anomalous call, a profile's state change, a new profile. */
-    public sealed interface Event permits Anomaly, StateChange, NewProfile {
-        int pid();
-        int tgid();
-        String comm();
-        ProfileKey key();
+    static SequenceProfile readProfile(ProfileKey key, MemorySegment v) {
+        return new SequenceProfile(key, v.get(JAVA_LONG, 0), v.get(JAVA_LONG, 8), v.get(JAVA_LONG, 16), v.get(JAVA_LONG, 24),
+                (int) v.get(JAVA_LONG, 32), v.get(JAVA_LONG, 40));
     }
 
-    /** A call with misses unseen pairs; window holds the calls before it, most recent first. */
-    public record Anomaly(int pid, int tgid, String comm, ProfileKey key, int syscall, int[] window, int misses, int lfc,
-                          long calls, long anomalies, int state, long ktimeNs) implements Event {}
-
-    public record StateChange(int pid, int tgid, String comm, ProfileKey key, int state, int reason, int syscall, long calls,
-                              long anomalies) implements Event {}
-
-    public record NewProfile(int pid, int tgid, String comm, ProfileKey key) implements Event {}
+    static void write(SequenceProfile p, MemorySegment v) {
+        v.fill((byte) 0);
+        v.set(JAVA_LONG, 0, p.calls());
+        v.set(JAVA_LONG, 8, p.lastNew());
+        v.set(JAVA_LONG, 16, p.anomalies());
+        v.set(JAVA_LONG, 24, p.pairs());
+        v.set(JAVA_LONG, 32, p.state());
+        v.set(JAVA_LONG, 40, p.tolerized());
+    }
 
     private static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
     private static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
@@ -114,7 +76,7 @@ public final class SequenceWire {
             E_LFC = at("lfc"), E_MISSES = at("misses"), E_WINDOW = at("window"), E_FILLED = at("filled"), E_COMM = at("comm");
     private static final long COMM_LEN = EVENT.select(MemoryLayout.PathElement.groupElement("comm")).byteSize();
 
-    public static Event decode(byte[] bytes) {
+    public static KernelEvent.Sequence decode(byte[] bytes) {
         if (bytes.length != EVENT.byteSize()) throw new IllegalArgumentException("sequence event of " + bytes.length + " bytes");
         MemorySegment s = MemorySegment.ofArray(bytes);
         int type = s.get(I, E_TYPE), pid = s.get(I, E_PID), tgid = s.get(I, E_TGID), state = s.get(I, E_STATE);
@@ -128,9 +90,9 @@ public final class SequenceWire {
         while (end < last && bytes[end] != 0) end++;
         String comm = new String(bytes, (int) E_COMM, end - (int) E_COMM, StandardCharsets.UTF_8);
         return switch (type) {
-            case EV_ANOMALY -> new Anomaly(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, s.get(L, E_KTIME));
-            case EV_STATE -> new StateChange(pid, tgid, comm, key, state, misses, syscall, calls, anomalies);
-            case EV_PROFILE_NEW -> new NewProfile(pid, tgid, comm, key);
+            case EV_ANOMALY -> new KernelEvent.Anomaly(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, s.get(L, E_KTIME));
+            case EV_STATE -> new KernelEvent.StateChange(pid, tgid, comm, key, state, misses, syscall, calls, anomalies);
+            case EV_PROFILE_NEW -> new KernelEvent.NewProfile(pid, tgid, comm, key);
             default -> throw new IllegalArgumentException("unknown sequence event type " + type);
         };
     }

@@ -1,9 +1,8 @@
 package dev.vigil.sensor;
 
-import dev.vigil.host.ProcessInfo;
-
 import dev.vigil.bpf.BpfObject;
 import dev.vigil.bpf.PerCpuArrayReader;
+import dev.vigil.host.Procfs;
 
 /**
  * The per-process syscall histogram (syscall_histogram.bpf.c): counts every system call
@@ -30,10 +29,10 @@ public final class SyscallHistogramSensor implements AutoCloseable {
     /**
      * Loads and attaches the histogram for the process of pid (a thread id selects its
      * whole process).
-     * @throws ProcessInfo.NoSuchProcessException when pid names no process
+     * @throws Procfs.NoSuchProcessException when pid names no process
      */
     public static SyscallHistogramSensor attach(long pid) {
-        long tgid = ProcessInfo.tgid(pid);
+        long tgid = Procfs.tgid(pid);
         BpfObject obj = BpfObject.openResource(SyscallHistogramSensor.class, OBJECT);
         try {
             obj.setGlobal("target_tgid", tgid).load();

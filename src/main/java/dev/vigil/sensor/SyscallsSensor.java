@@ -1,8 +1,8 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import dev.vigil.event.KernelEvent.SyscallSample;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.SensorSettings;
 import dev.vigil.syscall.SyscallTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

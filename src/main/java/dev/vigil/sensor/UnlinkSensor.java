@@ -1,8 +1,7 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import dev.vigil.event.KernelEvent.Unlink;
+import dev.vigil.event.KernelEvent;
 import dev.vigil.syscall.SyscallTable;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

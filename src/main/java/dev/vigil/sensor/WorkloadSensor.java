@@ -1,7 +1,6 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
+import static dev.vigil.event.KernelEvent.Item.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -10,6 +9,8 @@ import dev.vigil.bpf.BpfMap;
 import dev.vigil.bpf.BpfObject;
 import dev.vigil.event.KernelEvent.Item;
 import dev.vigil.event.KernelEvent.Slot;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.SensorSettings;
 import dev.vigil.syscall.SyscallTable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,11 +27,6 @@ import java.util.Map;
  * {@link #ignore} may be called from it.
  */
 public final class WorkloadSensor extends RingSensor {
-    /** enum vigil_call_action in events.h. */
-    public static final int ACT_OPEN = 1, ACT_OPENAT = 2, ACT_OPENAT2 = 3, ACT_CREAT = 4, ACT_UNLINK = 5, ACT_UNLINKAT = 6, ACT_RENAME = 7,
-            ACT_RENAMEAT = 8, ACT_CHMOD = 9, ACT_FCHMODAT = 10, ACT_CONNECT = 11, ACT_BIND = 12, ACT_LISTEN = 13, ACT_ACCEPT = 14, ACT_RISKY = 15;
-    /** enum vigil_net_class. */
-    public static final int NET_ANY = 1, NET_LOOPBACK = 2, NET_PRIVATE = 3, NET_LINK_LOCAL = 4, NET_MULTICAST = 5, NET_PUBLIC = 6, NET_UNIX = 7;
     /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
     static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4;
 

@@ -1,37 +1,55 @@
 package dev.vigil.sequence;
 
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import dev.vigil.sensor.ProfileMaps;
-import dev.vigil.sensor.SequenceWire;
-import dev.vigil.sensor.SequenceWire.Profile;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
-/** pH's profile administration on a running sequence detector's pinned maps (`vigil profiles`). */
-public final class ProfileAdmin {
-    private ProfileAdmin() {}
+/**
+ * pH's profile administration on a running sequence detector's pinned maps (`vigil profiles`).
+ * One owner; close releases the maps (the running detector keeps them).
+ */
+public final class ProfileAdmin implements AutoCloseable {
+    private final ProfileMaps maps;
+
+    private ProfileAdmin(ProfileMaps maps) { this.maps = maps; }
+
+    /** Opens the maps a running watch or agent pinned under dir (bpffs); a BpfException when they cannot be opened. */
+    public static ProfileAdmin openPinned(String dir) { return new ProfileAdmin(ProfileMaps.openPinned(dir)); }
+
+    /** Every profile the running detector holds. */
+    public List<SequenceProfile> all() { return maps.all(); }
+
+    /** The profile of an executable, if the running detector has one. */
+    public Optional<SequenceProfile> profile(ProfileKey key) { return maps.profile(key); }
+
+    @Override
+    public void close() { maps.closePinned(); }
 
     /**
      * normalize (detect from now on), tolerize (back to training, pairs kept) or sensitize
      * (forget everything learnt) the profile p; returns its new state in words.
      */
-    public static String apply(ProfileMaps maps, Profile p, String action) {
+    public String apply(SequenceProfile p, String action) {
         ProfileKey key = p.key();
         return switch (action) {
             case "normalize" -> {
-                maps.write(new Profile(key, p.calls(), p.lastNew(), p.anomalies(), p.pairs(), SequenceWire.NORMAL, p.tolerized()));
+                maps.write(new SequenceProfile(key, p.calls(), p.lastNew(), p.anomalies(), p.pairs(), SequenceProfile.NORMAL, p.tolerized()));
                 yield "normal";
             }
             case "tolerize" -> {
-                maps.write(new Profile(key, p.calls(), p.calls(), p.anomalies(), p.pairs(), SequenceWire.TRAINING, p.tolerized()));
+                maps.write(new SequenceProfile(key, p.calls(), p.calls(), p.anomalies(), p.pairs(), SequenceProfile.TRAINING, p.tolerized()));
                 yield "training (pairs kept)";
             }
             case "sensitize" -> {
-                maps.write(new Profile(key, 0, 0, 0, 0, SequenceWire.TRAINING, 0));
+                maps.write(new SequenceProfile(key, 0, 0, 0, 0, SequenceProfile.TRAINING, 0));
                 int n = maps.deletePairs(key);
                 yield "training from scratch (" + n + " pair bitmaps deleted)";
             }

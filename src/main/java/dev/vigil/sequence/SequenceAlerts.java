@@ -1,11 +1,11 @@
 package dev.vigil.sequence;
 
-import dev.vigil.host.ProcessDescriber;
-
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.sensor.SequenceWire;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
+import dev.vigil.host.ProcessDescriber;
 import dev.vigil.syscall.SyscallTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,24 +44,24 @@ public final class SequenceAlerts {
     public Map<ProfileKey, String> paths() { return paths; }
 
     /** The alert for a kernel event, or empty (a new profile is not an alert). */
-    public Optional<Alert> toAlert(SequenceWire.Event e) {
+    public Optional<Alert> toAlert(KernelEvent.Sequence e) {
         return switch (e) {
-            case SequenceWire.NewProfile n -> {
+            case KernelEvent.NewProfile n -> {
                 path(n.key(), n.tgid());
                 yield Optional.empty();
             }
-            case SequenceWire.Anomaly a -> Optional.of(anomaly(a));
-            case SequenceWire.StateChange s -> Optional.of(state(s));
+            case KernelEvent.Anomaly a -> Optional.of(anomaly(a));
+            case KernelEvent.StateChange s -> Optional.of(state(s));
         };
     }
 
-    private Alert anomaly(SequenceWire.Anomaly a) {
+    private Alert anomaly(KernelEvent.Anomaly a) {
         String exe = path(a.key(), a.tgid());
         ProcessRef p = describer.describe(a.tgid(), a.pid(), a.comm(), exe);
         List<String> before = new ArrayList<>();
         for (int i = a.window().length - 1; i >= 0; i--) before.add(table.name(a.window()[i]));
         String call = table.name(a.syscall());
-        String state = a.state() == SequenceWire.NORMAL ? "normal" : "training";
+        String state = a.state() == SequenceProfile.NORMAL ? "normal" : "training";
         String summary = String.format(Locale.ROOT, "%s (pid %d) made a system-call sequence its profile never saw: %s after [%s] "
                         + "(%d unseen pair%s; %d anomalous calls in its last 128)", p.comm(), a.tgid(), call, String.join(" ", before),
                 a.misses(), a.misses() == 1 ? "" : "s", a.lfc());
@@ -75,10 +75,10 @@ public final class SequenceAlerts {
                 .profile(exe, state).dedupKey(DETECTOR + "|" + exe + "|" + call + "|" + String.join(",", before)).build();
     }
 
-    private Alert state(SequenceWire.StateChange s) {
+    private Alert state(KernelEvent.StateChange s) {
         String exe = path(s.key(), s.tgid());
-        boolean normal = s.state() == SequenceWire.NORMAL;
-        boolean trained = s.reason() == SequenceWire.REASON_TRAINED;
+        boolean normal = s.state() == SequenceProfile.NORMAL;
+        boolean trained = s.reason() == SequenceProfile.REASON_TRAINED;
         String summary = normal
                 ? String.format(Locale.ROOT, "the profile of %s is now normal: no new call sequence in its last %d calls (%d calls learnt); "
                 + "sequences it never saw will raise alerts", exe, stableCalls, s.calls())
@@ -97,7 +97,7 @@ public final class SequenceAlerts {
     public String path(ProfileKey k, int pid) {
         String p = paths.get(k);
         if (p != null) return p;
-        p = dev.vigil.host.ProcessInfo.exe(pid);
+        p = dev.vigil.host.Procfs.exe(pid);
         if (p.isEmpty()) return k.toString();
         paths.put(k, p);
         return p;

@@ -1,8 +1,9 @@
 package dev.vigil.sequence;
 
-import dev.vigil.sensor.SequenceWire;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
 import dev.vigil.detect.sequence.PhMachine;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import dev.vigil.source.ProcessObserver;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,14 +21,14 @@ import java.util.function.Consumer;
  */
 public final class SequenceReplay implements ProcessObserver {
     private final PhMachine machine;
-    private final Consumer<SequenceWire.Event> sink;
+    private final Consumer<KernelEvent.Sequence> sink;
     private final Map<String, ProfileKey> keys = new HashMap<>();
     private final Map<Integer, String> comms = new HashMap<>();
     private final Map<ProfileKey, String> paths;
     private final java.util.Set<String> only;
 
     /** paths: filled with each profile key's executable (SequenceAlerts names profiles by it). */
-    public SequenceReplay(PhMachine.Settings settings, java.util.Set<String> only, Map<ProfileKey, String> paths, Consumer<SequenceWire.Event> sink) {
+    public SequenceReplay(PhMachine.Settings settings, java.util.Set<String> only, Map<ProfileKey, String> paths, Consumer<KernelEvent.Sequence> sink) {
         this.machine = new PhMachine(settings);
         this.only = java.util.Set.copyOf(only);
         this.paths = paths;
@@ -91,11 +92,11 @@ public final class SequenceReplay implements ProcessObserver {
         comms.remove(tgid);
     }
 
-    private SequenceWire.Event wire(PhMachine.Event e) {
+    private KernelEvent.Sequence wire(PhMachine.Event e) {
         return switch (e) {
-            case PhMachine.Anomaly a -> new SequenceWire.Anomaly(a.tid(), a.tgid(), comms.getOrDefault(a.tgid(), ""), key(a.profile()), a.syscall(),
-                    a.window(), a.misses(), a.lfc(), a.calls(), a.anomalies(), SequenceWire.NORMAL, 0);
-            case PhMachine.StateChange s -> new SequenceWire.StateChange(s.tid(), s.tgid(), comms.getOrDefault(s.tgid(), ""), key(s.profile()),
+            case PhMachine.Anomaly a -> new KernelEvent.Anomaly(a.tid(), a.tgid(), comms.getOrDefault(a.tgid(), ""), key(a.profile()), a.syscall(),
+                    a.window(), a.misses(), a.lfc(), a.calls(), a.anomalies(), SequenceProfile.NORMAL, 0);
+            case PhMachine.StateChange s -> new KernelEvent.StateChange(s.tid(), s.tgid(), comms.getOrDefault(s.tgid(), ""), key(s.profile()),
                     s.state(), s.reason(), s.syscall(), s.calls(), s.anomalies());
         };
     }

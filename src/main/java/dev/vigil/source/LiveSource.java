@@ -1,6 +1,6 @@
 package dev.vigil.source;
 
-import dev.vigil.host.ProcessInfo;
+import dev.vigil.host.Procfs;
 import dev.vigil.sensor.SyscallRecorder;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +10,38 @@ import java.util.function.UnaryOperator;
 /**
  * The live source: the recorder's calls, forks, execs and exits of the followed processes
  * (record.bpf.c), handed to an observer on the polling thread. {@link #follow} is the one
- * start and main loop of record and monitor.
+ * start and main loop of record and monitor. One owner, one polling thread; close
+ * detaches the recorder.
  */
-public final class LiveSource {
-    private LiveSource() {}
+public final class LiveSource implements AutoCloseable {
+    private final SyscallRecorder recorder;
+
+    private LiveSource(SyscallRecorder recorder) { this.recorder = recorder; }
+
+    /**
+     * Loads and attaches the recorder (record.bpf.c) with a ring of ringBytes (a power of two),
+     * following the forks of followed processes when follow is set, its events to observer.
+     */
+    public static LiveSource start(boolean follow, int ringBytes, ProcessObserver observer) {
+        return new LiveSource(SyscallRecorder.start(follow, ringBytes, observer));
+    }
+
+    /** {@link #follow(SyscallRecorder, Target, Launcher, ProcessObserver, BooleanSupplier, UnaryOperator)} with this source's recorder. */
+    public void follow(Target target, Launcher launched, ProcessObserver f, BooleanSupplier stop, UnaryOperator<String> banner) {
+        follow(recorder, target, launched, f, stop, banner);
+    }
+
+    /** Calls lost in the kernel (ring buffer full), over every process. */
+    public long lostTotal() { return recorder.lostTotal(); }
+
+    /** New processes not followed (too many at once). */
+    public long notFollowed() { return recorder.notFollowed(); }
+
+    /** The recorder, for what follows the processes to drain it and read its per-process losses. */
+    public SyscallRecorder recorder() { return recorder; }
+
+    @Override
+    public void close() { recorder.close(); }
 
     /**
      * What to follow.
@@ -40,8 +68,8 @@ public final class LiveSource {
         for (int pid : target.running()) {
             recorder.add(pid, false);
             boolean named = target.named().contains(pid);
-            f.attach(pid, parent(pid), ProcessInfo.comm(pid), ProcessInfo.exe(pid), named);
-            if (named) roots.add(ProcessInfo.comm(pid) + " (pid " + pid + ")");
+            f.attach(pid, parent(pid), Procfs.comm(pid), Procfs.exe(pid), named);
+            if (named) roots.add(Procfs.comm(pid) + " (pid " + pid + ")");
         }
         if (launched != null) {
             recorder.add((int) launched.pid(), true);

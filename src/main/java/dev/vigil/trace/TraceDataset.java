@@ -1,7 +1,6 @@
 package dev.vigil.trace;
 
 import dev.vigil.syscall.SyscallMapping;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
 package dev.vigil.trace;
 
 import dev.vigil.syscall.SyscallTable;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,16 +1,15 @@
 package dev.vigil.workload;
 
-import dev.vigil.host.Cgroups;
-import dev.vigil.host.ProcessDescriber;
-import dev.vigil.host.ProcessFacts;
-import dev.vigil.profile.ProfileEvents;
-
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.host.ProcessContext;
 import dev.vigil.event.KernelEvent;
+import dev.vigil.host.Cgroups;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.ProcessFacts;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.Patterns;
+import dev.vigil.profile.ProfileEvents;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadKey;
 import dev.vigil.profile.WorkloadProfile;

@@ -1,11 +1,5 @@
 package dev.vigil.agent;
 
-import dev.vigil.follow.AutoencoderAlerts;
-import dev.vigil.follow.WindowAlerts;
-import dev.vigil.host.ProcessDescriber;
-import dev.vigil.sequence.Pins;
-import dev.vigil.sequence.SequenceAlerts;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,10 +13,16 @@ import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertText;
 import dev.vigil.alert.EvilsocketText;
 import dev.vigil.alert.ProcessRef;
-import dev.vigil.host.ProcessContext;
-import dev.vigil.sensor.SequenceWire;
-import dev.vigil.event.KernelEvent;
 import dev.vigil.detect.Score;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
+import dev.vigil.follow.AutoencoderAlerts;
+import dev.vigil.follow.WindowAlerts;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.sequence.Pins;
+import dev.vigil.sequence.SequenceAlerts;
 import dev.vigil.syscall.SyscallTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,12 +66,12 @@ class AlertGoldenTest {
     static Stream<Arguments> alerts() {
         ProcessDescriber d = describer();
         SequenceAlerts seq = new SequenceAlerts("web-1", X86, d, 12, 200_000);
-        SequenceWire.ProfileKey key = new SequenceWire.ProfileKey(1234, (8 << 20) | 1);
+        ProfileKey key = new ProfileKey(1234, (8 << 20) | 1);
         seq.paths().put(key, "/usr/bin/dash");
         int[] window = {X86.number("getuid").orElseThrow(), X86.number("read").orElseThrow(), X86.number("openat").orElseThrow(), X86.number("close").orElseThrow()};
-        Alert anomaly = seq.toAlert(new SequenceWire.Anomaly(PID + 1, PID, "sh", key, X86.number("geteuid").orElseThrow(), window, 3, 7, 5_000_000, 12,
-                SequenceWire.NORMAL, 0)).orElseThrow();
-        Alert state = seq.toAlert(new SequenceWire.StateChange(PID, PID, "sh", key, SequenceWire.NORMAL, SequenceWire.REASON_TRAINED, 0,
+        Alert anomaly = seq.toAlert(new KernelEvent.Anomaly(PID + 1, PID, "sh", key, X86.number("geteuid").orElseThrow(), window, 3, 7, 5_000_000, 12,
+                SequenceProfile.NORMAL, 0)).orElseThrow();
+        Alert state = seq.toAlert(new KernelEvent.StateChange(PID, PID, "sh", key, SequenceProfile.NORMAL, SequenceProfile.REASON_TRAINED, 0,
                 1_200_000, 0)).orElseThrow();
         ProcessRef p = d.describe(PID, PID, "sh", "");
         Alert ae = new AutoencoderAlerts(X86).toAlert(T, p, d.ancestry(p.ppid()), new Score(0.25, 0.1,

@@ -1,16 +1,16 @@
 package dev.vigil.bench;
 
-import dev.vigil.host.ProcessDescriber;
-import dev.vigil.workload.WorkloadProfiler;
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.sensor.Sensor;
-import dev.vigil.sensor.SensorSettings;
-import dev.vigil.host.ProcessContext;
 import dev.vigil.event.KernelEvent;
-import dev.vigil.sensor.WorkloadSensor;
+import dev.vigil.event.SensorSettings;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.WorkloadSensor;
 import dev.vigil.testing.Native;
+import dev.vigil.workload.WorkloadProfiler;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,7 +143,7 @@ public final class ProfileBench {
 
     static double itemCost(int size, boolean stable, int n) {
         Instant t0 = Instant.parse("2026-11-24T00:00:00Z");
-        KernelEvent.Who who = new KernelEvent.Who(90_000_001, 90_000_001, 1, 0, 0, dev.vigil.host.CgroupFs.id("/"), "app");
+        KernelEvent.Who who = new KernelEvent.Who(90_000_001, 90_000_001, 1, 0, 0, dev.vigil.host.Cgroups.id("/"), "app");
         WorkloadProfiler p = new WorkloadProfiler(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(1), 1, Duration.ofDays(1),
                 size + 2 * n + 10), Duration.ZERO, List.of(), new ProcessDescriber(new ProcessContext(), false), "h", s -> { });
         p.accept(new KernelEvent.Slot(who, 1, KernelEvent.Slot.NEW, "/nonexistent/bin/app", List.of("app"), false), t0);
@@ -157,7 +157,7 @@ public final class ProfileBench {
     }
 
     static KernelEvent.Item item(KernelEvent.Who who, String path) {
-        return new KernelEvent.Item(who, 1, KernelEvent.Item.FILE, 257, "openat", WorkloadSensor.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16],
+        return new KernelEvent.Item(who, 1, KernelEvent.Item.FILE, 257, "openat", KernelEvent.Item.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16],
                 path.hashCode(), path, "");
     }
 }

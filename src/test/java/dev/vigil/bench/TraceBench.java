@@ -1,11 +1,11 @@
 package dev.vigil.bench;
 
 import dev.vigil.bpf.BpfObject;
-import dev.vigil.sensor.Sensor;
-import dev.vigil.sensor.SensorSettings;
+import dev.vigil.event.SensorSettings;
 import dev.vigil.sensor.ExecSensor;
 import dev.vigil.sensor.ResourceSensor;
 import dev.vigil.sensor.RiskySensor;
+import dev.vigil.sensor.Sensor;
 import dev.vigil.sensor.UnlinkSensor;
 import java.util.List;
 import java.util.Locale;

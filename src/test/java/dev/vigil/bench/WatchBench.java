@@ -111,8 +111,8 @@ public final class WatchBench {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             exes.add(p);
         }
-        List<dev.vigil.sensor.SequenceWire.ProfileKey> keys = new ArrayList<>();
-        for (Path p : exes) keys.add(dev.vigil.sensor.SequenceWire.ProfileKey.of(p));
+        List<dev.vigil.event.ProfileKey> keys = new ArrayList<>();
+        for (Path p : exes) keys.add(dev.vigil.event.ProfileKey.of(p));
         try (SequenceSensor s = SequenceSensor.open(new SequenceSensor.Settings(9, 1_000_000, 1000, 12, 4096, 65536, keys), e -> { })) {
             s.attach();
             for (int i = 0; i < n; i++) {

@@ -1,11 +1,12 @@
 package dev.vigil.bpf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.event.KernelEvent;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every Java StructLayout of a wire struct matches the compiled object's BTF (no privileges needed). */
 class WireLayoutTest {
@@ -77,9 +78,9 @@ class WireLayoutTest {
         }
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
             assertThat(obj.btfEnum("vigil_profile_state")).isEqualTo(Map.of(
-                    "VIGIL_PROFILE_TRAINING", (long) dev.vigil.sensor.SequenceWire.TRAINING, "VIGIL_PROFILE_NORMAL", (long) dev.vigil.sensor.SequenceWire.NORMAL));
-            assertThat(obj.btfEnum("vigil_state_reason")).isEqualTo(Map.of("VIGIL_REASON_TRAINED", (long) dev.vigil.sensor.SequenceWire.REASON_TRAINED,
-                    "VIGIL_REASON_TOLERIZED", (long) dev.vigil.sensor.SequenceWire.REASON_TOLERIZED));
+                    "VIGIL_PROFILE_TRAINING", (long) dev.vigil.event.SequenceProfile.TRAINING, "VIGIL_PROFILE_NORMAL", (long) dev.vigil.event.SequenceProfile.NORMAL));
+            assertThat(obj.btfEnum("vigil_state_reason")).isEqualTo(Map.of("VIGIL_REASON_TRAINED", (long) dev.vigil.event.SequenceProfile.REASON_TRAINED,
+                    "VIGIL_REASON_TOLERIZED", (long) dev.vigil.event.SequenceProfile.REASON_TOLERIZED));
             // the stats slots the Java side names, in order, then the count the map is sized by
             Map<String, Long> stats = new LinkedHashMap<>();
             String[] names = dev.vigil.sensor.SequenceSensor.STATS;
@@ -91,12 +92,12 @@ class WireLayoutTest {
             Map<String, Long> actions = new LinkedHashMap<>();
             String[] names = {"NONE", "OPEN", "OPENAT", "OPENAT2", "CREAT", "UNLINK", "UNLINKAT", "RENAME", "RENAMEAT", "CHMOD", "FCHMODAT", "CONNECT",
                 "BIND", "LISTEN", "ACCEPT", "RISKY"};
-            int[] java = {0, dev.vigil.sensor.WorkloadSensor.ACT_OPEN, dev.vigil.sensor.WorkloadSensor.ACT_OPENAT,
-                dev.vigil.sensor.WorkloadSensor.ACT_OPENAT2, dev.vigil.sensor.WorkloadSensor.ACT_CREAT, dev.vigil.sensor.WorkloadSensor.ACT_UNLINK,
-                dev.vigil.sensor.WorkloadSensor.ACT_UNLINKAT, dev.vigil.sensor.WorkloadSensor.ACT_RENAME,
-                dev.vigil.sensor.WorkloadSensor.ACT_RENAMEAT, dev.vigil.sensor.WorkloadSensor.ACT_CHMOD,
-                dev.vigil.sensor.WorkloadSensor.ACT_FCHMODAT, dev.vigil.sensor.WorkloadSensor.ACT_CONNECT, dev.vigil.sensor.WorkloadSensor.ACT_BIND,
-                dev.vigil.sensor.WorkloadSensor.ACT_LISTEN, dev.vigil.sensor.WorkloadSensor.ACT_ACCEPT, dev.vigil.sensor.WorkloadSensor.ACT_RISKY};
+            int[] java = {0, dev.vigil.event.KernelEvent.Item.ACT_OPEN, dev.vigil.event.KernelEvent.Item.ACT_OPENAT,
+                dev.vigil.event.KernelEvent.Item.ACT_OPENAT2, dev.vigil.event.KernelEvent.Item.ACT_CREAT, dev.vigil.event.KernelEvent.Item.ACT_UNLINK,
+                dev.vigil.event.KernelEvent.Item.ACT_UNLINKAT, dev.vigil.event.KernelEvent.Item.ACT_RENAME,
+                dev.vigil.event.KernelEvent.Item.ACT_RENAMEAT, dev.vigil.event.KernelEvent.Item.ACT_CHMOD,
+                dev.vigil.event.KernelEvent.Item.ACT_FCHMODAT, dev.vigil.event.KernelEvent.Item.ACT_CONNECT, dev.vigil.event.KernelEvent.Item.ACT_BIND,
+                dev.vigil.event.KernelEvent.Item.ACT_LISTEN, dev.vigil.event.KernelEvent.Item.ACT_ACCEPT, dev.vigil.event.KernelEvent.Item.ACT_RISKY};
             for (int i = 0; i < names.length; i++) actions.put("VIGIL_ACT_" + names[i], (long) java[i]);
             assertThat(obj.btfEnum("vigil_call_action")).isEqualTo(actions);
             assertThat(obj.btfEnum("vigil_item_kind")).isEqualTo(Map.of("VIGIL_ITEM_SYSCALL", (long) dev.vigil.event.KernelEvent.Item.SYSCALL,
@@ -105,20 +106,20 @@ class WireLayoutTest {
             assertThat(obj.btfEnum("vigil_slot_reason")).isEqualTo(Map.of("VIGIL_SLOT_NEW", (long) dev.vigil.event.KernelEvent.Slot.NEW,
                     "VIGIL_SLOT_ROOT", (long) dev.vigil.event.KernelEvent.Slot.ROOT, "VIGIL_SLOT_RUNNING", (long) dev.vigil.event.KernelEvent.Slot.RUNNING));
             Map<String, Long> classes = new LinkedHashMap<>();
-            classes.put("VIGIL_NET_ANY", (long) dev.vigil.sensor.WorkloadSensor.NET_ANY);
-            classes.put("VIGIL_NET_LOOPBACK", (long) dev.vigil.sensor.WorkloadSensor.NET_LOOPBACK);
-            classes.put("VIGIL_NET_PRIVATE", (long) dev.vigil.sensor.WorkloadSensor.NET_PRIVATE);
-            classes.put("VIGIL_NET_LINK_LOCAL", (long) dev.vigil.sensor.WorkloadSensor.NET_LINK_LOCAL);
-            classes.put("VIGIL_NET_MULTICAST", (long) dev.vigil.sensor.WorkloadSensor.NET_MULTICAST);
-            classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.sensor.WorkloadSensor.NET_PUBLIC);
-            classes.put("VIGIL_NET_UNIX", (long) dev.vigil.sensor.WorkloadSensor.NET_UNIX);
+            classes.put("VIGIL_NET_ANY", (long) dev.vigil.event.KernelEvent.Item.NET_ANY);
+            classes.put("VIGIL_NET_LOOPBACK", (long) dev.vigil.event.KernelEvent.Item.NET_LOOPBACK);
+            classes.put("VIGIL_NET_PRIVATE", (long) dev.vigil.event.KernelEvent.Item.NET_PRIVATE);
+            classes.put("VIGIL_NET_LINK_LOCAL", (long) dev.vigil.event.KernelEvent.Item.NET_LINK_LOCAL);
+            classes.put("VIGIL_NET_MULTICAST", (long) dev.vigil.event.KernelEvent.Item.NET_MULTICAST);
+            classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.event.KernelEvent.Item.NET_PUBLIC);
+            classes.put("VIGIL_NET_UNIX", (long) dev.vigil.event.KernelEvent.Item.NET_UNIX);
             assertThat(obj.btfEnum("vigil_net_class")).isEqualTo(classes);
             assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_COUNT", 8L));
         }
         // the Java twin of the kernel machine uses the same numbers
         assertThat(List.of(dev.vigil.detect.sequence.PhMachine.TRAINING, dev.vigil.detect.sequence.PhMachine.NORMAL,
                 dev.vigil.detect.sequence.PhMachine.REASON_TRAINED, dev.vigil.detect.sequence.PhMachine.REASON_TOLERIZED))
-                .containsExactly(dev.vigil.sensor.SequenceWire.TRAINING, dev.vigil.sensor.SequenceWire.NORMAL,
-                        dev.vigil.sensor.SequenceWire.REASON_TRAINED, dev.vigil.sensor.SequenceWire.REASON_TOLERIZED);
+                .containsExactly(dev.vigil.event.SequenceProfile.TRAINING, dev.vigil.event.SequenceProfile.NORMAL,
+                        dev.vigil.event.SequenceProfile.REASON_TRAINED, dev.vigil.event.SequenceProfile.REASON_TOLERIZED);
     }
 }

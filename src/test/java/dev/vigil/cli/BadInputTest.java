@@ -1,13 +1,13 @@
 package dev.vigil.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vigil.store.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every bad input gets one clear line, a named exit code and no stack trace (no privileges needed). */
 class BadInputTest {

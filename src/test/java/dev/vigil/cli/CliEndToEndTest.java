@@ -1,19 +1,18 @@
 package dev.vigil.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.store.ModelFile;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.trace.ActivityCsv;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * learn -> train -> run on the scripted workload: no alerts while it behaves as it did

@@ -2,7 +2,7 @@ package dev.vigil.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.host.CgroupFs;
+import dev.vigil.host.Cgroups;
 import dev.vigil.testing.KernelTest;
 import java.nio.file.Files;
 import java.util.List;
@@ -27,7 +27,7 @@ class DemoKernelTest {
                 .containsPattern("ran /usr/bin/bash -c echo id > /dev/tcp/127.0.0.1/[0-9]+ from /usr/bin/dash .*connected to 127.0.0.1:[0-9]+ \\(tcp, loopback\\)")
                 .contains("ran /memfd:x;").contains("called memfd_create (name=x")
                 .contains("result                  5 of 5 attack steps named by an alert, 0 false alarms");
-        try (var dirs = Files.list(CgroupFs.root())) {
+        try (var dirs = Files.list(Cgroups.root())) {
             assertThat(dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vigil-demo-"))).as("the demo's cgroup removed").isEmpty();
         }
         assertThat(java.nio.file.Path.of("/tmp/.vigil-demo-dropper")).doesNotExist();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
+import dev.vigil.event.ProfileKey;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.testing.Native;
 import java.nio.file.Files;

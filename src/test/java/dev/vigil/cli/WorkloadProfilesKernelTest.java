@@ -74,7 +74,7 @@ class WorkloadProfilesKernelTest {
 
     @Test
     void eachDimensionLearnsTurnsStableAndEachNewBehaviourIsNamedOnce(@TempDir Path dir) throws Exception {
-        Path cgroup = dev.vigil.host.CgroupFs.root().resolve("vigil-profile-test-" + ProcessHandle.current().pid());
+        Path cgroup = dev.vigil.host.Cgroups.root().resolve("vigil-profile-test-" + ProcessHandle.current().pid());
         Files.createDirectories(cgroup);
         Path svc = Files.writeString(dir.resolve("svc.sh"), SCRIPT);
         Files.writeString(dir.resolve("act.pl"), ACT);

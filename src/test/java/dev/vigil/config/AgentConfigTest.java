@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vigil.alert.AlertOutput;
-import dev.vigil.config.TraceConfig.ConfigException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,10 @@
 package dev.vigil.config;
 
-import dev.vigil.host.CgroupFs;
-import dev.vigil.sensor.SensorSettings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vigil.event.SensorSettings;
+import dev.vigil.host.Cgroups;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,12 +107,12 @@ class TraceConfigTest {
             """)
     void eachErrorNamesTheLineAndTheKey(String what, String yaml, String message) {
         assertThatThrownBy(() -> TraceConfig.parse("v.yaml", yaml.replace("\\n", "\n")))
-                .isInstanceOf(TraceConfig.ConfigException.class).hasMessageStartingWith(message.strip().replace("CGROUP2", CgroupFs.root().toString()));
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(message.strip().replace("CGROUP2", Cgroups.root().toString()));
     }
 
     @Test
     void aMissingFileIsNamed(@TempDir Path dir) {
-        assertThatThrownBy(() -> TraceConfig.load(dir.resolve("nope.yaml"))).isInstanceOf(TraceConfig.ConfigException.class)
+        assertThatThrownBy(() -> TraceConfig.load(dir.resolve("nope.yaml"))).isInstanceOf(ConfigException.class)
                 .hasMessage(dir.resolve("nope.yaml") + ": no such file");
     }
 }

@@ -1,12 +1,11 @@
 package dev.vigil.fleet;
 
-import dev.vigil.demo.FleetDemo;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.agent.Agent;
-import dev.vigil.config.AgentConfig;
 import dev.vigil.alert.Metrics;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.demo.FleetDemo;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;

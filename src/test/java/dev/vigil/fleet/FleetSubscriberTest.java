@@ -9,7 +9,6 @@ import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadKey;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

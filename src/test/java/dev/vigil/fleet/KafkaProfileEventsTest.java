@@ -1,18 +1,17 @@
 package dev.vigil.fleet;
 
-import dev.vigil.host.ProcessDescriber;
-import dev.vigil.workload.LineageDetector;
-import dev.vigil.workload.LineageDetectorTest;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.alert.Alert;
-import dev.vigil.host.ProcessContext;
 import dev.vigil.event.KernelEvent;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
+import dev.vigil.workload.LineageDetector;
+import dev.vigil.workload.LineageDetectorTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,9 +2,8 @@ package dev.vigil.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.event.KernelEvent;
 import dev.vigil.event.KernelEvent.Item;
-import dev.vigil.sensor.WorkloadSensor;
+import dev.vigil.event.KernelEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,28 +50,28 @@ class ObservationTest {
 
     @Test
     void networkItemsKeepPrivateAddressesAndClassPublicOnes() {
-        var pub = Observation.of(net(WorkloadSensor.ACT_CONNECT, 2, 1, 443, WorkloadSensor.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
+        var pub = Observation.of(net(KernelEvent.Item.ACT_CONNECT, 2, 1, 443, KernelEvent.Item.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
         assertThat(pub.item()).isEqualTo("connect tcp public:443");
         assertThat(pub.words()).isEqualTo("connected to 93.184.216.34:443 (tcp, a public address)");
-        var db = Observation.of(net(WorkloadSensor.ACT_CONNECT, 2, 1, 5432, WorkloadSensor.NET_PRIVATE, v4(10, 0, 0, 5), -111, "")).orElseThrow();
+        var db = Observation.of(net(KernelEvent.Item.ACT_CONNECT, 2, 1, 5432, KernelEvent.Item.NET_PRIVATE, v4(10, 0, 0, 5), -111, "")).orElseThrow();
         assertThat(db.item()).isEqualTo("connect tcp 10.0.0.5:5432");
         assertThat(db.words()).isEqualTo("tried to connect to 10.0.0.5:5432 (tcp, private; ECONNREFUSED (Connection refused))");
-        assertThat(Observation.of(net(WorkloadSensor.ACT_LISTEN, 2, 1, 8080, WorkloadSensor.NET_ANY, v4(0, 0, 0, 0), 0, "")).orElseThrow().item())
+        assertThat(Observation.of(net(KernelEvent.Item.ACT_LISTEN, 2, 1, 8080, KernelEvent.Item.NET_ANY, v4(0, 0, 0, 0), 0, "")).orElseThrow().item())
                 .isEqualTo("listen tcp 0.0.0.0:8080");
-        assertThat(Observation.of(net(WorkloadSensor.ACT_ACCEPT, 2, 1, 8080, WorkloadSensor.NET_LOOPBACK, v4(127, 0, 0, 1), 5, "")).orElseThrow().item())
+        assertThat(Observation.of(net(KernelEvent.Item.ACT_ACCEPT, 2, 1, 8080, KernelEvent.Item.NET_LOOPBACK, v4(127, 0, 0, 1), 5, "")).orElseThrow().item())
                 .isEqualTo("accept tcp :8080 from loopback");
-        assertThat(Observation.of(net(WorkloadSensor.ACT_BIND, 2, 2, 53, WorkloadSensor.NET_LOOPBACK, v4(127, 0, 0, 53), 0, "")).orElseThrow().item())
+        assertThat(Observation.of(net(KernelEvent.Item.ACT_BIND, 2, 2, 53, KernelEvent.Item.NET_LOOPBACK, v4(127, 0, 0, 53), 0, "")).orElseThrow().item())
                 .isEqualTo("bind udp 127.0.0.53:53");
-        var unix = Observation.of(net(WorkloadSensor.ACT_CONNECT, 1, 1, 0, WorkloadSensor.NET_UNIX, new byte[16], 0, "/run/docker.sock")).orElseThrow();
+        var unix = Observation.of(net(KernelEvent.Item.ACT_CONNECT, 1, 1, 0, KernelEvent.Item.NET_UNIX, new byte[16], 0, "/run/docker.sock")).orElseThrow();
         assertThat(unix.item()).isEqualTo("connect unix /run/docker.sock");
         byte[] v6 = new byte[16];
         v6[15] = 1;
-        assertThat(Observation.of(net(WorkloadSensor.ACT_CONNECT, 10, 1, 6379, WorkloadSensor.NET_LOOPBACK, v6, 0, "")).orElseThrow().item())
+        assertThat(Observation.of(net(KernelEvent.Item.ACT_CONNECT, 10, 1, 6379, KernelEvent.Item.NET_LOOPBACK, v6, 0, "")).orElseThrow().item())
                 .isEqualTo("connect tcp [0:0:0:0:0:0:0:1]:6379");
     }
 
     static Item risky(String call, long[] args, String str) {
-        return new Item(WHO, 1, Item.RISKY, 0, call, WorkloadSensor.ACT_RISKY, 0, 0, args, 0, 0, 0, new byte[16], 3, str, "");
+        return new Item(WHO, 1, Item.RISKY, 0, call, KernelEvent.Item.ACT_RISKY, 0, 0, args, 0, 0, 0, new byte[16], 3, str, "");
     }
 
     @Test

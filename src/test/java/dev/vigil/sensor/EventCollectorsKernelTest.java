@@ -1,14 +1,14 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-import dev.vigil.host.CgroupFs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.event.KernelEvent.Exec;
 import dev.vigil.event.KernelEvent.Exit;
 import dev.vigil.event.KernelEvent.Risky;
 import dev.vigil.event.KernelEvent.Unlink;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.SensorSettings;
+import dev.vigil.host.Cgroups;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.testing.Native;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ class EventCollectorsKernelTest {
     /** The cgroup v2 id of this process (the inode of its cgroup folder). */
     static long ownCgroup() throws Exception {
         String line = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst().orElseThrow();
-        return CgroupFs.id(line.substring(3));
+        return Cgroups.id(line.substring(3));
     }
 
     @Test

@@ -1,9 +1,9 @@
 package dev.vigil.sensor;
 
-import dev.vigil.event.KernelEvent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.SensorSettings;
 import dev.vigil.sensor.NetSensor.FlowId;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.testing.Native;

@@ -2,16 +2,16 @@ package dev.vigil.sensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.sensor.SequenceWire.Anomaly;
-import dev.vigil.sensor.SequenceWire.Event;
-import dev.vigil.sensor.SequenceWire.Profile;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
-import dev.vigil.sensor.SequenceWire.StateChange;
 import dev.vigil.detect.sequence.LookaheadPairs;
+import dev.vigil.event.KernelEvent.Anomaly;
+import dev.vigil.event.KernelEvent.StateChange;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import dev.vigil.store.ProfileStore;
+import dev.vigil.syscall.SyscallTable;
 import dev.vigil.testing.KernelTest;
 import dev.vigil.testing.Native;
-import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -66,7 +66,7 @@ class SequenceKernelTest {
         while (c.poll(50) > 0) { }
     }
 
-    static Profile profile(SequenceSensor c, ProfileKey k) {
+    static SequenceProfile profile(SequenceSensor c, ProfileKey k) {
         return c.profiles().stream().filter(p -> p.key().equals(k)).findFirst().orElseThrow();
     }
 
@@ -83,16 +83,16 @@ class SequenceKernelTest {
         Path a = copy(dir, "seq-a"), b = copy(dir, "seq-b");
         ProfileKey ka = ProfileKey.of(a), kb = ProfileKey.of(b);
         var settings = new SequenceSensor.Settings(9, 1000, 100, 128, 64, 4096, List.of(ka, kb));
-        List<Event> events = new ArrayList<>();
+        List<KernelEvent.Sequence> events = new ArrayList<>();
         try (SequenceSensor c = SequenceSensor.open(settings, events::add)) {
             c.attach();
 
             // run 1: 801 calls, all training (fewer than min_calls)
             run(a, "0", "200");
             drain(c);
-            Profile p1 = profile(c, ka);
+            SequenceProfile p1 = profile(c, ka);
             assertThat(p1.calls()).isEqualTo(801);
-            assertThat(p1.state()).isEqualTo(SequenceWire.TRAINING);
+            assertThat(p1.state()).isEqualTo(SequenceProfile.TRAINING);
             LookaheadPairs java = new LookaheadPairs(9);
             train(java, calls(0, 200));
             assertThat(c.triples(ka)).as("kernel pairs = Java model's pairs").containsExactly(java.triples());
@@ -105,9 +105,9 @@ class SequenceKernelTest {
             List<StateChange> changes = events.stream().filter(e -> e instanceof StateChange).map(e -> (StateChange) e).toList();
             assertThat(changes).hasSize(1);
             assertThat(changes.getFirst().calls()).isEqualTo(1000);
-            assertThat(changes.getFirst().reason()).isEqualTo(SequenceWire.REASON_TRAINED);
+            assertThat(changes.getFirst().reason()).isEqualTo(SequenceProfile.REASON_TRAINED);
             assertThat(changes.getFirst().key()).isEqualTo(ka);
-            assertThat(profile(c, ka).state()).isEqualTo(SequenceWire.NORMAL);
+            assertThat(profile(c, ka).state()).isEqualTo(SequenceProfile.NORMAL);
 
             // run 3, identical: zero anomalies
             run(a, "0", "200");
@@ -153,9 +153,9 @@ class SequenceKernelTest {
 
             // saved profiles reload to the same state
             Path file = dir.resolve("profiles.vigil");
-            ProfileStore.write(file, c.snapshot(Map.of(ka, a.toString(), kb, b.toString())));
+            ProfileStore.write(file, dev.vigil.sequence.ProfileSnapshots.snapshot(c, Map.of(ka, a.toString(), kb, b.toString())));
             try (SequenceSensor fresh = SequenceSensor.open(settings, e -> { })) {
-                fresh.restore(ProfileStore.read(file));
+                dev.vigil.sequence.ProfileSnapshots.restore(fresh, ProfileStore.read(file));
                 assertThat(fresh.profiles()).containsExactlyInAnyOrderElementsOf(c.profiles());
                 assertThat(fresh.triples(ka)).containsExactly(c.triples(ka));
                 assertThat(fresh.triples(kb)).containsExactly(c.triples(kb));

@@ -2,11 +2,13 @@ package dev.vigil.sensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.sensor.SequenceWire.Anomaly;
-import dev.vigil.sensor.SequenceWire.Event;
-import dev.vigil.sensor.SequenceWire.ProfileKey;
-import dev.vigil.sensor.SequenceWire.StateChange;
 import dev.vigil.detect.sequence.PhMachine;
+import dev.vigil.event.KernelEvent.Anomaly;
+import dev.vigil.event.KernelEvent.NewProfile;
+import dev.vigil.event.KernelEvent.StateChange;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
 import dev.vigil.testing.KernelTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @KernelTest
 class SequenceTwinKernelTest {
-    static String describe(Event e) {
+    static String describe(KernelEvent.Sequence e) {
         return switch (e) {
             case Anomaly a -> "anomaly " + a.syscall() + " misses=" + a.misses() + " lfc=" + a.lfc() + " calls=" + a.calls()
                     + " anomalies=" + a.anomalies() + " window=" + Arrays.toString(a.window());
             case StateChange s -> "state " + s.state() + " reason=" + s.reason() + " at=" + s.syscall() + " calls=" + s.calls() + " anomalies=" + s.anomalies();
-            case SequenceWire.NewProfile n -> "new";
+            case KernelEvent.NewProfile n -> "new";
         };
     }
 
@@ -52,7 +54,7 @@ class SequenceTwinKernelTest {
         List<String> kernel = new ArrayList<>(), java = new ArrayList<>();
         int[][] runs = {{0, 200}, {1, 200}, {0, 200}, {1, 50}, {1, 7}};
         try (SequenceSensor c = SequenceSensor.open(settings, e -> {
-            if (!(e instanceof SequenceWire.NewProfile)) kernel.add(describe(e));
+            if (!(e instanceof KernelEvent.NewProfile)) kernel.add(describe(e));
         })) {
             c.attach();
             int tid = 1;
@@ -64,7 +66,7 @@ class SequenceTwinKernelTest {
                 twin.exit(tid++);
             }
             assertThat(c.stats().get("lost")).isZero();
-            SequenceWire.Profile kp = c.profiles().stream().filter(p -> p.key().equals(ka)).findFirst().orElseThrow();
+            SequenceProfile kp = c.profiles().stream().filter(p -> p.key().equals(ka)).findFirst().orElseThrow();
             PhMachine.Profile jp = twin.profile(a.toString());
             assertThat(new long[] {jp.calls(), jp.pairs(), jp.anomalies(), jp.tolerized(), jp.state()})
                     .containsExactly(kp.calls(), kp.pairs(), kp.anomalies(), kp.tolerized(), kp.state());

@@ -1,15 +1,14 @@
 package dev.vigil.sensor;
 
-import dev.vigil.host.ProcessInfo;
-
-import dev.vigil.bpf.BpfException;
-import dev.vigil.testing.KernelTest;
-import dev.vigil.testing.Native;
-import dev.vigil.syscall.SyscallTable;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.bpf.BpfException;
+import dev.vigil.host.Procfs;
+import dev.vigil.syscall.SyscallTable;
+import dev.vigil.testing.KernelTest;
+import dev.vigil.testing.Native;
+import org.junit.jupiter.api.Test;
 
 @KernelTest
 class SyscallHistogramKernelTest {
@@ -45,7 +44,7 @@ class SyscallHistogramKernelTest {
     @Test
     void noSuchPidIsAClearError() {
         assertThatThrownBy(() -> SyscallHistogramSensor.attach(999_999_999))
-                .isInstanceOf(ProcessInfo.NoSuchProcessException.class)
+                .isInstanceOf(Procfs.NoSuchProcessException.class)
                 .hasMessage("no such process: 999999999");
     }
 

@@ -1,12 +1,11 @@
 package dev.vigil.trace;
 
-import dev.vigil.syscall.SyscallMapping;
-import dev.vigil.syscall.SyscallTable;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vigil.syscall.SyscallMapping;
+import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

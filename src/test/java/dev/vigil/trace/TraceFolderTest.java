@@ -1,10 +1,9 @@
 package dev.vigil.trace;
 
-import dev.vigil.syscall.SyscallMapping;
-import dev.vigil.syscall.SyscallTable;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.syscall.SyscallMapping;
+import dev.vigil.syscall.SyscallTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;

@@ -1,12 +1,11 @@
 package dev.vigil.workload;
 
-import dev.vigil.host.ProcessDescriber;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.alert.Alert;
-import dev.vigil.host.ProcessContext;
 import dev.vigil.event.KernelEvent;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
 import java.time.Duration;
@@ -113,7 +112,7 @@ public class LineageDetectorTest {
 
     @Test
     void execsInIgnoredCgroupsAreNotProfiled() {
-        long root = dev.vigil.host.CgroupFs.id("/");
+        long root = dev.vigil.host.Cgroups.id("/");
         LineageDetector d = new LineageDetector(new ProfileSet(10), Dimension.Learning.fast(), Duration.ZERO, List.of("/"),
                 new ProcessDescriber(new ProcessContext(), false), "h");
         KernelEvent.Exec e = new KernelEvent.Exec(new KernelEvent.Who(ROOT, ROOT, SYSTEMD, 0, 0, root, "bash"), "/nonexistent/bin/bash", List.of("-bash"), false);

@@ -1,14 +1,12 @@
 package dev.vigil.workload;
 
-import dev.vigil.host.ProcessDescriber;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.alert.Alert;
-import dev.vigil.host.ProcessContext;
-import dev.vigil.event.KernelEvent;
 import dev.vigil.event.KernelEvent.Item;
-import dev.vigil.sensor.WorkloadSensor;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
 import dev.vigil.profile.WorkloadProfile;
@@ -26,13 +24,13 @@ import org.junit.jupiter.api.Test;
 class WorkloadProfilerTest {
     static final Instant T0 = Instant.parse("2026-11-24T00:00:00Z");
     static final int PID = 90_000_001;
-    static final long ROOT_CGROUP = dev.vigil.host.CgroupFs.id("/");
+    static final long ROOT_CGROUP = dev.vigil.host.Cgroups.id("/");
     static final KernelEvent.Who WHO = new KernelEvent.Who(PID, PID, 1, 0, 0, ROOT_CGROUP, "app");
 
     static Item read(String path) { return read(1, path); }
 
     static Item read(int slot, String path) {
-        return new Item(WHO, slot, Item.FILE, 257, "openat", WorkloadSensor.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16], path.hashCode(), path, "");
+        return new Item(WHO, slot, Item.FILE, 257, "openat", KernelEvent.Item.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16], path.hashCode(), path, "");
     }
 
     @Test

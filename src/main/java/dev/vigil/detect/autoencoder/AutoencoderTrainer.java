@@ -45,7 +45,16 @@ public final class AutoencoderTrainer {
     }
 
     public record Result(Autoencoder model, double threshold, int trainSamples, int heldOutSamples,
-                         double finalTrainLoss, double finalHeldOutLoss, double seconds) {}
+                         double finalTrainLoss, double finalHeldOutLoss, double seconds) {
+        /** The model file of this training: the model, its threshold, the feature (rate of change every intervalMs) and how it was trained. */
+        public dev.vigil.store.ModelFile.Stored stored(Settings s, String dataFile, int intervalMs) {
+            var training = new dev.vigil.store.ModelFile.Training(trainSamples + heldOutSamples, heldOutSamples, s.epochs(), s.batchSize(),
+                    s.seed(), finalTrainLoss, finalHeldOutLoss, seconds, dataFile);
+            return new dev.vigil.store.ModelFile.Stored("autoencoder",
+                    new dev.vigil.store.ModelFile.FeatureSpec(dev.vigil.store.ModelFile.FeatureSpec.RATE_OF_CHANGE, model.width(), intervalMs),
+                    dev.vigil.syscall.SyscallTable.hostArch(), threshold, training, java.time.Instant.now().toString(), model.toStored());
+        }
+    }
 
     public static final int MIN_SAMPLES = 10;
 

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.agent.Agent;
-import dev.vigil.config.AgentConfig;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertJson;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
 import dev.vigil.alert.Metrics;
-import dev.vigil.host.CgroupFs;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.host.Cgroups;
 import dev.vigil.profile.Dimension;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -131,7 +131,7 @@ public final class ScenarioBench {
             this.s = s;
             this.o = o;
             this.out = out;
-            this.env = new Env(id, CgroupFs.root().resolve(id), Path.of(System.getProperty("java.io.tmpdir"), id));
+            this.env = new Env(id, Cgroups.root().resolve(id), Path.of(System.getProperty("java.io.tmpdir"), id));
             this.result = JSON.createObjectNode().put("scenario", s.name()).put("description", s.description()).put("seed", o.seed())
                     .put("learn_s", o.learn().toSeconds()).put("normal_s", o.normal().toSeconds()).put("period_s", o.period().toSeconds());
         }
@@ -152,7 +152,7 @@ public final class ScenarioBench {
         AgentConfig serviceConfig(boolean sequence) throws java.io.IOException {
             java.util.Set<Long> cgroups = new java.util.TreeSet<>();
             try (var dirs = Files.list(env.cgroup())) {
-                for (Path d : dirs.filter(Files::isDirectory).toList()) cgroups.add(CgroupFs.id("/" + id + "/" + d.getFileName()));
+                for (Path d : dirs.filter(Files::isDirectory).toList()) cgroups.add(Cgroups.id("/" + id + "/" + d.getFileName()));
             }
             java.util.Set<Path> exes = new java.util.TreeSet<>();
             for (int pid : env.mains()) {
@@ -163,11 +163,11 @@ public final class ScenarioBench {
                 }
             }
             var f = AgentConfig.defaults().filters();
-            return agentConfig(sequence, new dev.vigil.sensor.SensorSettings(f.pids(), f.uids(), f.comms(), cgroups, f.iface(), f.period(), f.top(),
+            return agentConfig(sequence, new dev.vigil.event.SensorSettings(f.pids(), f.uids(), f.comms(), cgroups, f.iface(), f.period(), f.top(),
                     f.pid()), List.copyOf(exes));
         }
 
-        AgentConfig agentConfig(boolean sequence, dev.vigil.sensor.SensorSettings filters, List<Path> exes) {
+        AgentConfig agentConfig(boolean sequence, dev.vigil.event.SensorSettings filters, List<Path> exes) {
             // workload profiles learning scaled to the learning period; the sequence detector with its production window and a
             // scaled training (a program's sequences normal after 200,000 calls, 50,000 of them without a new pair)
             Dimension.Learning l = new Dimension.Learning(o.learn().dividedBy(2), o.learn().dividedBy(4), 5000, o.learn().multipliedBy(4).plus(o.normal()), 2000);

@@ -3,8 +3,8 @@ package dev.vigil.bench.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.testing.KernelTest;
 import dev.vigil.syscall.SyscallTable;
+import dev.vigil.testing.KernelTest;
 import dev.vigil.trace.TraceDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;

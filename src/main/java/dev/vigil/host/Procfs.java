@@ -8,8 +8,8 @@ import java.nio.file.Path;
 /**
  * What /proc says about a process. Static helpers; thread-safe.
  */
-public final class ProcessInfo {
-    private ProcessInfo() {}
+public final class Procfs {
+    private Procfs() {}
 
     /** Thrown when a PID names no running process. */
     public static final class NoSuchProcessException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.vigil.bpf;
+package dev.vigil.host;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

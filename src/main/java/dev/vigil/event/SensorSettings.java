@@ -1,4 +1,4 @@
-package dev.vigil.sensor;
+package dev.vigil.event;
 
 import java.time.Duration;
 import java.util.Set;

@@ -1,0 +1,317 @@
+package dev.vigil.agent;
+
+import dev.vigil.alert.Metrics;
+import dev.vigil.config.AgentConfig;
+import dev.vigil.event.KernelEvent;
+import dev.vigil.event.ProfileKey;
+import dev.vigil.event.SequenceProfile;
+import dev.vigil.host.ProcessContext;
+import dev.vigil.host.ProcessDescriber;
+import dev.vigil.host.ProcessFacts;
+import dev.vigil.profile.AllowRequests;
+import dev.vigil.profile.ProfileSet;
+import dev.vigil.profile.WorkloadProfile;
+import dev.vigil.sensor.Sensor;
+import dev.vigil.sensor.SequenceSensor;
+import dev.vigil.sensor.WorkloadSensor;
+import dev.vigil.sequence.Pins;
+import dev.vigil.sequence.ProfileSnapshots;
+import dev.vigil.sequence.SequenceDetector;
+import dev.vigil.store.ProfileStore;
+import dev.vigil.syscall.SyscallTable;
+import dev.vigil.workload.WorkloadDetector;
+import dev.vigil.workload.WorkloadProfiler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The agent watching the host: loads and attaches the config's sensors (the sequence
+ * detector's, the context's, the workload probe), loads the saved state, then runs the loop:
+ * outputs reopened on SIGHUP, operators' allow requests applied, the fleet's profiles merged,
+ * every ring drained through {@link ContextFirst} into the detectors, the profiler's tick,
+ * alert groups and bursts closed, state saved every save interval. Everything is acquired in
+ * the constructor (what is off in the config stays null) and released by close, in reverse.
+ * One thread.
+ */
+final class LiveRun implements AutoCloseable {
+    private final AgentConfig config;
+    private final PrintStream log;
+    private final Delivery out;
+    private final EventLog.Writer events;
+    private final ProcessContext context = new ProcessContext();
+    private final Path sequenceFile;
+    private final SequenceSensor sequence;
+    private final SequenceDetector sequenceAlerts;
+    private final WorkloadDetector workloads;
+    private final ContextFirst contextFirst;
+    private final WorkloadSensor workload;
+    private final boolean pinned;
+    private long lastTick, lastAllowCheck;
+
+    /**
+     * @param events where the workload detectors' input is recorded (null: not recorded)
+     * @param sequenceFile the sequence profiles' saved file (null: no state kept)
+     */
+    LiveRun(AgentConfig config, PrintStream log, Delivery out, EventLog.Writer events, Path sequenceFile, Path workloadsFile, Metrics metrics)
+            throws IOException {
+        this.config = config;
+        this.log = log;
+        this.out = out;
+        this.events = events;
+        this.sequenceFile = sequenceFile;
+        ProcessDescriber describer = new ProcessDescriber(context);
+        AgentConfig.Sequence s = config.sequence();
+        out.register(metrics);
+        SequenceSensor seq = null;
+        ContextFirst ctx = null;
+        WorkloadSensor w = null;
+        try {
+            if (s != null && s.enabled()) {
+                List<ProfileKey> keys = new ArrayList<>();
+                for (Path p : s.exe()) keys.add(ProfileKey.of(p));
+                ProfileStore.Snapshot saved = sequenceFile != null && Files.exists(sequenceFile) ? ProfileStore.read(sequenceFile) : null;
+                sequenceAlerts = new SequenceDetector(config.host(), SyscallTable.host(), describer, s.tolerizeLimit(), s.stableCalls(), s.burst(),
+                        out.filter()::passes, out.pipeline()::publish);
+                sequenceAlerts.register(metrics);
+                for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
+                SequenceSensor.Settings settings = new SequenceSensor.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
+                        s.maxProfiles(), s.maxPairEntries(), keys);
+                seq = SequenceSensor.open(settings, this::onSequence);
+                metrics.counter("vigil_watch_kernel_events", "The sequence probe's own counters (lost = ring buffer full; *_full = map full)", "kind",
+                        seq::stats);
+                if (saved != null) {
+                    ProfileSnapshots.restore(seq, saved);
+                    for (ProfileStore.Entry e : saved.profiles()) {
+                        if (!e.path().isEmpty()) sequenceAlerts.paths().putIfAbsent(new ProfileKey(e.ino(), e.dev()), e.path());
+                    }
+                    log.printf("vigil: loaded %d profiles from %s%n", saved.profiles().size(), sequenceFile);
+                }
+            } else {
+                sequenceAlerts = null;
+            }
+            if (config.profiles().enabled()) {
+                boolean exists = workloadsFile != null && Files.exists(workloadsFile);
+                ProfileSet set = exists ? ProfileSet.read(workloadsFile, config.profiles().maxProfiles(), config.profiles().learning())
+                        : new ProfileSet(config.profiles().maxProfiles());
+                if (exists) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), workloadsFile);
+                ProcessFacts facts = events == null ? ProcessFacts.live(context) : ProcessFacts.recording(ProcessFacts.live(context), events::fact);
+                workloads = new WorkloadDetector(Delivery.workloadSettings(config), set, describer, facts, this::ignoreSlot, out.profileEvents(),
+                        out.filter()::passes, out.pipeline()::publish);
+                if (events != null) log.println("vigil: recording the workload detectors' input to " + events.file());
+                applyAllows();
+                workloads.register(metrics);
+            } else {
+                workloads = null;
+            }
+            ctx = ContextFirst.start(config, log, this::onContext);
+            if (workloads != null) {
+                w = Sensor.start(new WorkloadSensor(config.profiles().maxSlots()), config.filters());
+                WorkloadSensor probe = w;
+                workloads.profiler().repeats(new WorkloadProfiler.Repeats() {
+                    public boolean mark(int slot, int kind, long hash) { return probe.markNovel(slot, kind, hash); }
+                    public long count(int slot, int kind, long hash) { return probe.repeats(slot, kind, hash); }
+                });
+                log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls and system calls of each (learning: %s) ...%n",
+                        config.profiles().learning());
+                metrics.counter("vigil_workload_kernel_events", "The workload probe's counters (lost = ring buffer full; slots_full = slot map full)", "kind",
+                        probe::counts);
+            }
+            boolean pin = false;
+            if (seq != null) {
+                seq.attach();
+                pin = Pins.pin(seq, s.pinDir(), log);
+                log.printf("vigil: watching %s (window %d, normal after %d calls with %d stable; tolerize above %d anomalies in 128 calls) ...%n",
+                        s.exe().isEmpty() ? "every process" : s.exe().size() + " executable(s)", s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit());
+            }
+            this.pinned = pin;
+        } catch (IOException | RuntimeException e) {
+            if (w != null) w.close();
+            if (ctx != null) ctx.close();
+            if (seq != null) seq.close();
+            throw e;
+        }
+        this.sequence = seq;
+        this.contextFirst = ctx;
+        this.workload = w;
+    }
+
+    private static long now() { return System.nanoTime(); }
+
+    /** A slot whose workload is not profiled: the kernel stops sending it (the probe is not attached yet at the first items: none come). */
+    private void ignoreSlot(int slot) {
+        if (workload != null) workload.ignore(slot);
+    }
+
+    /** Alerts until stop says so or the duration (null: none) has passed, then drains, saves and says what it did. */
+    void run(BooleanSupplier stop, Duration duration) throws IOException {
+        AgentConfig.Sequence s = config.sequence();
+        long start = now(), lastSave = start;
+        lastAllowCheck = start;
+        long saveEvery = s == null || !s.enabled() ? 60_000_000_000L : s.saveEvery().toNanos();
+        while (!stop.getAsBoolean()) {
+            out.reloadIfAsked();
+            contextFirst.drain();
+            if (now() - lastAllowCheck >= 1_000_000_000L) {
+                applyAllows();
+                lastAllowCheck = now();
+            }
+            out.applyFleet(workloads == null ? null : workloads.profiles(), Instant.now());
+            if (sequence != null) sequence.poll(workload != null ? 50 : 200);
+            else if (workload == null) sleep(200);
+            if (workload != null) {
+                workload.read(this::onWorkload, sequence != null ? 50 : 100);
+                if (now() - lastTick >= 1_000_000_000L) {
+                    lastTick = now();
+                    tick();
+                }
+            }
+            Instant turn = Instant.now();
+            if (workloads != null && workloads.due(turn) && events != null) events.due(turn);
+            if (sequenceAlerts != null) sequenceAlerts.due(Instant.now());
+            long now = now();
+            if (now - lastSave >= saveEvery) {
+                saveSequences();
+                saveWorkloads();
+                lastSave = now;
+            }
+            if (duration != null && now - start >= duration.toNanos()) break;
+        }
+        if (sequence != null) sequence.poll(0);
+        if (sequenceAlerts != null) sequenceAlerts.due(null);
+        finish();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A sequence event: context first, then its alert. */
+    private void onSequence(KernelEvent.Sequence e) {
+        contextFirst.before(e);
+        sequenceAlerts.accept(e);
+    }
+
+    /** A workload slot or first sight: context first, then the profiler (noted in the event recording). */
+    private void onWorkload(KernelEvent e) {
+        contextFirst.before(e);
+        Instant now = Instant.now();
+        if (events != null) events.event(e, now);
+        workloads.item(e, now);
+    }
+
+    /** An exec, exit or risky event: into the context, then to the workloads' lineage (noted in the event recording). */
+    private void onContext(KernelEvent e) {
+        context.accept(e);
+        if (workloads == null) return;
+        Instant now = Instant.now();
+        if (events != null) events.event(e, now);
+        workloads.process(e, now);
+    }
+
+    /** The profiler's tick: the kernel's activity per slot, the repeats it counted (both noted in the event recording). */
+    private void tick() {
+        Instant now = Instant.now();
+        Map<Integer, Long> activity = new LinkedHashMap<>();
+        Map<String, Long> repeats = new LinkedHashMap<>();
+        var alerts = workloads.tick(now, slot -> {
+            long v = workload.activity(slot);
+            activity.put(slot, v);
+            return v;
+        }, (key, n) -> {
+            repeats.merge(key, n, Long::sum);
+            out.pipeline().repeated(key, n);
+        });
+        if (events != null) events.tick(now, activity, repeats);
+        out.publish(alerts);
+    }
+
+    /** Applies operators' allow requests waiting in the state folder, saying what was allowed. */
+    private void applyAllows() {
+        if (workloads == null || config.stateDir() == null) return;
+        ProfileSet set = workloads.profiles();
+        for (var r : AllowRequests.apply(config.stateDir(), set, config.profiles().learning(), Instant.now())) {
+            switch (r.action()) {
+                case "import" -> log.printf("vigil: imported %s%n", r.item());
+                case "reset" -> {
+                    // what the kernel already sent for the workload must cross again, or the new profile would never learn it
+                    if (workload != null) workload.forget(workloads.profiler().slotsOf(r.key()), r.dimension());
+                    workloads.profiler().forgetRepeats(r.key());
+                    set.get(r.key(), false);
+                    WorkloadProfile p = set.find(r.key());
+                    if (p != null) p.dimensions(config.profiles().learning(), Instant.now());
+                    log.printf("vigil: reset %s of %s: it learns again from now%n", r.dimension().isEmpty() ? "every dimension" : r.dimension(), r.key().text());
+                }
+                default -> log.printf("vigil: allowed in %s, %s: %s%n", r.key().text(), r.dimension(), r.item());
+            }
+        }
+    }
+
+    private Path workloadsFile() { return config.stateDir() == null ? null : config.stateDir().resolve(ProfileSet.FILE); }
+
+    private void saveWorkloads() throws IOException {
+        if (workloads != null && workloadsFile() != null) workloads.profiles().write(workloadsFile());
+    }
+
+    private void saveSequences() throws IOException {
+        if (sequence == null || sequenceFile == null) return;
+        Files.createDirectories(sequenceFile.getParent());
+        ProfileStore.write(sequenceFile, ProfileSnapshots.snapshot(sequence, sequenceAlerts.paths()));
+    }
+
+    /** The end of the loop: the rings drained, groups closed, state saved, and a summary of each detector and of the alerts. */
+    private void finish() throws IOException {
+        contextFirst.drain();
+        if (workload != null) {
+            while (workload.read(this::onWorkload, 0) > 0) { }
+            tick();
+            workloads.due(null);
+            Map<String, Long> wc = workload.counts();
+            log.printf("vigil: workload probe: %d first sights, %d events lost, %d workload starts not profiled (slots full)%n", wc.get("items"),
+                    wc.get("lost"), wc.get("slots_full"));
+        }
+        if (events != null) {
+            events.close();
+            log.printf("vigil: recorded %,d lines of workload events to %s%n", events.lines(), events.file());
+        }
+        saveSequences();
+        saveWorkloads();
+        if (workloads != null) workloads.summary(log, workloadsFile());
+        if (sequence != null) {
+            List<SequenceProfile> ps = sequence.profiles();
+            Map<String, Long> st = sequence.stats();
+            log.printf("vigil: %d profiles (%d normal), %d calls profiled, %d events lost, %d profiles and %d pair entries refused (maps full)%s%n",
+                    ps.size(), ps.stream().filter(p -> p.state() == SequenceProfile.NORMAL).count(), ps.stream().mapToLong(SequenceProfile::calls).sum(),
+                    st.get("lost"), st.get("profiles_full"), st.get("pairs_full"), sequenceFile != null ? "; saved to " + sequenceFile : "");
+        }
+        out.summary();
+        out.outputFailures();
+    }
+
+    @Override
+    public void close() {
+        if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
+        if (workload != null) workload.close();
+        contextFirst.close();
+        if (events != null) {
+            try {
+                events.close();
+            } catch (IOException e) {
+                // closing after a failure: what was flushed stays
+            }
+        }
+        if (sequence != null) sequence.close();
+    }
+}
