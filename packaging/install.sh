@@ -32,7 +32,7 @@ SH
 chmod 0755 "$prefix/bin/vigil"
 sed "s#/opt/vigil#$prefix#g; s#/etc/vigil/vigil.yaml#$config_dir/vigil.yaml#g" "$VIGIL_ROOT/packaging/vigil.service" > "$unit_dir/vigil.service"
 if [ ! -e "$config_dir/vigil.yaml" ]; then
-  "$prefix/bin/vigil" agent --print-config > "$config_dir/vigil.yaml"
+  (umask 077 && "$prefix/bin/vigil" agent --print-config > "$config_dir/vigil.yaml")   # 0600: it may hold webhook tokens
   vigil_say "wrote $config_dir/vigil.yaml (the defaults; edit it, then systemctl restart vigil)"
 fi
 vigil_say "installed; start it with: systemctl daemon-reload && systemctl enable --now vigil"

@@ -45,6 +45,9 @@ final class ContextFirst implements AutoCloseable {
         return new ContextFirst(List.copyOf(started), sink);
     }
 
+    /** The context sensors running (for their loss counters). */
+    List<Sensor> sensors() { return sensors; }
+
     /** Does a detector event name a process whose context must be known first? */
     static boolean needsContext(KernelEvent e) {
         return e instanceof KernelEvent.Item || e instanceof KernelEvent.Anomaly || e instanceof KernelEvent.StateChange;

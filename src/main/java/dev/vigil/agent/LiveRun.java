@@ -55,7 +55,8 @@ final class LiveRun implements AutoCloseable {
     private final ContextFirst contextFirst;
     private final WorkloadSensor workload;
     private final boolean pinned;
-    private long lastTick, lastAllowCheck;
+    private final Coverage coverage;
+    private long lastTick, lastAllowCheck, lastCoverage;
 
     /**
      * @param events where the workload detectors' input is recorded (null: not recorded)
@@ -142,6 +143,45 @@ final class LiveRun implements AutoCloseable {
         this.sequence = seq;
         this.contextFirst = ctx;
         this.workload = w;
+        this.coverage = coverage(config.host(), seq, ctx, w, workloads, out);
+        coverage.register(metrics);
+    }
+
+    /** Every counter of a loss, watched for coverage alerts. */
+    private static Coverage coverage(String host, SequenceSensor seq, ContextFirst ctx, WorkloadSensor w, WorkloadDetector workloads, Delivery out) {
+        Coverage c = new Coverage(host);
+        if (w != null) {
+            c.watch("workload_ring", "first sights lost by the workload probe (its ring buffer was full)",
+                    "programs run, files opened, endpoints and high-risk calls of any workload may have gone unseen; the lost items will cross again at"
+                            + " their next use", () -> w.counts().getOrDefault("lost", 0L))
+                    .watch("workload_slots", "workload starts not profiled (the kernel's slot table is full)",
+                            "what those processes do is not profiled at all (raise detectors.profiles.max_slots)", () -> w.counts().getOrDefault("slots_full", 0L))
+                    .watch("workload_paths", "paths too long to resolve in the kernel",
+                            "those files are named by the path as it was passed, cut at 255 bytes", () -> w.counts().getOrDefault("paths_truncated", 0L));
+        }
+        if (workloads != null) {
+            // (items of processes gone before they were told stay a metric, vigil_profile_items_unresolved: short-lived children make them every day)
+            c.watch("workload_profiles", "workloads not profiled (max_profiles reached)", "new workloads are neither learnt nor alerted",
+                    () -> workloads.profiles().refused());
+        }
+        if (seq != null) {
+            c.watch("sequence_ring", "sequence events lost (the sequence probe's ring buffer was full)", "anomalies in that time may not have been alerted",
+                    () -> seq.stats().getOrDefault("lost", 0L))
+                    .watch("sequence_profiles", "executables not profiled (the sequence profile table is full)", "their call sequences are not checked",
+                            () -> seq.stats().getOrDefault("profiles_full", 0L))
+                    .watch("sequence_pairs", "call pairs not stored (the pair table is full)", "those profiles learn no more and may alert on normal calls",
+                            () -> seq.stats().getOrDefault("pairs_full", 0L));
+        }
+        for (Sensor s : ctx.sensors()) {
+            c.watch(s.name() + "_ring", s.name() + " events lost (its ring buffer was full)",
+                    "alerts in that time may lack the process's command line and ancestry, and workloads their lineage",
+                    () -> s.counts().getOrDefault("lost", 0L));
+        }
+        for (var o : out.pipeline().outputs()) {
+            c.watch("output_" + o.name(), "alerts dropped by the " + o.name() + " output", "those alerts did not reach " + o.name()
+                    + " (the other outputs had them)", () -> o.counts().getOrDefault("dropped", 0L));
+        }
+        return c;
     }
 
     private static long now() { return System.nanoTime(); }
@@ -173,6 +213,10 @@ final class LiveRun implements AutoCloseable {
                     lastTick = now();
                     tick();
                 }
+            }
+            if (now() - lastCoverage >= 1_000_000_000L) {
+                lastCoverage = now();
+                out.publish(coverage.check(Instant.now()));
             }
             Instant turn = Instant.now();
             if (workloads != null && workloads.due(turn) && events != null) events.due(turn);
@@ -286,6 +330,7 @@ final class LiveRun implements AutoCloseable {
             events.close();
             log.printf("vigil: recorded %,d lines of workload events to %s%n", events.lines(), events.file());
         }
+        out.publish(coverage.check(null)); // a loss in the last second, or one held back by the minute, is an alert too
         saveSequences();
         saveWorkloads();
         if (workloads != null) workloads.summary(log, workloadsFile());

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * 2026-11-24T06:40:01Z MEDIUM sequence: sh (pid 812) ... | pid=812 tid=812 ppid=800 uid=33 exe=/usr/bin/dash
  *   unit=webapp.service cmdline="sh -c id" | ancestry: python3(800) &lt; systemd(1) | evidence: syscall=geteuid ... | profile: ... (normal)
  * </pre>
- * Thread-safe.
+ * Control characters and the like are escaped ({@link Escape}). Thread-safe.
  */
 public final class AlertText {
     private AlertText() {}
@@ -42,7 +42,7 @@ public final class AlertText {
         }
         if (a.profile() != null) sb.append(" | profile: ").append(a.profile().key()).append(" (").append(a.profile().state()).append(')');
         if (a.suppressed() > 0) sb.append(" | ").append(a.suppressed()).append(" repeats suppressed");
-        return sb.toString();
+        return Escape.text(sb.toString()); // one line, whatever the attacker put in a command line or a path
     }
 
     private static String value(Object v) {

@@ -18,10 +18,10 @@ public final class EvilsocketText {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "error = %f - max = %f - top %d:", number(ev.get("error")), number(ev.get("threshold")), top.size()));
         for (Object o : top) {
-            if (o instanceof Map<?, ?> m) sb.append(String.format(Locale.ROOT, "%n  %s = %f", m.get("syscall"), number(m.get("error"))));
+            if (o instanceof Map<?, ?> m) sb.append(String.format(Locale.ROOT, "%n  %s = %f", Escape.text(String.valueOf(m.get("syscall"))), number(m.get("error"))));
         }
         if (ev.get("recent_risky_calls") instanceof List<?> risky) {
-            for (Object r : risky) sb.append(System.lineSeparator()).append("  risky call before it: ").append(r);
+            for (Object r : risky) sb.append(System.lineSeparator()).append("  risky call before it: ").append(Escape.text(String.valueOf(r)));
         }
         return sb.toString();
     }

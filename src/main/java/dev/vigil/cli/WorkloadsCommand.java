@@ -1,5 +1,6 @@
 package dev.vigil.cli;
 
+import dev.vigil.alert.Escape;
 import dev.vigil.config.AgentConfig;
 import dev.vigil.profile.AllowRequests;
 import dev.vigil.profile.Dimension;
@@ -49,7 +50,7 @@ final class WorkloadsCommand implements Callable<Integer> {
                 System.out.printf("%-60s %-9s %-10s %6s %s%n", "WORKLOAD", "PARTIAL", "STATE", "ITEMS", "DIMENSIONS");
                 for (WorkloadProfile p : set.all()) {
                     int items = p.dimensions().values().stream().mapToInt(d -> d.items().size()).sum();
-                    System.out.printf("%-60s %-9s %-10s %6d %s%n", p.key().text(), p.partial() ? "partial" : "", state(p), items,
+                    System.out.printf("%-60s %-9s %-10s %6d %s%n", Escape.text(p.key().text()), p.partial() ? "partial" : "", state(p), items,
                             String.join(" ", p.dimensions().values().stream().map(d -> d.name() + ":" + d.state().label().replace(' ', '-')).toList()));
                 }
                 int pending = AllowRequests.pending(state).size();
@@ -59,11 +60,11 @@ final class WorkloadsCommand implements Callable<Integer> {
                 if (args.size() != 1) throw new UserError(ExitCodes.USAGE, "show needs the workload KEY (quoted: it holds a space)");
                 WorkloadProfile p = read(file).find(key(args.getFirst()));
                 if (p == null) throw new UserError(ExitCodes.BAD_INPUT, "no workload " + args.getFirst() + " in " + file);
-                System.out.println(p.key().text() + (p.partial() ? " (partial: it was running before vigil)" : ""));
+                System.out.println(Escape.text(p.key().text()) + (p.partial() ? " (partial: it was running before vigil)" : ""));
                 for (Dimension d : p.dimensions().values()) {
                     System.out.printf("  %s: %s, %d items, %d observations, stable since %s%n", d.name(), d.state().label(), d.items().size(),
                             d.observations(), d.stableSince() == null ? "-" : d.stableSince());
-                    d.items().forEach((item, first) -> System.out.printf("    %s   (first seen %s)%n", item, first));
+                    d.items().forEach((item, first) -> System.out.printf("    %s   (first seen %s)%n", Escape.text(item), first));
                 }
             }
             case "allow" -> {
@@ -100,7 +101,7 @@ final class WorkloadsCommand implements Callable<Integer> {
                 if (args.isEmpty() || args.size() > 2) throw new UserError(ExitCodes.USAGE, "diff needs A.json [B.json] (B defaults to " + file + ")");
                 ProfileSet a = read(Path.of(args.get(0))), b = read(args.size() == 2 ? Path.of(args.get(1)) : file);
                 List<String> lines = ProfileDiff.lines(a, b);
-                lines.forEach(System.out::println);
+                lines.forEach(l -> System.out.println(Escape.text(l)));
                 return lines.isEmpty() ? ExitCodes.OK : 1;
             }
             case "reset" -> {

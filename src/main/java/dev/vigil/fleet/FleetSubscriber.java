@@ -36,6 +36,9 @@ public final class FleetSubscriber implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final ConcurrentLinkedQueue<Import> imports = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Alert> rejections = new ConcurrentLinkedQueue<>();
+    /** The version and text of the latest document imported per workload: an older one replayed is a rollback (read on the subscriber's thread). */
+    private final Map<String, Long> importedVersion = new java.util.HashMap<>();
+    private final Map<String, String> importedText = new java.util.HashMap<>();
     private final Thread thread;
     private volatile boolean closing;
     private volatile String lastError = "";
@@ -85,12 +88,21 @@ public final class FleetSubscriber implements AutoCloseable {
         String why;
         try {
             FleetDocument.Read d = FleetDocument.read(r.value(), verifier);
-            if (d.profile().workload().equals(r.key())) {
-                imports.add(new Import(WorkloadKey.parse(r.key()), d.profile().version(), d.normal(), d.learnt()));
+            long version = d.profile().version();
+            Long last = importedVersion.get(r.key());
+            if (!d.profile().workload().equals(r.key())) {
+                why = "it was published under the key of another workload (" + d.profile().workload() + ")";
+            } else if (last != null && version == last && r.value().equals(importedText.get(r.key()))) {
+                return; // the same document delivered again
+            } else if (last != null && version <= last) {
+                why = "its version " + version + " is not newer than version " + last + " already imported: an older signed document replayed (a rollback)";
+            } else {
+                importedVersion.put(r.key(), version);
+                importedText.put(r.key(), r.value());
+                imports.add(new Import(WorkloadKey.parse(r.key()), version, d.normal(), d.learnt()));
                 verified++;
                 return;
             }
-            why = "it was published under the key of another workload (" + d.profile().workload() + ")";
         } catch (FleetDocument.InvalidException e) {
             why = e.getMessage();
         }

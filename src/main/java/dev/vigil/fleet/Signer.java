@@ -48,8 +48,13 @@ public final class Signer {
 
     private static void write(Path f, byte[] der, boolean secret) throws IOException {
         Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-        Files.writeString(tmp, Base64.getEncoder().encodeToString(der) + "\n");
-        if (secret) Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Files.deleteIfExists(tmp);
+        // a private key is created 0600 in one step: never readable by others, not even between a write and a chmod
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap((Base64.getEncoder().encodeToString(der) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.force(true);
+        }
         Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
     }
 

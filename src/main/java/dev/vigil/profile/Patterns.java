@@ -34,10 +34,26 @@ public final class Patterns {
         return digit ? NUMBER.matcher(out).replaceAll("<n>") : out;
     }
 
-    /** argv after argv[0], generalised, joined by spaces, capped at {@link #MAX_ARGS} characters. */
+    /**
+     * argv after argv[0], its secrets redacted ({@link Redact}), generalised, joined by spaces; past {@link #MAX_ARGS} characters the readable prefix is
+     * followed by the length and a hash of the whole text, so what is added after character 200 of a learnt
+     * command line is a new item, not the same one.
+     */
     public static String args(List<String> argv) {
         if (argv.size() <= 1) return "";
-        String joined = generalise(String.join(" ", argv.subList(1, argv.size())));
-        return joined.length() > MAX_ARGS ? joined.substring(0, MAX_ARGS) + "..." : joined;
+        List<String> safe = Redact.argv(argv);
+        String joined = generalise(String.join(" ", safe.subList(1, safe.size())));
+        if (joined.length() <= MAX_ARGS) return joined;
+        return joined.substring(0, MAX_ARGS) + "... [" + joined.length() + " chars, #" + String.format("%016x", fnv(joined)) + "]";
+    }
+
+    /** FNV-1a, 64 bits: stable across runs and hosts (fleet profiles compare items as text). */
+    public static long fnv(CharSequence s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 }

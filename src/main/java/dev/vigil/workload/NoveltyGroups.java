@@ -24,6 +24,8 @@ import java.util.Map;
 public final class NoveltyGroups {
     private static final List<String> ORDER = List.of(WorkloadProfile.PROCESS, WorkloadProfile.NETWORK, WorkloadProfile.RISKY, WorkloadProfile.FILES,
             WorkloadProfile.SYSCALLS);
+    /** At most this many items in a group's evidence, and this many named in its words (each cut at ITEM_CHARS); the rest counted. */
+    static final int MAX_ITEMS = 64, NAMED = 16, ITEM_CHARS = 240;
     private final Duration window;
 
     private record Group(Instant closes, List<Alert> members) {}
@@ -72,20 +74,30 @@ public final class NoveltyGroups {
         Alert.Severity worst = members.stream().map(Alert::severity).max(Comparator.naturalOrder()).orElseThrow();
         List<String> also = new ArrayList<>();
         List<Map<String, Object>> items = new ArrayList<>();
+        StringBuilder keys = new StringBuilder();
         for (Alert m : sorted) {
-            Map<String, Object> it = new LinkedHashMap<>();
-            it.put("dimension", m.evidence().get("dimension"));
-            it.put("item", m.evidence().get("item"));
-            if (m.evidence().get("action") != null) it.put("action", m.evidence().get("action"));
-            it.put("severity", m.severity().label());
-            it.put("allow", m.evidence().get("allow"));
-            items.add(it);
-            if (m != lead) also.add(String.valueOf(m.evidence().getOrDefault("action", m.evidence().get("item"))));
+            if (m != lead) keys.append('\n').append(m.dedupKey());
+            if (items.size() < MAX_ITEMS) {
+                Map<String, Object> it = new LinkedHashMap<>();
+                it.put("dimension", m.evidence().get("dimension"));
+                it.put("item", m.evidence().get("item"));
+                if (m.evidence().get("action") != null) it.put("action", m.evidence().get("action"));
+                it.put("severity", m.severity().label());
+                it.put("allow", m.evidence().get("allow"));
+                items.add(it);
+            }
+            if (m != lead && also.size() < NAMED) also.add(cut(String.valueOf(m.evidence().getOrDefault("action", m.evidence().get("item")))));
         }
+        int more = members.size() - 1 - also.size();
         Map<String, Object> ev = new LinkedHashMap<>(lead.evidence());
         ev.put("items", items);
-        String summary = lead.summary() + ". It also, never seen before: " + String.join("; ", also);
+        if (members.size() > MAX_ITEMS) ev.put("items_not_listed", members.size() - MAX_ITEMS);
+        String summary = lead.summary() + ". It also, never seen before: " + String.join("; ", also) + (more > 0 ? "; and " + more + " more" : "");
+        // the group's own key: a repeat of the same group is suppressed, but an item already alerted never hides new ones grouped with it
+        String key = lead.dedupKey() + "|with:" + Long.toHexString(dev.vigil.profile.Patterns.fnv(keys));
         return new Alert(lead.time(), lead.host(), lead.detector(), lead.kind(), worst, summary, lead.process(), lead.ancestry(), ev, lead.profile(),
-                lead.dedupKey(), lead.suppressed());
+                key, lead.suppressed());
     }
+
+    private static String cut(String s) { return s.length() <= ITEM_CHARS ? s : s.substring(0, ITEM_CHARS) + "..."; }
 }

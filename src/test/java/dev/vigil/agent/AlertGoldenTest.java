@@ -1,5 +1,9 @@
 package dev.vigil.agent;
 
+import dev.vigil.alert.AlertOutput;
+
+import dev.vigil.alert.AlertPipeline;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,8 +82,25 @@ class AlertGoldenTest {
                 List.of(new Score.Contribution(X86.number("connect").orElseThrow(), 0.12), new Score.Contribution(X86.number("socket").orElseThrow(), 0.08))), List.of("setuid uid=0"));
         Alert window1 = WindowAlerts.toAlert(T, "stide n=6", p, d.ancestry(p.ppid()), 0.5, 0.1, 801,
                 List.of("getppid", "geteuid"), List.of("getpid", "getuid"));
+        java.util.concurrent.atomic.AtomicLong lost = new java.util.concurrent.atomic.AtomicLong();
+        Coverage cov = new Coverage("web-1").watch("workload_ring", "first sights lost by the workload probe (its ring buffer was full)",
+                "programs run, files opened, endpoints and high-risk calls of any workload may have gone unseen", lost::get);
+        lost.set(18_508);
+        Alert coverage = cov.check(T).getFirst();
+        List<Alert> sent = new java.util.ArrayList<>();
+        AlertPipeline p2 = new AlertPipeline(new AlertPipeline.Limits(java.time.Duration.ZERO, 60, 1, 100), List.of(new AlertOutput() {
+            public String name() { return "golden"; }
+            public void send(Alert a) { sent.add(a); }
+            public java.util.Map<String, Long> counts() { return java.util.Map.of(); }
+            public void close() { }
+        }), () -> 0);
+        p2.publish(anomaly);
+        p2.publish(seq.toAlert(new KernelEvent.Anomaly(PID + 1, PID, "sh", key, X86.number("getegid").orElseThrow(), window, 3, 8, 5_000_001, 13,
+                SequenceProfile.NORMAL, 0)).orElseThrow());
+        Alert flood = sent.stream().filter(a -> a.kind().equals("flood")).findFirst().orElseThrow();
         return Stream.of(Arguments.of("sequence-anomaly", fixed(anomaly)), Arguments.of("sequence-state", fixed(state)),
-                Arguments.of("autoencoder", fixed(ae)), Arguments.of("monitor", fixed(window1)));
+                Arguments.of("autoencoder", fixed(ae)), Arguments.of("monitor", fixed(window1)), Arguments.of("coverage", fixed(coverage)),
+                Arguments.of("flood", fixed(flood)));
     }
 
     @ParameterizedTest(name = "{0}")

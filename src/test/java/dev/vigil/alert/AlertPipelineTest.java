@@ -63,8 +63,12 @@ class AlertPipelineTest {
         List<Alert> notices = out.got.stream().filter(a -> a.kind().equals("notice")).toList();
         assertThat(notices).hasSize(1);
         assertThat(notices.getFirst().evidence().get("suppressed")).isEqualTo(97L);
-        assertThat(notices.getFirst().summary()).startsWith("97 alerts were suppressed by the rate limit (60 a minute, bursts of 3)");
-        assertThat(out.got.indexOf(notices.getFirst())).as("the notice comes before the first alert let through again").isEqualTo(3);
+        assertThat(notices.getFirst().summary()).startsWith("97 alerts of detector sequence were suppressed by its budget (60 a minute, bursts of 3) since")
+                .endsWith(": 97 anomaly");
+        List<Alert> floods = out.got.stream().filter(a -> a.kind().equals("flood")).toList();
+        assertThat(floods).as("one flood alert, at the first alert held back").hasSize(1);
+        assertThat(out.got.indexOf(floods.getFirst())).isEqualTo(3);
+        assertThat(out.got.indexOf(notices.getFirst())).as("the notice comes before the first alert let through again").isEqualTo(4);
         assertThat(p.counts()).containsEntry("suppressed_rate", 104L).containsEntry("emitted", 6L);
         // over a long steady stream the average holds: 1 a second
         int steady = 0;
@@ -73,6 +77,47 @@ class AlertPipelineTest {
             if (p.publish(alert("s" + i))) steady++;
         }
         assertThat(steady).isBetween(60, 63);
+    }
+
+    static Alert of(String workload, String key, Alert.Severity severity) {
+        return Alert.builder("profile", "anomaly").time(Instant.EPOCH).host("h").severity(severity).summary(workload + " did " + key)
+                .profile(workload, "stable").evidence("dimension", "files").dedupKey(workload + "|" + key).build();
+    }
+
+    @Test
+    void oneWorkloadsFloodNeverDelaysOrDropsAnothers() {
+        AlertPipeline p = new AlertPipeline(new AlertPipeline.Limits(Duration.ZERO, 60, 20, 1000), List.of(out), now::get);
+        int victim = 0;
+        for (int i = 0; i < 3000; i++) {
+            now.addAndGet(10_000_000L); // 100 alerts a second from the noisy workload, for 30 s
+            p.publish(of("cgroup:/admin bash", "n" + i, Alert.Severity.MEDIUM));
+            if (i % 600 == 0 && p.publish(of("cgroup:/web app", "step" + i, Alert.Severity.MEDIUM))) victim++;
+        }
+        assertThat(victim).as("every step of the attacked workload went out, at once").isEqualTo(5);
+        long noisy = out.got.stream().filter(a -> a.kind().equals("anomaly") && a.profile().key().equals("cgroup:/admin bash")).count();
+        assertThat(noisy).as("the noisy workload kept to its budget: a burst of 20, then one a second").isBetween(20L + 29, 20L + 31);
+        List<Alert> floods = out.got.stream().filter(a -> a.kind().equals("flood")).toList();
+        assertThat(floods).hasSize(1);
+        assertThat(floods.getFirst().summary()).startsWith("cgroup:/admin bash raises profile alerts faster than its budget (60 a minute, bursts of 20)");
+        assertThat(floods.getFirst().evidence()).containsEntry("workload", "cgroup:/admin bash");
+        assertThat(p.counts()).containsEntry("floods", 1L).containsEntry("suppressed_rate", 3000L - noisy);
+    }
+
+    @Test
+    void aHighOrCriticalAlertIsNeverDroppedByTheBudget() {
+        AlertPipeline p = new AlertPipeline(new AlertPipeline.Limits(Duration.ZERO, 60, 2, 1000), List.of(out), now::get);
+        for (int i = 0; i < 10; i++) p.publish(of("cgroup:/web app", "m" + i, Alert.Severity.MEDIUM));
+        for (int i = 0; i < 5; i++) assertThat(p.publish(of("cgroup:/web app", "h" + i, i % 2 == 0 ? Alert.Severity.HIGH : Alert.Severity.CRITICAL))).isTrue();
+        assertThat(out.got.stream().filter(a -> a.severity().compareTo(Alert.Severity.HIGH) >= 0).count()).isEqualTo(5);
+        assertThat(p.counts()).containsEntry("severe_over_budget", 5L).containsEntry("suppressed_rate", 8L);
+    }
+
+    @Test
+    void aRepeatSuppressesOnlyItself() {
+        AlertPipeline p = new AlertPipeline(new AlertPipeline.Limits(Duration.ofHours(1), 60, 20, 1000), List.of(out), now::get);
+        assertThat(p.publish(of("cgroup:/web app", "ran sh", Alert.Severity.HIGH))).isTrue();
+        assertThat(p.publish(of("cgroup:/web app", "ran sh", Alert.Severity.HIGH))).isFalse();
+        assertThat(p.publish(of("cgroup:/web app", "wrote /etc/cron.d/x", Alert.Severity.HIGH))).isTrue();
     }
 
     @Test

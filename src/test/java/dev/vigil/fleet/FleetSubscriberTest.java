@@ -72,4 +72,41 @@ class FleetSubscriberTest extends dev.vigil.alert.BrokerTest {
         assertThat(p.dimension("process", Dimension.Learning.fast(), now).contains("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).isTrue();
         assertThat(p.dimension("files", Dimension.Learning.fast(), now).contains("read /srv/www/index.html")).isFalse();
     }
+
+    /** Someone who can write the profiles topic replays an older signed document of the workload (the one before an item was allowed, say). */
+    @Test
+    void anOlderSignedDocumentReplayedIsARollbackAndIsNotImported(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        String w = FleetServiceTest.W;
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-t3", "events.t3", "profiles.t3", 1, Map.of());
+        try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
+            FleetServiceTest.produce("events.t3", List.of(FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt")));
+            FleetServiceTest.drain(f, 1);
+            for (int i = 0; i < 3; i++) f.pollOnce(java.time.Duration.ofMillis(300)); // version 1 out
+            FleetServiceTest.produce("events.t3", List.of(FleetServiceTest.event("h1", "files", "read /srv/www/index.html", "learnt")));
+            FleetServiceTest.drain(f, 2);
+            for (int i = 0; i < 3; i++) f.pollOnce(java.time.Duration.ofMillis(300)); // version 2 out
+        }
+        var docs = read("profiles.t3", 2);
+        String v1 = docs.getFirst().value();
+        FleetServiceTest.produce("profiles.t3", List.of(docs.getLast().value(), v1)); // the latest again (a redelivery), then the old one
+        List<FleetSubscriber.Import> imports = new ArrayList<>();
+        List<Alert> alerts = new ArrayList<>();
+        try (FleetSubscriber sub = new FleetSubscriber(kafka.bootstrapServers(), "profiles.t3", Signer.verifier(dir.resolve(Signer.PUBLIC)),
+                Map.of(), "web-9")) {
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (alerts.isEmpty() && System.nanoTime() < end) {
+                imports.addAll(sub.imports());
+                alerts.addAll(sub.rejections());
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            imports.addAll(sub.imports());
+            alerts.addAll(sub.rejections());
+        }
+        assertThat(imports).extracting(FleetSubscriber.Import::version).as("v1 and v2 in order; the redelivered v2 once").containsExactly(1L, 2L);
+        assertThat(alerts).hasSize(1);
+        assertThat(alerts.getFirst().summary()).contains("the fleet profile of " + w)
+                .contains("its version 1 is not newer than version 2 already imported: an older signed document replayed (a rollback)");
+    }
 }

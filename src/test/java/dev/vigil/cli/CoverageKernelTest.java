@@ -1,0 +1,73 @@
+package dev.vigil.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.testing.KernelTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Red team: an attacker who cannot stop vigil starves it instead (here: the agent is frozen
+ * with SIGSTOP, as a CPU-starved or paused reader would be) and floods the workload probe's
+ * ring buffer with first sights while it cannot read (20,000 new files: far more than the
+ * 1 MiB ring holds). What the kernel dropped must be an alert, not only a line in the closing
+ * summary: one high-severity coverage alert naming the workload probe's ring and the count,
+ * within about a second of the agent reading again, and the same count in the summary.
+ */
+@KernelTest
+class CoverageKernelTest {
+    static final String STORM = "my ($d, $n) = @ARGV; mkdir $d; for my $i (1..$n) { open(my $f, '>', \"$d/f$i\") or die; close $f; }";
+
+    @Test
+    void aRingBufferOverflowIsAHighCoverageAlert(@TempDir Path dir) throws Exception {
+        Path cgroup = dev.vigil.host.Cgroups.root().resolve("vigil-coverage-test-" + ProcessHandle.current().pid());
+        Files.createDirectories(cgroup);
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {enabled: false}\n  profiles: {warmup: 0s, learning: fast}\n"
+                + "alerts: {cooldown: 1h}\noutputs:\n  stdout: {format: json}\n");
+        Files.writeString(dir.resolve("storm.pl"), STORM);
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            agent.awaitStderr("vigil: profiling workloads");
+            agent.drain();
+            agent.signal("STOP");
+            Process storm;
+            try {
+                storm = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec /usr/bin/perl "
+                        + dir.resolve("storm.pl") + " " + dir.resolve("files") + " 20000").redirectErrorStream(true).start();
+                assertThat(storm.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(storm.exitValue()).isZero();
+            } finally {
+                agent.signal("CONT");
+            }
+            List<JsonNode> coverage = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (coverage.isEmpty() && System.nanoTime() < deadline) {
+                for (JsonNode n : agent.drain()) if (n.path("detector").asText().equals("coverage")) coverage.add(n);
+            }
+            assertThat(coverage).as("stderr:\n%s", agent.stderr()).hasSize(1);
+            JsonNode c = coverage.getFirst();
+            assertThat(c.path("severity").asText()).isEqualTo("high");
+            assertThat(c.path("evidence").path("source").asText()).isEqualTo("workload_ring");
+            long lost = c.path("evidence").path("lost").asLong();
+            assertThat(lost).as("most of the 20,000 first sights did not fit").isGreaterThan(10_000);
+            assertThat(c.path("summary").asText()).startsWith("vigil's coverage is degraded: " + String.format("%,d", lost)
+                    + " first sights lost by the workload probe (its ring buffer was full)");
+            assertThat(agent.stop()).as("SIGTERM: 128 + 15 after the clean shutdown").isEqualTo(143);
+            assertThat(agent.stderr()).contains(lost + " events lost");
+        } finally {
+            for (int i = 0; i < 50 && Files.exists(cgroup); i++) {
+                try {
+                    Files.delete(cgroup);
+                } catch (java.io.IOException busy) {
+                    Thread.sleep(100); // the storm's last process is still leaving it
+                }
+            }
+        }
+    }
+}
