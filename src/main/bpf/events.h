@@ -313,6 +313,8 @@ struct vigil_item_event {
 	__u64 hash;          /* the item's first-seen hash */
 	char path[VIGIL_PATH_MAX]; /* a path as passed, a unix socket path, a risky call's string */
 	char dir[VIGIL_PATH_MAX];  /* for a relative path: the directory it is relative to */
+	char real[VIGIL_PATH_MAX]; /* a file opened: its path as the kernel reached it (the opened file's f_path
+	                            * walked: symlinks followed, no . or .., whatever was passed); "" otherwise */
 };
 
 #endif

@@ -321,6 +321,7 @@ static __always_inline void item_init(struct vigil_item_event *e, __u32 slot, __
 	__builtin_memset(e->addr, 0, sizeof(e->addr));
 	e->path[0] = 0;
 	e->dir[0] = 0;
+	e->real[0] = 0;
 }
 
 /* The file open as fd in the current task, or 0. */
@@ -350,6 +351,43 @@ static __always_inline struct path *base_dir(struct task_struct *task, long dfd,
 		return 0;
 	*tmp = BPF_CORE_READ(f, f_path);
 	return tmp;
+}
+
+/* A file opened (ret is its fd): the item is the file the kernel opened, not the string that was
+ * passed. Keyed by the opened file's inode and mount, named by walking its f_path, so a symlink,
+ * a path of ././.. or one longer than the event holds cannot hide which file it was (the path as
+ * passed travels beside it, for "through /tmp/x"). 0 when there is no such fd. */
+static __always_inline int opened_item(struct task_struct *task, struct task_w *t, const char *upath, __u64 flags, long ret)
+{
+	struct file *f = fd_file(task, ret);
+	if (!f)
+		return 0;
+	struct scratch *s = scratch();
+	if (!s)
+		return 1;
+	struct vigil_item_event *e = &s->e;
+	item_init(e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
+	e->ret = ret;
+	e->flags = flags;
+	struct path fp = BPF_CORE_READ(f, f_path);
+	__u64 intent = flags & (O_ACCMODE | O_CREAT | O_TRUNC);
+	__u64 h = fnv(fnv(fnv(FNV_SEED, t->action), intent), 0x6f70656eULL); /* "open": apart from items hashed by their path */
+	h = fnv(h, BPF_CORE_READ(fp.dentry, d_inode, i_ino));
+	h = fnv(h, (__u64)(unsigned long)fp.mnt);
+	e->hash = h;
+	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = h };
+	struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
+	if (v) { /* known: no walk */
+		if (v->novel)
+			__sync_fetch_and_add(&v->repeats, 1);
+		return 1;
+	}
+	if (upath && bpf_probe_read_user_str(e->path, sizeof(e->path), upath) <= 0)
+		e->path[0] = 0;
+	if (vigil_walk_path(&fp, s->walk, e->real))
+		vigil_count(WST_PATH_TRUNCATED);
+	first_sight(e);
+	return 1;
 }
 
 /* A file item: path (user memory) relative to dfd, with flags (its intent). */
@@ -667,22 +705,23 @@ int BPF_PROG(vigil_w_exit_call, struct pt_regs *regs, long ret)
 	__u64 *a = t->a;
 	switch (action) {
 	case VIGIL_ACT_OPEN:
-		if (!(a[1] & O_PATH))
+		if (!(a[1] & O_PATH) && !opened_item(task, t, (const char *)a[0], a[1], ret))
 			file_item(task, t, AT_FDCWD, (const char *)a[0], a[1], ret);
 		break;
 	case VIGIL_ACT_OPENAT:
-		if (!(a[2] & O_PATH))
+		if (!(a[2] & O_PATH) && !opened_item(task, t, (const char *)a[1], a[2], ret))
 			file_item(task, t, (long)a[0], (const char *)a[1], a[2], ret);
 		break;
 	case VIGIL_ACT_OPENAT2: {
 		__u64 flags = 0;
 		bpf_probe_read_user(&flags, sizeof(flags), (const void *)a[2]);
-		if (!(flags & O_PATH))
+		if (!(flags & O_PATH) && !opened_item(task, t, (const char *)a[1], flags, ret))
 			file_item(task, t, (long)a[0], (const char *)a[1], flags, ret);
 		break;
 	}
 	case VIGIL_ACT_CREAT:
-		file_item(task, t, AT_FDCWD, (const char *)a[0], O_CREAT | O_TRUNC | 1, ret);
+		if (!opened_item(task, t, (const char *)a[0], O_CREAT | O_TRUNC | 1, ret))
+			file_item(task, t, AT_FDCWD, (const char *)a[0], O_CREAT | O_TRUNC | 1, ret);
 		break;
 	case VIGIL_ACT_UNLINK:
 		file_item(task, t, AT_FDCWD, (const char *)a[0], 0, ret);

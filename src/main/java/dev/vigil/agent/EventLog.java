@@ -105,6 +105,7 @@ public final class EventLog {
                             .put("action", x.action()).put("ret", x.ret()).put("flags", x.flags()).put("family", x.family()).put("port", x.port())
                             .put("class", x.netClass()).put("addr", Base64.getEncoder().encodeToString(x.addr())).put("hash", x.hash())
                             .put("path", x.path()).put("dir", x.dir());
+                    if (!x.real().isEmpty()) o.put("real", x.real());
                     ArrayNode a = o.putArray("args");
                     for (long v : x.args()) a.add(v);
                 }
@@ -209,7 +210,7 @@ public final class EventLog {
                 yield new KernelEvent.Item(w, o.path("slot").asInt(), o.path("kind").asInt(), o.path("nr").asInt(), o.path("call").asText(),
                         o.path("action").asInt(), o.path("ret").asLong(), o.path("flags").asLong(), args, o.path("family").asInt(), o.path("port").asInt(),
                         o.path("class").asInt(), Base64.getDecoder().decode(o.path("addr").asText()), o.path("hash").asLong(), o.path("path").asText(),
-                        o.path("dir").asText());
+                        o.path("dir").asText(), o.path("real").asText(""));
             }
             default -> throw new IllegalArgumentException("unknown event '" + ev + "'");
         };

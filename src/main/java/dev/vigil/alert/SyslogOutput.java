@@ -113,20 +113,45 @@ public final class SyslogOutput implements AlertOutput {
         sb.append('"');
     }
 
+    /** The longest message sent: a longer one is cut (and counted), never refused as a whole with EMSGSIZE. */
+    static final int MAX_BYTES = 16 * 1024;
+    private final java.util.concurrent.atomic.AtomicLong cut = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Never waits: a syslog socket nobody reads drops the alert (counted) instead of stopping the agent's detection. */
     @Override
     public void send(Alert a) {
         byte[] m = message(a).getBytes(StandardCharsets.UTF_8);
+        if (m.length > MAX_BYTES) {
+            m = cut(m);
+            cut.incrementAndGet();
+        }
         try {
             if (unix != null) unix.send(unixPath, m);
             else synchronized (channel) { channel.send(ByteBuffer.wrap(m), udp); }
             counts.sent.incrementAndGet();
+        } catch (UnixDatagram.WouldBlock e) {
+            counts.dropped.incrementAndGet();
         } catch (IOException e) {
             counts.failed.incrementAndGet();
         }
     }
 
+    /** The first MAX_BYTES of a message, cut at a character's start, ending with a mark. */
+    private static byte[] cut(byte[] m) {
+        byte[] mark = " ...[cut]".getBytes(StandardCharsets.UTF_8);
+        int end = MAX_BYTES - mark.length;
+        while (end > 0 && (m[end] & 0xc0) == 0x80) end--; // not inside a UTF-8 sequence
+        byte[] out = java.util.Arrays.copyOf(m, end + mark.length);
+        System.arraycopy(mark, 0, out, end, mark.length);
+        return out;
+    }
+
     @Override
-    public Map<String, Long> counts() { return counts.map(); }
+    public Map<String, Long> counts() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>(counts.map());
+        m.put("cut", cut.get());
+        return m;
+    }
 
     public String address() { return address; }
 

@@ -31,7 +31,7 @@ final class UnixDatagram implements AutoCloseable {
     private static final MethodHandle RECV = libc("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = libc("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, SUN_PATH = 108, MSG_NOSIGNAL = 0x4000;
+    private static final int AF_UNIX = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000, SUN_PATH = 108, MSG_NOSIGNAL = 0x4000, MSG_DONTWAIT = 0x40, EAGAIN = 11;
     private static final int SOL_SOCKET = 1, SO_RCVTIMEO = 20;
 
     private final int fd;
@@ -88,14 +88,25 @@ final class UnixDatagram implements AutoCloseable {
         return sa;
     }
 
-    /** Sends one datagram to the socket at path. */
+    /** The receiver's queue is full: the datagram was not sent (never waited for). */
+    static final class WouldBlock extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        WouldBlock(String path) { super("send to " + path + ": its queue is full (nobody reads it fast enough)"); }
+    }
+
+    /** Sends one datagram to the socket at path without waiting: a full queue is {@link WouldBlock}. */
     void send(String path, byte[] message) throws IOException {
         if (closed) throw new IOException("socket closed");
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
             MemorySegment buf = a.allocateFrom(JAVA_BYTE, message);
-            long n = (long) SENDTO.invokeExact(st, fd, buf, (long) message.length, MSG_NOSIGNAL, address(a, path), 2 + SUN_PATH);
-            if (n < 0) throw new IOException("send to " + path + ": " + describe(errno(st)));
+            long n = (long) SENDTO.invokeExact(st, fd, buf, (long) message.length, MSG_NOSIGNAL | MSG_DONTWAIT, address(a, path), 2 + SUN_PATH);
+            if (n < 0) {
+                int err = errno(st);
+                if (err == EAGAIN) throw new WouldBlock(path);
+                throw new IOException("send to " + path + ": " + describe(err));
+            }
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {

@@ -67,7 +67,17 @@ public sealed interface KernelEvent {
      * directory a relative one is relative to, a risky call's raw arguments and string.
      */
     record Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
-                int netClass, byte[] addr, long hash, String path, String dir) implements KernelEvent {
+                int netClass, byte[] addr, long hash, String path, String dir, String real) implements KernelEvent {
+        public Item {
+            real = real == null ? "" : real;
+        }
+
+        /** An item without the opened file's own path (not an open, or recorded before vigil read it). */
+        public Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
+                    int netClass, byte[] addr, long hash, String path, String dir) {
+            this(who, slot, kind, syscall, call, action, ret, flags, args, family, port, netClass, addr, hash, path, dir, "");
+        }
+
         public static final int SYSCALL = 1, FILE = 2, NET = 3, RISKY = 4;
         /** enum vigil_call_action in events.h. */
         public static final int ACT_OPEN = 1, ACT_OPENAT = 2, ACT_OPENAT2 = 3, ACT_CREAT = 4, ACT_UNLINK = 5, ACT_UNLINKAT = 6, ACT_RENAME = 7,

@@ -40,10 +40,6 @@ public interface ProcessFacts {
     /** The facts of this host. */
     static ProcessFacts live(ProcessContext context) {
         Cgroups cgroups = new Cgroups();
-        Map<String, String> real = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> e) { return size() > 4096; }
-        };
         return new ProcessFacts() {
             public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
             public String cgroupPath(long id) { return cgroups.pathOf(id); }
@@ -53,13 +49,12 @@ public interface ProcessFacts {
             public String comm(int pid) { return dev.vigil.syscall.RiskyCalls.liveComm(pid); }
             public String realPath(String path) {
                 if (!path.startsWith("/")) return path;
-                return real.computeIfAbsent(path, p -> {
-                    try {
-                        return Path.of(p).toRealPath().toString();
-                    } catch (java.io.IOException | RuntimeException e) {
-                        return p;
-                    }
-                });
+                try {
+                    // resolved at each exec, never cached: a link re-pointed between two execs must not make an implant the learnt program
+                    return Path.of(path).toRealPath().toString();
+                } catch (java.io.IOException | RuntimeException e) {
+                    return path;
+                }
             }
         };
     }

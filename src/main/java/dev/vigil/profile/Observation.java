@@ -39,8 +39,17 @@ public record Observation(String dimension, String item, String words, Severity 
         };
     }
 
-    /** The absolute path of a file item: as passed, or joined to the directory it was relative to. */
+    /**
+     * The absolute path of a file item: the file the kernel opened (its own path, symlinks followed) when it was an
+     * open; else as passed, or joined to the directory it was relative to.
+     */
     public static String path(Item e) {
+        if (!e.real().isEmpty()) return e.real();
+        return passed(e);
+    }
+
+    /** The path as the program passed it (joined to the directory it was relative to, . and .. resolved as text). */
+    static String passed(Item e) {
         String p = e.path();
         if (p.startsWith("/")) return normal(p);
         if (e.dir().isEmpty()) return p;
@@ -83,6 +92,10 @@ public record Observation(String dimension, String item, String words, Severity 
         Severity sev = sensitive || (temp && !intent.equals("read") && !intent.equals("list")) ? Severity.HIGH
                 : intent.equals("read") || intent.equals("list") ? Severity.LOW : Severity.MEDIUM;
         String words = verb.startsWith("made") || verb.startsWith("changed") ? verb.replaceFirst(" \\(", " " + path + " (") : verb + " " + path;
+        String through = e.real().isEmpty() || e.path().isEmpty() ? "" : passed(e);
+        // a symlink, a path of . and .. or a bind mount: the words say what was passed (a relative one is judged by its tail)
+        boolean differs = through.startsWith("/") ? !through.equals(path) : !through.isEmpty() && !path.endsWith("/" + normal("/" + through).substring(1));
+        if (differs) words += " (through " + (e.path().length() > 120 ? e.path().substring(0, 120) + "..." : e.path()) + ")"; // as passed
         return Optional.of(new Observation(WorkloadProfile.FILES, intent + " " + general, words, sev, path));
     }
 

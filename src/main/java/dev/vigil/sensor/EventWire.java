@@ -81,8 +81,8 @@ public final class EventWire {
             JAVA_INT.withName("action"), JAVA_LONG.withName("ret"), JAVA_LONG.withName("flags"),
             MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("args"), JAVA_SHORT.withName("family"), JAVA_SHORT.withName("port"),
             JAVA_INT.withName("net_class"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("addr"), JAVA_LONG.withName("hash"),
-            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"))
-            .withName("vigil_item_event");
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("real")).withName("vigil_item_event");
 
     public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_LONG.withName("hash")).withName("vigil_seen_key");
@@ -137,7 +137,8 @@ public final class EventWire {
             ITEM_ACTION = at(ITEM_EVENT, "action"), ITEM_RET = at(ITEM_EVENT, "ret"), ITEM_FLAGS = at(ITEM_EVENT, "flags"),
             ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),
             ITEM_CLASS = at(ITEM_EVENT, "net_class"), ITEM_ADDR = at(ITEM_EVENT, "addr"), ITEM_HASH = at(ITEM_EVENT, "hash"),
-            ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir");
+            ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir"),
+            ITEM_REAL = at(ITEM_EVENT, "real");
     static final long RULE_ACTION = at(CALL_RULE, "action"), RULE_KEY_ARG = at(CALL_RULE, "key_arg"), RULE_STR_ARG = at(CALL_RULE, "str_arg"),
             RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
     static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),

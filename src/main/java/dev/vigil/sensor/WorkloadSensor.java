@@ -241,7 +241,7 @@ public final class WorkloadSensor extends RingSensor {
                 Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_FAMILY)),
                 Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_PORT)), s.get(EventWire.I, EventWire.ITEM_CLASS), addr,
                 s.get(EventWire.L, EventWire.ITEM_HASH), EventWire.string(s, EventWire.ITEM_PATH, EventWire.PATH_MAX),
-                EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX));
+                EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX), EventWire.string(s, EventWire.ITEM_REAL, EventWire.PATH_MAX));
     }
 
     /** The rules as the kernel gets them on this host (call name to rule), for tests and `doctor`. */

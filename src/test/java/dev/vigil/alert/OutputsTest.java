@@ -102,6 +102,36 @@ class OutputsTest {
         }
     }
 
+    /** A syslog socket nobody reads (a stuck journald, or one an attacker binds in its place) must not stop detection. */
+    @Test
+    void aSyslogSocketNobodyReadsNeverBlocksTheAgent(@TempDir Path dir) throws Exception {
+        String path = dir.resolve("log").toString();
+        try (UnixDatagram rx = UnixDatagram.bind(path, 5000);
+             SyslogOutput out = new SyslogOutput("unix:" + path, "daemon", AlertOutput.Format.TEXT)) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                for (int i = 0; i < 5000; i++) out.send(alert(i));
+            });
+            assertThat(out.counts().get("dropped")).as("more than the socket's queue holds").isPositive();
+            assertThat(out.counts().get("sent") + out.counts().get("dropped")).isEqualTo(5000L);
+            assertThat(out.counts()).containsEntry("failed", 0L);
+        }
+    }
+
+    /** A thousand long file names in one alert: syslog gets its first 16 KiB, marked, not EMSGSIZE for the whole. */
+    @Test
+    void anOversizedSyslogMessageIsCutNotRefused(@TempDir Path dir) throws Exception {
+        String path = dir.resolve("log").toString();
+        Alert big = Alert.builder("profile", "anomaly").time(java.time.Instant.EPOCH).host("web-1").summary("\u00e9".repeat(200_000)).build();
+        try (UnixDatagram rx = UnixDatagram.bind(path, 5000);
+             SyslogOutput out = new SyslogOutput("unix:" + path, "daemon", AlertOutput.Format.TEXT)) {
+            out.send(big);
+            byte[] m = rx.receive(1 << 20);
+            assertThat(m.length).isLessThanOrEqualTo(SyslogOutput.MAX_BYTES);
+            assertThat(new String(m, StandardCharsets.UTF_8)).endsWith("\u00e9 ...[cut]");
+            assertThat(out.counts()).containsEntry("sent", 1L).containsEntry("cut", 1L);
+        }
+    }
+
     @Test
     void syslogWithNobodyListeningCountsFailures(@TempDir Path dir) throws Exception {
         try (SyslogOutput out = new SyslogOutput("unix:" + dir.resolve("nobody"), "daemon", AlertOutput.Format.TEXT)) {

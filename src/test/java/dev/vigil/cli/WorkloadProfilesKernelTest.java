@@ -51,6 +51,8 @@ class WorkloadProfilesKernelTest {
             elsif ($what eq 'memfd') { my $name = 'vigil-test'; syscall($arg, $name, 0); }
             elsif ($what eq 'priority') { getpriority(0, 0); }
             elsif ($what eq 'exec') { exec('/usr/bin/id'); }
+            elsif ($what eq 'link') { unlink("$d/x"); symlink('/etc/shadow', "$d/x") or die; open(my $r, '<', "$d/x") or die; close $r; }
+            elsif ($what eq 'dots') { open(my $r, '<', '/tmp' . ('/.' x 150) . '/../etc/gshadow') or die; close $r; }
             """;
 
     static List<JsonNode> mine(List<JsonNode> alerts, String workload) {
@@ -140,6 +142,13 @@ class WorkloadProfilesKernelTest {
 
                 a = one(act(dir, agent, workload, "priority", 0), "syscalls", "getpriority");
                 assertThat(a.path("severity").asText()).isEqualTo("low");
+
+                // red team: a credential file read through a symlink, and through a path of dots longer than the kernel's copy of it
+                a = one(act(dir, agent, workload, "link", 0), "files", "read /etc/shadow");
+                assertThat(a.path("summary").asText()).contains(" read /etc/shadow (through " + d + "/x) — never seen in ");
+                assertThat(a.path("severity").asText()).isEqualTo("high");
+                a = one(act(dir, agent, workload, "dots", 0), "files", "read /etc/gshadow");
+                assertThat(a.path("summary").asText()).contains(" read /etc/gshadow (through /tmp/./././");
 
                 a = one(act(dir, agent, workload, "exec", 0), "process", "/usr/bin/dash -> /usr/bin/id");
                 assertThat(a.path("summary").asText()).contains("It also, never seen before: ").contains("read /etc/passwd");

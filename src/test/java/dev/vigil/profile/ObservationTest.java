@@ -96,4 +96,26 @@ class ObservationTest {
         assertThat(o.item()).isEqualTo("ptrace");
         assertThat(o.severity()).isEqualTo(Observation.Severity.LOW);
     }
+
+    static Item opened(String passed, String real) {
+        return new Item(WHO, 1, Item.FILE, 257, "openat", Item.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16], 1, passed, "", real);
+    }
+
+    /** An open is the file the kernel opened: a symlink, a path of dots, or a path past 255 bytes does not hide which. */
+    @Test
+    void anOpenNamesTheFileTheKernelOpenedAndWhatWasPassed() {
+        Observation viaLink = Observation.of(opened("/tmp/x", "/etc/shadow")).orElseThrow();
+        assertThat(viaLink.item()).isEqualTo("read /etc/shadow");
+        assertThat(viaLink.words()).isEqualTo("read /etc/shadow (through /tmp/x)");
+        assertThat(viaLink.severity()).isEqualTo(Observation.Severity.HIGH);
+        String dots = "/tmp/" + "./".repeat(200); // cut at 255 bytes by the kernel's copy of the string: only the opened file tells
+        Observation viaDots = Observation.of(opened(dots.substring(0, 255), "/etc/shadow")).orElseThrow();
+        assertThat(viaDots.item()).isEqualTo("read /etc/shadow");
+        Observation plain = Observation.of(opened("/etc/hostname", "/etc/hostname")).orElseThrow();
+        assertThat(plain.words()).isEqualTo("read /etc/hostname");
+        Observation relative = Observation.of(opened("conf/app.ini", "/srv/app/conf/app.ini")).orElseThrow();
+        assertThat(relative.words()).as("a relative path that ends where the file is needs no words").isEqualTo("read /srv/app/conf/app.ini");
+        Observation relativeLink = Observation.of(opened("key", "/root/.ssh/id_rsa")).orElseThrow();
+        assertThat(relativeLink.words()).isEqualTo("read /root/.ssh/id_rsa (through key)");
+    }
 }
