@@ -79,7 +79,14 @@ final class LiveRun implements AutoCloseable {
             if (s != null && s.enabled()) {
                 List<ProfileKey> keys = new ArrayList<>();
                 for (Path p : s.exe()) keys.add(ProfileKey.of(p));
-                ProfileStore.Snapshot saved = sequenceFile != null && Files.exists(sequenceFile) ? ProfileStore.read(sequenceFile) : null;
+                ProfileStore.Snapshot saved = null;
+                if (sequenceFile != null && Files.exists(sequenceFile)) {
+                    try {
+                        saved = ProfileStore.read(sequenceFile);
+                    } catch (IOException | RuntimeException e) {
+                        lost(sequenceFile, "sequence profiles", e);
+                    }
+                }
                 sequenceAlerts = new SequenceDetector(config.host(), SyscallTable.host(), describer, s.tolerizeLimit(), s.stableCalls(), s.burst(),
                         out.filter()::passes, out.pipeline()::publish);
                 sequenceAlerts.register(metrics);
@@ -90,7 +97,14 @@ final class LiveRun implements AutoCloseable {
                 metrics.counter("vigil_watch_kernel_events", "The sequence probe's own counters (lost = ring buffer full; *_full = map full)", "kind",
                         seq::stats);
                 if (saved != null) {
-                    ProfileSnapshots.restore(seq, saved);
+                    try {
+                        ProfileSnapshots.restore(seq, saved);
+                    } catch (RuntimeException e) { // another architecture or window: they cannot be used
+                        lost(sequenceFile, "sequence profiles", e);
+                        saved = null;
+                    }
+                }
+                if (saved != null) {
                     for (ProfileStore.Entry e : saved.profiles()) {
                         if (!e.path().isEmpty()) sequenceAlerts.paths().putIfAbsent(new ProfileKey(e.ino(), e.dev()), e.path());
                     }
@@ -101,8 +115,16 @@ final class LiveRun implements AutoCloseable {
             }
             if (config.profiles().enabled()) {
                 boolean exists = workloadsFile != null && Files.exists(workloadsFile);
-                ProfileSet set = exists ? ProfileSet.read(workloadsFile, config.profiles().maxProfiles(), config.profiles().learning())
-                        : new ProfileSet(config.profiles().maxProfiles());
+                ProfileSet set = null;
+                if (exists) {
+                    try {
+                        set = ProfileSet.read(workloadsFile, config.profiles().maxProfiles(), config.profiles().learning());
+                    } catch (IOException | RuntimeException e) {
+                        lost(workloadsFile, "workload profiles", e);
+                        exists = false;
+                    }
+                }
+                if (set == null) set = new ProfileSet(config.profiles().maxProfiles());
                 if (exists) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), workloadsFile);
                 ProcessFacts facts = events == null ? ProcessFacts.live(context) : ProcessFacts.recording(ProcessFacts.live(context), events::fact);
                 workloads = new WorkloadDetector(Delivery.workloadSettings(config), set, describer, facts, this::ignoreSlot, out.profileEvents(),
@@ -185,6 +207,29 @@ final class LiveRun implements AutoCloseable {
     }
 
     private static long now() { return System.nanoTime(); }
+
+    /**
+     * A saved state file that cannot be read (a power cut emptied it, a disk error, another version): the agent does not
+     * stay down for it. The file is moved aside (kept for a post-mortem), a high-severity coverage alert says the profiles
+     * are lost and learning starts again, and detection goes on.
+     */
+    private void lost(Path file, String what, Exception why) {
+        Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + java.time.Instant.now().toString().replace(':', '-'));
+        String where;
+        try {
+            Files.move(file, aside);
+            where = "moved aside to " + aside;
+        } catch (IOException e) {
+            where = "left in place (" + e.getMessage() + ")";
+        }
+        log.printf("vigil: %s cannot be read (%s): %s; learning again%n", file, why.getMessage(), where);
+        out.publish(dev.vigil.alert.Alert.builder("coverage", "coverage").time(Instant.now()).host(config.host()).severity(dev.vigil.alert.Alert.Severity.HIGH)
+                .summary("vigil's saved " + what + " are lost: " + file + " cannot be read (" + why.getMessage() + "); it was " + where
+                        + "; they learn again from now, so what they learnt is not alerted against until they are stable again")
+                .evidence("source", "state").evidence("file", file.toString()).evidence("reason", String.valueOf(why.getMessage()))
+                .evidence("moved_to", where.startsWith("moved") ? aside.toString() : "")
+                .dedupKey("coverage|state|" + file).build());
+    }
 
     /** A slot whose workload is not profiled: the kernel stops sending it (the probe is not attached yet at the first items: none come). */
     private void ignoreSlot(int slot) {

@@ -184,7 +184,7 @@ public final class FleetService implements AutoCloseable {
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
             boolean news = state ? p.stable(d, host, s.k()) : switch (verdict) {
                 case "allowed" -> p.allow(d, item);
-                case "novel" -> p.novel(d, item, host, s.k());
+                case "novel", "warmup" -> p.novel(d, item, host, s.k()); // learnt in a warm-up after a start: never normal fleet-wide by it
                 default -> p.report(d, item, host, s.k());
             };
             if (news) pending.add(w);

@@ -15,7 +15,7 @@ import java.util.Map;
  * Profile events published to Kafka (default topic {@code vigil.profile-events}), one JSON
  * record per new item, keyed by the workload key (so one workload's events keep their
  * order in one partition), schema {@value #SCHEMA}:
- * {@code {"schema", "host", "workload", "dimension", "item", "verdict": "learnt"|"novel",
+ * {@code {"schema", "host", "workload", "dimension", "item", "verdict": "learnt"|"novel"|"warmup",
  * "state": "learning"|"stable", "time"}}; when a dimension's learning ended here, the same
  * with verdict "state", no item and the state it reached ("stable", "unstable", "at max
  * size"). Through a {@link KafkaPublisher} and its own spool.

@@ -24,7 +24,8 @@ public final class Dimension {
     }
 
     /** What an observation meant. */
-    public enum Verdict { SEEN, LEARNT, NOVEL, IGNORED }
+    /** WARMUP: new, and learnt without an alert because its workload has just started (reported apart: the fleet never counts it as normal). */
+    public enum Verdict { SEEN, LEARNT, NOVEL, IGNORED, WARMUP }
 
     /** When learning is over; production defaults and a fast setting for demos and tests. */
     public record Learning(Duration minLearning, Duration stableAfter, long stableCalls, Duration deadline, int maxItems) {

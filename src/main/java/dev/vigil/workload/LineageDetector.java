@@ -81,6 +81,7 @@ public final class LineageDetector {
     }
 
     private final Duration warmup;
+    private final Warmups warmups = new Warmups();
     private final List<String> ignore;
     private long warmedUp, ignored;
 
@@ -158,7 +159,7 @@ public final class LineageDetector {
                 return List.of();
             }
             WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
-            Tracked t = new Tracked(own, cgid, now);
+            Tracked t = new Tracked(own, cgid, warmups.start(own, now));
             workloads.put(pid, t);
             began(cgid, exe, t);
             WorkloadProfile p = profiles.get(own, false);
@@ -185,16 +186,18 @@ public final class LineageDetector {
         if (v == Dimension.Verdict.NOVEL && now.isBefore(tracked.started().plus(warmup))) {
             d.allow(item, now); // the workload (re)started moments ago: its start-up is learnt, not alerted
             warmedUp++;
-            v = Dimension.Verdict.LEARNT;
+            v = Dimension.Verdict.WARMUP;
         }
-        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(parent, WorkloadProfile.PROCESS, item, v, d.state(), now);
+        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL || v == Dimension.Verdict.WARMUP) {
+            events.item(parent, WorkloadProfile.PROCESS, item, v, d.state(), now);
+        }
         List<Alert> out = new java.util.ArrayList<>(2);
         if (d.state() != before) {
             out.add(WorkloadProfiler.stateAlert(host, parent, profile, d, now));
             events.state(parent, d.name(), d.state(), now);
         }
         switch (v) {
-            case LEARNT -> learnt++;
+            case LEARNT, WARMUP -> learnt++;
             case NOVEL -> {
                 novel++;
                 out.add(alert(x, exe, parent, profile, d, item, parentExe, now));

@@ -40,6 +40,7 @@ public final class WorkloadProfiler {
     private final ProfileSet profiles;
     private final Dimension.Learning learning;
     private final Duration warmup;
+    private final Warmups warmups = new Warmups();
     private final List<String> ignore;
     private final ProcessDescriber describer;
     private final String host;
@@ -166,7 +167,7 @@ public final class WorkloadProfiler {
     private void slot(KernelEvent.Slot s, Instant now) {
         SlotInfo known = slots.get(s.slot());
         if (known != null) { // a restart into the same slot: a new warm-up
-            if (s.reason() != KernelEvent.Slot.RUNNING) known.started = now;
+            if (s.reason() != KernelEvent.Slot.RUNNING) known.started = warmups.start(known.key, now);
             return;
         }
         int pid = s.who().tgid();
@@ -193,7 +194,7 @@ public final class WorkloadProfiler {
             return;
         }
         p.dimensions(learning, now);
-        slots.put(s.slot(), new SlotInfo(key, running ? Instant.EPOCH : now));
+        slots.put(s.slot(), new SlotInfo(key, running ? Instant.EPOCH : warmups.start(key, now)));
     }
 
     private List<Alert> item(KernelEvent.Item i, Instant now) {
@@ -221,16 +222,18 @@ public final class WorkloadProfiler {
         if (v == Dimension.Verdict.NOVEL && now.isBefore(s.started.plus(warmup))) {
             d.allow(item, now);
             warmedUp++;
-            v = Dimension.Verdict.LEARNT;
+            v = Dimension.Verdict.WARMUP;
         }
-        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL) events.item(s.key, ob.dimension(), item, v, d.state(), now);
+        if (v == Dimension.Verdict.LEARNT || v == Dimension.Verdict.NOVEL || v == Dimension.Verdict.WARMUP) {
+            events.item(s.key, ob.dimension(), item, v, d.state(), now);
+        }
         List<Alert> out = new ArrayList<>(2);
         if (d.state() != before) {
             out.add(stateAlert(host, s.key, profile, d, now));
             events.state(s.key, d.name(), d.state(), now);
         }
         switch (v) {
-            case LEARNT -> {
+            case LEARNT, WARMUP -> {
                 learnt++;
                 if (collapsed != null && !item.equals(collapsed)) fan(s.key, d, item, collapsed, now);
             }

@@ -92,6 +92,10 @@ public class FleetServiceTest extends dev.vigil.alert.BrokerTest {
             assertThatThrownBy(() -> FleetService.allow(s, W, "colour", "red")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown dimension");
             drain(f, first.size() + 3);
             assertThat(f.counts()).containsEntry("events", 9L).as("resumed from the committed offsets: only the new events").containsEntry("invalid", 0L);
+            // learnt on two hosts, but each in a warm-up after a restart (a crash, then the attacker's moment): never normal fleet-wide by that
+            produce("events.t1", List.of(event("h1", "files", "read /srv/warm", "warmup"), event("h2", "files", "read /srv/warm", "warmup")));
+            drain(f, first.size() + 5);
+            assertThat(f.profile(W).normal(2).getOrDefault("files", java.util.Set.of())).doesNotContain("read /srv/warm");
         }
         FleetDocument.Read after = latest("profiles.t1", verifier);
         assertThat(after.profile().hosts().get("process").get("/usr/sbin/nginx -> /usr/bin/dash -c logrotate")).as("no double counting").containsExactly("h1", "h2");

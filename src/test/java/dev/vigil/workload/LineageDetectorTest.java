@@ -65,6 +65,55 @@ public class LineageDetectorTest {
         assertThat(d.profiles().all()).hasSize(1);
     }
 
+    /** Red team: crash the service again and again, and act in each warm-up after its restart. */
+    @Test
+    void aWorkloadThatRestartsTooOftenGetsNoWarmUpAndWarmUpItemsAreReportedApart() {
+        ProcessContext ctx = new ProcessContext();
+        List<String> reported = new java.util.ArrayList<>();
+        LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
+                Duration.ofSeconds(30), List.of("/user.slice"), new ProcessDescriber(ctx, false), "h")
+                .events((key, dim, item, verdict, state, time) -> reported.add(verdict + " " + item));
+        int[] pid = {ROOT};
+        java.util.function.Function<Instant, Integer> start = t -> {
+            int root = pid[0] += 100;
+            KernelEvent.Exec e = exec(root, SYSTEMD, "/nonexistent/bin/python3", "python3", "/srv/app.py");
+            ctx.accept(e);
+            d.accept(e, t);
+            return root;
+        };
+        int[] n = {0};
+        java.util.function.BiFunction<Integer, Instant, List<Alert>> run = (root, t) -> { // a new command line each time (letters: numbers generalise)
+            KernelEvent.Exec e = exec(++pid[0], root, "/nonexistent/bin/sh", "sh", "-c", "step" + "abcdefghijklmnopqrstuvwxyz".charAt(n[0]++));
+            ctx.accept(e);
+            return d.accept(e, t);
+        };
+        int root = start.apply(T0);
+        KernelEvent.Exec first = exec(++pid[0], root, "/nonexistent/bin/sh", "sh", "-c", "date");
+        ctx.accept(first);
+        d.accept(first, T0.plusSeconds(1));
+        d.profiles().find(d.workloadOf(root).orElseThrow()).addActivity(5);
+        KernelEvent.Exec same = exec(++pid[0], root, "/nonexistent/bin/sh", "sh", "-c", "date");
+        ctx.accept(same);
+        assertThat(d.accept(same, T0.plusSeconds(8))).extracting(Alert::kind).containsExactly("profile_state"); // stable
+        // starts 2, 3 and 4 in the hour: each warm-up learns what is new in it, reported as warm-up (the fleet never counts it)
+        for (int i = 2; i <= Warmups.MAX_STARTS; i++) {
+            Instant t = T0.plusSeconds(100L * i);
+            int r = start.apply(t);
+            assertThat(run.apply(r, t.plusSeconds(5))).isEmpty();
+        }
+        assertThat(reported).filteredOn(x -> x.startsWith("WARMUP ")).hasSize(Warmups.MAX_STARTS - 1);
+        // the fifth start within the hour: no warm-up
+        Instant t5 = T0.plusSeconds(600);
+        int r5 = start.apply(t5);
+        List<Alert> a = run.apply(r5, t5.plusSeconds(5));
+        assertThat(a).hasSize(1);
+        assertThat(a.getFirst().kind()).isEqualTo("anomaly");
+        // an hour after the first starts it earns its warm-up again
+        Instant later = T0.plusSeconds(4 * 3600);
+        int r6 = start.apply(later);
+        assertThat(run.apply(r6, later.plusSeconds(5))).isEmpty();
+    }
+
     @Test
     void aParentGoneBeforeItsChildIsJudgedIsNamedByWhatTheKernelReadAtTheExec() {
         ProcessContext ctx = new ProcessContext(); // never told of the parent's exec, and it has no /proc: as a forked-only sshd session process gone
