@@ -33,7 +33,9 @@ public final class KafkaPublisher implements AutoCloseable {
     private final String topic;
     private final byte[] schema;
     private final Spool spool;
-    private final KafkaProducer<String, String> producer;
+    private final Properties props;
+    /** Null until the brokers' names resolve (a DNS not up yet at boot): records are spooled meanwhile. Written by the constructor, then the sender. */
+    private volatile KafkaProducer<String, String> producer;
     private final AtomicLong sent = new AtomicLong(), failed = new AtomicLong(), dropped = new AtomicLong(), batches = new AtomicLong();
     private final Thread sender;
     private volatile boolean closing;
@@ -55,13 +57,26 @@ public final class KafkaPublisher implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
         p.putAll(properties);
+        this.props = p;
         try {
             this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
         } catch (org.apache.kafka.common.KafkaException e) {
-            spool.close();
-            throw new IllegalArgumentException("kafka: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+            if (!unresolvable(e)) {
+                spool.close();
+                throw new IllegalArgumentException("kafka: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+            }
+            // a transient cause at boot (the resolver is not up yet): spool, and let the sender try again, instead of exiting
+            this.producer = null;
+            lastError = "the brokers' names do not resolve (yet): " + bootstrap;
         }
         this.sender = Thread.ofPlatform().name("vigil-kafka-" + topic).daemon().start(this::run);
+    }
+
+    private static boolean unresolvable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No resolvable bootstrap urls")) return true;
+        }
+        return false;
     }
 
     /** Spools one record (key: no tab or newline; value: one line); false when the spool is full and it was dropped. */
@@ -91,6 +106,21 @@ public final class KafkaPublisher implements AutoCloseable {
             if (batch.isEmpty()) {
                 if (closing) return;
                 continue;
+            }
+            if (producer == null) {
+                try {
+                    producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+                } catch (org.apache.kafka.common.KafkaException e) {
+                    lastError = "the brokers' names do not resolve (yet): " + props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+                    if (closing) return;
+                    try {
+                        Thread.sleep(pause);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    pause = Math.min(30_000, pause * 2);
+                    continue;
+                }
             }
             try {
                 List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
@@ -153,7 +183,8 @@ public final class KafkaPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(2));
+        KafkaProducer<String, String> pr = producer;
+        if (pr != null) pr.close(Duration.ofSeconds(2));
         try {
             spool.close();
         } catch (IOException ignored) {
