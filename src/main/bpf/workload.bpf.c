@@ -284,15 +284,23 @@ static __always_inline struct scratch *scratch(void)
 }
 
 /* Sends e if (slot, kind, hash) is a first sight; forgets it again if the event is lost. */
-static __always_inline void first_sight(struct vigil_item_event *e)
+/* Has the item (its slot, kind and hash) crossed before? A repeat of a novel one is counted. */
+static __always_inline int seen_before(struct vigil_item_event *e)
 {
 	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
 	struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
-	if (v) {
-		if (v->novel)
-			__sync_fetch_and_add(&v->repeats, 1);
+	if (!v)
+		return 0;
+	if (v->novel)
+		__sync_fetch_and_add(&v->repeats, 1);
+	return 1;
+}
+
+static __always_inline void first_sight(struct vigil_item_event *e)
+{
+	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
+	if (seen_before(e))
 		return;
-	}
 	struct vigil_seen fresh = {};
 	if (bpf_map_update_elem(&seen, &k, &fresh, BPF_NOEXIST) != 0)
 		return; /* another thread sent it */
@@ -375,13 +383,8 @@ static __always_inline int opened_item(struct task_struct *task, struct task_w *
 	h = fnv(h, BPF_CORE_READ(fp.dentry, d_inode, i_ino));
 	h = fnv(h, (__u64)(unsigned long)fp.mnt);
 	e->hash = h;
-	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = h };
-	struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
-	if (v) { /* known: no walk */
-		if (v->novel)
-			__sync_fetch_and_add(&v->repeats, 1);
+	if (seen_before(e)) /* known: no walk */
 		return 1;
-	}
 	if (upath && bpf_probe_read_user_str(e->path, sizeof(e->path), upath) <= 0)
 		e->path[0] = 0;
 	if (vigil_walk_path(&fp, s->walk, e->real))
@@ -417,13 +420,8 @@ static __always_inline void file_item(struct task_struct *task, struct task_w *t
 			h = fnv(h, BPF_CORE_READ(dd, d_inode, i_ino));
 			h = fnv(h, (__u64)(unsigned long)BPF_CORE_READ(base, mnt));
 			e->hash = h;
-			struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = h };
-			struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
-			if (v) { /* known: no walk */
-				if (v->novel)
-					__sync_fetch_and_add(&v->repeats, 1);
+			if (seen_before(e)) /* known: no walk */
 				return;
-			}
 			if (vigil_walk_path(base, s->walk, e->dir))
 				vigil_count(WST_PATH_TRUNCATED);
 		}

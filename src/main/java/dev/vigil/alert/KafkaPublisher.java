@@ -91,8 +91,22 @@ public final class KafkaPublisher implements AutoCloseable {
         return false;
     }
 
+    /** The sender's pause before its next try: 1 s, doubling to 30 s; back to 1 s after a batch went through. */
+    private long pause = 1000;
+
+    /** Waits the pause and doubles it; false when closing or interrupted (the sender stops). */
+    private boolean backOff() {
+        if (closing) return false;
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+            return false;
+        }
+        pause = Math.min(30_000, pause * 2);
+        return true;
+    }
+
     private void run() {
-        long pause = 1000;
         while (true) {
             List<String> batch;
             try {
@@ -112,13 +126,7 @@ public final class KafkaPublisher implements AutoCloseable {
                     producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
                 } catch (org.apache.kafka.common.KafkaException e) {
                     lastError = "the brokers' names do not resolve (yet): " + props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
-                    if (closing) return;
-                    try {
-                        Thread.sleep(pause);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                    pause = Math.min(30_000, pause * 2);
+                    if (!backOff()) return;
                     continue;
                 }
             }
@@ -144,13 +152,7 @@ public final class KafkaPublisher implements AutoCloseable {
                 failed.addAndGet(batch.size());
                 Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
                 lastError = c.getClass().getSimpleName() + ": " + c.getMessage();
-                if (closing) return;
-                try {
-                    Thread.sleep(pause);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                pause = Math.min(30_000, pause * 2);
+                if (!backOff()) return;
             }
         }
     }
