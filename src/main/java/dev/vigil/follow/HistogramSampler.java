@@ -41,16 +41,20 @@ public final class HistogramSampler implements AutoCloseable {
      *     same warm-up, so a model never judges samples unlike the ones it learned
      */
     public HistogramSampler(SyscallHistogramSensor collector, long intervalMs, long warmupMs) {
-        if (intervalMs < 1) throw new IllegalArgumentException("--time must be at least 1 ms");
-        if (warmupMs < 0) throw new IllegalArgumentException("--warmup must be at least 0 ms");
+        check(intervalMs, warmupMs);
         this.collector = collector;
         this.intervalNanos = intervalMs * 1_000_000L;
         this.warmupSamples = (warmupMs + intervalMs - 1) / intervalMs;
     }
 
+    private static void check(long intervalMs, long warmupMs) {
+        if (intervalMs < 1) throw new IllegalArgumentException("--time must be at least 1 ms");
+        if (warmupMs < 0) throw new IllegalArgumentException("--warmup must be at least 0 ms");
+    }
+
     /** Attaches a histogram probe to the process tgid and samples it; close releases the probe. */
     public static HistogramSampler attach(long tgid, long intervalMs, long warmupMs) {
-        new HistogramSampler(null, intervalMs, warmupMs); // bad intervals fail before anything is loaded
+        check(intervalMs, warmupMs); // bad intervals fail before anything is loaded
         SyscallHistogramSensor probe = SyscallHistogramSensor.attach(tgid);
         HistogramSampler s = new HistogramSampler(probe, intervalMs, warmupMs);
         s.owned = true;

@@ -62,7 +62,7 @@ public final class LiveSource implements AutoCloseable {
      * Hands the target's processes to the recorder and to the observer, prints the banner
      * (given the followed roots) on stderr, lets a launched command run, then {@link #loop}s.
      */
-    public static void follow(SyscallRecorder recorder, Target target, Launcher launched, ProcessObserver f, BooleanSupplier stop,
+    private static void follow(SyscallRecorder recorder, Target target, Launcher launched, ProcessObserver f, BooleanSupplier stop,
                               UnaryOperator<String> banner) {
         List<String> roots = new ArrayList<>();
         for (int pid : target.running()) {
@@ -85,7 +85,7 @@ public final class LiveSource implements AutoCloseable {
      * Polls until every followed process has ended, stop says so, or the deadline; fails
      * when a launched command dies before its exec. Drains the ring at the end.
      */
-    public static void loop(SyscallRecorder recorder, Launcher launched, ProcessObserver f, long deadline, BooleanSupplier stop, List<String> command) {
+    private static void loop(SyscallRecorder recorder, Launcher launched, ProcessObserver f, long deadline, BooleanSupplier stop, List<String> command) {
         long nextCheck = System.nanoTime();
         while (!stop.getAsBoolean() && System.nanoTime() < deadline) {
             recorder.poll(100);
