@@ -123,10 +123,20 @@ struct vigil_event_header {
 #define VIGIL_PATH_MAX 256
 #define VIGIL_ARGS_MAX 512
 
+/* vigil_exec_event.flags and vigil_slot_event.flags */
+enum vigil_exec_flag {
+	VIGIL_EXEC_SCRIPT = 1,   /* filename was a script: exe is its interpreter (bprm->interp was rewritten) */
+	VIGIL_EXEC_DELETED = 2,  /* the executed file has no link left (deleted, a memfd) */
+};
+
 struct vigil_exec_event {
 	struct vigil_event_header h;
 	__u32 args_len;      /* bytes of args read (NUL-separated argv) */
 	__u32 args_total;    /* bytes of the whole argv (more than args_len when truncated) */
+	__u32 slot;          /* the workload slot the process came from (task_w.h's fork_slot); 0: unknown */
+	__u32 flags;         /* enum vigil_exec_flag */
+	__u64 slot_cgroup;   /* the cgroup that slot's workload began in */
+	char exe[VIGIL_PATH_MAX]; /* the file the kernel executed (bprm->file), its path walked in the kernel */
 	char filename[VIGIL_PATH_MAX];
 	char args[VIGIL_ARGS_MAX];
 	char parent_exe[VIGIL_PATH_MAX]; /* the executable of the process that forked it, read at the exec
@@ -293,6 +303,10 @@ struct vigil_slot_event {
 	__u32 reason;        /* enum vigil_slot_reason */
 	__u32 args_len;
 	__u32 args_total;
+	__u32 flags;         /* enum vigil_exec_flag */
+	__u32 from_slot;     /* the slot the process came from (task_w.h's fork_slot); 0: unknown */
+	__u64 from_cgroup;   /* the cgroup that slot began in */
+	char exe[VIGIL_PATH_MAX];      /* the file the kernel executed, walked; empty for RUNNING */
 	char filename[VIGIL_PATH_MAX]; /* empty for RUNNING (user space reads /proc) */
 	char args[VIGIL_ARGS_MAX];
 };

@@ -32,6 +32,7 @@
 #include "events.h"
 #include "collect.h"
 #include "path.h"
+#include "task_w.h"
 
 VIGIL_WIRE_STRUCT(vigil_slot_event);
 VIGIL_WIRE_STRUCT(vigil_item_event);
@@ -65,23 +66,9 @@ const volatile __u32 max_slots = 4096;
 #define AF_INET 2
 #define AF_INET6 10
 
-struct task_w {
-	__u64 cgroup;         /* the cgroup the task's workload began in */
-	__u32 slot;           /* 1 + index in slots; 0: none (kernel thread, full) */
-	__u32 action;         /* a call judged at exit: its action (0: none pending) */
-	__u32 nr;
-	__u32 calls;          /* calls since the last flush into the slot's activity */
-	__u64 a[4];           /* its arguments */
-};
+/* struct task_w and the tasks map: task_w.h (shared with exec.bpf.c) */
 
 #define ACTIVITY_BATCH 1024
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_w);
-} tasks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -160,6 +147,14 @@ static __always_inline __u64 fnv_str(__u64 h, const char *s)
 
 /* ------------------------------------------------------------------ workload slots */
 
+/* Room to walk a started program's path (exec only; items use scratch_map's). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[2 * VIGIL_PATH_MAX]);
+} slot_walk SEC(".maps");
+
 static __always_inline void slot_event(struct task_struct *task, __u32 slot, __u32 reason, struct linux_binprm *bprm)
 {
 	struct vigil_slot_event *e = vigil_reserve(sizeof(*e));
@@ -169,8 +164,26 @@ static __always_inline void slot_event(struct task_struct *task, __u32 slot, __u
 	e->slot = slot;
 	e->reason = reason;
 	e->filename[0] = 0;
-	if (bprm)
+	e->exe[0] = 0;
+	e->flags = 0;
+	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
+	e->from_slot = t ? t->fork_slot : 0;
+	e->from_cgroup = t ? t->fork_cgroup : 0;
+	if (bprm) {
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+		/* named by the kernel's file, not by a path user space would look up later */
+		__u32 zero = 0;
+		char *walk = bpf_map_lookup_elem(&slot_walk, &zero);
+		struct file *f = BPF_CORE_READ(bprm, file);
+		if (walk && f) {
+			struct path fp = BPF_CORE_READ(f, f_path);
+			vigil_walk_path(&fp, walk, e->exe);
+			if (BPF_CORE_READ(f, f_inode, i_nlink) == 0)
+				e->flags |= VIGIL_EXEC_DELETED;
+		}
+		if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+			e->flags |= VIGIL_EXEC_SCRIPT;
+	}
 	vigil_read_argv(task, e->args, &e->args_len, &e->args_total);
 	vigil_submit(e);
 }
@@ -241,6 +254,8 @@ int BPF_PROG(vigil_w_fork, struct task_struct *parent, struct task_struct *child
 		return 0;
 	ct->cgroup = pt->cgroup;
 	ct->slot = pt->slot;
+	ct->fork_cgroup = pt->cgroup;
+	ct->fork_slot = pt->slot;
 	ct->action = 0;
 	ct->calls = 0;
 	return 0;
@@ -622,6 +637,8 @@ static __always_inline struct task_w *first_seen(struct task_struct *task)
 		return t; /* a kernel thread, or filtered out: slot stays 0 */
 	t->cgroup = bpf_get_current_cgroup_id();
 	t->slot = slot_of(task, exe, t->cgroup, 1, 0);
+	t->fork_cgroup = t->cgroup;
+	t->fork_slot = t->slot;
 	return t;
 }
 

@@ -45,6 +45,11 @@ final class ContextFirst implements AutoCloseable {
         return new ContextFirst(List.copyOf(started), sink);
     }
 
+    /** The exec sensor, when it runs (the workload sensor shares its task storage). */
+    java.util.Optional<ExecSensor> exec() {
+        return sensors.stream().filter(ExecSensor.class::isInstance).map(ExecSensor.class::cast).findFirst();
+    }
+
     /** The context sensors running (for their loss counters). */
     List<Sensor> sensors() { return sensors; }
 

@@ -91,12 +91,18 @@ public final class EventLog {
                 case KernelEvent.Exec x -> {
                     who(o.put("ev", "exec"), x.who()).put("file", x.filename()).put("truncated", x.truncated());
                     if (!x.parentExe().isEmpty()) o.put("parent_exe", x.parentExe());
+                    if (!x.exe().isEmpty()) o.put("exe", x.exe());
+                    if (x.flags() != 0) o.put("flags", x.flags());
+                    if (x.slot() != 0) o.put("from_slot", x.slot()).put("from_cgroup", x.slotCgroup());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
                 case KernelEvent.Exit x -> who(o.put("ev", "exit"), x.who()).put("status", x.status()).put("lifetime", x.lifetimeNs());
                 case KernelEvent.Slot x -> {
                     who(o.put("ev", "slot"), x.who()).put("slot", x.slot()).put("reason", x.reason()).put("file", x.filename()).put("truncated", x.truncated());
+                    if (!x.exe().isEmpty()) o.put("exe", x.exe());
+                    if (x.flags() != 0) o.put("flags", x.flags());
+                    if (x.fromSlot() != 0) o.put("from_slot", x.fromSlot()).put("from_cgroup", x.fromCgroup());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
@@ -200,10 +206,12 @@ public final class EventLog {
                 o.path("cgroup").asLong(), o.path("comm").asText());
         return switch (ev) {
             case "exec" -> new KernelEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean(),
-                    o.path("parent_exe").asText(""));
+                    o.path("parent_exe").asText(""), o.path("exe").asText(""), o.path("flags").asInt(), o.path("from_slot").asInt(),
+                    o.path("from_cgroup").asLong());
             case "exit" -> new KernelEvent.Exit(w, o.path("status").asInt(), o.path("lifetime").asLong());
             case "slot" -> new KernelEvent.Slot(w, o.path("slot").asInt(), o.path("reason").asInt(), o.path("file").asText(), strings(o.path("argv")),
-                    o.path("truncated").asBoolean());
+                    o.path("truncated").asBoolean(), o.path("exe").asText(""), o.path("flags").asInt(), o.path("from_slot").asInt(),
+                    o.path("from_cgroup").asLong());
             case "item" -> {
                 long[] args = new long[4];
                 for (int i = 0; i < 4 && i < o.path("args").size(); i++) args[i] = o.path("args").get(i).asLong();

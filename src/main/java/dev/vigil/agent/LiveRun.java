@@ -137,7 +137,9 @@ final class LiveRun implements AutoCloseable {
             }
             ctx = ContextFirst.start(config, log, this::onContext);
             if (workloads != null) {
-                w = Sensor.start(new WorkloadSensor(config.profiles().maxSlots()), config.filters());
+                WorkloadSensor ws = new WorkloadSensor(config.profiles().maxSlots());
+                ctx.exec().ifPresent(ws::shareTasks); // exec events then carry the workload each process came from
+                w = Sensor.start(ws, config.filters());
                 WorkloadSensor probe = w;
                 workloads.profiler().repeats(new WorkloadProfiler.Repeats() {
                     public boolean mark(int slot, int kind, long hash) { return probe.markNovel(slot, kind, hash); }

@@ -113,6 +113,24 @@ public final class BpfObject implements AutoCloseable {
         };
     }
 
+    /**
+     * Before load: the map is another object's, already loaded (fd, which libbpf duplicates):
+     * the two objects' programs then share it. Its type, key, value and size must match.
+     */
+    public BpfObject reuseMap(String map, int fd) {
+        checkOpen();
+        if (loaded) throw new IllegalStateException("reuse a map after load: " + map);
+        try {
+            int rc = (int) Libbpf.MAP_REUSE_FD.invokeExact(map(map).handle(), fd);
+            if (rc != 0) throw new BpfException("reuse map " + map + " (fd " + fd + ")", -rc);
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return this;
+    }
+
     /** Sets a map's capacity before load. */
     public BpfObject setMaxEntries(String map, int entries) {
         checkOpen();

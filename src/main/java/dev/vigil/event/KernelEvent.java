@@ -14,10 +14,30 @@ public sealed interface KernelEvent {
     /** Who did it (the common header of every ring-buffer event). */
     record Who(int pid, int tgid, int ppid, int uid, long ktimeNs, long cgroup, String comm) {}
 
-    record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe) implements KernelEvent {
+    /**
+     * A program execution. filename is the path as the caller passed it; exe the file the
+     * kernel executed, its path walked in the kernel (for a script, its interpreter; "" when
+     * not known: a replay of an old recording); slot and slotCgroup the workload slot the
+     * process came from (its parent's when forked, kept in the kernel: a double fork or a
+     * dead parent does not change it; 0 when not known) and the cgroup that slot began in.
+     */
+    record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe, String exe, int flags, int slot, long slotCgroup)
+            implements KernelEvent {
+        /** flags: filename was a script (exe is its interpreter); the executed file has no link left (deleted, a memfd). */
+        public static final int SCRIPT = 1, DELETED = 2;
+
         public Exec {
             parentExe = parentExe == null ? "" : parentExe;
+            exe = exe == null ? "" : exe;
         }
+
+        public Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe) {
+            this(who, filename, argv, truncated, parentExe, "", 0, 0, 0);
+        }
+
+        public boolean script() { return (flags & SCRIPT) != 0; }
+
+        public boolean deleted() { return (flags & DELETED) != 0; }
 
         /** An exec whose parent's executable is not known. */
         public Exec(Who who, String filename, List<String> argv, boolean truncated) {
@@ -55,8 +75,22 @@ public sealed interface KernelEvent {
      * (ROOT: a restart), or was running before vigil and was given one (RUNNING; filename and
      * argv then come from /proc).
      */
-    record Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated) implements KernelEvent {
+    /**
+     * A workload slot's process started; exe, flags and the slot it came from (fromSlot,
+     * fromCgroup) as in {@link Exec} (exe is empty for RUNNING: user space reads /proc).
+     */
+    record Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated, String exe, int flags, int fromSlot,
+                long fromCgroup) implements KernelEvent {
         public static final int NEW = 1, ROOT = 2, RUNNING = 3;
+
+        public Slot {
+            exe = exe == null ? "" : exe;
+        }
+
+        public Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated) {
+            this(who, slot, reason, filename, argv, truncated, "", 0, 0, 0);
+        }
+
         public String collector() { return "workload"; }
     }
 

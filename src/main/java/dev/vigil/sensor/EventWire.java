@@ -28,6 +28,8 @@ public final class EventWire {
 
     public static final StructLayout EXEC = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("args_len"), JAVA_INT.withName("args_total"),
+            JAVA_INT.withName("slot"), JAVA_INT.withName("flags"), JAVA_LONG.withName("slot_cgroup"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("exe"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
             MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("parent_exe")).withName("vigil_exec_event");
@@ -73,7 +75,8 @@ public final class EventWire {
 
     public static final StructLayout SLOT_EVENT = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("slot"), JAVA_INT.withName("reason"), JAVA_INT.withName("args_len"),
-            JAVA_INT.withName("args_total"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
+            JAVA_INT.withName("args_total"), JAVA_INT.withName("flags"), JAVA_INT.withName("from_slot"), JAVA_LONG.withName("from_cgroup"),
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("exe"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
             MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args")).withName("vigil_slot_event");
 
     public static final StructLayout ITEM_EVENT = MemoryLayout.structLayout(
@@ -116,7 +119,10 @@ public final class EventWire {
             H_KTIME = at(HEADER, "ktime_ns"), H_CGROUP = at(HEADER, "cgroup"), H_COMM = at(HEADER, "comm");
     static final int COMM_LEN = sizeOf(HEADER, "comm");
     static final long EXEC_ARGS_LEN = at(EXEC, "args_len"), EXEC_ARGS_TOTAL = at(EXEC, "args_total"), EXEC_FILENAME = at(EXEC, "filename"),
-            EXEC_ARGS = at(EXEC, "args"), EXEC_PARENT_EXE = at(EXEC, "parent_exe");
+            EXEC_ARGS = at(EXEC, "args"), EXEC_PARENT_EXE = at(EXEC, "parent_exe"), EXEC_SLOT = at(EXEC, "slot"), EXEC_FLAGS = at(EXEC, "flags"),
+            EXEC_SLOT_CGROUP = at(EXEC, "slot_cgroup"), EXEC_EXE = at(EXEC, "exe");
+    /** vigil_exec_flag: filename was a script (exe is its interpreter); the file executed has no link left. */
+    public static final int EXEC_SCRIPT = 1, EXEC_DELETED = 2;
     static final long EXIT_CODE = at(EXIT, "exit_code"), EXIT_LIFETIME = at(EXIT, "lifetime_ns");
     static final long UNLINK_SYSCALL = at(UNLINK, "syscall"), UNLINK_DFD = at(UNLINK, "dfd"), UNLINK_FLAGS = at(UNLINK, "flags"),
             UNLINK_PATH = at(UNLINK, "path");
@@ -132,7 +138,9 @@ public final class EventWire {
             REC_EXIT_CODE = at(REC_PROC, "exit_code"), REC_FILENAME = at(REC_PROC, "filename");
 
     static final long SLOT_SLOT = at(SLOT_EVENT, "slot"), SLOT_REASON = at(SLOT_EVENT, "reason"), SLOT_ARGS_LEN = at(SLOT_EVENT, "args_len"),
-            SLOT_ARGS_TOTAL = at(SLOT_EVENT, "args_total"), SLOT_FILENAME = at(SLOT_EVENT, "filename"), SLOT_ARGS = at(SLOT_EVENT, "args");
+            SLOT_ARGS_TOTAL = at(SLOT_EVENT, "args_total"), SLOT_FILENAME = at(SLOT_EVENT, "filename"), SLOT_ARGS = at(SLOT_EVENT, "args"),
+            SLOT_FLAGS = at(SLOT_EVENT, "flags"), SLOT_EXE = at(SLOT_EVENT, "exe"), SLOT_FROM_SLOT = at(SLOT_EVENT, "from_slot"),
+            SLOT_FROM_CGROUP = at(SLOT_EVENT, "from_cgroup");
     static final long ITEM_SLOT = at(ITEM_EVENT, "slot"), ITEM_KIND = at(ITEM_EVENT, "kind"), ITEM_SYSCALL = at(ITEM_EVENT, "syscall"),
             ITEM_ACTION = at(ITEM_EVENT, "action"), ITEM_RET = at(ITEM_EVENT, "ret"), ITEM_FLAGS = at(ITEM_EVENT, "flags"),
             ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),

@@ -12,6 +12,12 @@ public final class ExecSensor extends RingSensor {
         super("exec", "/dev/vigil/bpf/exec.bpf.o", List.of(new Program("vigil_exec", null, null), new Program("vigil_exit", null, null)));
     }
 
+    /** The fd of its task storage (task_w.h), once loaded: for {@link WorkloadSensor#shareTasks}. */
+    int tasksFd() {
+        if (object() == null || !object().isLoaded()) throw new IllegalStateException("exec: not loaded");
+        return object().map("tasks").fd();
+    }
+
     @Override
     public String header() {
         return "exec: TIME EXEC PID PPID UID COMM cgroup=ID FILE [ARGV] | TIME EXIT PID PPID UID COMM code=N [signal=S] lifetime=SECONDS";
@@ -25,7 +31,8 @@ public final class ExecSensor extends RingSensor {
                 EventWire.expect(b, EventWire.EXEC);
                 int len = Math.min(s.get(EventWire.I, EventWire.EXEC_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.EXEC_ARGS_TOTAL);
                 yield new Exec(EventWire.who(s), EventWire.string(s, EventWire.EXEC_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.EXEC_ARGS, len),
-                        total > len, EventWire.string(s, EventWire.EXEC_PARENT_EXE, EventWire.PATH_MAX));
+                        total > len, EventWire.string(s, EventWire.EXEC_PARENT_EXE, EventWire.PATH_MAX), EventWire.string(s, EventWire.EXEC_EXE, EventWire.PATH_MAX),
+                        s.get(EventWire.I, EventWire.EXEC_FLAGS), s.get(EventWire.I, EventWire.EXEC_SLOT), s.get(EventWire.L, EventWire.EXEC_SLOT_CGROUP));
             }
             case EventWire.EV_EXIT -> {
                 EventWire.expect(b, EventWire.EXIT);

@@ -76,9 +76,21 @@ public final class WorkloadSensor extends RingSensor {
 
     public WorkloadSensor() { this(4096); }
 
+    private int sharedTasks = -1;
+
+    /**
+     * Shares the exec sensor's task storage (task_w.h): its exec events then carry the slot
+     * each process came from. Before start; without it the exec events carry none.
+     */
+    public WorkloadSensor shareTasks(ExecSensor exec) {
+        this.sharedTasks = exec.tasksFd();
+        return this;
+    }
+
     @Override
     void beforeLoad(BpfObject o, SensorSettings s) {
         o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots);
+        if (sharedTasks >= 0) o.reuseMap("tasks", sharedTasks);
     }
 
     @Override
@@ -227,7 +239,9 @@ public final class WorkloadSensor extends RingSensor {
             EventWire.expect(b, EventWire.SLOT_EVENT);
             int len = Math.min(s.get(EventWire.I, EventWire.SLOT_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.SLOT_ARGS_TOTAL);
             return new Slot(EventWire.who(s), s.get(EventWire.I, EventWire.SLOT_SLOT), s.get(EventWire.I, EventWire.SLOT_REASON),
-                    EventWire.string(s, EventWire.SLOT_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.SLOT_ARGS, len), total > len);
+                    EventWire.string(s, EventWire.SLOT_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.SLOT_ARGS, len), total > len,
+                    EventWire.string(s, EventWire.SLOT_EXE, EventWire.PATH_MAX), s.get(EventWire.I, EventWire.SLOT_FLAGS),
+                    s.get(EventWire.I, EventWire.SLOT_FROM_SLOT), s.get(EventWire.L, EventWire.SLOT_FROM_CGROUP));
         }
         if (type != EventWire.EV_ITEM) throw new IllegalArgumentException("workload: unknown event type " + type);
         EventWire.expect(b, EventWire.ITEM_EVENT);

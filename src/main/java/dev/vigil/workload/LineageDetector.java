@@ -67,18 +67,39 @@ public final class LineageDetector {
     private String real(String path) { return facts.realPath(path); }
 
     /**
-     * The executable a process exec'd as filename: its real path, or for a file named through
-     * a file descriptor (/dev/fd/N, /proc/self/fd/N: an fexecve, a memfd) what /proc/PID/exe
-     * says the process runs (/memfd:NAME (deleted)); those are never resolved in vigil's own
-     * /proc/self.
+     * The program an exec ran: the file the kernel executed, as the kernel named it (kernelExe,
+     * with " (deleted)" when it has no link left: a memfd, a deleted file), so no symlink
+     * re-pointed after the exec can make an implant read as a learnt program. For a script
+     * (the kernel executed its interpreter) the script, by its real path; without the kernel's
+     * name (an old recording), the real path of filename, or for a file named through a file
+     * descriptor (/dev/fd/N, /proc/self/fd/N) what /proc/PID/exe says.
      */
-    String executable(String filename, int pid) {
+    static String executable(ProcessFacts facts, String filename, String kernelExe, int flags, int pid) {
+        if (!kernelExe.isEmpty() && (flags & KernelEvent.Exec.SCRIPT) == 0) {
+            return (flags & KernelEvent.Exec.DELETED) != 0 && !kernelExe.endsWith(" (deleted)") ? kernelExe + " (deleted)" : kernelExe;
+        }
         if (filename.startsWith("/dev/fd/") || filename.startsWith("/proc/")) {
             String exe = facts.exe(pid);
             return exe.isEmpty() ? filename : exe;
         }
-        return real(filename);
+        return facts.realPath(filename);
     }
+
+    String executable(KernelEvent.Exec x) { return executable(facts, x.filename(), x.exe(), x.flags(), x.who().tgid()); }
+
+    /** The workloads of kernel slots (the profiler's); none known by default. */
+    private java.util.function.IntFunction<Optional<WorkloadProfiler.Origin>> origins = slot -> Optional.empty();
+
+    /** Where the workload of a kernel slot is looked up (an exec names the slot its process came from). */
+    LineageDetector origins(java.util.function.IntFunction<Optional<WorkloadProfiler.Origin>> o) {
+        this.origins = o;
+        return this;
+    }
+
+    private long reparented;
+
+    /** Execs placed in their workload by the slot they came from (their parent was gone or re-parented: a double fork, setsid, a daemon). */
+    public long reparented() { return reparented; }
 
     private final Duration warmup;
     private final Warmups warmups = new Warmups();
@@ -141,7 +162,7 @@ public final class LineageDetector {
     private List<Alert> exec(KernelEvent.Exec x, Instant now) {
         int pid = x.who().tgid(), ppid = x.who().ppid();
         long cgid = x.who().cgroup();
-        String exe = executable(x.filename(), pid);
+        String exe = executable(x);
         Tracked tracked = workloads.get(ppid);
         if (tracked == null) tracked = fromProc(ppid);
         if (tracked == null && !x.parentExe().isEmpty()) {
@@ -149,6 +170,18 @@ public final class LineageDetector {
             // with, in this cgroup; the one workload begun there with that executable is the parent's
             Tracked t = byProgram.get(cgid + "|" + real(x.parentExe()));
             if (t != null && t != NONE) tracked = t;
+        }
+        boolean detached = false;
+        if ((tracked == null || tracked.cgroup() != cgid) && x.slot() != 0 && x.slotCgroup() == cgid) {
+            // the kernel kept where the process came from: forked (at any depth, re-parented since, its parent gone) by a
+            // workload begun in this very cgroup; it stays in that workload (a double fork or setsid does not shake it)
+            Optional<WorkloadProfiler.Origin> o = origins.apply(x.slot());
+            if (o.isPresent() && o.get().cgroup() == cgid && o.get().root() != pid) {
+                Tracked t = new Tracked(o.get().key(), cgid, o.get().started());
+                reparented++;
+                tracked = t;
+                detached = true;
+            }
         }
         if (tracked == null || tracked.cgroup() != cgid) {
             // a workload of its own: its scope from its cgroup's path (the process may be gone already)
@@ -176,10 +209,12 @@ public final class LineageDetector {
         if (profile == null) return List.of();
         // the parent's executable: what it exec'd (while vigil ran), else what the kernel read at this exec (a parent that
         // forked without exec'ing, as sshd's session process, may be gone by now), else /proc
-        String parentExe = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe)
+        // a detached process (its parent gone, or re-parented: a double fork, setsid) has no parent of its workload to name: its
+        // parent now is whoever adopted it
+        String parentExe = detached ? "" : real(describer.context().seen(ppid).map(ProcessContext.Seen::exe)
                 .orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
         String args = Patterns.args(x.argv());
-        String item = (parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
+        String item = (detached ? DETACHED : parentExe.isEmpty() ? "?" : parentExe) + " -> " + exe + (args.isEmpty() ? "" : " " + args);
         Dimension d = profile.dimension(WorkloadProfile.PROCESS, learning, now);
         Dimension.State before = d.state();
         Dimension.Verdict v = d.observe(item, now, profile.activity());
@@ -197,10 +232,14 @@ public final class LineageDetector {
             events.state(parent, d.name(), d.state(), now);
         }
         switch (v) {
-            case LEARNT, WARMUP -> learnt++;
+            case LEARNT -> learnt++;
+            case WARMUP -> {
+                learnt++;
+                out.add(Warmups.reported(alert(x, exe, parent, profile, d, item, from(detached, parentExe, ppid), now)));
+            }
             case NOVEL -> {
                 novel++;
-                out.add(alert(x, exe, parent, profile, d, item, parentExe, now));
+                out.add(alert(x, exe, parent, profile, d, item, from(detached, parentExe, ppid), now));
             }
             default -> { }
         }
@@ -235,16 +274,24 @@ public final class LineageDetector {
                 + d.stableSince() + ")";
     }
 
-    private Alert alert(KernelEvent.Exec x, String exe, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, String parentExe, Instant now) {
+    private static String from(boolean detached, String parentExe, int ppid) {
+        return detached ? "a process detached from its parent (re-parented to pid " + ppid + ")"
+                : parentExe.isEmpty() ? "an unknown parent (pid " + ppid + ")" : parentExe + " (pid " + ppid + ")";
+    }
+
+    /** The parent in a process item when the process was detached from its parent: re-parented, its parent gone. */
+    public static final String DETACHED = "(detached)";
+
+    private Alert alert(KernelEvent.Exec x, String exe, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, String from, Instant now) {
         ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe);
         boolean risky = List.of("sh", "bash", "dash", "zsh", "ksh", "ash", "nc", "ncat", "socat", "python", "python3", "perl")
                 .contains(exe.substring(exe.lastIndexOf('/') + 1)) || exe.startsWith("/tmp/") || exe.startsWith("/dev/shm/")
                 || exe.startsWith("/memfd:") || exe.startsWith("/var/tmp/") || x.filename().startsWith("/dev/fd/");
         String args = Patterns.args(x.argv());
         String learnedFor = words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
-        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s (pid %d) — %s%s",
+        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s — %s%s",
                 w.program(), w.scope(), exe, x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "",
-                parentExe.isEmpty() ? "an unknown parent" : parentExe, x.who().ppid(), neverSeen(d, now),
+                from, neverSeen(d, now),
                 profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(risky ? Alert.Severity.HIGH : Alert.Severity.MEDIUM)
                 .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))

@@ -30,4 +30,17 @@ final class Warmups {
         d.addLast(now);
         return d.size() > MAX_STARTS ? Instant.EPOCH : now;
     }
+
+    /**
+     * What a novel item's alert becomes when it came within a warm-up: still told, at low
+     * severity, saying so (the item is learnt, so it is told once), never silent: a crash
+     * and a restart do not make what an attacker does in the next minute unseen.
+     */
+    static dev.vigil.alert.Alert reported(dev.vigil.alert.Alert a) {
+        java.util.Map<String, Object> ev = new LinkedHashMap<>(a.evidence());
+        ev.put("warmup", true);
+        return new dev.vigil.alert.Alert(a.time(), a.host(), a.detector(), a.kind(), dev.vigil.alert.Alert.Severity.LOW,
+                a.summary() + "; new during the warm-up after a restart (learnt; reported at low severity)", a.process(), a.ancestry(), ev, a.profile(),
+                a.dedupKey(), a.suppressed());
+    }
 }

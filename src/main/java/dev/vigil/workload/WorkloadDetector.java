@@ -52,6 +52,7 @@ public final class WorkloadDetector {
         this.sink = sink;
         this.lineage = new LineageDetector(set, p.learning(), p.warmup(), p.ignore(), describer, p.host()).facts(facts).events(events);
         this.profiler = new WorkloadProfiler(set, p.learning(), p.warmup(), p.ignore(), describer, p.host(), ignoreSlot).facts(facts).events(events);
+        lineage.origins(profiler::origin);
     }
 
     public ProfileSet profiles() { return lineage.profiles(); }
@@ -93,6 +94,9 @@ public final class WorkloadDetector {
                 .counter("vigil_profile_items_unresolved", "Kernel items of a workload that could not be told (its process gone)", profiler::unresolved)
                 .counter("vigil_profile_items_recrossed", "Known items that crossed from the kernel again (seen-map eviction, a second slot of a workload)",
                         profiler::seen)
+                .counter("vigil_profile_execs_reparented", "Execs kept in the workload they came from though their parent was gone or re-parented "
+                        + "(a double fork, setsid, a daemon)", lineage::reparented)
+                .counter("vigil_profile_units_entered", "New workloads started inside a unit that had a stable one (alerted)", profiler::entered)
                 .counter("vigil_profile_novelties_grouped", "Novelties folded into the alert of the same process and moment", groups::folded)
                 .gauge("vigil_profiles", "Workload profiles", () -> lineage.profiles().all().size());
     }

@@ -80,11 +80,22 @@ public final class WorkloadProfiler {
         final WorkloadKey key;
         Instant started;
         long activity;
+        long cgroup;
+        int root;
 
         SlotInfo(WorkloadKey key, Instant started) {
             this.key = key;
             this.started = started;
         }
+    }
+
+    /** A kernel slot's workload, the cgroup it began in, the process that began it (or last restarted it) and when. */
+    public record Origin(WorkloadKey key, long cgroup, int root, Instant started) {}
+
+    /** The workload of a kernel slot, as its slot event told it; empty when not (yet) known or not profiled. */
+    public java.util.Optional<Origin> origin(int slot) {
+        SlotInfo s = slots.get(slot);
+        return s == null || s.key == null ? java.util.Optional.empty() : java.util.Optional.of(new Origin(s.key, s.cgroup, s.root, s.started));
     }
 
     private final Map<Integer, SlotInfo> slots = new HashMap<>();
@@ -103,7 +114,13 @@ public final class WorkloadProfiler {
         this.host = host;
         this.ignoreSlot = ignoreSlot;
         this.facts = ProcessFacts.live(describer.context());
+        this.entries = new UnitEntries(profiles, describer, host, this::origin);
     }
+
+    private final UnitEntries entries;
+
+    /** New workloads begun inside a unit with a stable one (each an alert). */
+    public long entered() { return entries.entered(); }
 
     private ProcessFacts facts;
 
@@ -153,10 +170,7 @@ public final class WorkloadProfiler {
     /** Takes in a slot or item event; returns the alerts it raised. */
     public List<Alert> accept(KernelEvent e, Instant now) {
         return switch (e) {
-            case KernelEvent.Slot s -> {
-                slot(s, now);
-                yield List.of();
-            }
+            case KernelEvent.Slot s -> slot(s, now).map(List::of).orElse(List.of());
             case KernelEvent.Item i -> item(i, now);
             default -> List.of();
         };
@@ -164,37 +178,44 @@ public final class WorkloadProfiler {
 
     private boolean ignored(String cgroupPath) { return Cgroups.under(cgroupPath, ignore); }
 
-    private void slot(KernelEvent.Slot s, Instant now) {
+    private java.util.Optional<Alert> slot(KernelEvent.Slot s, Instant now) {
         SlotInfo known = slots.get(s.slot());
         if (known != null) { // a restart into the same slot: a new warm-up
-            if (s.reason() != KernelEvent.Slot.RUNNING) known.started = warmups.start(known.key, now);
-            return;
+            if (s.reason() != KernelEvent.Slot.RUNNING) {
+                known.started = warmups.start(known.key, now);
+                known.root = s.who().tgid();
+            }
+            return java.util.Optional.empty();
         }
         int pid = s.who().tgid();
         boolean running = s.reason() == KernelEvent.Slot.RUNNING;
-        String exe = running || s.filename().isEmpty() || s.filename().startsWith("/proc/") || s.filename().startsWith("/dev/fd/") ? facts.exe(pid)
-                : facts.realPath(s.filename());
+        String exe = running || s.filename().isEmpty() ? facts.exe(pid) : LineageDetector.executable(facts, s.filename(), s.exe(), s.flags(), pid);
         List<String> argv = running ? facts.cmdline(pid).orElse(s.argv()) : s.argv();
         String cg = facts.cgroupOf(pid).orElseGet(() -> facts.cgroupPath(s.who().cgroup()));
         if (exe.isEmpty() || cg.isEmpty()) {
             slots.put(s.slot(), new SlotInfo(null, now));
             unresolved++;
-            return;
+            return java.util.Optional.empty();
         }
         if (ignored(cg)) {
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
-            return;
+            return java.util.Optional.empty();
         }
         WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
         WorkloadProfile p = profiles.get(key, running);
         if (p == null) { // max_profiles
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
-            return;
+            return java.util.Optional.empty();
         }
+        boolean fresh = UnitEntries.fresh(p);
         p.dimensions(learning, now);
-        slots.put(s.slot(), new SlotInfo(key, running ? Instant.EPOCH : warmups.start(key, now)));
+        SlotInfo info = new SlotInfo(key, running ? Instant.EPOCH : warmups.start(key, now));
+        info.cgroup = s.who().cgroup();
+        info.root = pid;
+        slots.put(s.slot(), info);
+        return entries.began(s, key, exe, fresh, now);
     }
 
     private List<Alert> item(KernelEvent.Item i, Instant now) {
@@ -236,6 +257,7 @@ public final class WorkloadProfiler {
             case LEARNT, WARMUP -> {
                 learnt++;
                 if (collapsed != null && !item.equals(collapsed)) fan(s.key, d, item, collapsed, now);
+                if (v == Dimension.Verdict.WARMUP) out.add(Warmups.reported(alert(i, ob, s.key, profile, d, item, now)));
             }
             case NOVEL -> {
                 novel++;

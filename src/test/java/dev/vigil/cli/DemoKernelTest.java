@@ -25,7 +25,7 @@ class DemoKernelTest {
                 .contains("ran /usr/bin/cat /etc/shadow from /usr/bin/dash").contains("read /etc/shadow")
                 .contains("created or wrote /tmp/.vigil-demo-dropper").contains("ran /tmp/.vigil-demo-dropper from /usr/bin/dash")
                 .containsPattern("ran /usr/bin/bash -c echo id > /dev/tcp/127.0.0.1/[0-9]+ from /usr/bin/dash .*connected to 127.0.0.1:[0-9]+ \\(tcp, loopback\\)")
-                .contains("ran /memfd:x;").contains("called memfd_create (name=x")
+                .contains("ran /memfd:x (deleted);").contains("called memfd_create (name=x")
                 .contains("result                  5 of 5 attack steps named by an alert, 0 false alarms");
         try (var dirs = Files.list(Cgroups.root())) {
             assertThat(dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vigil-demo-"))).as("the demo's cgroup removed").isEmpty();

@@ -37,12 +37,13 @@ class MetricsKernelTest {
         }
         String loop = Native.helper("getppid_loop").toString();
         CompletableFuture<Cli> run = CompletableFuture.supplyAsync(() -> Cli.run("monitor", "--train", train.toString(), "--detector", "stide:n=2", "--window", "20",
-                "--step", "20", "--metrics", "127.0.0.1:" + port, "--duration", "8", "--", "/bin/sh", "-c", loop + " 5000; sleep 30"));
+                "--step", "20", "--metrics", "127.0.0.1:" + port, "--duration", "20", "--", "/bin/sh", "-c", loop + " 5000; sleep 30"));
         HttpClient http = HttpClient.newHttpClient();
         String text = "";
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
-            while (System.nanoTime() < deadline) {
+            // the monitor runs 20 s; its counters are read until they show every call (a loaded machine is slow to start it)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(19);
+            while (System.nanoTime() < deadline && !run.isDone()) {
                 try {
                     text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                             HttpResponse.BodyHandlers.ofString()).body();

@@ -52,6 +52,15 @@ class WorkloadProfilesKernelTest {
             elsif ($what eq 'priority') { getpriority(0, 0); }
             elsif ($what eq 'exec') { exec('/usr/bin/id'); }
             elsif ($what eq 'link') { unlink("$d/x"); symlink('/etc/shadow', "$d/x") or die; open(my $r, '<', "$d/x") or die; close $r; }
+            elsif ($what eq 'dfork') { # a double fork and setsid: the program runs re-parented, its parent gone
+              my $p = fork(); if ($p == 0) { require POSIX; POSIX::setsid(); my $q = fork();
+                if ($q == 0) { my $o = getppid(); for (1..200) { last if getppid() != $o; select(undef, undef, undef, 0.01); } exec('/usr/bin/whoami'); }
+                exit 0; }
+              waitpid($p, 0); }
+            elsif ($what eq 'swap') { # a link to a learnt program, re-pointed by what it ran before user space could look
+              unlink("$d/tool"); symlink('/usr/bin/perl', "$d/tool") or die;
+              my $p = fork(); if ($p == 0) { exec("$d/tool", '-e', "unlink('$d/tool'); symlink('/usr/bin/true', '$d/tool')"); }
+              waitpid($p, 0); }
             elsif ($what eq 'dots') { open(my $r, '<', '/tmp' . ('/.' x 150) . '/../etc/gshadow') or die; close $r; }
             """;
 
@@ -72,6 +81,17 @@ class WorkloadProfilesKernelTest {
         assertThat(Files.readString(dir.resolve("done")).strip()).isEqualTo(Integer.toString(counter));
         Thread.sleep(200);
         return new ArrayList<>(mine(agent.drain(), workload));
+    }
+
+    /** The alerts of an act that finishes after its helper (a process of its own): waits for them when none came yet. */
+    private static List<JsonNode> settled(LiveVigil agent, String workload, List<JsonNode> got) throws Exception {
+        for (int i = 0; i < 20 && got.isEmpty(); i++) {
+            Thread.sleep(100);
+            got.addAll(mine(agent.drain(), workload));
+        }
+        Thread.sleep(500);
+        got.addAll(mine(agent.drain(), workload));
+        return got;
     }
 
     @Test
@@ -154,6 +174,26 @@ class WorkloadProfilesKernelTest {
                 assertThat(a.path("summary").asText()).contains("It also, never seen before: ").contains("read /etc/passwd");
                 assertThat(a.path("process").path("cmdline").toString()).isEqualTo("[\"/usr/bin/id\"]");
 
+                // red team: a double fork with setsid (the program runs with its parent gone, re-parented to init) stays in the
+                // workload it came from: the kernel kept the slot it was forked in
+                // (the helper's own new calls and modules are alerts of their own processes)
+                a = named(settled(agent, workload, act(dir, agent, workload, "dfork", 0)), "process", "(detached) -> /usr/bin/whoami");
+                assertThat(a.path("summary").asText()).contains("ran /usr/bin/whoami from a process detached from its parent (re-parented to pid ");
+                // red team: an exec through a link the program re-points at once: named by the file the kernel executed
+                a = named(settled(agent, workload, act(dir, agent, workload, "swap", 0)), "process", "/usr/bin/perl -> /usr/bin/perl "
+                        + dev.vigil.profile.Patterns.args(List.of("perl", "-e", "unlink('" + d + "/tool'); symlink('/usr/bin/true', '" + d + "/tool')")));
+                // red team: a program written into the service's cgroup from outside (here: from the test's own process)
+                agent.drain();
+                Process intruder = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec /usr/bin/sleep 0.5").start();
+                assertThat(intruder.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                Thread.sleep(700);
+                List<JsonNode> entered = agent.drain().stream().filter(n -> n.path("evidence").path("dimension").asText().equals("unit")).toList();
+                assertThat(entered).as("one alert: a new workload inside the service's cgroup").hasSize(1);
+                assertThat(entered.getFirst().path("severity").asText()).isEqualTo("high");
+                assertThat(entered.getFirst().path("summary").asText())
+                        .startsWith("a program was started inside cgroup:/" + cgroup.getFileName() + " from outside it: /usr/bin/sleep 0.5, by ")
+                        .contains("(" + workload + " is stable)");
+
                 assertThat(act(dir, agent, workload, "write", 0)).as("the same again: a repeat within the cooldown").isEmpty();
                 assertThat(agent.stop()).isEqualTo(143);
                 assertThat(agent.stderr()).containsPattern("workload profiles \\([0-9]+ stable\\), [0-9]+ items learnt, [0-9]+ novel")
@@ -213,6 +253,13 @@ class WorkloadProfilesKernelTest {
                     n.path("dedup_key").asText(), n.path("profile").toString(), n.path("evidence").toString(), n.path("time").asText()));
         }
         return out;
+    }
+
+    /** The one alert (among others of other processes) whose item is item: an anomaly in dimension. */
+    private static JsonNode named(List<JsonNode> alerts, String dimension, String item) {
+        List<JsonNode> it = alerts.stream().filter(n -> n.path("evidence").path("item").asText().equals(item)).toList();
+        assertThat(it).as("exactly one alert names %s among %s", item, alerts).hasSize(1);
+        return one(it, dimension, item);
     }
 
     /** The only alert: an anomaly in dimension, its item (or, folded in, one of its items) the one expected. */

@@ -23,8 +23,52 @@ public class LineageDetectorTest {
         return new KernelEvent.Exec(new KernelEvent.Who(pid, pid, ppid, 33, 0, CGROUP, file.substring(file.lastIndexOf('/') + 1)), file, List.of(argv), false);
     }
 
+    /**
+     * A double fork: the program's parent is gone and it was re-parented to init (another
+     * cgroup); the kernel's word (the slot it was forked in, begun in this cgroup) keeps it in
+     * its workload, named as detached. A restart of the workload itself (its slot's root) and
+     * a process from a slot of another cgroup are not placed by the slot.
+     */
     @Test
-    void learnsThenNamesNewProgramsButNotInTheWarmUpAfterAStart() {
+    void aDetachedProcessStaysInTheWorkloadItCameFrom() {
+        ProcessContext ctx = new ProcessContext();
+        LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
+                Duration.ZERO, List.of(), new ProcessDescriber(ctx, false), "h");
+        KernelEvent.Exec root = exec(ROOT, SYSTEMD, "/nonexistent/bin/python3", "python3", "/srv/app.py");
+        ctx.accept(root);
+        d.accept(root, T0);
+        dev.vigil.profile.WorkloadKey app = d.workloadOf(ROOT).orElseThrow();
+        d.origins(slot -> slot == 7 ? java.util.Optional.of(new WorkloadProfiler.Origin(app, CGROUP, ROOT, T0)) : java.util.Optional.empty());
+        for (int i = 1; i <= 2; i++) d.accept(exec(ROOT + i, ROOT, "/nonexistent/bin/sh", "sh", "-c", "date"), T0.plusSeconds(i));
+        d.profiles().find(app).addActivity(5);
+        assertThat(d.accept(exec(ROOT + 3, ROOT, "/nonexistent/bin/sh", "sh", "-c", "date"), T0.plusSeconds(8))).extracting(Alert::kind)
+                .containsExactly("profile_state");
+        int orphan = ROOT + 50; // its parent (ROOT + 49) forked it and exited; init (pid 1 here: SYSTEMD) adopted it
+        KernelEvent.Exec x = new KernelEvent.Exec(new KernelEvent.Who(orphan, orphan, SYSTEMD, 33, 0, CGROUP, "nc"), "/nonexistent/bin/nc",
+                List.of("nc", "10.0.0.1", "4444"), false, "", "/nonexistent/bin/nc", 0, 7, CGROUP);
+        ctx.accept(x);
+        List<Alert> a = d.accept(x, T0.plusSeconds(10));
+        assertThat(a).hasSize(1);
+        assertThat(a.getFirst().evidence()).containsEntry("item", "(detached) -> /nonexistent/bin/nc <n>.<n>.<n>.<n> <n>")
+                .containsEntry("workload", app.text());
+        assertThat(a.getFirst().summary()).contains(" ran /nonexistent/bin/nc 10.0.0.1 4444 from a process detached from its parent (re-parented to pid "
+                + SYSTEMD + ")");
+        assertThat(d.reparented()).isEqualTo(1);
+        // the slot came from another cgroup: the process began a workload of its own there
+        KernelEvent.Exec moved = new KernelEvent.Exec(new KernelEvent.Who(orphan + 1, orphan + 1, SYSTEMD, 33, 0, CGROUP + 1, "nc"), "/nonexistent/bin/nc",
+                List.of("nc"), false, "", "/nonexistent/bin/nc", 0, 7, CGROUP);
+        assertThat(d.accept(moved, T0.plusSeconds(11))).isEmpty();
+        assertThat(d.workloadOf(orphan + 1).orElseThrow()).isNotEqualTo(app);
+        // the workload's own root restarting (the slot's root pid is the exec's own): not placed by the slot
+        d.origins(slot -> java.util.Optional.of(new WorkloadProfiler.Origin(app, CGROUP, ROOT + 60, T0)));
+        KernelEvent.Exec restart = new KernelEvent.Exec(new KernelEvent.Who(ROOT + 60, ROOT + 60, SYSTEMD, 33, 0, CGROUP, "python3"),
+                "/nonexistent/bin/python3", List.of("python3", "/srv/app.py"), false, "", "/nonexistent/bin/python3", 0, 7, CGROUP);
+        assertThat(d.accept(restart, T0.plusSeconds(12))).isEmpty();
+        assertThat(d.reparented()).isEqualTo(1);
+    }
+
+    @Test
+    void learnsThenNamesNewProgramsAndToldAtLowSeverityInTheWarmUpAfterAStart() {
         ProcessContext ctx = new ProcessContext();
         LineageDetector d = new LineageDetector(new ProfileSet(10), new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(5), 2, Duration.ofHours(1), 100),
                 Duration.ofSeconds(30), List.of("/user.slice"), new ProcessDescriber(ctx, false), "h");
@@ -43,7 +87,11 @@ public class LineageDetectorTest {
         d.profiles().find(d.workloadOf(ROOT).orElseThrow()).addActivity(5); // the calls the workload made meanwhile (the kernel counts them)
         assertThat(child.apply(T0.plusSeconds(8), new String[] {"sh", "-c", "date"})).as("stable: 5 calls since the last new, 5 s later")
                 .extracting(Alert::kind).containsExactly("profile_state");
-        assertThat(child.apply(T0.plusSeconds(20), new String[] {"cat", "/etc/shadow"})).as("within the 30 s warm-up after the start").isEmpty();
+        List<Alert> w = child.apply(T0.plusSeconds(20), new String[] {"cat", "/etc/shadow"});
+        assertThat(w).as("within the 30 s warm-up after the start: told, at low severity").hasSize(1);
+        assertThat(w.getFirst().severity()).isEqualTo(Alert.Severity.LOW);
+        assertThat(w.getFirst().summary()).endsWith("; new during the warm-up after a restart (learnt; reported at low severity)");
+        assertThat(w.getFirst().evidence()).containsEntry("warmup", true);
         assertThat(d.warmedUp()).isEqualTo(1);
         assertThat(child.apply(T0.plusSeconds(25), new String[] {"cat", "/etc/shadow"})).as("learnt in the warm-up").isEmpty();
         List<Alert> a = child.apply(T0.plusSeconds(40), new String[] {"nc", "10.0.0.1", "4444"});
@@ -60,7 +108,7 @@ public class LineageDetectorTest {
         d.accept(again, T0.plusSeconds(100));
         KernelEvent.Exec late = exec(ROOT + 101, ROOT + 100, "/nonexistent/bin/curl", "curl", "http://x/");
         ctx.accept(late);
-        assertThat(d.accept(late, T0.plusSeconds(110))).isEmpty();
+        assertThat(d.accept(late, T0.plusSeconds(110))).extracting(Alert::severity).containsExactly(Alert.Severity.LOW);
         assertThat(d.warmedUp()).isEqualTo(2);
         assertThat(d.profiles().all()).hasSize(1);
     }
@@ -99,7 +147,7 @@ public class LineageDetectorTest {
         for (int i = 2; i <= Warmups.MAX_STARTS; i++) {
             Instant t = T0.plusSeconds(100L * i);
             int r = start.apply(t);
-            assertThat(run.apply(r, t.plusSeconds(5))).isEmpty();
+            assertThat(run.apply(r, t.plusSeconds(5))).extracting(Alert::severity).containsExactly(Alert.Severity.LOW);
         }
         assertThat(reported).filteredOn(x -> x.startsWith("WARMUP ")).hasSize(Warmups.MAX_STARTS - 1);
         // the fifth start within the hour: no warm-up
@@ -108,10 +156,11 @@ public class LineageDetectorTest {
         List<Alert> a = run.apply(r5, t5.plusSeconds(5));
         assertThat(a).hasSize(1);
         assertThat(a.getFirst().kind()).isEqualTo("anomaly");
+        assertThat(a.getFirst().severity()).isNotEqualTo(Alert.Severity.LOW);
         // an hour after the first starts it earns its warm-up again
         Instant later = T0.plusSeconds(4 * 3600);
         int r6 = start.apply(later);
-        assertThat(run.apply(r6, later.plusSeconds(5))).isEmpty();
+        assertThat(run.apply(r6, later.plusSeconds(5))).extracting(Alert::severity).containsExactly(Alert.Severity.LOW);
     }
 
     @Test
