@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * injected command line (`echo B64 | base64 -d | sh`, so only what the kernel saw can name
  * them); some from the host (a second workload's flood, a file storm, a process written into
  * the service's cgroup). Each is judged like a scenario step: named (an alert in its window
- * whose words contain what really happened: the file really read, the program really run),
+ * whose words contain what really happened: "read FILE" for the file really read, "ran
+ * PROGRAM" for the program really run, not merely a command line naming them),
  * coverage (a coverage alert in its window: vigil said it lost sight), or missed. The table
  * goes to OUT/table.md and OUT/evasion.json. {@code --vigil LAUNCHER} runs another build's
  * agent (an older checkout's ./vigil) against the same techniques: the before/after table.
@@ -56,41 +57,41 @@ public final class EvasionBench {
         String dots = "/tmp" + "/.".repeat(150) + "/../etc/security/opasswd";
         String pad = "q".repeat(200);
         return List.of(
-                t("plain: cat /etc/shadow (the control)", "/etc/shadow", hidden("cat /etc/shadow")),
-                t("symlink: a link in /tmp to /etc/gshadow, read through it", "/etc/gshadow",
+                t("plain: cat /etc/shadow (the control)", "read /etc/shadow", hidden("cat /etc/shadow")),
+                t("symlink: a link in /tmp to /etc/gshadow, read through it", "read /etc/gshadow",
                         hidden("ln -sf /etc/gshadow /tmp/.v-ev-link; cat /tmp/.v-ev-link; rm -f /tmp/.v-ev-link")),
-                t("a path of ./ over 255 bytes to /etc/security/opasswd", "/etc/security/opasswd", hidden("cat " + dots)),
-                t("/proc/1/root: /etc/subuid read through init's root", "/etc/subuid", hidden("cat /proc/1/root/etc/subuid")),
-                t("double fork and setsid, then whoami", "whoami", hidden("(setsid sh -c 'sleep 0.5; whoami' > /dev/null &)")),
-                t("a renamed copy of a learnt program (getent in /tmp)", "/tmp/getent",
+                t("a path of ./ over 255 bytes to /etc/security/opasswd", "read /etc/security/opasswd", hidden("cat " + dots)),
+                t("/proc/1/root: /etc/subuid read through init's root", "read /etc/subuid", hidden("cat /proc/1/root/etc/subuid")),
+                t("double fork and setsid, then whoami", "ran /usr/bin/whoami", hidden("(setsid sh -c 'sleep 0.5; whoami' > /dev/null &)")),
+                t("a renamed copy of a learnt program (getent in /tmp)", "ran /tmp/getent",
                         hidden("cp /usr/bin/getent /tmp/getent; /tmp/getent hosts localhost; rm -f /tmp/getent")),
-                t("exec -a: a dropped binary calling itself getent", "/tmp/.v-ev-x",
+                t("exec -a: a dropped binary calling itself getent", "ran /tmp/.v-ev-x",
                         hidden("cp /bin/true /tmp/.v-ev-x; bash -c 'exec -a getent /tmp/.v-ev-x hosts localhost'; rm -f /tmp/.v-ev-x")),
-                t("a link re-pointed at once: /tmp/.v-ev-tool runs an implant, then points to getent", "/tmp/.v-ev-impl",
+                t("a link re-pointed at once: /tmp/.v-ev-tool runs an implant, then points to getent", "ran /tmp/.v-ev-impl",
                         hidden("cp /bin/true /tmp/.v-ev-impl; ln -sf /tmp/.v-ev-impl /tmp/.v-ev-tool; /tmp/.v-ev-tool & ln -sf /usr/bin/getent /tmp/.v-ev-tool; "
                                 + "wait; rm -f /tmp/.v-ev-tool /tmp/.v-ev-impl")),
-                t("a deleted binary run through /proc/self/fd", "/tmp/.v-ev-del",
+                t("a deleted binary run through /proc/self/fd", "ran /tmp/.v-ev-del",
                         hidden("cp /bin/true /tmp/.v-ev-del; exec 3</tmp/.v-ev-del; rm -f /tmp/.v-ev-del; /proc/self/fd/3")),
-                t("argv padded past 200 characters before the new part", "getent shadow",
+                t("argv padded past 200 characters before the new part", "ran /usr/bin/getent shadow",
                         hidden("getent hosts localhost" + pad + " > /dev/null; getent shadow > /dev/null")),
-                t("after a repeat: a cron file written by the same shell", "/etc/cron.d/vigil-ev",
+                t("after a repeat: a cron file written by the same shell", "created or wrote /etc/cron.d/vigil-ev",
                         hidden("echo '* * * * * root true' > /etc/cron.d/vigil-ev; rm -f /etc/cron.d/vigil-ev")),
-                t("after a repeat: a log emptied", "/var/log/vigil-ev.log", hidden(": > /var/log/vigil-ev.log")),
-                t("a thousand long file names in one burst", "/tmp/.v-ev-long-",
+                t("after a repeat: a log emptied", "created or wrote /var/log/vigil-ev.log", hidden(": > /var/log/vigil-ev.log")),
+                t("a thousand long file names in one burst", "created or wrote /tmp/.v-ev-l/",
                         hidden("mkdir -p /tmp/.v-ev-l; p=" + pad + "; for a in a b c d e f g h i j; do for b in a b c d e f g h i j; do for d in a b c d e f g h i j; do "
                                 + ": > /tmp/.v-ev-l/$p$a$b$d; done; done; done; ln -sf /etc/passwd /tmp/.v-ev-long-$p; cat /tmp/.v-ev-long-$p > /dev/null; "
                                 + "rm -rf /tmp/.v-ev-l /tmp/.v-ev-long-$p")),
-                new Technique("a flood of distinct alerts from another workload, then uname", "uname", c -> {
+                new Technique("a flood of distinct alerts from another workload, then uname", "ran /usr/bin/uname", c -> {
                     Files.writeString(c.floodFlag(), "go");
                     Thread.sleep(4000);
                     hidden("uname -a > /dev/null").run(c);
                     Thread.sleep(3000);
                     Files.deleteIfExists(c.floodFlag());
                 }, Duration.ofSeconds(9)),
-                new Technique("an exec storm of a learnt command (2,000 getent), then /etc/subgid read", "/etc/subgid",
+                new Technique("an exec storm of a learnt command (2,000 getent), then /etc/subgid read", "read /etc/subgid",
                         hidden("i=0; while [ $i -lt 2000 ]; do getent hosts localhost > /dev/null & i=$((i+1)); done; cat /etc/subgid > /dev/null; wait"),
                         Duration.ofSeconds(10)),
-                new Technique("a file storm in another workload (20,000 files), then /etc/login.defs read", "/etc/login.defs", c -> {
+                new Technique("a file storm in another workload (20,000 files), then /etc/login.defs read", "read /etc/login.defs", c -> {
                     Path d = c.env().dir().resolve("storm");
                     Process storm = c.env().start(c.env().cgroup("storm"), c.env().dir().resolve("storm.log"), "/usr/bin/perl", "-e",
                             "mkdir '" + d + "'; for my $i (1..20000) { open(my $f, '>', '" + d + "/f' . $i) or die; close $f }");
@@ -102,7 +103,7 @@ public final class EvasionBench {
                     Process p = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + c.appCgroup().resolve("cgroup.procs") + " && exec /usr/bin/sleep 1").start();
                     p.waitFor(10, TimeUnit.SECONDS);
                 }, Duration.ofSeconds(5)),
-                new Technique("crash the service, act in its warm-up: /etc/pam.d/common-auth read", "/etc/pam.d/common-auth", c -> {
+                new Technique("crash the service, act in its warm-up: /etc/pam.d/common-auth read", "read /etc/pam.d/common-auth", c -> {
                     c.service().restart(c.env()); // killed and started again, as a crash and its restart by the unit
                     hidden("cat /etc/pam.d/common-auth > /dev/null").run(c);
                 }, Duration.ofSeconds(8)));
@@ -170,8 +171,8 @@ public final class EvasionBench {
             traffic = new Traffic(env, 42, s);
             traffic.start();
             Instant t0 = Instant.now();
-            Thread.sleep(learn.dividedBy(2).toMillis());
-            s.restart(env); // a restart while learning, as a day has its deploys
+            Thread.sleep(learn.dividedBy(4).toMillis());
+            s.restart(env); // a restart while learning, as a day has its deploys (early: the attack comes after its warm-up)
             say("restarted the service (learning)");
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), t0.plus(learn)).toMillis()));
             // until the service's programs and files are stable (at most another learning period)
