@@ -61,7 +61,7 @@ public final class EvasionBench {
                 t("symlink: a link in /tmp to /etc/gshadow, read through it", "read /etc/gshadow",
                         hidden("ln -sf /etc/gshadow /tmp/.v-ev-link; cat /tmp/.v-ev-link; rm -f /tmp/.v-ev-link")),
                 t("a path of ./ over 255 bytes to /etc/security/opasswd", "read /etc/security/opasswd", hidden("cat " + dots)),
-                t("/proc/1/root: /etc/subuid read through init's root", "read /etc/subuid", hidden("cat /proc/1/root/etc/subuid")),
+                t("/proc/PID/root: /etc/subuid read through the shell's own root link", "read /etc/subuid", hidden("cat /proc/$$/root/etc/subuid")),
                 t("double fork and setsid, then whoami", "ran /usr/bin/whoami", hidden("(setsid sh -c 'sleep 0.5; whoami' > /dev/null &)")),
                 t("a renamed copy of a learnt program (getent in /tmp)", "ran /tmp/getent",
                         hidden("cp /usr/bin/getent /tmp/getent; /tmp/getent hosts localhost; rm -f /tmp/getent")),
