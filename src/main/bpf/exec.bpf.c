@@ -52,23 +52,9 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 			vigil_walk_path(&fp, walk, e->filename);
 		}
 	}
-	/* the file the kernel executed, named by the kernel: no user-space lookup that a re-pointed
-	 * symlink could fool; for a script, its interpreter */
-	e->exe[0] = 0;
-	e->flags = 0;
-	struct file *xf = BPF_CORE_READ(bprm, file);
-	if (xf) {
-		__u32 zero = 0;
-		char *walk = bpf_map_lookup_elem(&walk_buf, &zero);
-		if (walk) {
-			struct path xp = BPF_CORE_READ(xf, f_path);
-			vigil_walk_path(&xp, walk, e->exe);
-		}
-		if (BPF_CORE_READ(xf, f_inode, i_nlink) == 0)
-			e->flags |= VIGIL_EXEC_DELETED;
-	}
-	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
-		e->flags |= VIGIL_EXEC_SCRIPT;
+	/* the file the kernel executed (for a script, its interpreter) */
+	__u32 zero = 0;
+	e->flags = vigil_exec_file(bprm, bpf_map_lookup_elem(&walk_buf, &zero), e->exe);
 	/* where it came from: the workload of its parent when it was forked (see task_w.h) */
 	struct task_w *t = bpf_task_storage_get(&tasks, p, 0, 0);
 	e->slot = t ? t->fork_slot : 0;

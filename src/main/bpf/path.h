@@ -54,4 +54,23 @@ static __always_inline int vigil_walk_path(struct path *pth, char *walk, char *o
 	return truncated;
 }
 
+/* The file an exec ran, named by the kernel (bprm->file walked into out, "" when there is
+ * none), so no symlink re-pointed after the exec can rename it: returns its
+ * vigil_exec_flag bits (a script, whose interpreter it is; a file with no link left). */
+static __always_inline __u32 vigil_exec_file(struct linux_binprm *bprm, char *walk, char *out)
+{
+	__u32 flags = 0;
+	out[0] = 0;
+	struct file *f = BPF_CORE_READ(bprm, file);
+	if (walk && f) {
+		struct path fp = BPF_CORE_READ(f, f_path);
+		vigil_walk_path(&fp, walk, out);
+		if (BPF_CORE_READ(f, f_inode, i_nlink) == 0)
+			flags |= VIGIL_EXEC_DELETED;
+	}
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+		flags |= VIGIL_EXEC_SCRIPT;
+	return flags;
+}
+
 #endif

@@ -165,24 +165,15 @@ static __always_inline void slot_event(struct task_struct *task, __u32 slot, __u
 	e->reason = reason;
 	e->filename[0] = 0;
 	e->exe[0] = 0;
-	e->flags = 0;
 	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
 	e->from_slot = t ? t->fork_slot : 0;
 	e->from_cgroup = t ? t->fork_cgroup : 0;
 	if (bprm) {
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-		/* named by the kernel's file, not by a path user space would look up later */
 		__u32 zero = 0;
-		char *walk = bpf_map_lookup_elem(&slot_walk, &zero);
-		struct file *f = BPF_CORE_READ(bprm, file);
-		if (walk && f) {
-			struct path fp = BPF_CORE_READ(f, f_path);
-			vigil_walk_path(&fp, walk, e->exe);
-			if (BPF_CORE_READ(f, f_inode, i_nlink) == 0)
-				e->flags |= VIGIL_EXEC_DELETED;
-		}
-		if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
-			e->flags |= VIGIL_EXEC_SCRIPT;
+		e->flags = vigil_exec_file(bprm, bpf_map_lookup_elem(&slot_walk, &zero), e->exe);
+	} else {
+		e->flags = 0;
 	}
 	vigil_read_argv(task, e->args, &e->args_len, &e->args_total);
 	vigil_submit(e);
