@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Writes a file whole or not at all: a temporary file beside it, forced to disk, renamed over it. */
+/**
+ * Writes a file whole or not at all: a temporary file beside it, forced to disk, renamed
+ * over it, and the directory forced too, so a power cut leaves the old content or the new,
+ * never an empty file.
+ */
 public final class AtomicFile {
     private AtomicFile() {}
 
@@ -25,6 +29,11 @@ public final class AtomicFile {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (var d = java.nio.channels.FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true); // the rename itself
+            } catch (IOException notSupported) {
+                // a file system that cannot sync a directory: the file's own content is on disk
             }
         } finally {
             Files.deleteIfExists(tmp);
