@@ -39,22 +39,15 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 		return 0;
 	vigil_header(&e->h, VIGIL_EV_EXEC);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	/* a file executed through a descriptor (fexecve, a memfd: /dev/fd/N, /proc/self/fd/N)
-	 * is named by its own path (/memfd:NAME), which the process may not live to show */
-	if ((e->filename[0] == '/' && e->filename[1] == 'p' && e->filename[2] == 'r' && e->filename[3] == 'o' && e->filename[4] == 'c' && e->filename[5] == '/')
-	    || (e->filename[0] == '/' && e->filename[1] == 'd' && e->filename[2] == 'e' && e->filename[3] == 'v' && e->filename[4] == '/'
-		&& e->filename[5] == 'f' && e->filename[6] == 'd' && e->filename[7] == '/')) {
-		__u32 zero = 0;
-		char *walk = bpf_map_lookup_elem(&walk_buf, &zero);
-		struct file *f = BPF_CORE_READ(bprm, file);
-		if (walk && f) {
-			struct path fp = BPF_CORE_READ(f, f_path);
-			vigil_walk_path(&fp, walk, e->filename);
-		}
-	}
 	/* the file the kernel executed (for a script, its interpreter) */
 	__u32 zero = 0;
 	e->flags = vigil_exec_file(bprm, bpf_map_lookup_elem(&walk_buf, &zero), e->exe);
+	/* a file executed through a descriptor (fexecve, a memfd: /dev/fd/N, /proc/self/fd/N)
+	 * is named by its own path (/memfd:NAME), which the process may not live to show */
+	if (e->exe[0] && ((e->filename[0] == '/' && e->filename[1] == 'p' && e->filename[2] == 'r' && e->filename[3] == 'o' && e->filename[4] == 'c' && e->filename[5] == '/')
+	    || (e->filename[0] == '/' && e->filename[1] == 'd' && e->filename[2] == 'e' && e->filename[3] == 'v' && e->filename[4] == '/'
+		&& e->filename[5] == 'f' && e->filename[6] == 'd' && e->filename[7] == '/')))
+		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), e->exe);
 	/* where it came from: the workload of its parent when it was forked (see task_w.h) */
 	struct task_w *t = bpf_task_storage_get(&tasks, p, 0, 0);
 	e->slot = t ? t->fork_slot : 0;

@@ -35,10 +35,6 @@ public sealed interface KernelEvent {
             this(who, filename, argv, truncated, parentExe, "", 0, 0, 0);
         }
 
-        public boolean script() { return (flags & SCRIPT) != 0; }
-
-        public boolean deleted() { return (flags & DELETED) != 0; }
-
         /** An exec whose parent's executable is not known. */
         public Exec(Who who, String filename, List<String> argv, boolean truncated) {
             this(who, filename, argv, truncated, "");

@@ -121,8 +121,6 @@ public final class EventWire {
     static final long EXEC_ARGS_LEN = at(EXEC, "args_len"), EXEC_ARGS_TOTAL = at(EXEC, "args_total"), EXEC_FILENAME = at(EXEC, "filename"),
             EXEC_ARGS = at(EXEC, "args"), EXEC_PARENT_EXE = at(EXEC, "parent_exe"), EXEC_SLOT = at(EXEC, "slot"), EXEC_FLAGS = at(EXEC, "flags"),
             EXEC_SLOT_CGROUP = at(EXEC, "slot_cgroup"), EXEC_EXE = at(EXEC, "exe");
-    /** vigil_exec_flag: filename was a script (exe is its interpreter); the file executed has no link left. */
-    public static final int EXEC_SCRIPT = 1, EXEC_DELETED = 2;
     static final long EXIT_CODE = at(EXIT, "exit_code"), EXIT_LIFETIME = at(EXIT, "lifetime_ns");
     static final long UNLINK_SYSCALL = at(UNLINK, "syscall"), UNLINK_DFD = at(UNLINK, "dfd"), UNLINK_FLAGS = at(UNLINK, "flags"),
             UNLINK_PATH = at(UNLINK, "path");
