@@ -3,7 +3,6 @@ package dev.vigil.agent;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.AlertOutput;
 import dev.vigil.alert.AlertPipeline;
-import dev.vigil.alert.KafkaOutput;
 import dev.vigil.alert.Metrics;
 import dev.vigil.config.AgentConfig;
 import dev.vigil.fleet.FleetSubscriber;
@@ -78,6 +77,8 @@ final class Delivery implements AutoCloseable {
         }
         this.profileEvents = pe;
         this.fleet = fs;
+        for (AlertOutput o : outs) if (!o.repairedAtStart().isEmpty()) log.println("vigil: output " + o.name() + ": " + o.repairedAtStart());
+        if (pe != null && pe.spoolRepaired() != null) log.println("vigil: output kafka: profile events spool " + pe.spoolRepaired());
     }
 
     AlertPipeline pipeline() { return pipeline; }
@@ -181,7 +182,7 @@ final class Delivery implements AutoCloseable {
 
     /** The Kafka alert output's counters (sent, failed, dropped, spooled_bytes); empty without one. */
     Map<String, Long> kafkaAlertCounts() {
-        for (AlertOutput o : pipeline.outputs()) if (o instanceof KafkaOutput k) return k.counts();
+        for (AlertOutput o : pipeline.outputs()) if (o.name().equals("kafka")) return o.counts();
         return Map.of();
     }
 

@@ -56,7 +56,10 @@ final class LiveRun implements AutoCloseable {
     private final WorkloadSensor workload;
     private final boolean pinned;
     private final Coverage coverage;
+    private final StateSaver saver;
     private long lastTick, lastAllowCheck, lastCoverage;
+    /** Why the last save at exit failed, or null. */
+    private String saveFailure;
 
     /**
      * @param events where the workload detectors' input is recorded (null: not recorded)
@@ -72,6 +75,9 @@ final class LiveRun implements AutoCloseable {
         ProcessDescriber describer = new ProcessDescriber(context);
         AgentConfig.Sequence s = config.sequence();
         out.register(metrics);
+        this.saver = new StateSaver(config.host());
+        metrics.counter("vigil_state_saves", "State files saved (saved) and saves that failed (failed: a full or read-only state folder; alerted)",
+                "result", saver::counts);
         SequenceSensor seq = null;
         ContextFirst ctx = null;
         WorkloadSensor w = null;
@@ -162,6 +168,7 @@ final class LiveRun implements AutoCloseable {
             if (w != null) w.close();
             if (ctx != null) ctx.close();
             if (seq != null) seq.close();
+            saver.close();
             throw e;
         }
         this.sequence = seq;
@@ -264,6 +271,7 @@ final class LiveRun implements AutoCloseable {
             if (now() - lastCoverage >= 1_000_000_000L) {
                 lastCoverage = now();
                 out.publish(coverage.check(Instant.now()));
+                out.publish(saver.alerts());
             }
             Instant turn = Instant.now();
             if (workloads != null && workloads.due(turn) && events != null) events.due(turn);
@@ -352,14 +360,38 @@ final class LiveRun implements AutoCloseable {
 
     private Path workloadsFile() { return config.stateDir() == null ? null : config.stateDir().resolve(ProfileSet.FILE); }
 
+    /** Hands the workload profiles as they are now to the saver (the file is written off this thread). */
     private void saveWorkloads() throws IOException {
-        if (workloads != null && workloadsFile() != null) workloads.profiles().write(workloadsFile());
+        if (workloads != null && workloadsFile() != null) saver.submit("workload profiles", workloadsFile(), workloads.profiles().toJson());
     }
 
+    /** Hands the sequence profiles as they are now (read from the kernel's maps) to the saver. */
     private void saveSequences() throws IOException {
         if (sequence == null || sequenceFile == null) return;
-        Files.createDirectories(sequenceFile.getParent());
-        ProfileStore.write(sequenceFile, ProfileSnapshots.snapshot(sequence, sequenceAlerts.paths()));
+        saver.submit("sequence profiles", sequenceFile, ProfileStore.bytes(ProfileSnapshots.snapshot(sequence, sequenceAlerts.paths())));
+    }
+
+    /**
+     * The last save, waited for: a state file that cannot be written is said in a line and alerted, and ends the run with
+     * an error (what was learnt since the last save that worked is lost).
+     */
+    private void saveAtExit() throws IOException {
+        saveSequences();
+        saveWorkloads();
+        boolean done;
+        try {
+            done = saver.flush(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = false;
+        }
+        out.publish(saver.alerts());
+        List<String> failed = new ArrayList<>();
+        for (Path f : new Path[] {sequenceFile, workloadsFile()}) {
+            if (f != null && saver.failure(f) != null) failed.add(f + ": " + saver.failure(f));
+        }
+        if (!done) failed.add("the saves did not finish within 30 s");
+        if (!failed.isEmpty()) saveFailure = "cannot save state: " + String.join("; ", failed) + " (what was learnt since the last save is lost)";
     }
 
     /** The end of the loop: the rings drained, groups closed, state saved, and a summary of each detector and of the alerts. */
@@ -378,8 +410,7 @@ final class LiveRun implements AutoCloseable {
             log.printf("vigil: recorded %,d lines of workload events to %s%n", events.lines(), events.file());
         }
         out.publish(coverage.check(null)); // a loss in the last second, or one held back by the minute, is an alert too
-        saveSequences();
-        saveWorkloads();
+        saveAtExit();
         if (workloads != null) workloads.summary(log, workloadsFile());
         if (sequence != null) {
             List<SequenceProfile> ps = sequence.profiles();
@@ -390,6 +421,7 @@ final class LiveRun implements AutoCloseable {
         }
         out.summary();
         out.outputFailures();
+        if (saveFailure != null) throw new IOException(saveFailure);
     }
 
     @Override
@@ -405,5 +437,6 @@ final class LiveRun implements AutoCloseable {
             }
         }
         if (sequence != null) sequence.close();
+        saver.close();
     }
 }

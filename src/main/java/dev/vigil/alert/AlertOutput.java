@@ -20,6 +20,9 @@ public interface AlertOutput extends AutoCloseable {
     /** Reopens files (SIGHUP, after logrotate moved them); a no-op for the others. Returns what was done, or "". */
     default String reopen() { return ""; }
 
+    /** What the output had to repair when it opened (a spool position a power cut garbled), in words, or "". */
+    default String repairedAtStart() { return ""; }
+
     /** Counters: sent, failed (a write or request that failed), dropped (never delivered). */
     Map<String, Long> counts();
 

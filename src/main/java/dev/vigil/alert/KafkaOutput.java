@@ -29,6 +29,9 @@ public final class KafkaOutput implements AlertOutput {
         publisher.publish(host, AlertJson.line(a));
     }
 
+    @Override
+    public String repairedAtStart() { return publisher.spoolRepaired() == null ? "" : "alert spool " + publisher.spoolRepaired(); }
+
     /** The last error of the sender or the spool, or "". */
     public String lastError() { return publisher.lastError(); }
 

@@ -166,6 +166,9 @@ public final class KafkaPublisher implements AutoCloseable {
         }
     }
 
+    /** What the spool repaired at start (an unreadable position), or null. */
+    public String spoolRepaired() { return spool.repaired(); }
+
     /** The last error of the sender or the spool, or "". */
     public String lastError() { return lastError; }
 

@@ -14,8 +14,11 @@ import java.util.List;
  * for a while: {@link #add} appends a line to DIR/queue (or refuses it, counted by the
  * caller, when the queue holds maxBytes already), {@link #peek} reads the oldest lines
  * not yet delivered, {@link #commit} marks them delivered (the position is kept in
- * DIR/position, written aside and renamed, so a restart resumes where delivery stopped;
- * a crash between a delivery and its commit delivers those lines again). Delivered bytes
+ * DIR/position, written aside, forced to disk and renamed, so a restart resumes where
+ * delivery stopped; a crash between a delivery and its commit delivers those lines again;
+ * a position a power cut or a disk error made unreadable, or one past the queue's end,
+ * delivers the whole queue again, said by {@link #repaired}: repeats, never a loss or a
+ * start that fails). Delivered bytes
  * are reclaimed when the queue empties or the delivered part outgrows half the limit.
  * A line must not contain a newline. Thread-safe.
  */
@@ -24,6 +27,7 @@ public final class Spool implements AutoCloseable {
     private final long maxBytes;
     private RandomAccessFile file;
     private long delivered; // bytes of the file already delivered
+    private String repaired;
 
     public Spool(Path dir, long maxBytes) throws IOException {
         if (maxBytes < 1) throw new IllegalArgumentException("spool size must be positive");
@@ -33,14 +37,20 @@ public final class Spool implements AutoCloseable {
         this.maxBytes = maxBytes;
         this.file = new RandomAccessFile(queue.toFile(), "rw");
         long p = 0;
+        String why = null;
         if (Files.exists(position)) {
+            String text = Files.readString(position).strip();
             try {
-                p = Long.parseLong(Files.readString(position).strip());
+                p = Long.parseLong(text);
+                if (p < 0 || p > file.length()) why = "position " + p + " is outside " + queue + " (" + file.length() + " bytes)";
             } catch (NumberFormatException e) {
-                throw new IOException(position + ": not a position (" + e.getMessage() + ")");
+                why = "'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "' is not a position";
             }
         }
-        if (p < 0 || p > file.length()) throw new IOException(position + ": position " + p + " is outside " + queue + " (" + file.length() + " bytes)");
+        if (why != null) { // a power cut or a disk error: never stay down for it, never lose a line (duplicates instead)
+            repaired = position + ": " + why + "; the queue is delivered again from its start (repeats, never a loss)";
+            p = 0;
+        }
         this.delivered = p;
         // a line cut short by a crash mid-append is dropped: the queue ends at its last newline
         long end = file.length();
@@ -51,6 +61,9 @@ public final class Spool implements AutoCloseable {
         }
         file.setLength(end);
     }
+
+    /** What was wrong with the saved position at start and what was done about it, or null when nothing was. */
+    public String repaired() { return repaired; }
 
     /** Appends a line; false when the queue is full (the line is not kept). */
     public synchronized boolean add(String line) throws IOException {
@@ -126,10 +139,24 @@ public final class Spool implements AutoCloseable {
         delivered = 0;
     }
 
+    /**
+     * The queue's bytes are forced to disk first, so that a position on disk never points past what the queue holds
+     * after a power cut; then the position, written aside, forced, renamed in, and the folder forced for the rename.
+     */
     private void writePosition(long p) throws IOException {
+        file.getChannel().force(false);
         Path tmp = dir.resolve("position.tmp");
-        Files.writeString(tmp, Long.toString(p));
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(Long.toString(p).getBytes(StandardCharsets.US_ASCII)));
+            ch.force(true);
+        }
         Files.move(tmp, position, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (var d = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException notSupported) {
+            // a file system that cannot sync a folder
+        }
     }
 
     @Override

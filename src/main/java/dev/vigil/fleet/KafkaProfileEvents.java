@@ -53,6 +53,9 @@ public final class KafkaProfileEvents implements ProfileEvents, AutoCloseable {
 
     public Map<String, Long> counts() { return publisher.counts(); }
 
+    /** What the spool repaired at start (an unreadable position), or null. */
+    public String spoolRepaired() { return publisher.spoolRepaired(); }
+
     @Override
     public void close() { publisher.close(); }
 }

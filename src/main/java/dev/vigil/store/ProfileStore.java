@@ -42,6 +42,12 @@ public final class ProfileStore {
     private ProfileStore() {}
 
     public static void write(Path file, Snapshot s) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, ByteBuffer.wrap(bytes(s))); // fsynced: a power cut leaves the old or the new
+    }
+
+    /** The snapshot as its file's bytes (what {@link #write} writes). */
+    public static byte[] bytes(Snapshot s) throws IOException {
         ObjectNode h = JSON.createObjectNode();
         h.put("format", "vigil-profiles").put("version", FORMAT_VERSION).put("arch", s.arch()).put("window", s.window());
         ArrayNode arr = h.putArray("profiles");
@@ -70,8 +76,7 @@ public final class ProfileStore {
         byte[] bytes = all.toByteArray();
         crc.update(bytes);
         ByteBuffer c = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        AtomicFile.write(file, ByteBuffer.wrap(concat(bytes, c.array()))); // fsynced: a power cut leaves the old or the new
+        return concat(bytes, c.array());
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

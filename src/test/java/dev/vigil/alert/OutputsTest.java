@@ -117,6 +117,31 @@ class OutputsTest {
         }
     }
 
+    /**
+     * A stdout nobody reads (a real pipe to a process that never reads it; full after 64 KiB): the queued output's send
+     * never blocks, what the full queue cannot take is dropped and counted, and every alert is accounted for exactly.
+     */
+    @Test
+    void aStdoutPipeNobodyReadsNeverBlocksTheAgent() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        QueuedOutput out = new QueuedOutput(new StreamOutput("stdout", new java.io.PrintStream(sleeper.getOutputStream(), false), AlertJson::line), 100);
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                for (int i = 0; i < 5000; i++) out.send(alert(i));
+            });
+            await(() -> out.counts().get("queued") == 100);
+            Map<String, Long> c = out.counts();
+            assertThat(c.get("dropped")).as("the pipe holds 64 KiB, the queue 100: the rest is dropped").isGreaterThan(4000L);
+            assertThat(c.get("sent") + c.get("dropped") + c.get("queued")).as("one alert is being written, blocked").isEqualTo(4999L);
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+            out.close();
+        }
+        Map<String, Long> c = out.counts();
+        assertThat(c.get("sent") + c.get("failed") + c.get("dropped")).as("each alert sent, failed (the pipe broke) or dropped").isEqualTo(5000L);
+        assertThat(c).containsEntry("queued", 0L);
+    }
+
     /** A thousand long file names in one alert: syslog gets its first 16 KiB, marked, not EMSGSIZE for the whole. */
     @Test
     void anOversizedSyslogMessageIsCutNotRefused(@TempDir Path dir) throws Exception {

@@ -1,9 +1,7 @@
 package dev.vigil.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -73,12 +71,29 @@ class SpoolTest {
         }
     }
 
+    /** A garbled position, or one past the queue (a power cut): the spool starts, says so, and delivers every line again. */
     @Test
-    void aCorruptPositionIsAClearError(@TempDir Path dir) throws Exception {
+    void aCorruptPositionDeliversTheQueueAgainAndSaysSo(@TempDir Path dir) throws Exception {
+        try (Spool s = new Spool(dir, 1000)) {
+            s.add("a1");
+            s.add("a2");
+            s.commit(s.peek(1, 0));
+            assertThat(s.repaired()).isNull();
+        }
+        try (Spool s = new Spool(dir, 1000)) {
+            assertThat(s.repaired()).isNull();
+            assertThat(s.peek(10, 0)).as("a clean restart resumes after the delivered line").containsExactly("a2");
+        }
         Files.writeString(dir.resolve("position"), "12x");
-        assertThatThrownBy(() -> new Spool(dir, 100)).isInstanceOf(IOException.class).hasMessageContaining("not a position");
+        try (Spool s = new Spool(dir, 1000)) {
+            assertThat(s.repaired()).contains("'12x' is not a position").contains("delivered again from its start");
+            assertThat(s.peek(10, 0)).containsExactly("a1", "a2");
+        }
         Files.writeString(dir.resolve("position"), "500");
-        assertThatThrownBy(() -> new Spool(dir, 100)).isInstanceOf(IOException.class).hasMessageContaining("outside");
+        try (Spool s = new Spool(dir, 1000)) {
+            assertThat(s.repaired()).contains("position 500 is outside");
+            assertThat(s.peek(10, 0)).containsExactly("a1", "a2");
+        }
     }
 
     /** Random adds, partial deliveries and restarts against a list kept beside: the spool never loses, reorders or repeats a line. */
