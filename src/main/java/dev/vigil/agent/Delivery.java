@@ -64,7 +64,8 @@ final class Delivery implements AutoCloseable {
                 }
                 if (fs == null && k.fleetKey() != null) {
                     try {
-                        fs = new FleetSubscriber(k.bootstrap(), k.fleetTopic(), Signer.verifier(k.fleetKey()), k.properties(), config.host());
+                        fs = new FleetSubscriber(k.bootstrap(), k.fleetTopic(), Signer.verifier(k.fleetKey()), k.properties(), config.host(),
+                                config.stateDir() == null ? null : config.stateDir().resolve(FleetSubscriber.VERSIONS_FILE));
                     } catch (IOException | RuntimeException e) {
                         throw new Outputs.OutputException("output kafka: fleet: " + e.getMessage());
                     }

@@ -26,6 +26,10 @@ final class FleetCommand implements Callable<Integer> {
     @Option(names = "--key", description = "The fleet's private key (fleet.key from vigil fleet keygen).")
     Path key;
 
+    @Option(names = "--operator-key", paramLabel = "FILE", description = {"An operator's public key (NAME.pub from vigil fleet keygen --name NAME), repeatable:",
+            "an allow counts only when one of them signed it (default: the fleet's own key, fleet.pub beside --key)."})
+    List<Path> operatorKeys = new java.util.ArrayList<>();
+
     @Option(names = "--k", defaultValue = "2", description = "Hosts that must report an item before it is normal fleet-wide (default: ${DEFAULT-VALUE}).")
     int k;
 
@@ -52,14 +56,24 @@ final class FleetCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
         }
+        List<Signer> operators = new java.util.ArrayList<>();
+        for (Path p : operatorKeys) {
+            try {
+                operators.add(Signer.verifier(p));
+            } catch (IOException e) {
+                throw new UserError(ExitCodes.BAD_INPUT, "--operator-key: " + e.getMessage());
+            }
+        }
+        if (operators.isEmpty()) operators.add(signer);
         long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
         try (ShutdownGuard guard = new ShutdownGuard();
              FleetService f = new FleetService(new FleetService.Settings(kafka.bootstrap, group, FleetService.EVENTS, FleetService.PROFILES, k, kafka.properties), signer,
-                     System.err);
+                     operators, System.err);
              dev.vigil.alert.Metrics served = metrics.open("fleet")) {
             f.register(served);
             guard.onStop(() -> stop = true);
-            System.err.printf("vigil fleet: merging %s into %s (k = %d, group %s) ...%n", FleetService.EVENTS, FleetService.PROFILES, k, group);
+            System.err.printf("vigil fleet: merging %s into %s (k = %d, group %s; allows signed by %s) ...%n", FleetService.EVENTS, FleetService.PROFILES, k, group,
+                    String.join(", ", operators.stream().map(Signer::fingerprint).toList()));
             long every = 60_000_000_000L, next = System.nanoTime() + every;
             while (!stop && System.nanoTime() < end) {
                 f.pollOnce(java.time.Duration.ofMillis(500));
@@ -77,9 +91,14 @@ final class FleetCommand implements Callable<Integer> {
 
     @Command(name = "allow", mixinStandardHelpOptions = true, description = {"Allow an item fleet-wide: every fleet instance treats it as normal for the workload,",
             "and the agents import it with the next merged profile.",
-            "  vigil fleet allow --bootstrap kafka-1:9093 'systemd:nginx.service nginx' process '/usr/sbin/nginx -> /usr/bin/dash -c logrotate'"})
+            "The allow is signed with the operator's key; the fleet service counts it only when it trusts that key (--operator-key).",
+            "  vigil fleet allow --bootstrap kafka-1:9093 --key /etc/vigil/fleet/fleet.key \\",
+            "      'systemd:nginx.service nginx' process '/usr/sbin/nginx -> /usr/bin/dash -c logrotate'"})
     static final class Allow implements Callable<Integer> {
         @picocli.CommandLine.Mixin KafkaClientOptions kafka;
+
+        @Option(names = "--key", required = true, paramLabel = "FILE", description = "The operator's private key that signs the allow (fleet.key, or NAME.key from vigil fleet keygen --name NAME).")
+        Path key;
 
 
         @picocli.CommandLine.Parameters(index = "0", paramLabel = "WORKLOAD", description = "The workload key, as alerts and `vigil workloads list` show it.")
@@ -93,9 +112,15 @@ final class FleetCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            Signer operator;
             try {
-                FleetService.allow(new FleetService.Settings(kafka.bootstrap("vigil fleet allow"), FleetService.GROUP, FleetService.EVENTS, FleetService.PROFILES, 1, kafka.properties), workload,
-                        dimension, item);
+                operator = Signer.load(key);
+            } catch (IOException e) {
+                throw new UserError(ExitCodes.BAD_INPUT, "--key: " + e.getMessage());
+            }
+            try {
+                FleetService.allow(new FleetService.Settings(kafka.bootstrap("vigil fleet allow"), FleetService.GROUP, FleetService.EVENTS, FleetService.PROFILES, 1, kafka.properties),
+                        operator, workload, dimension, item);
             } catch (IllegalArgumentException e) {
                 throw new UserError(ExitCodes.USAGE, e.getMessage());
             } catch (java.util.concurrent.ExecutionException e) {
@@ -103,7 +128,7 @@ final class FleetCommand implements Callable<Integer> {
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 throw new UserError(ExitCodes.ERROR, "fleet allow: the brokers at " + kafka.bootstrap + " did not answer: " + e.getMessage());
             }
-            System.out.println("vigil fleet: allowed fleet-wide in " + workload + ", " + dimension + ": " + item);
+            System.out.println("vigil fleet: allowed fleet-wide in " + workload + ", " + dimension + ": " + item + " (signed by key " + operator.fingerprint() + ")");
             return ExitCodes.OK;
         }
     }
@@ -227,19 +252,24 @@ final class FleetCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "keygen", mixinStandardHelpOptions = true, description = "Make the fleet's Ed25519 key pair: DIR/fleet.key (mode 600) and DIR/fleet.pub (for the agents).")
+    @Command(name = "keygen", mixinStandardHelpOptions = true, description = {"Make the fleet's Ed25519 key pair: DIR/fleet.key (mode 600) and DIR/fleet.pub (for the agents);",
+            "with --name NAME an operator's: DIR/NAME.key (signs vigil fleet allow) and DIR/NAME.pub (for vigil fleet --operator-key)."})
     static final class Keygen implements Callable<Integer> {
-        @Option(names = "--out", required = true, description = "The folder for fleet.key and fleet.pub (an existing key is never overwritten).")
+        @Option(names = "--out", required = true, description = "The folder for the key files (an existing key is never overwritten).")
         Path out;
+
+        @Option(names = "--name", defaultValue = "fleet", description = "The key files' name (default: ${DEFAULT-VALUE}).")
+        String name;
 
         @Override
         public Integer call() {
             try {
-                Signer.generate(out);
+                Signer.generate(out, name);
             } catch (IOException e) {
                 throw new UserError(ExitCodes.BAD_INPUT, e.getMessage());
             }
-            System.out.println("vigil fleet: wrote " + out.resolve(Signer.PRIVATE) + " (keep it secret) and " + out.resolve(Signer.PUBLIC) + " (give it to the agents)");
+            System.out.println("vigil fleet: wrote " + out.resolve(name + ".key") + " (keep it secret) and " + out.resolve(name + ".pub")
+                    + (name.equals("fleet") ? " (give it to the agents)" : " (give it to the fleet service: --operator-key)"));
             return ExitCodes.OK;
         }
     }

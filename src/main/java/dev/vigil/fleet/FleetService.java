@@ -59,11 +59,13 @@ public final class FleetService implements AutoCloseable {
 
     private final Settings s;
     private final Signer signer;
+    /** Whose signature makes an "allowed" event count: the operators' public keys (by default the fleet's own). */
+    private final List<Signer> operators;
     private final PrintStream log;
     private final Map<String, FleetProfile> profiles = new HashMap<>();
     private final KafkaConsumer<String, String> consumer;
     private final KafkaProducer<String, String> producer;
-    private volatile long events, invalid, published; // written by the service's thread only; read by metrics
+    private volatile long events, invalid, published, refusedAllows; // written by the service's thread only; read by metrics
     private volatile int workloads;
     /** Workloads changed since their last document; published together with the offsets that led to them. */
     private final Set<String> pending = new LinkedHashSet<>();
@@ -71,9 +73,15 @@ public final class FleetService implements AutoCloseable {
     private boolean uncommitted;
     static final Duration PUBLISH_EVERY = Duration.ofSeconds(1);
 
-    public FleetService(Settings s, Signer signer, PrintStream log) {
+    /** A service whose allows must be signed with the fleet's own key. */
+    public FleetService(Settings s, Signer signer, PrintStream log) { this(s, signer, List.of(signer), log); }
+
+    /** operators: the keys whose signature makes an "allowed" event count (vigil fleet allow --key signs them). */
+    public FleetService(Settings s, Signer signer, List<Signer> operators, PrintStream log) {
+        if (operators.isEmpty()) throw new IllegalArgumentException("at least one operator key");
         this.s = s;
         this.signer = signer;
+        this.operators = List.copyOf(operators);
         this.log = log;
         ensureTopics();
         restore();
@@ -181,6 +189,17 @@ public final class FleetService implements AutoCloseable {
                 continue;
             }
             if (state && !e.path("state").asText().equals("stable")) continue; // unstable or full on that host: nothing to merge
+            if (verdict.equals("allowed")) {
+                String who = operator(e);
+                if (who == null) {
+                    if (refusedAllows++ < 10 || refusedAllows % 1000 == 0) { // anyone who can write the topic can send these: a line, not a flood
+                        log.println("vigil fleet: refused an allow of " + dev.vigil.alert.Escape.text(item) + " in " + dev.vigil.alert.Escape.text(w) + " (" + d
+                                + ") from partition " + r.partition() + " offset " + r.offset() + ": not signed by an operator key (" + refusedAllows
+                                + " refused so far)");
+                    }
+                    continue;
+                }
+            }
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
             boolean news = state ? p.stable(d, host, s.k()) : switch (verdict) {
                 case "allowed" -> p.allow(d, item);
@@ -192,6 +211,30 @@ public final class FleetService implements AutoCloseable {
         if (!records.isEmpty()) uncommitted = true;
         if (records.isEmpty() || System.nanoTime() - lastPublish >= PUBLISH_EVERY.toNanos()) flush();
         return records.count();
+    }
+
+    /** The fingerprint of the operator key whose signature the allowed event carries, or null when none verifies it. */
+    private String operator(JsonNode e) {
+        String sig = e.path("signature").asText("");
+        if (sig.isEmpty()) return null;
+        byte[] raw;
+        try {
+            raw = java.util.Base64.getDecoder().decode(sig);
+        } catch (IllegalArgumentException bad) {
+            return null;
+        }
+        byte[] data = allowBytes(e.path("workload").asText(), e.path("dimension").asText(), e.path("item").asText(), e.path("time").asText());
+        for (Signer op : operators) if (op.verify(data, raw)) return op.fingerprint();
+        return null;
+    }
+
+    /** What an operator signs for an allow: its workload, dimension, item and time, as one unambiguous JSON array. */
+    static byte[] allowBytes(String workload, String dimension, String item, String time) {
+        try {
+            return JSON.writeValueAsBytes(List.of("vigil.allow/1", workload, dimension, item, time));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Publishes the workloads changed since the last publication, waits for the brokers' acknowledgement, then commits what was read. */
@@ -214,15 +257,19 @@ public final class FleetService implements AutoCloseable {
 
 
     /**
-     * An operator's allow: an event with verdict "allowed" (host "operator") for one item of one workload, published to
-     * the events topic and acknowledged; every fleet instance then treats the item as normal fleet-wide.
+     * An operator's allow: an event with verdict "allowed" (host "operator") for one item of one workload, signed with the
+     * operator's key, published to the events topic and acknowledged; every fleet instance that trusts that key then treats
+     * the item as normal fleet-wide (an allowed event no operator key verifies is refused and counted).
      */
-    public static void allow(Settings s, String workload, String dimension, String item) throws InterruptedException, ExecutionException {
+    public static void allow(Settings s, Signer operator, String workload, String dimension, String item) throws InterruptedException, ExecutionException {
         if (!dev.vigil.profile.WorkloadProfile.DIMENSIONS.contains(dimension)) {
             throw new IllegalArgumentException("unknown dimension '" + dimension + "' (" + String.join(", ", dev.vigil.profile.WorkloadProfile.DIMENSIONS) + ")");
         }
+        String time = java.time.Instant.now().toString();
+        String signature = java.util.Base64.getEncoder().encodeToString(operator.sign(allowBytes(workload, dimension, item, time)));
         String v = JSON.createObjectNode().put("schema", "vigil.profile-event/1").put("host", "operator").put("workload", workload).put("dimension", dimension)
-                .put("item", item).put("verdict", "allowed").put("state", "").put("time", java.time.Instant.now().toString()).toString();
+                .put("item", item).put("verdict", "allowed").put("state", "").put("time", time).put("key", operator.fingerprint())
+                .put("signature", signature).toString();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
         p.putAll(s.properties());
@@ -247,8 +294,8 @@ public final class FleetService implements AutoCloseable {
 
     /** Serves the service's counters: events merged or invalid, documents published, workloads, and the consumer's lag. */
     public void register(dev.vigil.alert.Metrics m) {
-        m.counter("vigil_fleet_events", "Profile events read: merged, or invalid (not a vigil.profile-event)", "result",
-                        () -> Map.of("merged", events - invalid, "invalid", invalid))
+        m.counter("vigil_fleet_events", "Profile events read: merged, invalid (not a vigil.profile-event), or refused (an allow no operator key signed)",
+                        "result", () -> Map.of("merged", events - invalid - refusedAllows, "invalid", invalid, "refused", refusedAllows))
                 .counter("vigil_fleet_documents_published", "Signed merged profiles published to the profiles topic", () -> published)
                 .gauge("vigil_fleet_workloads", "Workloads with a merged profile", () -> workloads)
                 .gauge("vigil_fleet_events_lag", "Profile events not read yet in the most behind partition this instance reads (the consumer's records-lag-max)",
@@ -267,6 +314,7 @@ public final class FleetService implements AutoCloseable {
         Map<String, Long> m = new java.util.LinkedHashMap<>();
         m.put("events", events);
         m.put("invalid", invalid);
+        m.put("refused_allows", refusedAllows);
         m.put("published", published);
         m.put("workloads", (long) profiles.size());
         return m;

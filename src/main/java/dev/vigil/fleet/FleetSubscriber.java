@@ -36,9 +36,16 @@ public final class FleetSubscriber implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final ConcurrentLinkedQueue<Import> imports = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Alert> rejections = new ConcurrentLinkedQueue<>();
-    /** The version and text of the latest document imported per workload: an older one replayed is a rollback (read on the subscriber's thread). */
+    /**
+     * The version and text of the latest document imported per workload: an older one replayed is a rollback (read on the
+     * subscriber's thread). After a restart only the versions are known (the file): the document of the saved version is
+     * imported again, an older one is a rollback.
+     */
     private final Map<String, Long> importedVersion = new java.util.HashMap<>();
     private final Map<String, String> importedText = new java.util.HashMap<>();
+    private final java.nio.file.Path versionsFile;
+    private boolean versionsChanged;
+    private long versionsSaved;
     private final Thread thread;
     private volatile boolean closing;
     private volatile String lastError = "";
@@ -46,9 +53,19 @@ public final class FleetSubscriber implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
 
     public FleetSubscriber(String bootstrap, String topic, Signer verifier, Map<String, String> properties, String host) {
+        this(bootstrap, topic, verifier, properties, host, null);
+    }
+
+    /**
+     * versions: the file that keeps the latest version imported per workload across restarts (null: in memory only), so
+     * that an older signed document the topic's compaction left as the only one is still a rollback after a restart.
+     */
+    public FleetSubscriber(String bootstrap, String topic, Signer verifier, Map<String, String> properties, String host, java.nio.file.Path versions) {
         this.topic = topic;
         this.host = host;
         this.verifier = verifier;
+        this.versionsFile = versions;
+        if (versions != null) loadVersions();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-" + host + "-fleet");
@@ -75,6 +92,7 @@ public final class FleetSubscriber implements AutoCloseable {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.value() != null) take(r);
                 }
+                if (versionsChanged && System.nanoTime() - versionsSaved >= 1_000_000_000L) saveVersions();
                 if (caughtUp.getCount() > 0 && parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) caughtUp.countDown();
             }
         } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
@@ -82,6 +100,44 @@ public final class FleetSubscriber implements AutoCloseable {
         } catch (RuntimeException e) {
             lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
+        if (versionsChanged) saveVersions();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static final String VERSIONS_FORMAT = "vigil-fleet-versions/1";
+    /** The versions' file in the agent's state folder. */
+    public static final String VERSIONS_FILE = "fleet-versions.json";
+
+    /** The versions imported before a restart; a file that cannot be read is an alert, and the check starts empty. */
+    private void loadVersions() {
+        if (!java.nio.file.Files.exists(versionsFile)) return;
+        try {
+            var root = JSON.readTree(java.nio.file.Files.readAllBytes(versionsFile));
+            if (root == null || !VERSIONS_FORMAT.equals(root.path("format").asText())) throw new java.io.IOException("not a " + VERSIONS_FORMAT + " file");
+            root.path("versions").properties().forEach(e -> importedVersion.put(e.getKey(), e.getValue().asLong()));
+        } catch (java.io.IOException | RuntimeException e) {
+            importedVersion.clear();
+            rejections.add(Alert.builder("coverage", "coverage").time(Instant.now()).host(host).severity(Alert.Severity.HIGH)
+                    .summary("vigil cannot read " + versionsFile + " (" + e.getMessage() + "): the fleet documents' versions imported before this start are"
+                            + " forgotten, so an older signed document replayed is not recognised as a rollback until each workload's next document")
+                    .evidence("source", "state").evidence("file", versionsFile.toString()).evidence("reason", String.valueOf(e.getMessage()))
+                    .dedupKey("coverage|state|" + versionsFile).build());
+        }
+    }
+
+    private void saveVersions() {
+        var root = JSON.createObjectNode().put("format", VERSIONS_FORMAT);
+        var v = root.putObject("versions");
+        new java.util.TreeMap<>(importedVersion).forEach(v::put);
+        try {
+            java.nio.file.Path dir = versionsFile.toAbsolutePath().getParent();
+            if (dir != null) java.nio.file.Files.createDirectories(dir);
+            dev.vigil.store.AtomicFile.write(versionsFile, java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(root)));
+            versionsChanged = false;
+        } catch (java.io.IOException e) {
+            lastError = "cannot save " + versionsFile + ": " + e.getMessage();
+        }
+        versionsSaved = System.nanoTime();
     }
 
     private void take(ConsumerRecord<String, String> r) {
@@ -94,11 +150,12 @@ public final class FleetSubscriber implements AutoCloseable {
                 why = "it was published under the key of another workload (" + d.profile().workload() + ")";
             } else if (last != null && version == last && r.value().equals(importedText.get(r.key()))) {
                 return; // the same document delivered again
-            } else if (last != null && version <= last) {
+            } else if (last != null && (version < last || version == last && importedText.containsKey(r.key()))) {
                 why = "its version " + version + " is not newer than version " + last + " already imported: an older signed document replayed (a rollback)";
             } else {
                 importedVersion.put(r.key(), version);
                 importedText.put(r.key(), r.value());
+                versionsChanged = versionsFile != null;
                 imports.add(new Import(WorkloadKey.parse(r.key()), version, d.normal(), d.learnt()));
                 verified++;
                 return;

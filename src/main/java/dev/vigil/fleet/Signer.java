@@ -33,13 +33,18 @@ public final class Signer {
     }
 
     /** A new key pair, written into dir as fleet.key (600) and fleet.pub; refuses to overwrite. */
-    public static Signer generate(Path dir) throws IOException {
+    public static Signer generate(Path dir) throws IOException { return generate(dir, "fleet"); }
+
+    /** A new key pair, written into dir as NAME.key (600) and NAME.pub (an operator's: operator); refuses to overwrite. */
+    public static Signer generate(Path dir, String name) throws IOException {
+        if (!name.matches("[A-Za-z0-9_.-]+")) throw new IOException("key name '" + name + "': letters, digits, '.', '_' and '-' only");
         try {
             KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             Files.createDirectories(dir);
-            if (Files.exists(dir.resolve(PRIVATE))) throw new IOException(dir.resolve(PRIVATE) + " exists already: a fleet key is never overwritten");
-            write(dir.resolve(PRIVATE), kp.getPrivate().getEncoded(), true);
-            write(dir.resolve(PUBLIC), kp.getPublic().getEncoded(), false);
+            Path priv = dir.resolve(name + ".key");
+            if (Files.exists(priv)) throw new IOException(priv + " exists already: a key is never overwritten");
+            write(priv, kp.getPrivate().getEncoded(), true);
+            write(dir.resolve(name + ".pub"), kp.getPublic().getEncoded(), false);
             return new Signer(kp.getPrivate(), kp.getPublic());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is not available in this JDK", e);
@@ -92,6 +97,15 @@ public final class Signer {
             throw new IOException(f + ": permission denied");
         } catch (java.nio.charset.MalformedInputException e) {
             throw new IOException(f + ": not a key file (not text)");
+        }
+    }
+
+    /** The public key's fingerprint: the first 16 hex digits of the SHA-256 of its encoding (names who signed). */
+    public String fingerprint() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(publicKey.getEncoded()), 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -76,11 +76,24 @@ class FleetCommandTest extends dev.vigil.alert.BrokerTest {
         FleetServiceTest.produce(FleetService.EVENTS, List.of(
                 FleetServiceTest.event("h1", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt"),
                 FleetServiceTest.event("h2", "process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "learnt")));
-        Cli run = Cli.run("fleet", "--bootstrap", bs, "--key", dir.resolve(Signer.PRIVATE).toString(), "--duration", "4", "--metrics", "0");
+        Cli keygen = Cli.run("fleet", "keygen", "--out", dir.toString(), "--name", "alice");
+        assertThat(keygen.exit()).isZero();
+        assertThat(keygen.out()).contains(dir.resolve("alice.key") + " (keep it secret) and " + dir.resolve("alice.pub") + " (give it to the fleet service: --operator-key)");
+        Cli byAlice = Cli.run("fleet", "allow", "--bootstrap", bs, "--key", dir.resolve("alice.key").toString(), FleetServiceTest.W, "files", "read /srv/www/robots.txt");
+        assertThat(byAlice.exit()).isZero();
+        String alice = Signer.load(dir.resolve("alice.key")).fingerprint();
+        assertThat(byAlice.out()).contains("(signed by key " + alice + ")");
+        // the fleet's own key is not an operator's once operator keys are named: its allow is refused
+        assertThat(Cli.run("fleet", "allow", "--bootstrap", bs, "--key", dir.resolve(Signer.PRIVATE).toString(), FleetServiceTest.W, "files", "read /etc/shadow").exit()).isZero();
+        assertThat(Cli.run("fleet", "allow", "--bootstrap", bs, FleetServiceTest.W, "files", "read /etc/shadow").exit()).as("an unsigned allow cannot even be sent").isEqualTo(ExitCodes.USAGE);
+
+        Cli run = Cli.run("fleet", "--bootstrap", bs, "--key", dir.resolve(Signer.PRIVATE).toString(), "--operator-key", dir.resolve("alice.pub").toString(),
+                "--duration", "4", "--metrics", "0");
         assertThat(run.exit()).isZero();
-        assertThat(run.err()).contains("vigil fleet: merging vigil.profile-events into vigil.profiles (k = 2, group vigil-fleet)",
-                "vigil: Prometheus metrics at http://127.0.0.1:", "vigil fleet: {events=2, invalid=0, published=1, workloads=1}");
+        assertThat(run.err()).contains("vigil fleet: merging vigil.profile-events into vigil.profiles (k = 2, group vigil-fleet; allows signed by " + alice + ")",
+                "vigil: Prometheus metrics at http://127.0.0.1:", "vigil fleet: refused an allow of read /etc/shadow in " + FleetServiceTest.W,
+                "not signed by an operator key (1 refused so far)", "vigil fleet: {events=4, invalid=0, refused_allows=1, published=1, workloads=1}");
         Cli show = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", dir.resolve(Signer.PUBLIC).toString(), FleetServiceTest.W);
-        assertThat(show.out()).contains("    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]");
+        assertThat(show.out()).contains("    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]", "read /srv/www/robots.txt").doesNotContain("/etc/shadow");
     }
 }

