@@ -21,7 +21,9 @@ struct task_w {
 	 * a setsid or a dead parent changes nothing here. */
 	__u64 fork_cgroup;
 	__u32 fork_slot;
-	__u32 _pad;
+	/* Its slot could not be had (the table was full): 1 + the reclaim generation then; the
+	 * task is resolved again at its next call once user space has reclaimed slots since. */
+	__u32 retry;
 };
 
 struct {

@@ -38,6 +38,7 @@ VIGIL_WIRE_STRUCT(vigil_slot_event);
 VIGIL_WIRE_STRUCT(vigil_item_event);
 VIGIL_WIRE_STRUCT(vigil_call_rule);
 VIGIL_WIRE_STRUCT(vigil_slot);
+VIGIL_WIRE_STRUCT(vigil_slot_key);
 VIGIL_WIRE_STRUCT(vigil_seen_key);
 VIGIL_WIRE_STRUCT(vigil_seen);
 VIGIL_WIRE_ENUM(vigil_event_type);
@@ -91,12 +92,31 @@ struct {
 	__type(value, struct vigil_slot);
 } slots SEC(".maps");
 
+/* Per slot, the live tasks whose slot or fork_slot it is (a map of its own: user space
+ * rewrites slots' values, never these): at 0 with its cgroup gone, user space reclaims it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __s32);
+} slot_refs SEC(".maps");
+
+/* [0]: the next never-used slot index; [1]: the reclaim generation (user space adds one
+ * after each reclaim that freed slots). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
 } slot_next SEC(".maps");
+
+/* Slot indexes reclaimed by user space (their cgroup gone, no task holding them): taken
+ * before a never-used one, so short-lived cgroups cannot use the table up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 4096);
+	__type(value, __u32);
+} slot_free SEC(".maps");
 
 /* Items already sent, by workload slot: bounded; an evicted item crosses again (user space
  * knows it). User space marks the ones it alerted as novel: their repeats are counted here
@@ -204,22 +224,53 @@ static __always_inline __u32 slot_of(struct task_struct *task, struct file *exe,
 			slot_event(task, *id + 1, VIGIL_SLOT_ROOT, bprm);
 		return *id + 1;
 	}
-	__u32 zero = 0;
-	__u64 *next = bpf_map_lookup_elem(&slot_next, &zero);
-	if (!next)
-		return 0;
-	__u64 n = __sync_fetch_and_add(next, 1);
-	if (n >= max_slots) {
-		vigil_count(WST_SLOTS_FULL);
-		return 0;
+	__u32 zero = 0, mine;
+	if (bpf_map_pop_elem(&slot_free, &mine) != 0) {
+		__u64 *next = bpf_map_lookup_elem(&slot_next, &zero);
+		if (!next)
+			return 0;
+		__u64 n = __sync_fetch_and_add(next, 1);
+		if (n >= max_slots) {
+			vigil_count(WST_SLOTS_FULL);
+			return 0;
+		}
+		mine = (__u32)n;
 	}
-	__u32 mine = (__u32)n;
 	if (bpf_map_update_elem(&slot_ids, &k, &mine, BPF_NOEXIST) != 0) {
+		bpf_map_push_elem(&slot_free, &mine, 0); /* not used: free again */
 		id = bpf_map_lookup_elem(&slot_ids, &k); /* another CPU made it first */
 		return id ? *id + 1 : 0;
 	}
 	slot_event(task, mine + 1, running ? VIGIL_SLOT_RUNNING : VIGIL_SLOT_NEW, bprm);
 	return mine + 1;
+}
+
+/* A task took (delta 1) or let go of (-1) a slot, as its slot or its fork_slot. */
+static __always_inline void slot_ref(__u32 slot, int delta)
+{
+	if (!slot)
+		return;
+	__u32 idx = slot - 1;
+	__s32 *refs = bpf_map_lookup_elem(&slot_refs, &idx);
+	if (refs)
+		__sync_fetch_and_add(refs, delta);
+}
+
+/* Sets a task's slot (its reference moves with it); a task left without one (a full
+ * table) is marked to be resolved again after the next reclaim. */
+static __always_inline void set_slot(struct task_w *t, __u32 slot)
+{
+	if (t->slot != slot) {
+		slot_ref(t->slot, -1);
+		slot_ref(slot, 1);
+		t->slot = slot;
+	}
+	t->retry = 0;
+	if (!slot) {
+		__u32 one = 1;
+		__u64 *gen = bpf_map_lookup_elem(&slot_next, &one);
+		t->retry = gen ? (__u32)*gen + 1 : 1;
+	}
 }
 
 /* Adds a task's unflushed calls to its slot's activity. */
@@ -243,10 +294,15 @@ int BPF_PROG(vigil_w_fork, struct task_struct *parent, struct task_struct *child
 	struct task_w *ct = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ct)
 		return 0;
+	/* a new task has no storage yet; were there any, its references are let go first */
+	slot_ref(ct->slot, -1);
+	slot_ref(ct->fork_slot, -1);
 	ct->cgroup = pt->cgroup;
 	ct->slot = pt->slot;
 	ct->fork_cgroup = pt->cgroup;
 	ct->fork_slot = pt->slot;
+	slot_ref(pt->slot, 2);
+	ct->retry = 0;
 	ct->action = 0;
 	ct->calls = 0;
 	return 0;
@@ -266,7 +322,7 @@ int BPF_PROG(vigil_w_exec, struct task_struct *p, pid_t old_pid, struct linux_bi
 		return 0; /* started by its own workload: judged there */
 	flush_activity(t);
 	t->cgroup = cg;
-	t->slot = slot_of(p, BPF_CORE_READ(bprm, file), cg, 0, bprm);
+	set_slot(t, slot_of(p, BPF_CORE_READ(bprm, file), cg, 0, bprm));
 	return 0;
 }
 
@@ -277,6 +333,8 @@ int BPF_PROG(vigil_w_exit, struct task_struct *p)
 	if (!t)
 		return 0;
 	flush_activity(t);
+	slot_ref(t->slot, -1);
+	slot_ref(t->fork_slot, -1);
 	bpf_task_storage_delete(&tasks, p);
 	return 0;
 }
@@ -627,10 +685,28 @@ static __always_inline struct task_w *first_seen(struct task_struct *task)
 	if (!exe || !vigil_pass())
 		return t; /* a kernel thread, or filtered out: slot stays 0 */
 	t->cgroup = bpf_get_current_cgroup_id();
-	t->slot = slot_of(task, exe, t->cgroup, 1, 0);
-	t->fork_cgroup = t->cgroup;
-	t->fork_slot = t->slot;
+	set_slot(t, slot_of(task, exe, t->cgroup, 1, 0));
+	if (!t->fork_slot) {
+		t->fork_cgroup = t->cgroup;
+		t->fork_slot = t->slot;
+		slot_ref(t->slot, 1);
+	}
 	return t;
+}
+
+/* A task left without a slot by a full table: resolved again once slots were reclaimed. */
+static __always_inline void retry_slot(struct task_struct *task, struct task_w *t)
+{
+	__u32 one = 1;
+	__u64 *gen = bpf_map_lookup_elem(&slot_next, &one);
+	if (!gen || t->retry == (__u32)*gen + 1)
+		return;
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!exe || !vigil_pass()) {
+		t->retry = 0; /* it exec'd what the filters leave out since: not profiled, as at its exec */
+		return;
+	}
+	set_slot(t, slot_of(task, exe, t->cgroup, 1, 0));
 }
 
 SEC("tp_btf/sys_enter")
@@ -643,6 +719,8 @@ int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 		if (!t)
 			return 0;
 	}
+	if (!t->slot && t->retry)
+		retry_slot(task, t);
 	__u32 slot = t->slot;
 	if (!slot || (__u64)id >= VIGIL_MAX_SYSCALLS)
 		return 0;

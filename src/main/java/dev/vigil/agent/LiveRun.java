@@ -135,6 +135,8 @@ final class LiveRun implements AutoCloseable {
                 ProcessFacts facts = events == null ? ProcessFacts.live(context) : ProcessFacts.recording(ProcessFacts.live(context), events::fact);
                 workloads = new WorkloadDetector(Delivery.workloadSettings(config), set, describer, facts, this::ignoreSlot, out.profileEvents(),
                         out.filter()::passes, out.pipeline()::publish);
+                WorkloadDetector wd = workloads;
+                set.evictIdle(() -> wd.profiler().slotted(), Instant::now);
                 if (events != null) log.println("vigil: recording the workload detectors' input to " + events.file());
                 applyAllows();
                 workloads.register(metrics);
@@ -186,14 +188,16 @@ final class LiveRun implements AutoCloseable {
                     "programs run, files opened, endpoints and high-risk calls of any workload may have gone unseen; the lost items will cross again at"
                             + " their next use", () -> w.counts().getOrDefault("lost", 0L))
                     .watch("workload_slots", "workload starts not profiled (the kernel's slot table is full)",
-                            "what those processes do is not profiled at all (raise detectors.profiles.max_slots)", () -> w.counts().getOrDefault("slots_full", 0L))
+                            "what those processes do is not profiled until slots of dead cgroups are reclaimed (the kernel keeps 4 per detectors.profiles.max_profiles, 4,096 to 65,536)", () -> w.counts().getOrDefault("slots_full", 0L))
                     .watch("workload_paths", "paths too long to resolve in the kernel",
                             "those files are named by the path as it was passed, cut at 255 bytes", () -> w.counts().getOrDefault("paths_truncated", 0L));
         }
         if (workloads != null) {
             // (items of processes gone before they were told stay a metric, vigil_profile_items_unresolved: short-lived children make them every day)
-            c.watch("workload_profiles", "workloads not profiled (max_profiles reached)", "new workloads are neither learnt nor alerted",
-                    () -> workloads.profiles().refused());
+            c.watch("workload_profiles", "workloads not profiled (max_profiles reached, none idle to evict)", "new workloads are neither learnt nor alerted",
+                    () -> workloads.profiles().refused())
+                    .watch("workload_profiles_evicted", "learnt profiles evicted to make room (max_profiles reached)",
+                            "those workloads, idle for 10 minutes with no process left, learn again at their next start", () -> workloads.profiles().evictedLearnt());
         }
         if (seq != null) {
             c.watch("sequence_ring", "sequence events lost (the sequence probe's ring buffer was full)", "anomalies in that time may not have been alerted",
@@ -320,8 +324,27 @@ final class LiveRun implements AutoCloseable {
         workloads.process(e, now);
     }
 
+    private long lastReclaim, slotsFullSeen;
+
+    /**
+     * Frees the kernel slots of workloads whose cgroup is gone (every 30 s, and at once when a
+     * workload found the table full), so short-lived cgroups cannot use it up.
+     */
+    private void reclaimSlots() {
+        long full = workload.counts().getOrDefault("slots_full", 0L);
+        if (now() - lastReclaim < 30_000_000_000L && full == slotsFullSeen) return;
+        lastReclaim = now();
+        slotsFullSeen = full;
+        var live = dev.vigil.host.Cgroups.liveIds();
+        if (live.isEmpty()) return; // cannot tell which cgroups are gone: free nothing
+        java.util.Set<Long> ids = live.get();
+        var freed = workload.reclaim(ids::contains);
+        workloads.profiler().released(freed);
+    }
+
     /** The profiler's tick: the kernel's activity per slot, the repeats it counted (both noted in the event recording). */
     private void tick() {
+        reclaimSlots();
         Instant now = Instant.now();
         Map<Integer, Long> activity = new LinkedHashMap<>();
         Map<String, Long> repeats = new LinkedHashMap<>();

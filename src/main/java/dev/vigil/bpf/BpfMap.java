@@ -158,6 +158,20 @@ public final class BpfMap implements AutoCloseable {
         if (rc != 0) throw new BpfException("update map " + name, errno);
     }
 
+    /** Pushes a value onto a queue or stack map (BPF_ANY: fails with E2BIG when it is full). */
+    public void push(MemorySegment value) {
+        checkOpen();
+        int rc, errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libbpf.callState(call);
+            rc = (int) Libbpf.MAP_UPDATE_ELEM.invokeExact(state, fd(), MemorySegment.NULL, value, 0L);
+            errno = Libbpf.errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (rc != 0) throw new BpfException("push onto map " + name, errno);
+    }
+
     /** Deletes key; false when it was absent. */
     public boolean delete(MemorySegment key) {
         checkOpen();

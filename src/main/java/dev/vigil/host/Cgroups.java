@@ -75,6 +75,24 @@ public final class Cgroups {
         return Optional.empty();
     }
 
+    /** The ids of every cgroup of this host now (their folders' inodes); empty when the hierarchy cannot be walked. */
+    public static Optional<java.util.Set<Long>> liveIds() {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        try (Stream<Path> dirs = Files.walk(root(), 32)) {
+            dirs.forEach(d -> {
+                try {
+                    var a = Files.readAttributes(d, "unix:ino,isDirectory");
+                    if (Boolean.TRUE.equals(a.get("isDirectory"))) ids.add((Long) a.get("ino"));
+                } catch (IOException | RuntimeException e) {
+                    // vanished while walking
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids);
+    }
+
     /** The path of a cgroup id, or "" when no folder has it. */
     public synchronized String pathOf(long id) {
         if (id <= 0) return "";

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -36,14 +37,75 @@ public final class ProfileSet {
     public WorkloadProfile get(WorkloadKey key, boolean partial) {
         WorkloadProfile p = profiles.get(key);
         if (p != null) return p;
-        if (profiles.size() >= maxProfiles) {
+        if (profiles.size() >= maxProfiles && !evictOne()) {
             refused++;
             return null;
         }
         p = new WorkloadProfile(key, partial);
+        if (clock != null) p.touch(clock.get()); // new is not idle
         profiles.put(key, p);
         return p;
     }
+
+    /** A workload idle this long, none of its processes left, may be evicted to make room. */
+    public static final Duration IDLE = Duration.ofMinutes(10);
+    private java.util.function.Supplier<java.util.Set<WorkloadKey>> busy;
+    private java.util.function.Supplier<Instant> clock;
+    private Instant since, noneUntil;
+    private long evicted, evictedLearnt;
+
+    /**
+     * Makes room when full: the profile idle longest (nothing done for {@link #IDLE}, no
+     * workload slot left: the short-lived workloads of scopes and jobs) is evicted for a new
+     * one, one still learning before one with a stable dimension. Without this (the default),
+     * a full set refuses new workloads.
+     *
+     * @param busy  the workloads with a process (a kernel slot) now: never evicted
+     * @param clock the time now
+     */
+    public ProfileSet evictIdle(java.util.function.Supplier<java.util.Set<WorkloadKey>> busy, java.util.function.Supplier<Instant> clock) {
+        this.busy = busy;
+        this.clock = clock;
+        this.since = clock.get();
+        return this;
+    }
+
+    private boolean evictOne() {
+        if (busy == null) return false;
+        Instant now = clock.get();
+        if (noneUntil != null && now.isBefore(noneUntil)) return false; // nothing could have become idle since the last look
+        java.util.Set<WorkloadKey> held = busy.get();
+        WorkloadProfile best = null;
+        Instant bestAt = null, soonest = null;
+        for (WorkloadProfile p : profiles.values()) {
+            if (held.contains(p.key())) continue;
+            Instant at = p.lastActive() != null ? p.lastActive() : since;
+            if (Duration.between(at, now).compareTo(IDLE) < 0) {
+                Instant idleAt = at.plus(IDLE);
+                if (soonest == null || idleAt.isBefore(soonest)) soonest = idleAt;
+                continue;
+            }
+            if (best == null || (best.learnt() && !p.learnt()) || (best.learnt() == p.learnt() && at.isBefore(bestAt))) {
+                best = p;
+                bestAt = at;
+            }
+        }
+        if (best == null) {
+            noneUntil = soonest != null ? soonest : now.plusSeconds(10); // every one busy: look again in a while
+            return false;
+        }
+        noneUntil = null;
+        profiles.remove(best.key());
+        evicted++;
+        if (best.learnt()) evictedLearnt++;
+        return true;
+    }
+
+    /** Idle profiles evicted to make room. */
+    public long evicted() { return evicted; }
+
+    /** Of those, profiles with a stable dimension (their workload learns again at its next start). */
+    public long evictedLearnt() { return evictedLearnt; }
 
     public WorkloadProfile find(WorkloadKey key) { return profiles.get(key); }
 

@@ -55,8 +55,25 @@ public final class WorkloadProfile {
         for (String d : DIMENSIONS) dimension(d, learning, now);
     }
 
-    /** The dimension of that name, created (learning from now) if new. */
+    /** The dimension of that name, created (learning from now) if new; the profile was active now. */
     public Dimension dimension(String name, Dimension.Learning learning, Instant now) {
+        touch(now);
         return dimensions.computeIfAbsent(name, n -> new Dimension(n, learning, now));
+    }
+
+    private Instant lastActive;
+
+    /** The workload did something now (an item, activity): it is not idle. */
+    public void touch(Instant now) {
+        if (lastActive == null || now.isAfter(lastActive)) lastActive = now;
+    }
+
+    /** When the workload last did something while this agent ran; null if not since it started. */
+    public Instant lastActive() { return lastActive; }
+
+    /** Whether any dimension has become stable (what eviction would lose). */
+    public boolean learnt() {
+        for (Dimension d : dimensions.values()) if (d.state() == Dimension.State.STABLE) return true;
+        return false;
     }
 }

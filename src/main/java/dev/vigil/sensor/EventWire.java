@@ -102,6 +102,10 @@ public final class EventWire {
             JAVA_INT.withName("_pad"))
             .withName("vigil_slot");
 
+    public static final StructLayout SLOT_KEY = MemoryLayout.structLayout(
+            JAVA_LONG.withName("cgroup"), JAVA_LONG.withName("ino"), JAVA_INT.withName("dev"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("argv_hash"))
+            .withName("vigil_slot_key");
+
     static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
     static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
 
@@ -149,7 +153,8 @@ public final class EventWire {
             RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
     static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),
             SEEN_NOVEL = at(SEEN, "novel"), SEEN_REPEATS = at(SEEN, "repeats");
-    static final long SLOT_IGNORED = at(SLOT, "ignored"), SLOT_ACTIVITY = at(SLOT, "activity"), SLOT_CALLS = at(SLOT, "calls");
+    static final long SLOT_IGNORED = at(SLOT, "ignored"), SLOT_ACTIVITY = at(SLOT, "activity"), SLOT_CALLS = at(SLOT, "calls"),
+            SLOT_KEY_CGROUP = at(SLOT_KEY, "cgroup");
 
     /** The event type of a ring-buffer record (its first u32). */
     static int type(byte[] b) {

@@ -89,7 +89,8 @@ public final class WorkloadSensor extends RingSensor {
 
     @Override
     void beforeLoad(BpfObject o, SensorSettings s) {
-        o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots);
+        o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots).setMaxEntries("slot_refs", maxSlots)
+                .setMaxEntries("slot_free", maxSlots);
         if (sharedTasks >= 0) o.reuseMap("tasks", sharedTasks);
     }
 
@@ -199,6 +200,76 @@ public final class WorkloadSensor extends RingSensor {
         }
     }
 
+    private long reclaimed;
+
+    /**
+     * Frees the slots of workloads whose cgroup is gone and that no live task holds (as its
+     * slot or the slot it was forked from): short-lived cgroups (any user can make scopes)
+     * would otherwise use the table up and leave every later workload unprofiled. A freed
+     * slot's key, calls and seen items are forgotten (a later workload given it starts
+     * clean: nothing of the old one can hide its first sights), the kernel hands it out
+     * again before a never-used one, and tasks a full table left without a slot are
+     * resolved again at their next call. One thread (the reader's).
+     *
+     * @param cgroupAlive whether a cgroup id is still a cgroup of this host
+     * @return the slots freed (their profiler state must be dropped: a slot event of a new
+     *         workload may come for them next)
+     */
+    public java.util.Set<Integer> reclaim(java.util.function.LongPredicate cgroupAlive) {
+        if (object() == null || !object().isLoaded()) return java.util.Set.of();
+        BpfMap ids = object().map("slot_ids"), refs = object().map("slot_refs");
+        List<byte[]> keys = new java.util.ArrayList<>();
+        List<Integer> idx = new java.util.ArrayList<>();
+        ids.forEach((k, v) -> {
+            if (!cgroupAlive.test(k.get(EventWire.L, EventWire.SLOT_KEY_CGROUP))) {
+                keys.add(k.toArray(JAVA_BYTE));
+                idx.add(v.get(EventWire.I, 0));
+            }
+        });
+        java.util.Set<Integer> freed = new java.util.TreeSet<>();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocate(JAVA_INT), r = a.allocate(JAVA_INT), zero = a.allocate(EventWire.SLOT);
+            for (int i = 0; i < keys.size(); i++) {
+                k.set(JAVA_INT, 0, idx.get(i));
+                if (!refs.lookup(k, r)) continue;
+                if (r.get(JAVA_INT, 0) > 0) continue; // a task moved out of the dead cgroup still runs as (or came from) this workload
+                ids.delete(a.allocateFrom(JAVA_BYTE, keys.get(i)));
+                slots().update(k, zero);
+                r.set(JAVA_INT, 0, 0);
+                refs.update(k, r);
+                freed.add(idx.get(i) + 1);
+            }
+            if (freed.isEmpty()) return freed;
+            BpfMap seen = object().map("seen");
+            for (byte[] key : seen.keys()) {
+                if (freed.contains(MemorySegment.ofArray(key).get(EventWire.I, EventWire.SEEN_SLOT))) seen.delete(a.allocateFrom(JAVA_BYTE, key));
+            }
+            BpfMap free = object().map("slot_free");
+            for (int slot : freed) {
+                k.set(JAVA_INT, 0, slot - 1);
+                free.push(k);
+            }
+            // tasks a full table left without a slot try again at their next call
+            BpfMap next = object().map("slot_next");
+            MemorySegment one = a.allocateFrom(JAVA_INT, 1), gen = a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
+            if (next.lookup(one, gen)) {
+                gen.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, gen.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) + 1);
+                next.update(one, gen);
+            }
+        }
+        reclaimed += freed.size();
+        return freed;
+    }
+
+    /** The live tasks holding a slot (as their slot or the one they were forked from); 0 for an unknown slot. */
+    public int refs(int slot) {
+        if (slot < 1 || slot > maxSlots || object() == null || !object().isLoaded()) return 0;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocateFrom(JAVA_INT, slot - 1), r = a.allocate(JAVA_INT);
+            return object().map("slot_refs").lookup(k, r) ? r.get(JAVA_INT, 0) : 0;
+        }
+    }
+
     private static MemorySegment seenKey(Arena a, int slot, int kind, long hash) {
         MemorySegment k = a.allocate(EventWire.SEEN_KEY);
         k.set(EventWire.I, EventWire.SEEN_SLOT, slot);
@@ -222,6 +293,7 @@ public final class WorkloadSensor extends RingSensor {
             m.put("items", st.lookupU64Sum(ST_ITEMS));
             m.put("slots_full", st.lookupU64Sum(ST_SLOTS_FULL));
             m.put("paths_truncated", st.lookupU64Sum(ST_PATH_TRUNCATED));
+            m.put("slots_reclaimed", reclaimed);
         }
         return m;
     }

@@ -98,6 +98,7 @@ public final class WorkloadDetector {
                         + "(a double fork, setsid, a daemon)", lineage::reparented)
                 .counter("vigil_profile_units_entered", "New workloads started inside a unit that had a stable one (alerted)", profiler::entered)
                 .counter("vigil_profile_novelties_grouped", "Novelties folded into the alert of the same process and moment", groups::folded)
+                .counter("vigil_profiles_evicted", "Idle workload profiles evicted to make room at max_profiles", () -> lineage.profiles().evicted())
                 .gauge("vigil_profiles", "Workload profiles", () -> lineage.profiles().all().size());
     }
 

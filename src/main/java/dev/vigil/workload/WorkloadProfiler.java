@@ -167,6 +167,20 @@ public final class WorkloadProfiler {
     }
 
 
+    /** Forgets kernel slots the sensor freed (their cgroup gone, no task left): a new workload may be given them next. */
+    public void released(java.util.Set<Integer> freed) {
+        if (freed.isEmpty()) return;
+        slots.keySet().removeAll(freed);
+        novelRepeats.keySet().removeIf(k -> freed.contains(k.slot()));
+    }
+
+    /** The workloads with a kernel slot now (a process of theirs may still run). */
+    public java.util.Set<WorkloadKey> slotted() {
+        java.util.Set<WorkloadKey> out = new java.util.HashSet<>();
+        for (SlotInfo s : slots.values()) if (s.key != null) out.add(s.key);
+        return out;
+    }
+
     /** Takes in a slot or item event; returns the alerts it raised. */
     public List<Alert> accept(KernelEvent e, Instant now) {
         return switch (e) {
@@ -180,13 +194,12 @@ public final class WorkloadProfiler {
 
     private java.util.Optional<Alert> slot(KernelEvent.Slot s, Instant now) {
         SlotInfo known = slots.get(s.slot());
-        if (known != null) { // a restart into the same slot: a new warm-up
-            if (s.reason() != KernelEvent.Slot.RUNNING) {
-                known.started = warmups.start(known.key, now);
-                known.root = s.who().tgid();
-            }
+        if (known != null && s.reason() == KernelEvent.Slot.ROOT) { // a restart into the same slot: a new warm-up
+            known.started = warmups.start(known.key, now);
+            known.root = s.who().tgid();
             return java.util.Optional.empty();
         }
+        if (known != null) released(java.util.Set.of(s.slot())); // the kernel reclaimed it and gave it to a new workload
         int pid = s.who().tgid();
         boolean running = s.reason() == KernelEvent.Slot.RUNNING;
         String exe = running || s.filename().isEmpty() ? facts.exe(pid) : LineageDetector.executable(facts, s.filename(), s.exe(), s.flags(), pid);
@@ -321,7 +334,10 @@ public final class WorkloadProfiler {
             long a = activityOfSlot.applyAsLong(e.getKey());
             if (a > s.activity) {
                 WorkloadProfile p = profiles.find(s.key);
-                if (p != null) p.addActivity(a - s.activity);
+                if (p != null) {
+                    p.addActivity(a - s.activity);
+                    p.touch(now);
+                }
                 s.activity = a;
             }
         }

@@ -43,7 +43,7 @@ class WireLayoutTest {
                         dev.vigil.sensor.EventWire.REC_PROC)),
                 new Obj("workload", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.SLOT_EVENT,
                         dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
-                        dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN)));
+                        dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN, dev.vigil.sensor.EventWire.SLOT_KEY)));
         for (Obj o : all) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
                 for (var l : o.layouts()) {
@@ -75,6 +75,10 @@ class WireLayoutTest {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o + ".bpf.o")) {
                 assertThat(obj.btfEnum("vigil_event_type")).as(o + ": event types").isEqualTo(javaTypes);
             }
+        }
+        try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/exec.bpf.o")) {
+            assertThat(obj.btfEnum("vigil_exec_flag")).as("exec.bpf.c's flags, also those of workload.bpf.c's slot events")
+                    .isEqualTo(Map.of("VIGIL_EXEC_SCRIPT", (long) dev.vigil.event.KernelEvent.Exec.SCRIPT, "VIGIL_EXEC_DELETED", (long) dev.vigil.event.KernelEvent.Exec.DELETED));
         }
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
             assertThat(obj.btfEnum("vigil_profile_state")).isEqualTo(Map.of(

@@ -136,4 +136,42 @@ class WorkloadProfileTest {
         assertThat(small.get(new WorkloadKey("a", "c"), false)).isNull();
         assertThat(small.refused()).isEqualTo(1);
     }
+
+    @Test
+    void aFullSetEvictsTheIdlestProfileWithNoProcessLeftLearningBeforeLearnt() {
+        Instant[] now = {T0};
+        java.util.Set<WorkloadKey> busy = new java.util.HashSet<>();
+        ProfileSet set = new ProfileSet(3).evictIdle(() -> busy, () -> now[0]);
+        Dimension.Learning l = new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(1), 1, Duration.ofHours(1), 100);
+        WorkloadKey service = new WorkloadKey("nginx.service", "nginx"), job = new WorkloadKey("run-r1.scope", "backup"),
+                scope = new WorkloadKey("run-r2.scope", "sh"), next = new WorkloadKey("run-r3.scope", "sh"), more = new WorkloadKey("run-r4.scope", "sh");
+        WorkloadProfile s = set.get(service, false), j = set.get(job, false), sc = set.get(scope, false);
+        for (WorkloadProfile p : List.of(s, j, sc)) p.addActivity(10);
+        Dimension learnt = j.dimension(WorkloadProfile.PROCESS, l, T0);
+        learnt.observe("/usr/bin/backup -> /usr/bin/tar", T0, 10);
+        learnt.advance(T0.plusSeconds(5), 20);
+        assertThat(j.learnt()).isTrue();
+        sc.dimension(WorkloadProfile.PROCESS, l, T0.plusSeconds(30)); // the scope did something last
+        s.touch(T0.plusSeconds(60));
+        busy.add(service);
+
+        now[0] = T0.plus(ProfileSet.IDLE).minusSeconds(1);
+        assertThat(set.get(next, false)).as("nothing idle for 10 minutes yet").isNull();
+        assertThat(set.refused()).isEqualTo(1);
+
+        now[0] = T0.plus(ProfileSet.IDLE).plusSeconds(31);
+        assertThat(set.get(next, false)).isNotNull();
+        assertThat(set.find(scope)).as("the idle one still learning goes first, though the learnt one is idle longer").isNull();
+        assertThat(set.find(job)).isNotNull();
+        assertThat(set.evicted()).isEqualTo(1);
+        assertThat(set.evictedLearnt()).isZero();
+
+        assertThat(set.get(more, false)).as("next is new, not idle; the service has a process").isNotNull();
+        assertThat(set.find(job)).as("the learnt one, when no other is idle").isNull();
+        assertThat(set.find(service)).as("never a workload with a process").isNotNull();
+        assertThat(set.evictedLearnt()).isEqualTo(1);
+        assertThat(set.get(new WorkloadKey("run-r5.scope", "sh"), false)).isNull();
+        assertThat(set.refused()).isEqualTo(2);
+        assertThat(new ProfileSet(1).get(service, false)).isNotNull();
+    }
 }

@@ -9,6 +9,7 @@ import dev.vigil.host.ProcessContext;
 import dev.vigil.host.ProcessDescriber;
 import dev.vigil.profile.Dimension;
 import dev.vigil.profile.ProfileSet;
+import dev.vigil.profile.WorkloadKey;
 import dev.vigil.profile.WorkloadProfile;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +62,26 @@ class WorkloadProfilerTest {
         assertThat(a.getFirst().severity()).isEqualTo(Alert.Severity.HIGH);
         assertThat(p.novel()).isEqualTo(1);
         assertThat(ignoredSlots).isEmpty();
+    }
+
+    @Test
+    void aReclaimedSlotGivenToANewWorkloadIsThatWorkloadsNotTheOldOnes() {
+        WorkloadProfiler p = new WorkloadProfiler(new ProfileSet(10), Dimension.Learning.fast(), Duration.ZERO, List.of(),
+                new ProcessDescriber(new ProcessContext(), false), "h", slot -> { });
+        p.accept(new KernelEvent.Slot(WHO, 3, KernelEvent.Slot.NEW, "/nonexistent/bin/app", List.of("app"), false), T0);
+        assertThat(p.workloadOf(3).orElseThrow().text()).isEqualTo("host app");
+        assertThat(p.slotted()).extracting(WorkloadKey::text).containsExactly("host app");
+        p.accept(new KernelEvent.Slot(WHO, 3, KernelEvent.Slot.ROOT, "/nonexistent/bin/app", List.of("app"), false), T0.plusSeconds(1));
+        assertThat(p.workloadOf(3).orElseThrow().text()).as("a restart into the same slot").isEqualTo("host app");
+        // the sensor freed it (its cgroup gone): the kernel may give it to another workload, whose slot event says NEW
+        p.released(java.util.Set.of(3));
+        assertThat(p.workloadOf(3)).isEmpty();
+        assertThat(p.slotted()).isEmpty();
+        p.accept(new KernelEvent.Slot(WHO, 3, KernelEvent.Slot.NEW, "/nonexistent/bin/worker", List.of("worker"), false), T0.plusSeconds(2));
+        assertThat(p.workloadOf(3).orElseThrow().text()).isEqualTo("host worker");
+        // a replay has no released(): a NEW event for a known slot means the same
+        p.accept(new KernelEvent.Slot(WHO, 3, KernelEvent.Slot.NEW, "/nonexistent/bin/cron", List.of("cron"), false), T0.plusSeconds(3));
+        assertThat(p.workloadOf(3).orElseThrow().text()).isEqualTo("host cron");
     }
 
     @Test
