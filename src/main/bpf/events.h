@@ -231,6 +231,10 @@ enum vigil_call_action {
 	VIGIL_ACT_LISTEN = 13,    /* listen(fd, backlog) */
 	VIGIL_ACT_ACCEPT = 14,    /* accept(fd, ...), accept4 */
 	VIGIL_ACT_RISKY = 15,     /* a high-risk call: keyed by key_arg, str_arg copied */
+	VIGIL_ACT_LINK = 16,      /* link(old, new) */
+	VIGIL_ACT_LINKAT = 17,    /* linkat(olddfd, old, newdfd, new, flags) */
+	VIGIL_ACT_SYMLINK = 18,   /* symlink(target, linkpath) */
+	VIGIL_ACT_SYMLINKAT = 19, /* symlinkat(target, newdfd, linkpath) */
 };
 
 /* Value of workload.bpf.c's rules array, by call number. */
@@ -319,7 +323,7 @@ struct vigil_item_event {
 	__u32 action;        /* enum vigil_call_action */
 	__s64 ret;           /* the call's result (0 for calls judged at entry) */
 	__u64 flags;         /* open flags; chmod mode; socket type for network items */
-	__u64 args[4];       /* RISKY: raw arguments */
+	__u64 args[4];       /* RISKY: raw arguments; a file opened: its inode, device (kernel dev_t) and link count */
 	__u16 family;        /* AF_INET, AF_INET6, AF_UNIX (network items) */
 	__u16 port;          /* host order; the local port for LISTEN and ACCEPT */
 	__u32 net_class;     /* enum vigil_net_class of addr (ACCEPT: the peer's) */
@@ -328,7 +332,8 @@ struct vigil_item_event {
 	char path[VIGIL_PATH_MAX]; /* a path as passed, a unix socket path, a risky call's string */
 	char dir[VIGIL_PATH_MAX];  /* for a relative path: the directory it is relative to */
 	char real[VIGIL_PATH_MAX]; /* a file opened: its path as the kernel reached it (the opened file's f_path
-	                            * walked: symlinks followed, no . or .., whatever was passed); "" otherwise */
+	                            * walked: symlinks followed, no . or .., whatever was passed); a link made:
+	                            * the link's own name as passed (path is what it links to); "" otherwise */
 };
 
 #endif

@@ -444,11 +444,16 @@ static __always_inline int opened_item(struct task_struct *task, struct task_w *
 	struct path fp = BPF_CORE_READ(f, f_path);
 	__u64 intent = flags & (O_ACCMODE | O_CREAT | O_TRUNC);
 	__u64 h = fnv(fnv(fnv(FNV_SEED, t->action), intent), 0x6f70656eULL); /* "open": apart from items hashed by their path */
-	h = fnv(h, BPF_CORE_READ(fp.dentry, d_inode, i_ino));
+	struct inode *ino = BPF_CORE_READ(fp.dentry, d_inode);
+	h = fnv(h, BPF_CORE_READ(ino, i_ino));
 	h = fnv(h, (__u64)(unsigned long)fp.mnt);
 	e->hash = h;
 	if (seen_before(e)) /* known: no walk */
 		return 1;
+	/* which file it is whatever its name: a hard link's path names the link, not the file */
+	e->args[0] = BPF_CORE_READ(ino, i_ino);
+	e->args[1] = BPF_CORE_READ(ino, i_sb, s_dev);
+	e->args[2] = BPF_CORE_READ(ino, __i_nlink);
 	if (upath && bpf_probe_read_user_str(e->path, sizeof(e->path), upath) <= 0)
 		e->path[0] = 0;
 	if (vigil_walk_path(&fp, s->walk, e->real))
@@ -491,6 +496,52 @@ static __always_inline void file_item(struct task_struct *task, struct task_w *t
 		}
 	}
 	e->hash = h;
+	first_sight(e);
+}
+
+/* A link made (link, linkat, symlink, symlinkat): the item is what it links to (target, as
+ * passed, relative to dfd's directory; for linkat with an empty path, dfd's own file), the
+ * link's name beside it in real. Keyed by the target, so a thousand links to one file are
+ * one item. */
+static __always_inline void link_item(struct task_struct *task, struct task_w *t, long dfd, const char *target, const char *name, long ret)
+{
+	struct scratch *s = scratch();
+	if (!s || !target)
+		return;
+	struct vigil_item_event *e = &s->e;
+	item_init(e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
+	e->ret = ret;
+	e->flags = 0;
+	long n = bpf_probe_read_user_str(e->path, sizeof(e->path), target);
+	if (n <= 0)
+		return;
+	if (n >= VIGIL_PATH_MAX)
+		vigil_count(WST_PATH_TRUNCATED);
+	__u64 h = fnv(fnv(FNV_SEED, t->action), 0x6c696e6bULL); /* "link" */
+	h = fnv_str(h, e->path);
+	struct path tmp, *base = 0;
+	if (e->path[0] != '/') { /* relative, or empty: dfd's own file (AT_EMPTY_PATH) */
+		if (e->path[0] == 0) {
+			struct file *f = fd_file(task, dfd);
+			if (f) {
+				tmp = BPF_CORE_READ(f, f_path);
+				base = &tmp;
+			}
+		} else {
+			base = base_dir(task, dfd, &tmp);
+		}
+		if (base) {
+			h = fnv(h, BPF_CORE_READ(base, dentry, d_inode, i_ino));
+			h = fnv(h, (__u64)(unsigned long)BPF_CORE_READ(base, mnt));
+		}
+	}
+	e->hash = h;
+	if (seen_before(e))
+		return;
+	if (base && vigil_walk_path(base, s->walk, e->dir))
+		vigil_count(WST_PATH_TRUNCATED);
+	if (!name || bpf_probe_read_user_str(e->real, sizeof(e->real), name) <= 0)
+		e->real[0] = 0;
 	first_sight(e);
 }
 
@@ -818,6 +869,18 @@ int BPF_PROG(vigil_w_exit_call, struct pt_regs *regs, long ret)
 		break;
 	case VIGIL_ACT_RENAMEAT:
 		file_item(task, t, (long)a[2], (const char *)a[3], 0, ret);
+		break;
+	case VIGIL_ACT_LINK:
+		link_item(task, t, AT_FDCWD, (const char *)a[0], (const char *)a[1], ret);
+		break;
+	case VIGIL_ACT_LINKAT:
+		link_item(task, t, (long)a[0], (const char *)a[1], (const char *)a[3], ret);
+		break;
+	case VIGIL_ACT_SYMLINK: /* a relative target is relative to the link's directory: user space joins them */
+		link_item(task, t, AT_FDCWD, (const char *)a[0], (const char *)a[1], ret);
+		break;
+	case VIGIL_ACT_SYMLINKAT:
+		link_item(task, t, (long)a[1], (const char *)a[0], (const char *)a[2], ret);
 		break;
 	case VIGIL_ACT_CHMOD:
 		file_item(task, t, AT_FDCWD, (const char *)a[0], a[1] & 07777, ret);

@@ -111,7 +111,8 @@ public sealed interface KernelEvent {
         public static final int SYSCALL = 1, FILE = 2, NET = 3, RISKY = 4;
         /** enum vigil_call_action in events.h. */
         public static final int ACT_OPEN = 1, ACT_OPENAT = 2, ACT_OPENAT2 = 3, ACT_CREAT = 4, ACT_UNLINK = 5, ACT_UNLINKAT = 6, ACT_RENAME = 7,
-                        ACT_RENAMEAT = 8, ACT_CHMOD = 9, ACT_FCHMODAT = 10, ACT_CONNECT = 11, ACT_BIND = 12, ACT_LISTEN = 13, ACT_ACCEPT = 14, ACT_RISKY = 15;
+                        ACT_RENAMEAT = 8, ACT_CHMOD = 9, ACT_FCHMODAT = 10, ACT_CONNECT = 11, ACT_BIND = 12, ACT_LISTEN = 13, ACT_ACCEPT = 14, ACT_RISKY = 15,
+                        ACT_LINK = 16, ACT_LINKAT = 17, ACT_SYMLINK = 18, ACT_SYMLINKAT = 19;
         /** enum vigil_net_class. */
         public static final int NET_ANY = 1, NET_LOOPBACK = 2, NET_PRIVATE = 3, NET_LINK_LOCAL = 4, NET_MULTICAST = 5, NET_PUBLIC = 6, NET_UNIX = 7;
         public String collector() { return "workload"; }

@@ -37,10 +37,15 @@ public interface ProcessFacts {
     /** The comm of a running process ("" when gone). */
     String comm(int pid);
 
+    /** The credential file a (kernel dev_t, inode) is, for a file opened through another name ("" when none). */
+    String linkedFile(long dev, long ino);
+
     /** The facts of this host. */
     static ProcessFacts live(ProcessContext context) {
         Cgroups cgroups = new Cgroups();
+        SensitiveFiles sensitive = new SensitiveFiles();
         return new ProcessFacts() {
+            public String linkedFile(long dev, long ino) { return sensitive.of(dev, ino); }
             public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
             public String cgroupPath(long id) { return cgroups.pathOf(id); }
             public long cgroupId(String path) { return Cgroups.id(path); }
@@ -77,6 +82,7 @@ public interface ProcessFacts {
             public Optional<List<String>> cmdline(int pid) { return note("cmdline", Integer.toString(pid), inner.cmdline(pid)); }
             public String realPath(String path) { return note("realPath", path, inner.realPath(path)); }
             public String comm(int pid) { return note("comm", Integer.toString(pid), inner.comm(pid)); }
+            public String linkedFile(long dev, long ino) { return note("linkedFile", dev + ":" + ino, inner.linkedFile(dev, ino)); }
         };
     }
 
@@ -127,6 +133,11 @@ public interface ProcessFacts {
 
             public String comm(int pid) {
                 Object v = next("comm", Integer.toString(pid));
+                return v == NONE ? "" : String.valueOf(v);
+            }
+
+            public String linkedFile(long dev, long ino) {
+                Object v = next("linkedFile", dev + ":" + ino);
                 return v == NONE ? "" : String.valueOf(v);
             }
         };

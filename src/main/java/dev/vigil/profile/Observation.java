@@ -28,11 +28,29 @@ public record Observation(String dimension, String item, String words, Severity 
     public static Optional<Observation> of(Item e) { return of(e, dev.vigil.syscall.RiskyCalls::liveComm); }
 
     /** The same, naming the target of a signal or ptrace by commOf. */
-    public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf) {
+    public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf) { return of(e, commOf, LinkedFiles.NONE); }
+
+    /**
+     * What a file opened through another name is: given an opened file's device (the
+     * kernel's dev_t) and inode when it has more than one link, the credential file it is
+     * ("" when none), so a hard link made elsewhere reads as that file.
+     */
+    @FunctionalInterface
+    public interface LinkedFiles {
+        String of(long dev, long ino);
+
+        LinkedFiles NONE = (dev, ino) -> "";
+    }
+
+    /** The same, naming a file opened through a hard link by what links says it is. */
+    public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf, LinkedFiles links) {
         return switch (e.kind()) {
             case Item.SYSCALL -> Optional.of(new Observation(WorkloadProfile.SYSCALLS, e.call(), "made its first " + e.call() + " system call",
                     Severity.LOW, e.call()));
-            case Item.FILE -> file(e);
+            case Item.FILE -> switch (e.action()) {
+                case Item.ACT_LINK, Item.ACT_LINKAT, Item.ACT_SYMLINK, Item.ACT_SYMLINKAT -> link(e);
+                default -> file(e, links);
+            };
             case Item.NET -> net(e);
             case Item.RISKY -> Optional.of(risky(e, commOf));
             default -> Optional.empty();
@@ -65,9 +83,41 @@ public record Observation(String dimension, String item, String words, Severity 
         }
     }
 
-    private static Optional<Observation> file(Item e) {
+    /**
+     * A link made: the item is what it links to (a hard link's old path, a symbolic link's
+     * target, joined to the link's directory when relative), so a link in /tmp to a credential
+     * file names the credential file; the link's own name is in the words.
+     */
+    private static Optional<Observation> link(Item e) {
+        boolean sym = e.action() == Item.ACT_SYMLINK || e.action() == Item.ACT_SYMLINKAT;
+        String name = e.real(), t = e.path();
+        String nameAbs = name.startsWith("/") ? normal(name) : sym && !e.dir().isEmpty() ? normal(e.dir() + "/" + name) : name;
+        String target;
+        if (t.isEmpty()) target = e.dir(); // linkat(fd, "", ..., AT_EMPTY_PATH): the file open as fd
+        else if (t.startsWith("/")) target = normal(t);
+        else if (sym) {
+            int slash = nameAbs.lastIndexOf('/');
+            target = slash > 0 ? normal(nameAbs.substring(0, slash) + "/" + t) : slash == 0 ? normal("/" + t) : t;
+        } else target = e.dir().isEmpty() ? t : normal(e.dir() + "/" + t);
+        if (target.isEmpty()) return Optional.empty();
+        String general = Patterns.generalise(target);
+        boolean sensitive = SENSITIVE.stream().anyMatch(general::contains);
+        String intent = sym ? "symlink" : "link";
+        String words = (sym ? "made a symbolic link to " + target + " at " : "made a hard link to " + target + " as ") + (name.isEmpty() ? "?" : nameAbs);
+        return Optional.of(new Observation(WorkloadProfile.FILES, intent + " " + general, words, sensitive ? Severity.HIGH : Severity.MEDIUM, target));
+    }
+
+    private static Optional<Observation> file(Item e, LinkedFiles links) {
         String path = path(e);
         if (path.isEmpty()) return Optional.empty();
+        String hardLink = "";
+        if (isOpen(e.action()) && e.args() != null && e.args().length > 2 && e.args()[2] > 1) { // a file with other names: is it a credential file?
+            String is = links.of(e.args()[1], e.args()[0]);
+            if (!is.isEmpty() && !is.equals(path)) {
+                hardLink = path;
+                path = is;
+            }
+        }
         long f = e.flags();
         String intent, verb;
         switch (e.action()) {
@@ -95,8 +145,13 @@ public record Observation(String dimension, String item, String words, Severity 
         String through = e.real().isEmpty() || e.path().isEmpty() ? "" : passed(e);
         // a symlink, a path of . and .. or a bind mount: the words say what was passed (a relative one is judged by its tail)
         boolean differs = through.startsWith("/") ? !through.equals(path) : !through.isEmpty() && !path.endsWith("/" + normal("/" + through).substring(1));
-        if (differs) words += " (through " + (e.path().length() > 120 ? e.path().substring(0, 120) + "..." : e.path()) + ")"; // as passed
+        if (!hardLink.isEmpty()) words += " (through the hard link " + hardLink + ")";
+        else if (differs) words += " (through " + (e.path().length() > 120 ? e.path().substring(0, 120) + "..." : e.path()) + ")"; // as passed
         return Optional.of(new Observation(WorkloadProfile.FILES, intent + " " + general, words, sev, path));
+    }
+
+    private static boolean isOpen(int action) {
+        return action == Item.ACT_OPEN || action == Item.ACT_OPENAT || action == Item.ACT_OPENAT2 || action == Item.ACT_CREAT;
     }
 
     private static String proto(Item e) {

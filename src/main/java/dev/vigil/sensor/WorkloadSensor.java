@@ -48,6 +48,7 @@ public final class WorkloadSensor extends RingSensor {
             Rule.of("unlink", ACT_UNLINK), Rule.of("rmdir", ACT_UNLINK), Rule.of("unlinkat", ACT_UNLINKAT), Rule.of("rename", ACT_RENAME),
             Rule.of("renameat", ACT_RENAMEAT), Rule.of("renameat2", ACT_RENAMEAT), Rule.of("chmod", ACT_CHMOD),
             Rule.of("fchmodat", ACT_FCHMODAT), Rule.of("fchmodat2", ACT_FCHMODAT),
+            Rule.of("link", ACT_LINK), Rule.of("linkat", ACT_LINKAT), Rule.of("symlink", ACT_SYMLINK), Rule.of("symlinkat", ACT_SYMLINKAT),
             Rule.of("connect", ACT_CONNECT), Rule.of("bind", ACT_BIND), Rule.of("listen", ACT_LISTEN), Rule.of("accept", ACT_ACCEPT),
             Rule.of("accept4", ACT_ACCEPT),
             Rule.risky("ptrace", 0, -1), Rule.risky("process_vm_writev", -1, -1), Rule.risky("process_vm_readv", -1, -1),

@@ -238,7 +238,7 @@ public final class WorkloadProfiler {
             return List.of();
         }
         if (s.key == null) return List.of(); // an ignored cgroup: its slot is being switched off in the kernel
-        var o = Observation.of(i, facts::comm);
+        var o = Observation.of(i, facts::comm, facts::linkedFile);
         if (o.isEmpty()) return List.of();
         Observation ob = o.get();
         WorkloadProfile profile = profiles.find(s.key);

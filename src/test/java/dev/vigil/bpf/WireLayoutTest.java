@@ -95,13 +95,15 @@ class WireLayoutTest {
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/workload.bpf.o")) {
             Map<String, Long> actions = new LinkedHashMap<>();
             String[] names = {"NONE", "OPEN", "OPENAT", "OPENAT2", "CREAT", "UNLINK", "UNLINKAT", "RENAME", "RENAMEAT", "CHMOD", "FCHMODAT", "CONNECT",
-                "BIND", "LISTEN", "ACCEPT", "RISKY"};
+                "BIND", "LISTEN", "ACCEPT", "RISKY", "LINK", "LINKAT", "SYMLINK", "SYMLINKAT"};
             int[] java = {0, dev.vigil.event.KernelEvent.Item.ACT_OPEN, dev.vigil.event.KernelEvent.Item.ACT_OPENAT,
                 dev.vigil.event.KernelEvent.Item.ACT_OPENAT2, dev.vigil.event.KernelEvent.Item.ACT_CREAT, dev.vigil.event.KernelEvent.Item.ACT_UNLINK,
                 dev.vigil.event.KernelEvent.Item.ACT_UNLINKAT, dev.vigil.event.KernelEvent.Item.ACT_RENAME,
                 dev.vigil.event.KernelEvent.Item.ACT_RENAMEAT, dev.vigil.event.KernelEvent.Item.ACT_CHMOD,
                 dev.vigil.event.KernelEvent.Item.ACT_FCHMODAT, dev.vigil.event.KernelEvent.Item.ACT_CONNECT, dev.vigil.event.KernelEvent.Item.ACT_BIND,
-                dev.vigil.event.KernelEvent.Item.ACT_LISTEN, dev.vigil.event.KernelEvent.Item.ACT_ACCEPT, dev.vigil.event.KernelEvent.Item.ACT_RISKY};
+                dev.vigil.event.KernelEvent.Item.ACT_LISTEN, dev.vigil.event.KernelEvent.Item.ACT_ACCEPT, dev.vigil.event.KernelEvent.Item.ACT_RISKY,
+                dev.vigil.event.KernelEvent.Item.ACT_LINK, dev.vigil.event.KernelEvent.Item.ACT_LINKAT, dev.vigil.event.KernelEvent.Item.ACT_SYMLINK,
+                dev.vigil.event.KernelEvent.Item.ACT_SYMLINKAT};
             for (int i = 0; i < names.length; i++) actions.put("VIGIL_ACT_" + names[i], (long) java[i]);
             assertThat(obj.btfEnum("vigil_call_action")).isEqualTo(actions);
             assertThat(obj.btfEnum("vigil_item_kind")).isEqualTo(Map.of("VIGIL_ITEM_SYSCALL", (long) dev.vigil.event.KernelEvent.Item.SYSCALL,

@@ -118,4 +118,42 @@ class ObservationTest {
         Observation relativeLink = Observation.of(opened("key", "/root/.ssh/id_rsa")).orElseThrow();
         assertThat(relativeLink.words()).isEqualTo("read /root/.ssh/id_rsa (through key)");
     }
+
+    static Item link(int action, String target, String dir, String name) {
+        return new Item(WHO, 1, Item.FILE, 265, "linkat", action, 0, 0, new long[4], 0, 0, 0, new byte[16], 1, target, dir, name);
+    }
+
+    /** A link made is an item of what it links to, so a link in /tmp to a credential file names the credential file. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            18 | /etc/shadow                     | /srv/www | /tmp/x  | symlink /etc/shadow   | made a symbolic link to /etc/shadow at /tmp/x                  | HIGH
+            19 | ../../etc/gshadow               | /tmp     | a/x     | symlink /etc/gshadow  | made a symbolic link to /etc/gshadow at /tmp/a/x               | HIGH
+            19 | ../etc/sudoers                  | /var     | /tmp/s  | symlink /etc/sudoers  | made a symbolic link to /etc/sudoers at /tmp/s                 | HIGH
+            16 | /etc/shadow                     | /root    | /tmp/h  | link /etc/shadow      | made a hard link to /etc/shadow as /tmp/h                      | HIGH
+            17 | .ssh/id_rsa                     | /root    | /tmp/k  | link /root/.ssh/id_rsa | made a hard link to /root/.ssh/id_rsa as /tmp/k               | HIGH
+            17 | ''                              | /etc/shadow | /tmp/e | link /etc/shadow     | made a hard link to /etc/shadow as /tmp/e                      | HIGH
+            18 | /srv/www/releases/<n>           | /srv/www | current | symlink /srv/www/releases/<n> | made a symbolic link to /srv/www/releases/<n> at /srv/www/current | MEDIUM
+            """)
+    void aLinkIsAnItemOfWhatItLinksTo(int action, String target, String dir, String name, String item, String words, Observation.Severity sev) {
+        Observation o = Observation.of(link(action, target == null ? "" : target, dir, name)).orElseThrow();
+        assertThat(o.dimension()).isEqualTo(WorkloadProfile.FILES);
+        assertThat(o.item()).isEqualTo(item);
+        assertThat(o.words()).isEqualTo(words);
+        assertThat(o.severity()).isEqualTo(sev);
+    }
+
+    /** A hard link's path names the link: the file's inode says it is a credential file. */
+    @Test
+    void anOpenThroughAHardLinkNamesTheFileItLinksTo() {
+        long[] args = {4242, 0x800003, 2, 0}; // inode, the kernel's dev_t, two links
+        Item viaHardLink = new Item(WHO, 1, Item.FILE, 257, "openat", Item.ACT_OPENAT, 3, 0, args, 0, 0, 0, new byte[16], 1, "/tmp/y", "", "/tmp/y");
+        Observation.LinkedFiles links = (dev, ino) -> dev == 0x800003 && ino == 4242 ? "/etc/shadow" : "";
+        Observation o = Observation.of(viaHardLink, pid -> "", links).orElseThrow();
+        assertThat(o.item()).isEqualTo("read /etc/shadow");
+        assertThat(o.words()).isEqualTo("read /etc/shadow (through the hard link /tmp/y)");
+        assertThat(o.severity()).isEqualTo(Observation.Severity.HIGH);
+        long[] one = {4242, 0x800003, 1, 0};
+        Item single = new Item(WHO, 1, Item.FILE, 257, "openat", Item.ACT_OPENAT, 3, 0, one, 0, 0, 0, new byte[16], 1, "/tmp/y", "", "/tmp/y");
+        assertThat(Observation.of(single, pid -> "", links).orElseThrow().item()).as("one link: its path is its name").isEqualTo("read /tmp/y");
+    }
 }

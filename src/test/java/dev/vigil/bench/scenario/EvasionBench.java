@@ -60,6 +60,8 @@ public final class EvasionBench {
                 t("plain: cat /etc/shadow (the control)", "read /etc/shadow", hidden("cat /etc/shadow")),
                 t("symlink: a link in /tmp to /etc/gshadow, read through it", "read /etc/gshadow",
                         hidden("ln -sf /etc/gshadow /tmp/.v-ev-link; cat /tmp/.v-ev-link; rm -f /tmp/.v-ev-link")),
+                t("hard link: /etc/shadow- linked into /tmp and read through it", "read /etc/shadow-",
+                        hidden("ln -f /etc/shadow- /tmp/.v-ev-hard; cat /tmp/.v-ev-hard; rm -f /tmp/.v-ev-hard")),
                 t("a path of ./ over 255 bytes to /etc/security/opasswd", "read /etc/security/opasswd", hidden("cat " + dots)),
                 t("/proc/PID/root: /etc/subuid read through the shell's own root link", "read /etc/subuid", hidden("cat /proc/$$/root/etc/subuid")),
                 t("double fork and setsid, then whoami", "ran /usr/bin/whoami", hidden("(setsid sh -c 'sleep 0.5; whoami' > /dev/null &)")),
