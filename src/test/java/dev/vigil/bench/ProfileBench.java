@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * seen map), interleaved rounds, medians.
  * items: user-space cost of one never-seen file item reaching the profiler, against the
  * size of the workload's file dimension (learning: learnt; stable: an alert built).
- * Usage: bench/profiles.sh overhead [calls] [rounds] | bench/profiles.sh items [sizes...]
+ * exec: the cost of one program start (fork, exec, exit) with the agent's exec and workload
+ * probes, wall time and the kernel's BPF statistics per program.
+ * Usage: bench/profiles.sh overhead [calls] [rounds] | items [sizes...] | exec [starts] [rounds]
  */
 public final class ProfileBench {
     enum Config { NONE, FLOOR, FLOOR2, WORKLOAD }
@@ -41,6 +43,10 @@ public final class ProfileBench {
             for (int i = 1; i < args.length; i++) sizes.add(Integer.parseInt(args[i]));
             if (sizes.isEmpty()) sizes = List.of(100, 1000, 10_000);
             items(sizes);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("exec")) {
+            exec(args.length > 1 ? Integer.parseInt(args[1]) : 2000, args.length > 2 ? Integer.parseInt(args[2]) : 5);
             return;
         }
         long calls = args.length > 1 ? Long.parseLong(args[1]) : 2_000_000;
@@ -125,6 +131,107 @@ public final class ProfileBench {
 
     static String range(double[] v) {
         return String.format(Locale.ROOT, "%.2f..%.2f", java.util.Arrays.stream(v).min().orElse(0), java.util.Arrays.stream(v).max().orElse(0));
+    }
+
+    /**
+     * The cost of one program start: a shell on CPU 1 runs /bin/true n times (fork, exec,
+     * its calls, exit), with no probe and with the agent's exec and workload probes (their
+     * readers draining on CPU 0), interleaved rounds; wall µs per start (median, and the
+     * no-probe rounds' spread), and from the kernel's BPF statistics each vigil program's
+     * own ns per run and the BPF ns per start in all.
+     */
+    static void exec(int n, int rounds) throws Exception {
+        Path stats = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+        String was = Files.readString(stats).strip();
+        Files.writeString(stats, "1");
+        pin(0); // the whole JVM (the readers) on CPU 0, the start loop on CPU 1
+        double[][] wall = new double[2][rounds];
+        java.util.Map<String, long[]> runs = new java.util.TreeMap<>(); // name -> {ns, count}
+        long[] events = new long[1];
+        try {
+            for (int r = 0; r < rounds; r++) {
+                wall[0][r] = starts(n);
+                dev.vigil.sensor.ExecSensor ex = Sensor.start(new dev.vigil.sensor.ExecSensor(), SensorSettings.defaults());
+                WorkloadSensor w = Sensor.start(new WorkloadSensor().shareTasks(ex), SensorSettings.defaults());
+                AtomicBoolean stop = new AtomicBoolean();
+                Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                    while (!stop.get()) {
+                        w.read(e -> events[0]++, 20);
+                        ex.read(e -> events[0]++, 20);
+                    }
+                });
+                try {
+                    Thread.sleep(500); // the host's running processes take their slots first
+                    var before = bpfStats();
+                    wall[1][r] = starts(n);
+                    var after = bpfStats();
+                    after.forEach((name, v) -> {
+                        long[] b = before.getOrDefault(name, new long[2]), acc = runs.computeIfAbsent(name, k -> new long[2]);
+                        acc[0] += v[0] - b[0];
+                        acc[1] += v[1] - b[1];
+                    });
+                } finally {
+                    stop.set(true);
+                    reader.join();
+                    w.close();
+                    ex.close();
+                }
+            }
+        } finally {
+            Files.writeString(stats, was);
+        }
+        double none = median(wall[0]), with = median(wall[1]);
+        double spread = (java.util.Arrays.stream(wall[0]).max().orElse(0) - java.util.Arrays.stream(wall[0]).min().orElse(0)) / 2;
+        System.out.printf(Locale.ROOT, "program starts (/bin/true from a shell on CPU 1), %d a round x %d interleaved rounds, median us per start%n", n, rounds);
+        System.out.printf(Locale.ROOT, "  no probe                   %8.1f us  (rounds %s; half-range %.1f)%n", none, range(wall[0]), spread);
+        System.out.printf(Locale.ROOT, "  exec + workload probes     %8.1f us  (+%.1f; rounds %s)%s%n", with, with - none, range(wall[1]),
+                with - none <= spread ? "  (within the no-probe rounds' spread)" : "");
+        long total = 0;
+        System.out.println("  the kernel's BPF statistics over the probed rounds (each program's own time):");
+        for (var e : runs.entrySet()) {
+            long[] v = e.getValue();
+            if (v[1] == 0) continue;
+            total += v[0];
+            System.out.printf(Locale.ROOT, "    %-22s %10d runs  %8.1f ns/run  %8.1f runs/start%n", e.getKey(), v[1], (double) v[0] / v[1], (double) v[1] / ((double) n * rounds));
+        }
+        System.out.printf(Locale.ROOT, "  BPF time per start, all vigil programs (also the host's other calls in those seconds): %.2f us%n", total / 1000.0 / ((double) n * rounds));
+        System.out.printf(Locale.ROOT, "  events read: %d%n", events[0]);
+    }
+
+    /** Wall µs per /bin/true started n times by a shell pinned to CPU 1. */
+    static double starts(int n) throws Exception {
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder("taskset", "-c", "1", "/bin/sh", "-c", "i=0; while [ $i -lt " + n + " ]; do /bin/true; i=$((i+1)); done")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("the start loop failed");
+        return (System.nanoTime() - t) / 1000.0 / n;
+    }
+
+    /** Pins every thread of this JVM to one CPU. */
+    static void pin(int cpu) {
+        try {
+            new ProcessBuilder("taskset", "-a", "-pc", Integer.toString(cpu), Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (Exception e) {
+            // unpinned
+        }
+    }
+
+    /** run_time_ns and run_cnt of each loaded vigil program, by name (bpftool -j prog show). */
+    static java.util.Map<String, long[]> bpfStats() throws Exception {
+        Process p = new ProcessBuilder("bpftool", "-j", "prog", "show").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        p.waitFor();
+        java.util.Map<String, long[]> m = new java.util.HashMap<>();
+        for (var prog : new com.fasterxml.jackson.databind.ObjectMapper().readTree(out)) {
+            String name = prog.path("name").asText();
+            if (!name.startsWith("vigil_")) continue;
+            long[] v = m.computeIfAbsent(name, k -> new long[2]);
+            v[0] += prog.path("run_time_ns").asLong();
+            v[1] += prog.path("run_cnt").asLong();
+        }
+        return m;
     }
 
     /** User-space µs per new file item, by the size of the dimension it lands in. */
