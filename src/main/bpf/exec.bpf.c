@@ -29,14 +29,32 @@ struct {
 	__type(value, char[2 * VIGIL_PATH_MAX]);
 } walk_buf SEC(".maps");
 
+/* Per workload slot (the one a process was forked from, task_w.h), the execs the ring
+ * buffer had no room for: the coverage alert names the workloads that lost some. Sized like
+ * workload.bpf.c's slots by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} exec_lost SEC(".maps");
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	if (!vigil_pass())
 		return 0;
 	struct vigil_exec_event *e = vigil_reserve(sizeof(*e));
-	if (!e)
+	if (!e) {
+		struct task_w *lt = bpf_task_storage_get(&tasks, p, 0, 0);
+		if (lt && lt->fork_slot) {
+			__u32 idx = lt->fork_slot - 1;
+			__u64 *n = bpf_map_lookup_elem(&exec_lost, &idx);
+			if (n)
+				__sync_fetch_and_add(n, 1);
+		}
 		return 0;
+	}
 	vigil_header(&e->h, VIGIL_EV_EXEC);
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 	/* the file the kernel executed (for a script, its interpreter) */

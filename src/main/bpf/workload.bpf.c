@@ -101,6 +101,26 @@ struct {
 	__type(value, __s32);
 } slot_refs SEC(".maps");
 
+/* Per slot, its first sights the ring buffer had no room for: the coverage alert names the
+ * workloads that lost some (each lost item is un-marked, so it crosses at its next use). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} slot_lost SEC(".maps");
+
+static __always_inline void lost_in(__u32 slot)
+{
+	vigil_count(VIGIL_STAT_LOST);
+	if (!slot)
+		return;
+	__u32 idx = slot - 1;
+	__u64 *n = bpf_map_lookup_elem(&slot_lost, &idx);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
 /* [0]: the next never-used slot index; [1]: the reclaim generation (user space adds one
  * after each reclaim that freed slots). */
 struct {
@@ -370,7 +390,7 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 		return; /* another thread sent it */
 	vigil_header(&e->h, VIGIL_EV_ITEM);
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0) != 0) {
-		vigil_count(VIGIL_STAT_LOST);
+		lost_in(e->slot);
 		bpf_map_delete_elem(&seen, &k);
 		return;
 	}
@@ -793,7 +813,7 @@ int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 			s->e.hash = nr;
 			vigil_header(&s->e.h, VIGIL_EV_ITEM);
 			if (bpf_ringbuf_output(&events, &s->e, sizeof(s->e), 0) != 0) {
-				vigil_count(VIGIL_STAT_LOST);
+				lost_in(slot);
 				__sync_fetch_and_and(word, ~bit); /* lost: seen again next time */
 			} else {
 				vigil_count(VIGIL_STAT_SENT);

@@ -35,7 +35,7 @@ final class ContextFirst implements AutoCloseable {
         List<Sensor> started = new ArrayList<>();
         SensorSettings fs = config.filters();
         try {
-            if (config.contextCollectors().contains("exec")) started.add(Sensor.start(new ExecSensor(), fs));
+            if (config.contextCollectors().contains("exec")) started.add(Sensor.start(new ExecSensor(config.profiles().maxSlots()), fs));
             if (config.contextCollectors().contains("risky")) started.add(Sensor.start(new RiskySensor(), fs));
         } catch (RuntimeException e) {
             started.forEach(Sensor::close);

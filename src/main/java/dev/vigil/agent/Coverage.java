@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  */
 final class Coverage {
     /** A counter of losses: its name, and what a loss of it means for detection, in words. */
-    record Source(String name, String what, String means, LongSupplier count) {}
+    record Source(String name, String what, String means, LongSupplier count, java.util.function.Supplier<List<String>> affected) {}
 
     private static final Duration EVERY = Duration.ofMinutes(1), DEGRADED = Duration.ofMinutes(10);
 
@@ -41,8 +41,11 @@ final class Coverage {
     Coverage(String host) { this.host = host; }
 
     /** Watches a counter from its present value on (what was lost before vigil watched it is not this run's). */
-    Coverage watch(String name, String what, String means, LongSupplier count) {
-        sources.add(new Source(name, what, means, count));
+    Coverage watch(String name, String what, String means, LongSupplier count) { return watch(name, what, means, count, List::of); }
+
+    /** The same, affected naming the workloads that lost something since it was last asked (asked when an alert is due). */
+    Coverage watch(String name, String what, String means, LongSupplier count, java.util.function.Supplier<List<String>> affected) {
+        sources.add(new Source(name, what, means, count, affected));
         State s = new State();
         s.seen = count.getAsLong();
         states.put(name, s);
@@ -77,10 +80,14 @@ final class Coverage {
 
     private Alert alert(Source src, State s) {
         String n = String.format("%,d", s.pending);
-        return Alert.builder("coverage", "coverage").time(now).host(host).severity(Alert.Severity.HIGH)
-                .summary("vigil's coverage is degraded: " + n + " " + src.what() + " since " + s.since + ": " + src.means())
-                .evidence("source", src.name()).evidence("lost", s.pending).evidence("since", s.since.toString()).evidence("lost_total", s.total)
-                .dedupKey("coverage|" + src.name() + "|" + s.since).build();
+        List<String> who = src.affected().get();
+        String named = who.isEmpty() ? "" : String.join(", ", who.subList(0, Math.min(10, who.size()))) + (who.size() > 10 ? " and " + (who.size() - 10) + " more" : "");
+        var b = Alert.builder("coverage", "coverage").time(now).host(host).severity(Alert.Severity.HIGH)
+                .summary("vigil's coverage is degraded: " + n + " " + src.what() + " since " + s.since + ": " + src.means()
+                        + (named.isEmpty() ? "" : " (workloads affected: " + named + ")"))
+                .evidence("source", src.name()).evidence("lost", s.pending).evidence("since", s.since.toString()).evidence("lost_total", s.total);
+        if (!named.isEmpty()) b.evidence("workloads", named);
+        return b.dedupKey("coverage|" + src.name() + "|" + s.since).build();
     }
 
     /** Is any loss less than ten minutes old? */

@@ -185,8 +185,8 @@ final class LiveRun implements AutoCloseable {
         Coverage c = new Coverage(host);
         if (w != null) {
             c.watch("workload_ring", "first sights lost by the workload probe (its ring buffer was full)",
-                    "programs run, files opened, endpoints and high-risk calls of any workload may have gone unseen; the lost items will cross again at"
-                            + " their next use", () -> w.counts().getOrDefault("lost", 0L))
+                    "programs run, files opened, endpoints and high-risk calls of those workloads may have gone unseen; the lost items will cross again at"
+                            + " their next use", () -> w.counts().getOrDefault("lost", 0L), affected(w::lostBySlot, workloads, w))
                     .watch("workload_slots", "workload starts not profiled (the kernel's slot table is full)",
                             "what those processes do is not profiled until slots of dead cgroups are reclaimed (the kernel keeps 4 per detectors.profiles.max_profiles, 4,096 to 65,536)", () -> w.counts().getOrDefault("slots_full", 0L))
                     .watch("workload_paths", "paths too long to resolve in the kernel",
@@ -208,6 +208,12 @@ final class LiveRun implements AutoCloseable {
                             () -> seq.stats().getOrDefault("pairs_full", 0L));
         }
         for (Sensor s : ctx.sensors()) {
+            if (s instanceof dev.vigil.sensor.ExecSensor ex) {
+                c.watch("exec_ring", "program starts lost by the exec probe (its ring buffer was full)",
+                        "the programs those workloads ran in that time may not have been judged, and alerts lack their command lines and ancestry",
+                        () -> s.counts().getOrDefault("lost", 0L), affected(ex::lostBySlot, workloads, w));
+                continue;
+            }
             c.watch(s.name() + "_ring", s.name() + " events lost (its ring buffer was full)",
                     "alerts in that time may lack the process's command line and ancestry, and workloads their lineage",
                     () -> s.counts().getOrDefault("lost", 0L));
@@ -217,6 +223,28 @@ final class LiveRun implements AutoCloseable {
                     + " (the other outputs had them)", () -> o.counts().getOrDefault("dropped", 0L));
         }
         return c;
+    }
+
+    /** The workloads whose per-slot loss counter moved since the last call: what a coverage alert names. */
+    private static java.util.function.Supplier<List<String>> affected(java.util.function.Supplier<Map<Integer, Long>> lost, WorkloadDetector workloads,
+                                                                       WorkloadSensor slots) {
+        Map<Integer, Long> seen = new java.util.HashMap<>();
+        dev.vigil.host.Cgroups cgroups = new dev.vigil.host.Cgroups();
+        return () -> {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            lost.get().forEach((slot, n) -> {
+                if (n != seen.getOrDefault(slot, 0L)) { // more lost, or fewer: the slot was reclaimed and lost anew
+                    var told = workloads == null ? java.util.Optional.<dev.vigil.profile.WorkloadKey>empty() : workloads.profiler().workloadOf(slot);
+                    names.add(told.map(k -> k.text()).orElseGet(() -> { // its slot event is still in the ring (or was lost): the kernel knows its cgroup
+                        long cg = slots == null ? 0 : slots.cgroupOf(slot);
+                        String path = cg > 0 ? cgroups.pathOf(cg) : "";
+                        return "a workload " + (path.isEmpty() ? "" : "of cgroup " + path + " ") + "not yet told (slot " + slot + ")";
+                    }));
+                }
+                seen.put(slot, n);
+            });
+            return List.copyOf(names);
+        };
     }
 
     private static long now() { return System.nanoTime(); }

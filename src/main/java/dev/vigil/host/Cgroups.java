@@ -61,7 +61,7 @@ public final class Cgroups {
     private static final Pattern UNIT = Pattern.compile("([^/]+\\.(?:service|scope|socket|mount|swap|slice))$");
     private static final Pattern CONTAINER = Pattern.compile("(?:^|[/-])([0-9a-f]{64})(?:\\.scope)?(?:/|$)");
     private final Map<Long, String> byId = new HashMap<>();
-    private long lastScan = Long.MIN_VALUE / 2;
+    private long lastScan = Long.MIN_VALUE / 2, maxId;
 
     /** The cgroup v2 path of a live process ("/system.slice/nginx.service"), or empty. */
     public static Optional<String> ofProcess(int pid) {
@@ -99,13 +99,18 @@ public final class Cgroups {
         String p = byId.get(id);
         if (p != null) return p;
         long now = System.nanoTime();
-        if (now - lastScan < 2_000_000_000L) return "";
+        // cgroup ids grow: one newer than every id of the last walk was made since, and a walk finds it
+        // (a short-lived process in a new cgroup is often gone before it is asked about); others wait 2 s
+        boolean newer = id > maxId && now - lastScan >= 100_000_000L;
+        if (!newer && now - lastScan < 2_000_000_000L) return "";
         lastScan = now;
         Path root = root();
         try (Stream<Path> dirs = Files.walk(root, 12)) {
             dirs.filter(Files::isDirectory).limit(20_000).forEach(d -> {
                 try {
-                    byId.put((Long) Files.getAttribute(d, "unix:ino"), "/" + root.relativize(d).toString());
+                    long ino = (Long) Files.getAttribute(d, "unix:ino");
+                    byId.put(ino, "/" + root.relativize(d).toString());
+                    if (ino > maxId) maxId = ino;
                 } catch (IOException | RuntimeException e) {
                     // vanished while walking
                 }

@@ -8,8 +8,31 @@ import java.util.List;
 
 /** exec.bpf.c: every program execution (file, argv) and every process exit (status, lifetime). Linux 5.5+ (tp_btf). */
 public final class ExecSensor extends RingSensor {
-    public ExecSensor() {
+    private final int maxSlots;
+
+    public ExecSensor() { this(4096); }
+
+    /** maxSlots: the workload sensor's, so the execs it lost are counted by the slot they came from. */
+    public ExecSensor(int maxSlots) {
         super("exec", "/dev/vigil/bpf/exec.bpf.o", List.of(new Program("vigil_exec", null, null), new Program("vigil_exit", null, null)));
+        if (maxSlots < 1) throw new IllegalArgumentException("maxSlots must be positive");
+        this.maxSlots = maxSlots;
+    }
+
+    @Override
+    void beforeLoad(dev.vigil.bpf.BpfObject o, dev.vigil.event.SensorSettings s) {
+        o.setMaxEntries("exec_lost", maxSlots);
+    }
+
+    /** Per workload slot a process was forked from, the execs the ring buffer had no room for (slots that lost none are absent). */
+    public java.util.Map<Integer, Long> lostBySlot() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        if (object() == null || !object().isLoaded()) return out;
+        object().map("exec_lost").forEach((k, v) -> {
+            long n = v.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            if (n > 0) out.put(k.get(java.lang.foreign.ValueLayout.JAVA_INT, 0) + 1, n);
+        });
+        return out;
     }
 
     /** The fd of its task storage (task_w.h), once loaded: for {@link WorkloadSensor#shareTasks}. */

@@ -91,6 +91,7 @@ public final class WorkloadSensor extends RingSensor {
     @Override
     void beforeLoad(BpfObject o, SensorSettings s) {
         o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots).setMaxEntries("slot_refs", maxSlots)
+                .setMaxEntries("slot_lost", maxSlots)
                 .setMaxEntries("slot_free", maxSlots);
         if (sharedTasks >= 0) o.reuseMap("tasks", sharedTasks);
     }
@@ -238,6 +239,7 @@ public final class WorkloadSensor extends RingSensor {
                 slots().update(k, zero);
                 r.set(JAVA_INT, 0, 0);
                 refs.update(k, r);
+                object().map("slot_lost").update(k, a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG));
                 freed.add(idx.get(i) + 1);
             }
             if (freed.isEmpty()) return freed;
@@ -260,6 +262,27 @@ public final class WorkloadSensor extends RingSensor {
         }
         reclaimed += freed.size();
         return freed;
+    }
+
+    /** Per slot, the first sights the ring buffer had no room for so far (slots that lost none are absent). */
+    public Map<Integer, Long> lostBySlot() {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        if (object() == null || !object().isLoaded()) return out;
+        object().map("slot_lost").forEach((k, v) -> {
+            long n = v.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            if (n > 0) out.put(k.get(JAVA_INT, 0) + 1, n);
+        });
+        return out;
+    }
+
+    /** The cgroup id a slot's workload began in, from the kernel's slot table (0 when the slot is free or unknown); one walk of the table. */
+    public long cgroupOf(int slot) {
+        if (slot < 1 || object() == null || !object().isLoaded()) return 0;
+        long[] cg = {0};
+        object().map("slot_ids").forEach((k, v) -> {
+            if (v.get(EventWire.I, 0) == slot - 1) cg[0] = k.get(EventWire.L, EventWire.SLOT_KEY_CGROUP);
+        });
+        return cg[0];
     }
 
     /** The live tasks holding a slot (as their slot or the one they were forked from); 0 for an unknown slot. */

@@ -40,4 +40,25 @@ class CoverageTest {
         assertThat(c.check(null)).as("at the end, what is pending goes out").hasSize(1);
         assertThat(first.getFirst().dedupKey()).isNotEqualTo(later.getFirst().dedupKey());
     }
+
+    @Test
+    void theWorkloadsThatLostSomethingAreNamedTenAtMost() {
+        AtomicLong lost = new AtomicLong();
+        List<String> who = new java.util.ArrayList<>();
+        Coverage c = new Coverage("h").watch("workload_ring", "first sights lost", "items may have gone unseen", lost::get, () -> List.copyOf(who));
+        c.check(T0);
+        lost.addAndGet(7);
+        who.add("nginx.service nginx");
+        Alert a = c.check(T0.plusSeconds(1)).getFirst();
+        assertThat(a.summary()).endsWith("items may have gone unseen (workloads affected: nginx.service nginx)");
+        assertThat(a.evidence()).containsEntry("workloads", "nginx.service nginx");
+        lost.addAndGet(1);
+        who.clear();
+        for (int i = 1; i <= 12; i++) who.add("run-r" + i + ".scope sh");
+        Alert b = c.check(T0.plusSeconds(62)).getFirst();
+        assertThat(b.evidence().get("workloads").toString()).startsWith("run-r1.scope sh, run-r2.scope sh").endsWith("run-r10.scope sh and 2 more");
+        lost.addAndGet(1);
+        who.clear();
+        assertThat(c.check(T0.plusSeconds(200)).getFirst().evidence()).as("none known: no such evidence").doesNotContainKey("workloads");
+    }
 }

@@ -58,6 +58,10 @@ class CoverageKernelTest {
             assertThat(lost).as("most of the 20,000 first sights did not fit").isGreaterThan(10_000);
             assertThat(c.path("summary").asText()).startsWith("vigil's coverage is degraded: " + String.format("%,d", lost)
                     + " first sights lost by the workload probe (its ring buffer was full)");
+            // (by its key once its slot event was read, else by the cgroup the kernel's slot table holds: either names the cgroup)
+            String name = cgroup.getFileName().toString();
+            assertThat(c.path("evidence").path("workloads").asText()).as("the workload that lost them is named").contains(name);
+            assertThat(c.path("summary").asText()).contains("(workloads affected: ").contains(name);
             assertThat(agent.stop()).as("SIGTERM: 128 + 15 after the clean shutdown").isEqualTo(143);
             assertThat(agent.stderr()).contains(lost + " events lost");
         } finally {
@@ -66,6 +70,60 @@ class CoverageKernelTest {
                     Files.delete(cgroup);
                 } catch (java.io.IOException busy) {
                     Thread.sleep(100); // the storm's last process is still leaving it
+                }
+            }
+        }
+    }
+
+    /**
+     * The same starvation, aimed at the context probes: an exec storm (3,000 program starts,
+     * each exec event over a kilobyte: the 1 MiB ring holds far fewer) and a storm of
+     * high-risk calls (100,000 setuid(0)) while the agent cannot read. Each ring's loss is its
+     * own high-severity coverage alert, and the exec probe's names the workload whose starts
+     * were lost (counted in the kernel by the slot each process came from).
+     */
+    @Test
+    void execAndRiskyRingOverflowsAreCoverageAlertsNamingTheWorkload(@TempDir Path dir) throws Exception {
+        String name = "vigil-coverage-ctx-" + ProcessHandle.current().pid();
+        Path cgroup = dev.vigil.host.Cgroups.root().resolve(name);
+        Files.createDirectories(cgroup);
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {enabled: false}\n  profiles: {warmup: 0s, learning: fast}\n"
+                + "collectors: {exec: {}, risky: {}}\nalerts: {cooldown: 1h}\noutputs:\n  stdout: {format: json}\n");
+        Files.writeString(dir.resolve("storm.sh"), "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done\n"
+                + "exec /usr/bin/perl -e 'use POSIX; POSIX::setuid(0) for 1..100000'\n");
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            agent.awaitStderr("vigil: profiling workloads");
+            agent.drain();
+            agent.signal("STOP");
+            try {
+                Process storm = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec /bin/sh " + dir.resolve("storm.sh"))
+                        .redirectErrorStream(true).start();
+                assertThat(storm.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(storm.exitValue()).isZero();
+            } finally {
+                agent.signal("CONT");
+            }
+            java.util.Map<String, JsonNode> bySource = new java.util.HashMap<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!(bySource.containsKey("exec_ring") && bySource.containsKey("risky_ring")) && System.nanoTime() < deadline) {
+                for (JsonNode n : agent.drain()) if (n.path("detector").asText().equals("coverage")) bySource.putIfAbsent(n.path("evidence").path("source").asText(), n);
+            }
+            assertThat(bySource).as("stderr:\n%s", agent.stderr()).containsKeys("exec_ring", "risky_ring");
+            JsonNode exec = bySource.get("exec_ring"), risky = bySource.get("risky_ring");
+            assertThat(exec.path("severity").asText()).isEqualTo("high");
+            assertThat(exec.path("evidence").path("lost").asLong()).as("most of 3,000 starts did not fit").isGreaterThan(1000);
+            assertThat(exec.path("evidence").path("workloads").asText()).as("the storm's workload").contains(name);
+            assertThat(exec.path("summary").asText()).contains("program starts lost by the exec probe").contains("(workloads affected: ").contains(name);
+            assertThat(risky.path("severity").asText()).isEqualTo("high");
+            assertThat(risky.path("evidence").path("lost").asLong()).isGreaterThan(50_000);
+            assertThat(agent.stop()).isEqualTo(143);
+        } finally {
+            for (int i = 0; i < 50 && Files.exists(cgroup); i++) {
+                try {
+                    Files.delete(cgroup);
+                } catch (java.io.IOException busy) {
+                    Thread.sleep(100);
                 }
             }
         }
