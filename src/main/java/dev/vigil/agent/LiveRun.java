@@ -1,5 +1,7 @@
 package dev.vigil.agent;
 
+import dev.vigil.bpf.ProgramStats;
+
 import dev.vigil.alert.Metrics;
 import dev.vigil.config.AgentConfig;
 import dev.vigil.event.KernelEvent;
@@ -178,6 +180,12 @@ final class LiveRun implements AutoCloseable {
         this.workload = w;
         this.coverage = coverage(config.host(), seq, ctx, w, workloads, out);
         coverage.register(metrics);
+        // each program's own time, as the kernel counts it while its statistics are on (sysctl kernel.bpf_stats_enabled=1)
+        metrics.counter("vigil_bpf_program_run_ns", "Nanoseconds the kernel spent in each vigil BPF program (0 unless kernel.bpf_stats_enabled=1)", "program",
+                        () -> bpfStats(ProgramStats.Totals::runNs, contextFirst, workload, sequence))
+                .counter("vigil_bpf_program_runs", "Runs of each vigil BPF program (0 unless kernel.bpf_stats_enabled=1)", "program",
+                        () -> bpfStats(ProgramStats.Totals::runs, contextFirst, workload, sequence))
+                .gauge("vigil_bpf_stats_enabled", "1 while the kernel counts BPF programs' run time (kernel.bpf_stats_enabled)", () -> ProgramStats.enabled() ? 1 : 0);
     }
 
     /** Every counter of a loss, watched for coverage alerts. */
@@ -245,6 +253,21 @@ final class LiveRun implements AutoCloseable {
             });
             return List.copyOf(names);
         };
+    }
+
+    /** This agent's programs' totals (read through their own descriptors: no privilege beyond loading them). */
+    private static Map<String, Long> bpfStats(java.util.function.ToLongFunction<ProgramStats.Totals> f, ContextFirst ctx, WorkloadSensor w, SequenceSensor seq) {
+        List<dev.vigil.bpf.BpfObject> objects = new java.util.ArrayList<>();
+        for (Sensor s : ctx.sensors()) s.bpf().ifPresent(objects::add);
+        if (w != null) w.bpf().ifPresent(objects::add);
+        if (seq != null && seq.bpf() != null && seq.bpf().isLoaded()) objects.add(seq.bpf());
+        Map<String, Long> m = new LinkedHashMap<>();
+        try {
+            ProgramStats.of(objects).forEach((name, t) -> m.put(name, f.applyAsLong(t)));
+        } catch (RuntimeException e) {
+            // a program closed while read (the agent stopping): no figures this time
+        }
+        return m;
     }
 
     private static long now() { return System.nanoTime(); }

@@ -103,6 +103,13 @@ final class Libbpf {
     static final MethodHandle MAP_UNPIN = fn("bpf_map__unpin", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle OBJ_GET = errnoFn("bpf_obj_get", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // the kernel's programs and their statistics (BPF_ENABLE_STATS, BPF_OBJ_GET_INFO_BY_FD)
+    static final MethodHandle PROG_GET_NEXT_ID = errnoFn("bpf_prog_get_next_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle PROG_GET_FD_BY_ID = errnoFn("bpf_prog_get_fd_by_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle OBJ_GET_INFO_BY_FD = errnoFn("bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle ENABLE_STATS = errnoFn("bpf_enable_stats", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle BTF_LOAD_FROM_KERNEL_BY_ID = errnoFn("btf__load_from_kernel_by_id", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle BTF_FREE = fn("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
     static final MethodHandle NUM_POSSIBLE_CPUS = fn("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
 
     // ring buffers

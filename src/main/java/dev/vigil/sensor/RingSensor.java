@@ -56,6 +56,9 @@ abstract class RingSensor implements Sensor {
     BpfObject object() { return object; }
 
     @Override
+    public java.util.Optional<BpfObject> bpf() { return object != null && object.isLoaded() ? java.util.Optional.of(object) : java.util.Optional.empty(); }
+
+    @Override
     public String name() { return name; }
 
     /** Calls whose tracepoints this kernel lacks (their programs are not loaded). */

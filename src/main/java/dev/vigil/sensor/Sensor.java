@@ -39,6 +39,9 @@ public interface Sensor extends AutoCloseable {
     /** A one-line description of the columns, printed before the first event. */
     String header();
 
+    /** Its loaded BPF object, for the kernel's statistics of its programs (empty before load). */
+    default java.util.Optional<dev.vigil.bpf.BpfObject> bpf() { return java.util.Optional.empty(); }
+
     @Override
     void close();
 

@@ -54,6 +54,9 @@ public final class SequenceSensor implements AutoCloseable {
     }
 
     private final BpfObject object;
+
+    /** Its loaded BPF object, for the kernel's statistics of its programs. */
+    public BpfObject bpf() { return object; }
     private final Settings settings;
     private final RingBuffer ring;
     private final ProfileMaps maps;
