@@ -3,6 +3,7 @@
  *   seqwork 0 N        N times: getpid getppid getuid getgid; then exit_group(0)
  *   seqwork 1 N        the same, with geteuid getegid inserted after iteration N/2
  *   seqwork 2 N PATH   fork 3 children: two exec PATH 0 N, one exits at once; wait for all
+ *   seqwork 3 N        N times: geteuid getegid (after mode 0's profile, every call is unseen)
  * x86_64 only. */
 #if defined(__x86_64__)
 typedef unsigned long u64;
@@ -64,6 +65,13 @@ __attribute__((used)) void vigil_main(long *sp) {
 			}
 		}
 		for (int c = 0; c < 3; c++) sys4(NR_WAIT4, -1, 0, 0, 0);
+		sys1(NR_EXIT_GROUP, 0);
+	}
+	if (mode == 3) {
+		for (long i = 0; i < n; i++) {
+			sys0(NR_GETEUID);
+			sys0(NR_GETEGID);
+		}
 		sys1(NR_EXIT_GROUP, 0);
 	}
 	loop(n, mode == 1);

@@ -128,4 +128,52 @@ class CoverageKernelTest {
             }
         }
     }
+
+    /**
+     * The sequence probe's ring: a program learnt normal, then, while the agent cannot read,
+     * 400,000 calls each unseen in its profile (tolerization off: every one is an anomaly
+     * event, far more than the 1 MiB ring holds). The loss is a coverage alert of its own.
+     */
+    @Test
+    void aSequenceRingOverflowIsACoverageAlert(@TempDir Path dir) throws Exception {
+        Path seq = dir.resolve("covseq");
+        Files.copy(dev.vigil.testing.Native.helper("seqwork"), seq);
+        Files.setPosixFilePermissions(seq, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String pin = "/sys/fs/bpf/vigil-coverage-test-" + ProcessHandle.current().pid();
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {exe: [" + seq + "], min_calls: 1500, stable_calls: 700, tolerize_limit: 128, pin_dir: " + pin + "}\n"
+                + "  profiles: {enabled: false}\nalerts: {cooldown: 1h}\noutputs:\n  stdout: {format: json}\n");
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString()).pins(pin)) {
+            agent.awaitStderr("watching 1 executable(s)");
+            for (int i = 0; i < 2; i++) run(seq.toString(), "0", "200");
+            List<JsonNode> learnt = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (learnt.stream().noneMatch(n -> n.path("kind").asText().equals("profile_state")) && System.nanoTime() < until) learnt.addAll(agent.drain());
+            assertThat(learnt).as("stderr:\n%s", agent.stderr()).anyMatch(n -> n.path("summary").asText().startsWith("the profile of " + seq + " is now normal"));
+            agent.signal("STOP");
+            try {
+                run(seq.toString(), "3", "200000");
+            } finally {
+                agent.signal("CONT");
+            }
+            JsonNode cov = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (cov == null && System.nanoTime() < deadline) {
+                for (JsonNode n : agent.drain()) {
+                    if (n.path("detector").asText().equals("coverage") && n.path("evidence").path("source").asText().equals("sequence_ring")) cov = n;
+                }
+            }
+            assertThat(cov).as("stderr:\n%s", agent.stderr()).isNotNull();
+            assertThat(cov.path("severity").asText()).isEqualTo("high");
+            assertThat(cov.path("evidence").path("lost").asLong()).as("most of 400,000 anomaly events did not fit").isGreaterThan(300_000);
+            assertThat(cov.path("summary").asText()).contains("sequence events lost (the sequence probe's ring buffer was full)");
+            assertThat(agent.stop()).isEqualTo(143);
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+    }
 }
