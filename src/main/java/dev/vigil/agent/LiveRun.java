@@ -389,7 +389,9 @@ final class LiveRun implements AutoCloseable {
         var live = dev.vigil.host.Cgroups.liveIds();
         if (live.isEmpty()) return; // cannot tell which cgroups are gone: free nothing
         java.util.Set<Long> ids = live.get();
-        var freed = workload.reclaim(ids::contains);
+        long newest = ids.stream().mapToLong(Long::longValue).max().orElse(Long.MAX_VALUE);
+        // ids grow: one above the walk's newest was made after it, and is alive
+        var freed = workload.reclaim(id -> id > newest || ids.contains(id));
         workloads.profiler().released(freed);
     }
 

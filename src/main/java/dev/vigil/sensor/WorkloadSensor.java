@@ -236,9 +236,7 @@ public final class WorkloadSensor extends RingSensor {
                 if (!refs.lookup(k, r)) continue;
                 if (r.get(JAVA_INT, 0) > 0) continue; // a task moved out of the dead cgroup still runs as (or came from) this workload
                 ids.delete(a.allocateFrom(JAVA_BYTE, keys.get(i)));
-                slots().update(k, zero);
-                r.set(JAVA_INT, 0, 0);
-                refs.update(k, r);
+                slots().update(k, zero); // (its refs are 0 already: never written here, so no increment can be lost)
                 object().map("slot_lost").update(k, a.allocate(java.lang.foreign.ValueLayout.JAVA_LONG));
                 freed.add(idx.get(i) + 1);
             }
