@@ -482,21 +482,31 @@ static __always_inline int opened_item(struct task_struct *task, struct task_w *
 	return 1;
 }
 
-/* A file item: path (user memory) relative to dfd, with flags (its intent). */
-static __always_inline void file_item(struct task_struct *task, struct task_w *t, long dfd, const char *upath, __u64 flags, long ret)
+/* Starts a file item in the scratch event, its path copied from user memory (a cut one
+ * counted); 0 when there is no path to read. */
+static __always_inline struct scratch *path_item(struct task_w *t, const char *upath, __u64 flags, long ret)
 {
 	struct scratch *s = scratch();
 	if (!s || !upath)
-		return;
-	struct vigil_item_event *e = &s->e;
-	item_init(e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
-	e->ret = ret;
-	e->flags = flags;
-	long n = bpf_probe_read_user_str(e->path, sizeof(e->path), upath);
+		return 0;
+	item_init(&s->e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
+	s->e.ret = ret;
+	s->e.flags = flags;
+	long n = bpf_probe_read_user_str(s->e.path, sizeof(s->e.path), upath);
 	if (n <= 0)
-		return;
+		return 0;
 	if (n >= VIGIL_PATH_MAX)
 		vigil_count(WST_PATH_TRUNCATED);
+	return s;
+}
+
+/* A file item: path (user memory) relative to dfd, with flags (its intent). */
+static __always_inline void file_item(struct task_struct *task, struct task_w *t, long dfd, const char *upath, __u64 flags, long ret)
+{
+	struct scratch *s = path_item(t, upath, flags, ret);
+	if (!s)
+		return;
+	struct vigil_item_event *e = &s->e;
 	/* the item: action and intent bits, then the path (and its base directory when relative) */
 	__u64 intent = flags & (O_ACCMODE | O_CREAT | O_TRUNC);
 	__u64 h = fnv(fnv(FNV_SEED, t->action), intent);
@@ -525,18 +535,10 @@ static __always_inline void file_item(struct task_struct *task, struct task_w *t
  * one item. */
 static __always_inline void link_item(struct task_struct *task, struct task_w *t, long dfd, const char *target, const char *name, long ret)
 {
-	struct scratch *s = scratch();
-	if (!s || !target)
+	struct scratch *s = path_item(t, target, 0, ret);
+	if (!s)
 		return;
 	struct vigil_item_event *e = &s->e;
-	item_init(e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
-	e->ret = ret;
-	e->flags = 0;
-	long n = bpf_probe_read_user_str(e->path, sizeof(e->path), target);
-	if (n <= 0)
-		return;
-	if (n >= VIGIL_PATH_MAX)
-		vigil_count(WST_PATH_TRUNCATED);
 	__u64 h = fnv(fnv(FNV_SEED, t->action), 0x6c696e6bULL); /* "link" */
 	h = fnv_str(h, e->path);
 	struct path tmp, *base = 0;

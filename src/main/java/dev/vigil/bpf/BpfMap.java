@@ -230,6 +230,16 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** The non-zero u64 values of a u32-keyed array (counters by index), each by its index plus one (a slot number). */
+    public java.util.Map<Integer, Long> nonZeroBySlot() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        forEach((k, v) -> {
+            long n = v.get(JAVA_LONG, 0);
+            if (n != 0) out.put(k.get(JAVA_INT, 0) + 1, n);
+        });
+        return out;
+    }
+
     /** All keys, copied (for small maps and tests). */
     public List<byte[]> keys() {
         List<byte[]> out = new ArrayList<>();

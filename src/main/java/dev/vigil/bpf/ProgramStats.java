@@ -73,11 +73,7 @@ public final class ProgramStats {
                     } catch (BpfException notLoaded) { // disabled, or the kernel lacks its hook
                         continue;
                     }
-                    info.fill((byte) 0);
-                    len.set(JAVA_INT, 0, (int) INFO_SIZE);
-                    if ((int) Libbpf.OBJ_GET_INFO_BY_FD.invokeExact(state, fd, info, len) != 0) continue;
-                    out.merge(name, new Totals(info.get(JAVA_LONG, RUN_TIME_NS), info.get(JAVA_LONG, RUN_CNT), 1),
-                            (x, y) -> new Totals(x.runNs() + y.runNs(), x.runs() + y.runs(), x.programs() + y.programs()));
+                    if (info(state, fd, info, len)) add(out, name, info);
                 }
             }
         } catch (Throwable t) {
@@ -103,14 +99,11 @@ public final class ProgramStats {
                 int fd = (int) Libbpf.PROG_GET_FD_BY_ID.invokeExact(state, id);
                 if (fd < 0) continue; // gone since
                 try {
-                    info.fill((byte) 0);
-                    len.set(JAVA_INT, 0, (int) INFO_SIZE);
-                    if ((int) Libbpf.OBJ_GET_INFO_BY_FD.invokeExact(state, fd, info, len) != 0) continue;
+                    if (!info(state, fd, info, len)) continue;
                     String name = info.asSlice(NAME, NAME_LEN).getString(0);
                     if (!name.startsWith("vigil_")) continue;
                     if (name.length() == NAME_LEN - 1) name = fullName(a, state, fd, info.get(JAVA_INT, BTF_ID), name);
-                    long ns = info.get(JAVA_LONG, RUN_TIME_NS), runs = info.get(JAVA_LONG, RUN_CNT);
-                    out.merge(name, new Totals(ns, runs, 1), (x, y) -> new Totals(x.runNs() + y.runNs(), x.runs() + y.runs(), x.programs() + y.programs()));
+                    add(out, name, info);
                 } finally {
                     int closed = (int) Libbpf.CLOSE.invokeExact(fd);
                 }
@@ -121,6 +114,19 @@ public final class ProgramStats {
             throw new IllegalStateException(t);
         }
         return out;
+    }
+
+    /** Reads a program's struct bpf_prog_info into info; false when the kernel would not say. */
+    private static boolean info(MemorySegment state, int fd, MemorySegment info, MemorySegment len) throws Throwable {
+        info.fill((byte) 0);
+        len.set(JAVA_INT, 0, (int) INFO_SIZE);
+        return (int) Libbpf.OBJ_GET_INFO_BY_FD.invokeExact(state, fd, info, len) == 0;
+    }
+
+    /** Adds a program's run time and count to its name's totals. */
+    private static void add(Map<String, Totals> out, String name, MemorySegment info) {
+        out.merge(name, new Totals(info.get(JAVA_LONG, RUN_TIME_NS), info.get(JAVA_LONG, RUN_CNT), 1),
+                (x, y) -> new Totals(x.runNs() + y.runNs(), x.runs() + y.runs(), x.programs() + y.programs()));
     }
 
     /** The kernel keeps 15 characters of a program's name; its BTF keeps the whole function name (as bpftool shows it). */

@@ -26,13 +26,7 @@ public final class ExecSensor extends RingSensor {
 
     /** Per workload slot a process was forked from, the execs the ring buffer had no room for (slots that lost none are absent). */
     public java.util.Map<Integer, Long> lostBySlot() {
-        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
-        if (object() == null || !object().isLoaded()) return out;
-        object().map("exec_lost").forEach((k, v) -> {
-            long n = v.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
-            if (n > 0) out.put(k.get(java.lang.foreign.ValueLayout.JAVA_INT, 0) + 1, n);
-        });
-        return out;
+        return object() == null || !object().isLoaded() ? java.util.Map.of() : object().map("exec_lost").nonZeroBySlot();
     }
 
     /** The fd of its task storage (task_w.h), once loaded: for {@link WorkloadSensor#shareTasks}. */

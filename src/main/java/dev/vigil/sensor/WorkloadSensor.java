@@ -241,10 +241,7 @@ public final class WorkloadSensor extends RingSensor {
                 freed.add(idx.get(i) + 1);
             }
             if (freed.isEmpty()) return freed;
-            BpfMap seen = object().map("seen");
-            for (byte[] key : seen.keys()) {
-                if (freed.contains(MemorySegment.ofArray(key).get(EventWire.I, EventWire.SEEN_SLOT))) seen.delete(a.allocateFrom(JAVA_BYTE, key));
-            }
+            forget(freed, ""); // their seen items: a later workload given one must see its first sights cross
             BpfMap free = object().map("slot_free");
             for (int slot : freed) {
                 k.set(JAVA_INT, 0, slot - 1);
@@ -264,13 +261,7 @@ public final class WorkloadSensor extends RingSensor {
 
     /** Per slot, the first sights the ring buffer had no room for so far (slots that lost none are absent). */
     public Map<Integer, Long> lostBySlot() {
-        Map<Integer, Long> out = new java.util.TreeMap<>();
-        if (object() == null || !object().isLoaded()) return out;
-        object().map("slot_lost").forEach((k, v) -> {
-            long n = v.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
-            if (n > 0) out.put(k.get(JAVA_INT, 0) + 1, n);
-        });
-        return out;
+        return object() == null || !object().isLoaded() ? Map.of() : object().map("slot_lost").nonZeroBySlot();
     }
 
     /** The cgroup id a slot's workload began in, from the kernel's slot table (0 when the slot is free or unknown); one walk of the table. */
