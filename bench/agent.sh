@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The agent's own cost on this host: CPU (cores) and memory (RSS) of `vigil agent` with its
-# default detectors (every process's sequence profile in the kernel, workload profiles with
-# first-seen filtering in the kernel, exec context) over a measured period after a warm-up,
-# and the alerts it raised meanwhile. With LOAD > 0, a generator creates and deletes LOAD/2
-# new files a second while measured: LOAD first sights a second cross to the agent (all
-# generalise to two known items, so no alert). Run it on a quiet host: whatever else runs
-# is what the agent watches. (root)
+# default detectors (workload profiles with first-seen filtering in the kernel, exec
+# context; the sequence detector is off by default) over a measured period after a warm-up,
+# and the alerts it raised meanwhile. LOAD, a watched service's load while measured, from a
+# generator in a cgroup of its own (a workload the agent profiles), learnt in the warm-up so
+# it raises no alert:
+#   files:N   N/2 new files created and deleted a second: N first sights a second cross to the agent
+#   execs:N   N program starts a second (fork, exec /bin/true): N exec events a second
+#   calls:N   N system calls a second (five cheap calls in turn)
+# (a bare N is files:N; 0: no load). Run it on a quiet host: whatever else runs is what the
+# agent watches. (root)
 # Usage: bench/agent.sh [seconds=300] [warmup=30] [load=0]
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/../tools/setup.sh"
@@ -13,16 +17,34 @@ vigil_install_packages
 vigil_find_jdk
 vigil_build_if_needed
 secs=${1:-300} warm=${2:-30} load=${3:-0}
+case "$load" in
+  0) kind=none rate=0 ;;
+  files:*|execs:*|calls:*) kind=${load%%:*} rate=${load#*:} ;;
+  *[!0-9]*) vigil_die "load must be N, files:N, execs:N or calls:N, not '$load'" ;;
+  *) kind=files rate=$load ;;
+esac
+[[ "$rate" =~ ^[0-9]+$ ]] || vigil_die "load rate must be a whole number, not '$rate'"
 dir=$(mktemp -d /tmp/vigil-agent-bench.XXXXXX)
+cgroot=/sys/fs/cgroup; [ -f "$cgroot/cgroup.controllers" ] || cgroot=/sys/fs/cgroup/unified
+cg="$cgroot/vigil-agent-bench-$$"
 gen=
-trap 'kill "$pid" $gen 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-if [ "$load" -gt 0 ]; then
+trap 'kill "$pid" $gen 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rmdir "$cg" 2>/dev/null || true; rm -rf "$dir"' EXIT
+if [ "$kind" != none ]; then
   ${CC:-clang} -O2 -o "$dir/newfiles" "$VIGIL_ROOT/src/test/c/newfiles.c"
-  mkdir -p "$dir/load"
+  ${CC:-clang} -O2 -o "$dir/paced" "$VIGIL_ROOT/src/test/c/paced.c"
+  mkdir -p "$dir/load" "$cg"
 fi
+# runs a generator in the bench's own cgroup (a workload of its own, as a service would be)
+in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
+generate() { # seconds
+  case "$kind" in
+    files) in_cg "$dir/newfiles" "$((rate / 2))" "$1" "$dir/load" ;;
+    *) in_cg "$dir/paced" "$kind" "$rate" "$1" ;;
+  esac
+}
 cat > "$dir/vigil.yaml" <<YAML
 state_dir: $dir/state
-detectors: {sequence: {pin_dir: /sys/fs/bpf/vigil-bench-$$}}
+detectors: {profiles: {}}
 outputs:
   file: {path: $dir/alerts.json}
 YAML
@@ -33,10 +55,10 @@ cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 vigil_say "agent pid $pid; warm-up ${warm}s, then ${secs}s measured"
 sleep "$warm"
-if [ "$load" -gt 0 ]; then
-  # learnt before the measured period: the generator's two items (create, delete) and its calls
-  "$dir/newfiles" "$((load / 2))" 2 "$dir/load" >/dev/null
-  "$dir/newfiles" "$((load / 2))" "$secs" "$dir/load" > "$dir/made" &
+if [ "$kind" != none ]; then
+  # learnt before the measured period: the generator's items (files: create, delete; execs: /bin/true) and its calls
+  generate 2 >/dev/null
+  generate "$secs" > "$dir/made" &
   gen=$!
 fi
 c0=$(cpu); t0=$(date +%s.%N); a0=$(wc -l < "$dir/alerts.json" 2>/dev/null || echo 0)
@@ -47,10 +69,16 @@ for ((i = 0; i < secs; i += 5)); do
 done
 c1=$(cpu); t1=$(date +%s.%N); a1=$(wc -l < "$dir/alerts.json" 2>/dev/null || echo 0)
 kill -TERM "$pid"; wait "$pid" || true
-awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$ticks" -v max="$maxrss" -v sum="$sum" -v n="$n" -v a="$((a1 - a0))" -v load="$load" 'BEGIN {
+[ -n "$gen" ] && wait "$gen" 2>/dev/null || true
+made=$(cat "$dir/made" 2>/dev/null || true)
+awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$ticks" -v max="$maxrss" -v sum="$sum" -v n="$n" -v a="$((a1 - a0))" -v kind="$kind" -v rate="$rate" -v made="$made" 'BEGIN {
   wall = t1 - t0; cores = (c1 - c0) / hz / wall;
-  what = (load > 0) ? sprintf(", %d first sights a second from a generator", load) : ", no load";
-  printf "vigil agent, defaults (sequence detector on every process, workload profiles, exec context), %.0f s measured after warm-up%s\n", wall, what;
+  if (kind == "files") what = sprintf(", %d first sights a second from a generator", rate);
+  else if (kind == "execs") what = sprintf(", a watched service starting %d programs a second", rate);
+  else if (kind == "calls") what = sprintf(", a watched service making %d system calls a second", rate);
+  else what = ", no load";
+  printf "vigil agent, defaults (workload profiles, exec context), %.0f s measured after warm-up%s\n", wall, what;
+  if (made != "") printf "  load      %s\n", made;
   printf "  CPU       %.4f cores (%.2f %% of one core)\n", cores, 100 * cores;
   printf "  RSS       mean %.1f MiB, max %.1f MiB\n", sum / n / 1024, max / 1024;
   printf "  alerts    %d raised while measured\n", a;

@@ -16,13 +16,13 @@
  * slot never mixes two workloads; several slots may map to one workload (user space
  * dedups).
  *
- * One tp_btf sys_enter and one sys_exit program dispatch on the call number through the
- * rules array (filled by user space from the host's call table): calls whose result
- * matters (a failed open is not a file the program uses) are kept in task storage at entry
- * and judged at exit, when the path has been faulted in. Relative paths come with the
- * directory they are relative to, walked from the dentry. No per-call syscalls tracepoint is
- * enabled, so no task is moved to the slower traced-call path. Needs tp_btf and task
- * storage (5.11+).
+ * One tp_btf sys_enter program dispatches on the call number through the rules array
+ * (filled by user space from the host's call table): calls whose result matters (a failed
+ * open is not a file the program uses) are kept in task storage at entry and judged at
+ * exit, when the path has been faulted in, by one program attached to those calls' own
+ * syscalls:sys_exit_<call> tracepoints only, so no BPF program runs at the exit of the
+ * other calls. Relative paths come with the directory they are relative to, walked from
+ * the dentry. Needs tp_btf, syscall trace events and task storage (5.11+).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -845,14 +845,32 @@ int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vigil_w_exit_call, struct pt_regs *regs, long ret)
+/* The record of a syscalls:sys_exit_* tracepoint (its format file in tracefs). */
+struct sys_exit_ctx {
+	__u64 common;
+	int nr;
+	long ret;
+};
+
+/*
+ * Attached by user space to the syscalls:sys_exit_<call> tracepoint of each call a rule
+ * judges at exit (and only those): every other call's exit costs the kernel one bit test in
+ * its syscall-event bitmap, not a BPF program run. The section names one of them; user
+ * space attaches the rest.
+ */
+SEC("tracepoint/syscalls/sys_exit_openat")
+int vigil_w_exit_call(struct sys_exit_ctx *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!t || !t->action)
 		return 0;
 	__u32 action = t->action;
+	long ret = ctx->ret;
+	if ((__u32)ctx->nr != t->nr) {
+		t->action = 0; /* kept for another call (one whose exit event is not attached) */
+		return 0;
+	}
 	/* a failed call is not something the program does, except a connection attempt: a
 	 * refused or unanswered one still names an endpoint the program tried to reach */
 	if (ret < 0 && action != VIGIL_ACT_CONNECT) {

@@ -96,7 +96,7 @@ final class LiveRun implements AutoCloseable {
                     }
                 }
                 sequenceAlerts = new SequenceDetector(config.host(), SyscallTable.host(), describer, s.tolerizeLimit(), s.stableCalls(), s.burst(),
-                        out.filter()::passes, out.pipeline()::publish);
+                        s.alertFrame(), out.filter()::passes, out.pipeline()::publish);
                 sequenceAlerts.register(metrics);
                 for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
                 SequenceSensor.Settings settings = new SequenceSensor.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),

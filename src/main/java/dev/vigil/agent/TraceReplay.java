@@ -28,7 +28,7 @@ final class TraceReplay {
         if (s == null || !s.enabled()) throw new IllegalArgumentException("--replay needs the sequence detector (detectors.sequence.enabled: true)");
         out.pipeline().register(metrics);
         SequenceDetector alerts = new SequenceDetector(config.host(), SyscallTable.host(), new ProcessDescriber(new ProcessContext(), false), s.tolerizeLimit(),
-                s.stableCalls(), s.burst(), out.filter()::passes, out.pipeline()::publish);
+                s.stableCalls(), s.burst(), s.alertFrame(), out.filter()::passes, out.pipeline()::publish);
         Set<String> only = new HashSet<>();
         for (Path p : s.exe()) only.add(p.toAbsolutePath().normalize().toString());
         SequenceReplay r = new SequenceReplay(new PhMachine.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit()), only,

@@ -243,6 +243,35 @@ public final class BpfObject implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Attaches a loaded tracepoint program to a tracepoint other than (or besides) the one its
+     * section names: one program on several syscalls:sys_exit_* events, say. Owned like
+     * {@link #attach}'s links.
+     */
+    public BpfLink attachTracepoint(String program, String category, String tracepoint) {
+        checkOpen();
+        if (!loaded) throw new IllegalStateException("attach before load: " + program);
+        Tracefs.ensureMounted();
+        MemorySegment prog = program(program), link;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libbpf.callState(call);
+            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_TRACEPOINT.invokeExact(state, prog, call.allocateFrom(category),
+                    call.allocateFrom(tracepoint));
+            errno = Libbpf.errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        String section = "tracepoint/" + category + "/" + tracepoint;
+        if (link.equals(MemorySegment.NULL)) {
+            if (errno == Errno.ENOENT) throw new BpfFeatureMissingException("attach " + section, errno, "tracepoint " + category + "/" + tracepoint);
+            throw new BpfException("attach " + section, errno);
+        }
+        BpfLink l = new BpfLink(section, link, links::remove);
+        links.push(l);
+        return l;
+    }
+
     /** The file descriptor of a loaded program. */
     public int programFd(String program) {
         checkOpen();

@@ -77,6 +77,8 @@ final class Libbpf {
     static final MethodHandle PROGRAM_SET_AUTOLOAD = fn("bpf_program__set_autoload",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ValueLayout.JAVA_BOOLEAN));
     static final MethodHandle PROGRAM_ATTACH = errnoFn("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_ATTACH_TRACEPOINT = errnoFn("bpf_program__attach_tracepoint",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle LINK_DESTROY = fn("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     // maps

@@ -42,11 +42,23 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
      * The sequence detector (watch's in-kernel lookahead-pair profiles per executable).
      * @param exe   only these executables (empty: every process)
      * @param burst a process's unseen sequences closer than this to each other are one alert with a count (zero: one alert each, as watch)
+     * @param alertFrame pH's locality frame: unseen sequences are an alert only once the thread has made this many anomalous
+     *                   calls in its last 128 (1: each one, as watch); fewer are counted, not raised
      */
     public record Sequence(boolean enabled, List<Path> exe, int window, long minCalls, long stableCalls, int tolerizeLimit,
-                           int maxProfiles, int maxPairEntries, Duration saveEvery, String pinDir, Duration burst) {
+                           int maxProfiles, int maxPairEntries, Duration saveEvery, String pinDir, Duration burst, int alertFrame) {
+        /** The default frame: half the tolerize limit (pH's 12), where an anomaly was already raised as medium. */
+        public static final int DEFAULT_FRAME = 6;
+
         public Sequence {
             exe = List.copyOf(exe);
+            if (alertFrame < 1 || alertFrame > 128) throw new IllegalArgumentException("alert_frame must be 1..128 (anomalous calls in the last 128)");
+        }
+
+        /** Every anomaly an alert (alert frame 1). */
+        public Sequence(boolean enabled, List<Path> exe, int window, long minCalls, long stableCalls, int tolerizeLimit, int maxProfiles,
+                        int maxPairEntries, Duration saveEvery, String pinDir, Duration burst) {
+            this(enabled, exe, window, minCalls, stableCalls, tolerizeLimit, maxProfiles, maxPairEntries, saveEvery, pinDir, burst, 1);
         }
 
         /** This, when the sequence sensor takes its settings; an IllegalArgumentException saying which is out of range otherwise. */
@@ -62,7 +74,8 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
         }
 
         public static Sequence defaults() {
-            return new Sequence(true, List.of(), 9, 1_000_000, 200_000, 12, 4096, 65536, Duration.ofSeconds(60), "/sys/fs/bpf/vigil", Duration.ofSeconds(2));
+            return new Sequence(false, List.of(), 9, 1_000_000, 200_000, 12, 4096, 65536, Duration.ofSeconds(60), "/sys/fs/bpf/vigil", Duration.ofSeconds(2),
+                    DEFAULT_FRAME);
         }
     }
 

@@ -69,6 +69,9 @@ final class AgentConfigReader {
                 metrics = m;
             }
         }
+        if (seq != null && !seq.enabled() && sequenceSettingsWithoutEnabled(top.entries().get("detectors"))) {
+            warnings.add(file + ": detectors.sequence is off by default; its settings are unused until it says enabled: true");
+        }
         if ((seq == null || !seq.enabled()) && !profiles.enabled()) {
             warnings.add(file + ": no detector is enabled: the agent will raise no alerts");
         }
@@ -78,6 +81,11 @@ final class AgentConfigReader {
             context.add(0, "exec");
         }
         return new AgentConfig(file, host, state, seq, profiles, context, filters, limits, outputs, metrics, warnings);
+    }
+
+    private static boolean sequenceSettingsWithoutEnabled(Node n) {
+        return n instanceof Mapping m && m.entries().get("sequence") instanceof Mapping sm && !sm.entries().isEmpty()
+                && !sm.entries().containsKey("enabled");
     }
 
     private static Sequence detectors(Reader r, Node n) {
@@ -95,9 +103,9 @@ final class AgentConfigReader {
         if (sn instanceof Scalar s && s.text().isEmpty()) return d;
         Mapping sm = r.mapping(sn, "detectors.sequence");
         r.known(sm, "detectors.sequence", "enabled", "exe", "window", "min_calls", "stable_calls", "tolerize_limit", "max_profiles",
-                "max_pair_entries", "save_every", "pin_dir", "burst");
+                "max_pair_entries", "save_every", "pin_dir", "burst", "alert_frame");
         String k = "detectors.sequence.";
-        boolean enabled = !sm.entries().containsKey("enabled") || r.bool(sm, "enabled", k + "enabled");
+        boolean enabled = sm.entries().containsKey("enabled") ? r.bool(sm, "enabled", k + "enabled") : d.enabled();
         List<Path> exe = new ArrayList<>();
         for (String x : r.list(sm, "exe", k + "exe")) exe.add(Path.of(x));
         seq = new Sequence(enabled, exe,
@@ -109,7 +117,8 @@ final class AgentConfigReader {
                 (int) r.number(sm, "max_pair_entries", k + "max_pair_entries", d.maxPairEntries(), 1, 1 << 24),
                 sm.entries().containsKey("save_every") ? r.duration(sm, "save_every", k + "save_every", false) : d.saveEvery(),
                 sm.entries().containsKey("pin_dir") ? r.text(sm, "pin_dir", k + "pin_dir", false) : d.pinDir(),
-                sm.entries().containsKey("burst") ? r.duration(sm, "burst", k + "burst", true) : d.burst());
+                sm.entries().containsKey("burst") ? r.duration(sm, "burst", k + "burst", true) : d.burst(),
+                (int) r.number(sm, "alert_frame", k + "alert_frame", d.alertFrame(), 1, 128));
         return seq;
     }
 

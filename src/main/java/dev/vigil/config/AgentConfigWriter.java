@@ -32,6 +32,7 @@ final class AgentConfigWriter {
         s.put("save_every", seconds(cfg.sequence().saveEvery()));
         s.put("pin_dir", cfg.sequence().pinDir());
         s.put("burst", seconds(cfg.sequence().burst()));
+        s.put("alert_frame", cfg.sequence().alertFrame());
         Map<String, Object> pr = new LinkedHashMap<>();
         pr.put("enabled", cfg.profiles().enabled());
         Map<String, Object> lr = new LinkedHashMap<>();

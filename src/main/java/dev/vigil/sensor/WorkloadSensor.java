@@ -69,8 +69,7 @@ public final class WorkloadSensor extends RingSensor {
     /** maxSlots: workload slots the kernel keeps (each a start of a workload: cgroup, program, argv). */
     public WorkloadSensor(int maxSlots) {
         super("workload", "/dev/vigil/bpf/workload.bpf.o", List.of(new Program("vigil_w_fork", null, null),
-                new Program("vigil_w_exec", null, null), new Program("vigil_w_exit", null, null), new Program("vigil_w_enter", null, null),
-                new Program("vigil_w_exit_call", null, null)));
+                new Program("vigil_w_exec", null, null), new Program("vigil_w_exit", null, null), new Program("vigil_w_enter", null, null)));
         if (maxSlots < 1) throw new IllegalArgumentException("maxSlots must be positive");
         this.maxSlots = maxSlots;
     }
@@ -88,8 +87,19 @@ public final class WorkloadSensor extends RingSensor {
         return this;
     }
 
+    /** The calls judged at exit whose syscalls:sys_exit_* event this kernel has (vigil_w_exit_call runs on those only). */
+    private final List<String> exitCalls = new java.util.ArrayList<>();
+    private final List<String> noExitEvent = new java.util.ArrayList<>();
+
     @Override
     void beforeLoad(BpfObject o, SensorSettings s) {
+        exitCalls.clear();
+        noExitEvent.clear();
+        for (Rule r : RULES) {
+            if (r.action() == ACT_RISKY || table.number(r.call()).isEmpty()) continue;
+            if (dev.vigil.bpf.Tracefs.hasTracepoint("syscalls", "sys_exit_" + r.call())) exitCalls.add(r.call());
+            else noExitEvent.add(r.call());
+        }
         o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots).setMaxEntries("slot_refs", maxSlots)
                 .setMaxEntries("slot_lost", maxSlots)
                 .setMaxEntries("slot_free", maxSlots);
@@ -103,7 +113,7 @@ public final class WorkloadSensor extends RingSensor {
             MemorySegment k = a.allocate(JAVA_INT), v = a.allocate(EventWire.CALL_RULE);
             for (Rule r : RULES) {
                 var nr = table.number(r.call());
-                if (nr.isEmpty()) continue;
+                if (nr.isEmpty() || noExitEvent.contains(r.call())) continue;
                 k.set(JAVA_INT, 0, nr.get());
                 v.fill((byte) 0);
                 v.set(JAVA_BYTE, EventWire.RULE_ACTION, (byte) r.action());
@@ -115,6 +125,20 @@ public final class WorkloadSensor extends RingSensor {
                 rules.update(k, v);
             }
         }
+    }
+
+    @Override
+    public void attach() {
+        super.attach();
+        for (String call : exitCalls) object().attachTracepoint("vigil_w_exit_call", "syscalls", "sys_exit_" + call);
+    }
+
+    /** Calls judged at exit whose exit trace event this kernel lacks (not profiled), besides the base class's. */
+    @Override
+    public List<String> unavailable() {
+        List<String> all = new java.util.ArrayList<>(super.unavailable());
+        all.addAll(noExitEvent);
+        return all;
     }
 
     /** Stops profiling a slot in the kernel (an ignored cgroup, a workload over the limit): its tasks then cost one lookup per call. */

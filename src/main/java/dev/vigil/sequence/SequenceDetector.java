@@ -27,18 +27,44 @@ public final class SequenceDetector {
     private final ProcessContext context;
     private final BiPredicate<ProcessRef, ProcessContext> passes;
     private final Consumer<Alert> sink;
+    private final int frame;
+    private volatile long belowFrame;
 
     /**
      * @param burst anomalies of a process less than this apart are one alert (0 s: one each)
+     * @param frame anomalous calls a thread must have made in its last 128 (pH's locality frame) for its anomaly, or its
+     *              burst's worst, to be an alert; 1: every one
      */
     public SequenceDetector(String host, SyscallTable table, ProcessDescriber describer, int tolerizeLimit, long stableCalls, Duration burst,
-                            BiPredicate<ProcessRef, ProcessContext> passes, Consumer<Alert> sink) {
+                            int frame, BiPredicate<ProcessRef, ProcessContext> passes, Consumer<Alert> sink) {
+        if (frame < 1) throw new IllegalArgumentException("frame must be at least 1");
         this.alerts = new SequenceAlerts(host, table, describer, tolerizeLimit, stableCalls);
         this.bursts = burst.isZero() ? null : new SequenceBursts(burst, burst.multipliedBy(10));
         this.context = describer.context();
         this.passes = passes;
-        this.sink = sink;
+        this.frame = frame;
+        this.sink = a -> {
+            if (below(a)) belowFrame += a.evidence().get("burst_anomalies") instanceof Number n ? n.longValue() : 1;
+            else sink.accept(a);
+        };
     }
+
+    /** Every anomaly an alert (frame 1). */
+    public SequenceDetector(String host, SyscallTable table, ProcessDescriber describer, int tolerizeLimit, long stableCalls, Duration burst,
+                            BiPredicate<ProcessRef, ProcessContext> passes, Consumer<Alert> sink) {
+        this(host, table, describer, tolerizeLimit, stableCalls, burst, 1, passes, sink);
+    }
+
+    /** An anomaly (or a burst of them) whose thread stayed under the frame: isolated unseen pairs, counted, not raised. */
+    private boolean below(Alert a) {
+        if (frame <= 1 || !a.kind().equals("anomaly")) return false;
+        Object worst = a.evidence().containsKey("burst_max_anomalies_in_last_128") ? a.evidence().get("burst_max_anomalies_in_last_128")
+                : a.evidence().get("anomalies_in_last_128");
+        return worst instanceof Number n && n.intValue() < frame;
+    }
+
+    /** Anomalies not raised because their thread stayed under the frame. */
+    public long belowFrame() { return belowFrame; }
 
     /** Paths of executables by profile key, for the alerts' words and the saved profiles. */
     public Map<ProfileKey, String> paths() { return alerts.paths(); }
@@ -59,6 +85,9 @@ public final class SequenceDetector {
     }
 
     public void register(Metrics metrics) {
+        metrics.counter("vigil_sequence_anomalies_below_frame",
+                "Sequence anomalies not raised: their thread made fewer anomalous calls in its last 128 than detectors.sequence.alert_frame",
+                this::belowFrame);
         if (bursts != null) metrics.counter("vigil_sequence_anomalies_in_bursts", "Sequence anomalies folded into the alert of their burst", bursts::folded);
     }
 }

@@ -52,7 +52,7 @@ public final class NginxBench {
         load = dev.vigil.host.Cgroups.root().resolve("vigil-bench-load-" + ProcessHandle.current().pid());
         Files.createDirectories(load);
         String ignore = "    ignore: [/user.slice, /" + load.getFileName() + "]\n";
-        Files.writeString(dir.resolve("agent.yaml"), "state_dir: " + dir.resolve("state") + "\ndetectors:\n  profiles:\n" + ignore
+        Files.writeString(dir.resolve("agent.yaml"), "state_dir: " + dir.resolve("state") + "\ndetectors:\n  sequence: {enabled: true}\n  profiles:\n" + ignore
                 + "outputs:\n  file: {path: " + dir.resolve("alerts.json") + "}\n");
         Files.writeString(dir.resolve("profiles.yaml"), "state_dir: " + dir.resolve("state2") + "\ndetectors:\n  sequence: {enabled: false}\n  profiles:\n" + ignore
                 + "outputs:\n  file: {path: " + dir.resolve("alerts2.json") + "}\n");
@@ -64,6 +64,12 @@ public final class NginxBench {
             wrk(port, 3); // warm-up
             for (int r = 0; r < rounds; r++) {
                 for (Config c : Config.values()) results.get(c).add(measure(c, port, seconds, dir));
+            }
+            // after the timed rounds, untimed: each probed configuration once more with the kernel's BPF statistics on
+            // (they add two clock reads a run, so never in a timed round): each program's own ns per run, and the BPF
+            // time per request
+            for (Config c : List.of(Config.FLOOR, Config.FLOOR2, Config.WATCH, Config.AGENT, Config.AGENT_PROFILES_ONLY)) {
+                bpfStats.put(c, statsRun(c, port, seconds, dir));
             }
         } finally {
             nginx.destroy();
@@ -86,9 +92,33 @@ public final class NginxBench {
             String verdict = c == Config.NONE ? "" : Math.abs(loss) <= spread ? "   within the no-probe spread: no claim" : String.format(Locale.ROOT, "   %s %.1f %%", loss > 0 ? "costs" : "gains", Math.abs(loss));
             System.out.printf(Locale.ROOT, "  %-38s %8.0f req/s  (%+5.1f %%)   rounds %.0f..%.0f%s%n", label(c), v, -loss, lo, hi, verdict);
         }
+        System.out.printf("  each probed configuration once more, untimed, with kernel.bpf_stats_enabled (vigil's programs, whatever ran them):%n");
+        for (String st : bpfStats.values()) System.out.print(st);
     }
 
     private static Path load;
+    private static final Map<Config, String> bpfStats = new LinkedHashMap<>();
+
+    /** One untimed run of c with BPF statistics on: each vigil program's runs a second and ns a run, and the BPF ns per request. */
+    static String statsRun(Config c, int port, int seconds, Path dir) throws Exception {
+        try (AutoCloseable on = dev.vigil.bpf.ProgramStats.enable()) {
+            Map<String, dev.vigil.bpf.ProgramStats.Totals> before = new LinkedHashMap<>(), after = new LinkedHashMap<>();
+            double[] rate = new double[1];
+            measure(c, port, seconds, dir, () -> before.putAll(dev.vigil.bpf.ProgramStats.vigil()), () -> after.putAll(dev.vigil.bpf.ProgramStats.vigil()), rate);
+            StringBuilder sb = new StringBuilder();
+            long ns = 0;
+            for (var e : after.entrySet()) {
+                var b = before.getOrDefault(e.getKey(), new dev.vigil.bpf.ProgramStats.Totals(0, 0, 0));
+                long runs = e.getValue().runs() - b.runs(), runNs = e.getValue().runNs() - b.runNs();
+                if (runs <= 0) continue;
+                ns += runNs;
+                sb.append(String.format(Locale.ROOT, "      %-22s %9.0f runs/s  %6.1f ns a run%n", e.getKey(), runs / (double) seconds, runNs / (double) runs));
+            }
+            double requests = rate[0] * seconds;
+            return String.format(Locale.ROOT, "    %s: %.0f req/s; BPF %.2f µs a request (%.1f %% of a request's %.2f µs)%n", label(c), rate[0],
+                    ns / requests / 1000, 100 * ns / requests / (1e9 / rate[0]), 1e6 / rate[0]) + sb;
+        }
+    }
 
     static String label(Config c) {
         return switch (c) {
@@ -96,12 +126,16 @@ public final class NginxBench {
             case FLOOR -> "empty tp_btf sys_enter (floor)";
             case FLOOR2 -> "empty tp_btf sys_enter + sys_exit";
             case WATCH -> "vigil watch";
-            case AGENT -> "vigil agent (defaults)";
-            case AGENT_PROFILES_ONLY -> "vigil agent (workload profiles only)";
+            case AGENT -> "vigil agent (sequence detector on)";
+            case AGENT_PROFILES_ONLY -> "vigil agent (defaults: profiles)";
         };
     }
 
     static double measure(Config c, int port, int seconds, Path dir) throws Exception {
+        return measure(c, port, seconds, dir, () -> { }, () -> { }, new double[1]);
+    }
+
+    static double measure(Config c, int port, int seconds, Path dir, Runnable before, Runnable after, double[] rate) throws Exception {
         BpfObject floor = null;
         Process vigil = null;
         try {
@@ -116,7 +150,10 @@ public final class NginxBench {
                 case AGENT -> vigil = vigil(dir, "agent", "--config", dir.resolve("agent.yaml").toString());
                 case AGENT_PROFILES_ONLY -> vigil = vigil(dir, "agent", "--config", dir.resolve("profiles.yaml").toString());
             }
-            return wrk(port, seconds);
+            before.run();
+            rate[0] = wrk(port, seconds);
+            after.run();
+            return rate[0];
         } finally {
             if (floor != null) floor.close();
             if (vigil != null) {

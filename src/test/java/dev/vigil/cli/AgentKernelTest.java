@@ -68,7 +68,7 @@ class AgentKernelTest {
                     host: test-host
                     state_dir: %s
                     detectors:
-                      sequence: {exe: [%s], min_calls: 1500, stable_calls: 700, pin_dir: %s, burst: 0s}
+                      sequence: {enabled: true, exe: [%s], min_calls: 1500, stable_calls: 700, pin_dir: %s, burst: 0s, alert_frame: 1}
                     alerts: {cooldown: 1h, rate_limit: 0}
                     outputs:
                       stdout: {format: json}
@@ -146,7 +146,7 @@ class AgentKernelTest {
         // the same alerts, field for field, but the time (and the context /proc gave the live run)
         Path replayed = dir.resolve("replayed.json");
         Path again = Files.writeString(dir.resolve("replay.yaml"), "host: test-host\n"
-                + "detectors:\n  sequence: {exe: [" + seq + "], min_calls: 1500, stable_calls: 700, burst: 0s}\n"
+                + "detectors:\n  sequence: {enabled: true, exe: [" + seq + "], min_calls: 1500, stable_calls: 700, burst: 0s, alert_frame: 1}\n"
                 + "alerts: {cooldown: 1h, rate_limit: 0}\n"
                 + "outputs:\n  file: {path: " + replayed + "}\n");
         Cli r = Cli.run("agent", "--config", again.toString(), "--replay", dir.resolve("recorded").toString());

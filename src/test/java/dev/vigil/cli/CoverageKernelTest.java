@@ -141,7 +141,7 @@ class CoverageKernelTest {
         Files.setPosixFilePermissions(seq, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         String pin = "/sys/fs/bpf/vigil-coverage-test-" + ProcessHandle.current().pid();
         Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + dir.resolve("state") + "\n"
-                + "detectors:\n  sequence: {exe: [" + seq + "], min_calls: 1500, stable_calls: 700, tolerize_limit: 128, pin_dir: " + pin + "}\n"
+                + "detectors:\n  sequence: {enabled: true, exe: [" + seq + "], min_calls: 1500, stable_calls: 700, tolerize_limit: 128, pin_dir: " + pin + "}\n"
                 + "  profiles: {enabled: false}\nalerts: {cooldown: 1h}\noutputs:\n  stdout: {format: json}\n");
         try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString()).pins(pin)) {
             agent.awaitStderr("watching 1 executable(s)");

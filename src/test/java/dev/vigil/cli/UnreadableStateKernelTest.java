@@ -26,7 +26,7 @@ class UnreadableStateKernelTest {
         Files.writeString(state.resolve("profiles.vigil"), "garbage, not a profile store");
         String pin = "/sys/fs/bpf/vigil-state-test-" + ProcessHandle.current().pid();
         Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + state + "\n"
-                + "detectors:\n  sequence: {exe: [/bin/true], pin_dir: " + pin + "}\n  profiles: {learning: fast}\n"
+                + "detectors:\n  sequence: {enabled: true, exe: [/bin/true], pin_dir: " + pin + "}\n  profiles: {learning: fast}\n"
                 + "outputs:\n  stdout: {format: json}\n");
         try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString()).pins(pin)) {
             agent.awaitStderr("vigil: watching 1 executable(s)");
@@ -59,7 +59,7 @@ class UnreadableStateKernelTest {
         String pin = "/sys/fs/bpf/vigil-state-ro-test-" + ProcessHandle.current().pid();
         try {
             Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + state + "\n"
-                    + "detectors:\n  sequence: {exe: [/bin/true], pin_dir: " + pin + ", save_every: 1s}\n  profiles: {learning: fast}\n"
+                    + "detectors:\n  sequence: {enabled: true, exe: [/bin/true], pin_dir: " + pin + ", save_every: 1s}\n  profiles: {learning: fast}\n"
                     + "outputs:\n  stdout: {format: json}\n");
             try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString()).pins(pin)) {
                 agent.awaitStderr("vigil: watching 1 executable(s)");

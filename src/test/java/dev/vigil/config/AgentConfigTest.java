@@ -19,6 +19,7 @@ class AgentConfigTest {
             state_dir: /srv/vigil-state
             detectors:
               sequence:
+                enabled: true
                 exe: [/usr/sbin/nginx, /usr/bin/python3.11]
                 window: 6
                 min_calls: 5000
@@ -26,6 +27,7 @@ class AgentConfigTest {
                 tolerize_limit: 20
                 save_every: 30s
                 burst: 5s
+                alert_frame: 3
             collectors: [exec]
             filters:
               uid: [33]
@@ -56,7 +58,7 @@ class AgentConfigTest {
         assertThat(c.host()).isEqualTo("web-1");
         assertThat(c.stateDir()).isEqualTo(Path.of("/srv/vigil-state"));
         assertThat(c.sequence()).isEqualTo(new AgentConfig.Sequence(true, List.of(Path.of("/usr/sbin/nginx"), Path.of("/usr/bin/python3.11")), 6, 5000,
-                1000, 20, 4096, 65536, Duration.ofSeconds(30), "/sys/fs/bpf/vigil", Duration.ofSeconds(5)));
+                1000, 20, 4096, 65536, Duration.ofSeconds(30), "/sys/fs/bpf/vigil", Duration.ofSeconds(5), 3));
         assertThat(c.contextCollectors()).containsExactly("exec");
         assertThat(c.filters().uids()).containsExactly(33);
         assertThat(c.limits().cooldown()).isEqualTo(Duration.ofMinutes(10));
@@ -104,6 +106,19 @@ class AgentConfigTest {
     }
 
     @Test
+    void theSequenceDetectorIsOffByDefaultAndSaysSoWhenConfiguredWithoutEnabled() {
+        assertThat(AgentConfig.defaults().sequence().enabled()).isFalse();
+        assertThat(AgentConfig.defaults().sequence().alertFrame()).isEqualTo(6);
+        AgentConfig c = AgentConfig.parse("v.yaml", "detectors: {sequence: {window: 6}}\n");
+        assertThat(c.sequence().enabled()).isFalse();
+        assertThat(c.warnings()).contains("v.yaml: detectors.sequence is off by default; its settings are unused until it says enabled: true");
+        AgentConfig on = AgentConfig.parse("v.yaml", "detectors: {sequence: {enabled: true, alert_frame: 1}}\n");
+        assertThat(on.sequence().enabled()).isTrue();
+        assertThat(on.sequence().alertFrame()).isEqualTo(1);
+        assertThat(on.warnings()).isEmpty();
+    }
+
+    @Test
     void zeroCooldownAndNoRateLimit() {
         AgentConfig c = AgentConfig.parse("v", "alerts: {cooldown: 0, rate_limit: 0}\n");
         assertThat(c.limits().cooldown()).isZero();
@@ -119,7 +134,8 @@ class AgentConfigTest {
             'detectors: {sequence: {min_calls: lots}}'                        | v:1: detectors.sequence.min_calls: 'lots' is not a whole number >= 1
             'detectors: {sequence: {save_every: 5x}}'                         | v:1: detectors.sequence.save_every: '5x' is not a duration (e.g. 500ms, 2s, 1m)
             'detectors: {sequence: {enabled: maybe}}'                         | v:1: detectors.sequence.enabled: expected true or false, got 'maybe'
-            'detectors: {sequence: {colour: red}}'                            | v:1: detectors.sequence.colour: unknown key (enabled, exe, window, min_calls, stable_calls, tolerize_limit, max_profiles, max_pair_entries, save_every, pin_dir, burst)
+            'detectors: {sequence: {alert_frame: 0}}'                         | v:1: detectors.sequence.alert_frame: '0' is not a whole number from 1 to 128
+            'detectors: {sequence: {colour: red}}'                            | v:1: detectors.sequence.colour: unknown key (enabled, exe, window, min_calls, stable_calls, tolerize_limit, max_profiles, max_pair_entries, save_every, pin_dir, burst, alert_frame)
             'state_dir: relative/dir'                                         | v:1: state_dir: must be an absolute path
             'alerts: {rate_limit: 10, burst: 0}'                              | v:1: alerts.burst: '0' is not a whole number from 1 to 1000000
             'alerts: {cooldown: forever}'                                     | v:1: alerts.cooldown: 'forever' is not a duration (e.g. 500ms, 2s, 1m)

@@ -173,7 +173,7 @@ public final class ScenarioBench {
             Dimension.Learning l = new Dimension.Learning(o.learn().dividedBy(2), o.learn().dividedBy(4), 5000, o.learn().multipliedBy(4).plus(o.normal()), 2000);
             AgentConfig d = AgentConfig.defaults();
             return new AgentConfig("", d.host(), env.dir().resolve("state"), new AgentConfig.Sequence(sequence, exes, 9, 200_000, 50_000, 12, 4096, 65536,
-                    Duration.ofSeconds(60), "/sys/fs/bpf/" + id, Duration.ofSeconds(2)), new AgentConfig.Profiles(true, l, 1000, Duration.ZERO,
+                    Duration.ofSeconds(60), "/sys/fs/bpf/" + id, Duration.ofSeconds(2), AgentConfig.Sequence.DEFAULT_FRAME), new AgentConfig.Profiles(true, l, 1000, Duration.ZERO,
                     AgentConfig.Profiles.IGNORE), List.of("exec"), filters, new AlertPipeline.Limits(Duration.ofMinutes(10), 0, 0, 10_000), List.of(), null,
                     List.of());
         }
