@@ -229,11 +229,16 @@ public final class BpfObject implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        String op = "attach " + section.replaceFirst("^tp/", "tracepoint/");
+        return owned(section, link, errno);
+    }
+
+    /** The link libbpf returned for section, owned by this object; the attach's error when there is none. */
+    private BpfLink owned(String section, MemorySegment link, int errno) {
         if (link.equals(MemorySegment.NULL)) {
-            if (errno == Errno.ENOENT && section.startsWith("tracepoint/")) {
+            String tp = section.replaceFirst("^tp/", "tracepoint/"), op = "attach " + tp;
+            if (errno == Errno.ENOENT && tp.startsWith("tracepoint/")) {
                 throw new BpfFeatureMissingException(op, errno,
-                        "tracepoint " + section.substring("tracepoint/".length())
+                        "tracepoint " + tp.substring("tracepoint/".length())
                                 + " (is tracefs mounted at /sys/kernel/tracing?)");
             }
             throw new BpfException(op, errno);
@@ -262,14 +267,7 @@ public final class BpfObject implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        String section = "tracepoint/" + category + "/" + tracepoint;
-        if (link.equals(MemorySegment.NULL)) {
-            if (errno == Errno.ENOENT) throw new BpfFeatureMissingException("attach " + section, errno, "tracepoint " + category + "/" + tracepoint);
-            throw new BpfException("attach " + section, errno);
-        }
-        BpfLink l = new BpfLink(section, link, links::remove);
-        links.push(l);
-        return l;
+        return owned("tracepoint/" + category + "/" + tracepoint, link, errno);
     }
 
     /** The file descriptor of a loaded program. */
