@@ -31,7 +31,13 @@ public final class AlertJson {
             po.put("pid", p.pid()).put("tid", p.tid()).put("ppid", p.ppid()).put("uid", p.uid()).put("comm", p.comm()).put("exe", p.exe());
             ArrayNode cl = po.putArray("cmdline");
             p.cmdline().forEach(cl::add);
-            po.put("cgroup", p.cgroup()).put("unit", p.unit()).put("container", p.container());
+            po.put("cgroup", p.cgroup()).put("unit", p.unit()).put("container", p.container().id());
+            ContainerRef c = p.container();
+            if (!c.name().isEmpty() || !c.image().isEmpty() || !c.runtime().isEmpty()) {
+                o.putObject("container").put("id", c.id()).put("name", c.name()).put("image", c.image()).put("image_digest", c.imageDigest())
+                        .put("runtime", c.runtime());
+            }
+            if (c.inPod()) o.putObject("pod").put("namespace", c.podNamespace()).put("name", c.podName()).put("container", c.name()).put("owner", c.owner());
         }
         ArrayNode an = o.putArray("ancestry");
         for (ProcessRef.Ancestor x : a.ancestry()) an.addObject().put("pid", x.pid()).put("comm", x.comm()).put("exe", x.exe());
@@ -59,6 +65,13 @@ public final class AlertJson {
         }
     }
 
+    private static ContainerRef container(String id, JsonNode c, JsonNode pod) {
+        if (!c.isObject() && !pod.isObject()) return ContainerRef.ofId(id);
+        return new ContainerRef(c.path("id").asText(id), c.path("name").asText(pod.path("container").asText()), c.path("image").asText(),
+                c.path("image_digest").asText(), c.path("runtime").asText(), pod.path("namespace").asText(), pod.path("name").asText(),
+                pod.path("owner").asText());
+    }
+
     public static Alert from(JsonNode o) {
         if (!Alert.SCHEMA.equals(o.path("schema").asText())) {
             throw new IllegalArgumentException("not a vigil alert (schema '" + o.path("schema").asText() + "', expected " + Alert.SCHEMA + ")");
@@ -70,7 +83,7 @@ public final class AlertJson {
             pn.path("cmdline").forEach(x -> cl.add(x.asText()));
             p = new ProcessRef(pn.path("pid").asInt(-1), pn.path("tid").asInt(-1), pn.path("ppid").asInt(-1), pn.path("uid").asInt(-1),
                     pn.path("comm").asText(), pn.path("exe").asText(), cl, pn.path("cgroup").asText(), pn.path("unit").asText(),
-                    pn.path("container").asText());
+                    container(pn.path("container").asText(), o.path("container"), o.path("pod")));
         }
         List<ProcessRef.Ancestor> anc = new ArrayList<>();
         o.path("ancestry").forEach(x -> anc.add(new ProcessRef.Ancestor(x.path("pid").asInt(-1), x.path("comm").asText(), x.path("exe").asText())));

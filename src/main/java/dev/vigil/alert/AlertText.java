@@ -29,7 +29,11 @@ public final class AlertText {
             sb.append(" comm=").append(p.comm());
             if (!p.exe().isEmpty()) sb.append(" exe=").append(p.exe());
             if (!p.unit().isEmpty()) sb.append(" unit=").append(p.unit());
-            if (!p.container().isEmpty()) sb.append(" container=").append(p.container(), 0, Math.min(12, p.container().length()));
+            if (p.container().known()) {
+                ContainerRef c = p.container();
+                sb.append(" container=").append(c.label());
+                if (!c.image().isEmpty()) sb.append(" image=").append(c.image());
+            }
             if (!p.cmdline().isEmpty()) sb.append(" cmdline=\"").append(String.join(" ", p.cmdline())).append('"');
         }
         if (!a.ancestry().isEmpty()) {

@@ -11,23 +11,26 @@ import java.util.List;
  * @param tid       the thread that did it (= pid for a single-threaded process)
  * @param cgroup    the cgroup v2 path, e.g. /system.slice/nginx.service
  * @param unit      the systemd unit the cgroup path names, or ""
- * @param container the container id (64 hex digits) the cgroup path names, or ""
+ * @param container the container the cgroup path names, as its runtime describes it ({@link ContainerRef#NONE}: none)
  */
 public record ProcessRef(int pid, int tid, int ppid, int uid, String comm, String exe, List<String> cmdline,
-                         String cgroup, String unit, String container) {
+                         String cgroup, String unit, ContainerRef container) {
     public ProcessRef {
         comm = comm == null ? "" : comm;
         exe = exe == null ? "" : exe;
         cmdline = cmdline == null ? List.of() : List.copyOf(cmdline);
         cgroup = cgroup == null ? "" : cgroup;
         unit = unit == null ? "" : unit;
-        container = container == null ? "" : container;
+        container = container == null ? ContainerRef.NONE : container;
     }
 
     /** What is known of a process from its pid alone. */
     public static ProcessRef of(int pid, String comm) {
-        return new ProcessRef(pid, pid, -1, -1, comm, "", List.of(), "", "", "");
+        return new ProcessRef(pid, pid, -1, -1, comm, "", List.of(), "", "", ContainerRef.NONE);
     }
+
+    /** This process in another container (the runtime's facts found after it was described). */
+    public ProcessRef in(ContainerRef c) { return new ProcessRef(pid, tid, ppid, uid, comm, exe, cmdline, cgroup, unit, c); }
 
     /** One process up the parent chain. */
     public record Ancestor(int pid, String comm, String exe) {

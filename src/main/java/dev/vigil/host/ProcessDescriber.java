@@ -20,16 +20,26 @@ public final class ProcessDescriber {
     private final ProcessContext context;
     private final Cgroups cgroups = new Cgroups();
     private final boolean live;
+    private final Containers containers;
 
     public ProcessDescriber(ProcessContext context) { this(context, true); }
 
     /** live false: never read /proc (replayed processes are long gone; their pids may name others now). */
     public ProcessDescriber(ProcessContext context, boolean live) {
+        this(context, live, live ? Containers.live() : Containers.NONE);
+    }
+
+    /** With the containers of a host of its own (a fixture's runtime state in tests). */
+    public ProcessDescriber(ProcessContext context, boolean live, Containers containers) {
         this.context = context;
         this.live = live;
+        this.containers = containers;
     }
 
     public ProcessContext context() { return context; }
+
+    /** The containers processes are placed in (none for a replay). */
+    public Containers containers() { return containers; }
 
     /**
      * The process tgid (thread tid). comm and exe are what the detector knows (may be
@@ -38,7 +48,7 @@ public final class ProcessDescriber {
     public ProcessRef describe(int tgid, int tid, String comm, String exe) {
         Optional<ProcessContext.Seen> seen = context.seen(tgid);
         if (!live) return new ProcessRef(tgid, tid, seen.map(ProcessContext.Seen::ppid).orElse(-1), seen.map(ProcessContext.Seen::uid).orElse(-1),
-                comm, exe, List.of(), "", "", "");
+                comm, exe, List.of(), "", "", dev.vigil.alert.ContainerRef.NONE);
         Stat st = Stat.read(tgid);
         if (exe == null || exe.isEmpty()) exe = seen.map(ProcessContext.Seen::exe).orElseGet(() -> Procfs.exe(tgid));
         if (comm == null || comm.isEmpty()) comm = st != null ? st.comm : seen.map(ProcessContext.Seen::comm).orElse("");
@@ -46,7 +56,7 @@ public final class ProcessDescriber {
         int uid = uidOf(tgid);
         if (uid < 0) uid = seen.map(ProcessContext.Seen::uid).orElse(-1);
         String cg = Cgroups.ofProcess(tgid).orElseGet(() -> seen.map(s -> cgroups.pathOf(s.cgroup())).orElse(""));
-        return new ProcessRef(tgid, tid, ppid, uid, comm, exe, context.cmdline(tgid).orElse(List.of()), cg, Cgroups.unit(cg), Cgroups.container(cg));
+        return new ProcessRef(tgid, tid, ppid, uid, comm, exe, context.cmdline(tgid).orElse(List.of()), cg, Cgroups.unit(cg), containers.ref(cg));
     }
 
     /** The parent chain from ppid up (at most {@link #ANCESTRY}, ending at pid 1 or where nothing is known). */

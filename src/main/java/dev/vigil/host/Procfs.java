@@ -58,6 +58,18 @@ public final class Procfs {
         }
     }
 
+    /** The parent's process id of a running process (/proc/PID/status PPid), or -1 when it is gone. */
+    public static int ppid(long pid) {
+        try {
+            for (String line : status(pid).split("\n")) {
+                if (line.startsWith("PPid:")) return Integer.parseInt(line.substring(5).trim());
+            }
+        } catch (RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
     private static String status(long pid) {
         if (pid <= 0) throw new NoSuchProcessException(pid);
         try {

@@ -28,9 +28,14 @@ public record WorkloadKey(String scope, String program) {
         return new WorkloadKey(text.substring(0, sp), text.substring(sp + 1));
     }
 
-    /** The key of a process: scope from its cgroup (unit, container id or path), program from its executable and argv. */
-    public static WorkloadKey of(String unit, String container, String cgroup, String exe, List<String> argv) {
-        String scope = !unit.isEmpty() ? unit : !container.isEmpty() ? "container:" + container.substring(0, Math.min(12, container.length()))
+    /**
+     * The key of a process: scope from its cgroup (its container's scope: image:REPO:TAG,
+     * k8s:NS/KIND/OWNER/CONTAINER or container:ID12; else the unit; else the path), program
+     * from its executable and argv. A container comes before the unit its runtime made for it
+     * (docker-ID.scope).
+     */
+    public static WorkloadKey of(String unit, String containerScope, String cgroup, String exe, List<String> argv) {
+        String scope = !containerScope.isEmpty() ? containerScope : !unit.isEmpty() ? unit
                 : !cgroup.isEmpty() && !cgroup.equals("/") ? "cgroup:" + cgroup : "host";
         return new WorkloadKey(scope.replace(' ', '_'), program(exe, argv));
     }

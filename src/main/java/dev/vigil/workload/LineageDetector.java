@@ -4,6 +4,7 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.event.KernelEvent;
 import dev.vigil.host.Cgroups;
+import dev.vigil.host.Containers;
 import dev.vigil.host.ProcessContext;
 import dev.vigil.host.ProcessDescriber;
 import dev.vigil.host.ProcessFacts;
@@ -43,7 +44,9 @@ public final class LineageDetector {
      * A followed process: its workload, the cgroup id it ran in (children in the same cgroup
      * inherit the workload) and when its workload's first process started (for the warm-up).
      */
-    private record Tracked(WorkloadKey key, long cgroup, Instant started) {}
+    private record Tracked(WorkloadKey key, long cgroup, Instant started, Containers.Container session) {
+        Tracked(WorkloadKey key, long cgroup, Instant started) { this(key, cgroup, started, null); }
+    }
 
     /** The workload each (cgroup, executable) began, or NONE when two workloads began with one executable in one cgroup. */
     private final Map<String, Tracked> byProgram = new java.util.LinkedHashMap<>(256, 0.75f, true) {
@@ -191,13 +194,24 @@ public final class LineageDetector {
                 workloads.put(pid, new Tracked(null, cgid, now));
                 return List.of();
             }
-            WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, x.argv());
+            Optional<Containers.Container> ctr = describer.containers().of(cg);
+            if (ctr.isPresent() && Containers.entered(ctr.get(), pid)) { // an exec session: alerted once, never learnt
+                Tracked t = new Tracked(new WorkloadKey(SESSION + ctr.get().scope(), WorkloadKey.program(exe, x.argv())), cgid, now, ctr.get());
+                workloads.put(pid, t);
+                sessions++;
+                return List.of(sessionAlert(x, exe, ctr.get(), t.key(), now));
+            }
+            WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), ctr.map(Containers.Container::scope).orElse(""), cg, exe, x.argv());
             Tracked t = new Tracked(own, cgid, warmups.start(own, now));
             workloads.put(pid, t);
             began(cgid, exe, t);
             WorkloadProfile p = profiles.get(own, false);
             if (p != null) p.dimensions(learning, now);
             return List.of();
+        }
+        if (tracked.session() != null) { // what an exec session runs: told, never learnt into the container's profile
+            workloads.put(pid, tracked);
+            return List.of(sessionRan(x, exe, tracked, ppid, now));
         }
         if (tracked.key() == null) { // a process in an ignored cgroup
             ignored++;
@@ -260,8 +274,11 @@ public final class LineageDetector {
         long id = facts.cgroupId(cg);
         if (id < 0) return null;
         // running before vigil saw it start: no warm-up
-        Tracked t = new Tracked(WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, facts.cmdline(pid).orElse(List.of(exe))), id,
-                Instant.EPOCH);
+        Optional<Containers.Container> ctr = describer.containers().of(cg);
+        List<String> argv = facts.cmdline(pid).orElse(List.of(exe));
+        Tracked t = ctr.isPresent() && Containers.entered(ctr.get(), pid)
+                ? new Tracked(new WorkloadKey(SESSION + ctr.get().scope(), WorkloadKey.program(exe, argv)), id, Instant.EPOCH, ctr.get())
+                : new Tracked(WorkloadKey.of(Cgroups.unit(cg), ctr.map(Containers.Container::scope).orElse(""), cg, exe, argv), id, Instant.EPOCH);
         workloads.put(pid, t);
         began(id, real(exe), t);
         return t;
@@ -277,6 +294,41 @@ public final class LineageDetector {
     private static String from(boolean detached, String parentExe, int ppid) {
         return detached ? "a process detached from its parent (re-parented to pid " + ppid + ")"
                 : parentExe.isEmpty() ? "an unknown parent (pid " + ppid + ")" : parentExe + " (pid " + ppid + ")";
+    }
+
+    /** The scope prefix of an exec session's processes (never a profile's: they are not learnt). */
+    public static final String SESSION = "exec-session:";
+    private long sessions;
+
+    /** Exec sessions that entered a container (each one alert). */
+    public long sessions() { return sessions; }
+
+    /** "an exec session entered container web1 (image localhost/shop/web:1): /bin/sh -c id by uid 0 from /usr/bin/conmon (pid 812)" */
+    private Alert sessionAlert(KernelEvent.Exec x, String exe, Containers.Container c, WorkloadKey key, Instant now) {
+        ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe).in(c.ref());
+        int ppid = x.who().ppid();
+        String parent = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
+        String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
+        String summary = String.format(Locale.ROOT, "an exec session entered container %s (%s): %s by uid %d from %s — not the container's own process "
+                        + "tree (its first process is pid %d); what it runs is told, never learnt into %s",
+                c.ref().label(), c.scope(), cmd, x.who().uid(), parent.isEmpty() ? "an unknown process (pid " + ppid + ")" : parent + " (pid " + ppid + ")",
+                c.initPid(), c.scope());
+        return Alert.builder(DETECTOR, "exec-session").time(now).host(host).severity(Alert.Severity.MEDIUM).summary(summary).process(p)
+                .ancestry(describer.ancestry(p.ppid())).evidence("action", "entered container " + c.ref().label() + ": " + cmd)
+                .evidence("container", c.ref().label()).evidence("workload", key.text()).evidence("session_root", x.who().tgid())
+                .dedupKey(host + "|exec-session|" + c.ref().id() + "|" + x.who().tgid()).build();
+    }
+
+    /** A command run inside an exec session: an info notice of the session, never a profile item. */
+    private Alert sessionRan(KernelEvent.Exec x, String exe, Tracked session, int ppid, Instant now) {
+        Containers.Container c = session.session();
+        ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe).in(c.ref());
+        String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
+        return Alert.builder(DETECTOR, "exec-session").time(now).host(host).severity(Alert.Severity.INFO)
+                .summary(String.format(Locale.ROOT, "the exec session in container %s (%s) ran %s (uid %d, parent pid %d)", c.ref().label(), c.scope(), cmd,
+                        x.who().uid(), ppid))
+                .process(p).ancestry(describer.ancestry(p.ppid())).evidence("action", "ran " + cmd).evidence("container", c.ref().label())
+                .evidence("workload", session.key().text()).dedupKey(host + "|exec-session-ran|" + c.ref().id() + "|" + x.who().tgid()).build();
     }
 
     /** The parent in a process item when the process was detached from its parent: re-parented, its parent gone. */

@@ -4,6 +4,7 @@ import dev.vigil.alert.Alert;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.event.KernelEvent;
 import dev.vigil.host.Cgroups;
+import dev.vigil.host.Containers;
 import dev.vigil.host.ProcessDescriber;
 import dev.vigil.host.ProcessFacts;
 import dev.vigil.profile.AllowRequests;
@@ -140,6 +141,10 @@ public final class WorkloadProfiler {
     }
 
     public long learnt() { return learnt; }
+    private long sessionSlots;
+
+    /** Kernel slots of exec sessions into containers: switched off, never learnt. */
+    public long sessionSlots() { return sessionSlots; }
     public long novel() { return novel; }
     public long warmedUp() { return warmedUp; }
     /** Items that crossed again though known (a kernel seen-map eviction, a second slot of one workload). */
@@ -215,7 +220,14 @@ public final class WorkloadProfiler {
             ignoreSlot.accept(s.slot());
             return java.util.Optional.empty();
         }
-        WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), Cgroups.container(cg), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
+        java.util.Optional<Containers.Container> ctr = describer.containers().of(cg);
+        if (ctr.isPresent() && Containers.entered(ctr.get(), pid)) { // an exec session (the lineage detector tells it): never learnt
+            slots.put(s.slot(), new SlotInfo(null, now));
+            ignoreSlot.accept(s.slot());
+            sessionSlots++;
+            return java.util.Optional.empty();
+        }
+        WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), ctr.map(Containers.Container::scope).orElse(""), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
         WorkloadProfile p = profiles.get(key, running);
         if (p == null) { // max_profiles
             slots.put(s.slot(), new SlotInfo(null, now));

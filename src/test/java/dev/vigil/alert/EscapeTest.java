@@ -23,7 +23,7 @@ class EscapeTest {
     @Test
     void anAlertsTextIsOneLineWhateverItsCommandLineHolds() {
         ProcessRef p = new ProcessRef(10, 10, 1, 33, "sh", "/usr/bin/dash",
-                List.of("sh", "-c", "true\n2026-12-02T10:00:00Z INFO vigil: all clear\u001b[2J"), "", "", "");
+                List.of("sh", "-c", "true\n2026-12-02T10:00:00Z INFO vigil: all clear\u001b[2J"), "", "", ContainerRef.NONE);
         Alert a = Alert.builder("profile", "anomaly").time(Instant.EPOCH).host("h").summary("web ran sh -c true\nforged").process(p).build();
         String line = AlertText.line(a);
         assertThat(line).doesNotContain("\n").doesNotContain("\u001b").contains("sh -c true\\nforged").contains("\\e[2J");

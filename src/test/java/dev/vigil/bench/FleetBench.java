@@ -40,7 +40,7 @@ public final class FleetBench {
     /** A profile alert as the agent writes them: process, command line, ancestry, evidence (about 1.4 KB of JSON). */
     static Alert alert(int host, int i) {
         var proc = new ProcessRef(40_000 + i % 20_000, 40_000 + i % 20_000, 1544, 33, "cat", "/usr/bin/cat", List.of("cat", "/etc/shadow"),
-                "/system.slice/webapp.service", "webapp.service", "");
+                "/system.slice/webapp.service", "webapp.service", dev.vigil.alert.ContainerRef.NONE);
         return Alert.builder("profile", "anomaly").time(Instant.parse("2026-11-24T00:00:00Z").plusMillis(i)).host(String.format("web-%04d", host))
                 .severity(Alert.Severity.HIGH)
                 .summary("vigil-webapp (webapp.service) ran /usr/bin/cat /etc/shadow from /usr/bin/dash (pid 1544) — never seen in 1d 0h of learning "

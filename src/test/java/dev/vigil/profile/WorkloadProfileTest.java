@@ -33,10 +33,13 @@ class WorkloadProfileTest {
     }
 
     @Test
-    void theScopeIsTheUnitElseTheContainerElseTheCgroup() {
+    void theScopeIsTheContainerElseTheUnitElseTheCgroup() {
+        // a docker container's unit (docker-ID.scope) is the runtime's, not the workload's: the image names it
+        assertThat(WorkloadKey.of("docker-4f1c.scope", "image:shop/web:1.4", "/system.slice/docker-4f1c.scope", "/usr/sbin/nginx", List.of("nginx")).text())
+                .isEqualTo("image:shop/web:1.4 nginx");
         assertThat(WorkloadKey.of("webapp.service", "", "/system.slice/webapp.service", "/usr/bin/python3.11", List.of("python3", "/srv/app/webapp.py")).text())
                 .isEqualTo("webapp.service python3.11:/srv/app/webapp.py");
-        assertThat(WorkloadKey.of("", "4f1c2a7d9e8b3c6a5f4e3d2c1b0a9988", "/docker/x", "/usr/sbin/nginx", List.of("nginx")).text())
+        assertThat(WorkloadKey.of("", "container:4f1c2a7d9e8b", "/docker/x", "/usr/sbin/nginx", List.of("nginx")).text())
                 .isEqualTo("container:4f1c2a7d9e8b nginx");
         assertThat(WorkloadKey.of("", "", "/vigil-test", "/usr/bin/dash", List.of("sh", "/tmp/svc.sh")).text()).isEqualTo("cgroup:/vigil-test dash:/tmp/svc.sh");
         assertThat(WorkloadKey.parse("cgroup:/vigil-test dash:/tmp/svc.sh")).isEqualTo(new WorkloadKey("cgroup:/vigil-test", "dash:/tmp/svc.sh"));

@@ -17,7 +17,7 @@ class SequenceBurstsTest {
     static Alert anomaly(int pid, long atMs, String call, int lfc) {
         return Alert.builder(SequenceAlerts.DETECTOR, "anomaly").time(T0.plusMillis(atMs)).host("h").severity(Alert.Severity.LOW)
                 .summary("python3.11 (pid " + pid + ") made a system-call sequence its profile never saw: " + call)
-                .process(new ProcessRef(pid, pid, 1, 0, "python3.11", "/usr/bin/python3.11", List.of(), "", "", ""))
+                .process(new ProcessRef(pid, pid, 1, 0, "python3.11", "/usr/bin/python3.11", List.of(), "", "", dev.vigil.alert.ContainerRef.NONE))
                 .evidence("syscall", call).evidence("sequence", List.of("gettid", "mmap")).evidence("anomalies_in_last_128", lfc)
                 .profile("/usr/bin/python3.11", "normal").dedupKey("sequence|/usr/bin/python3.11|" + call + "|gettid,mmap").build();
     }
