@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * bundle's config.json). A process is placed in a container by its cgroup path: the
  * container id the path holds (libpod-ID, docker-ID.scope, cri-containerd-ID.scope,
  * /kubepods/.../ID), else the cgroup a runtime's state names (runc's {@code /NAME}). The
- * state is read again when a path names a container not yet known (a container started),
- * at most once every 250 ms. Kubernetes pods come from the CRI annotations (namespace, pod,
+ * state is read again when a path names a container not yet known (a container started;
+ * at once the first time, then at most once every 5 s) or one known before its first
+ * process's pid was written. Kubernetes pods come from the CRI annotations (namespace, pod,
  * container, image) and the pod's owner from its name's template hash. Thread-safe.
  */
 public final class Containers {
@@ -70,14 +71,18 @@ public final class Containers {
     public synchronized Optional<Container> of(String cgroupPath) {
         if (root == null || cgroupPath == null || cgroupPath.isEmpty()) return Optional.empty();
         String id = Cgroups.container(cgroupPath);
-        Container c = !id.isEmpty() ? byId.get(id) : byCgroup.get(cgroupPath);
-        if (c == null && rescan(id.isEmpty() ? cgroupPath : id)) c = !id.isEmpty() ? byId.get(id) : byCgroup.get(cgroupPath);
+        String what = id.isEmpty() ? cgroupPath : id;
+        Container c = lookup(id, cgroupPath);
+        // not known yet (a container started), or known before its runtime wrote its first process's pid: read again
+        if ((c == null || c.initPid() <= 0) && rescan(what, c != null)) c = lookup(id, cgroupPath);
         if (c == null && !id.isEmpty()) {
             c = new Container(ContainerRef.ofId(id), -1, cgroupPath, "no runtime state names container " + id.substring(0, 12)
                     + " (read: podman, docker, containerd and runc state under " + root + ")");
         }
         return Optional.ofNullable(c);
     }
+
+    private Container lookup(String id, String cgroupPath) { return !id.isEmpty() ? byId.get(id) : byCgroup.get(cgroupPath); }
 
     /** The alert's view of the container of a cgroup path ({@link ContainerRef#NONE}: none). */
     public ContainerRef ref(String cgroupPath) { return of(cgroupPath).map(Container::ref).orElse(ContainerRef.NONE); }
@@ -105,13 +110,17 @@ public final class Containers {
         return true;
     }
 
-    private boolean rescan(String what) {
+    /**
+     * Reads the runtimes' state again for what (an id or a cgroup path): at once the first
+     * time it is missed (so one container never gets two scopes, one before its state was
+     * read and one after); a repeated miss, or a known container without its first process,
+     * at most once every 250 ms and, for a miss, not again within 5 s. Whether it changed.
+     */
+    private boolean rescan(String what, boolean known) {
         long now = System.nanoTime();
         Long last = missed.get(what);
-        if (last != null && now - last < 5_000_000_000L) return false; // asked about it lately and it was not there
-        if (now - lastScan < 250_000_000L) {
-            missed.put(what, now);
-            return false;
+        if (known || last != null) {
+            if (now - lastScan < 250_000_000L || (!known && now - last < 5_000_000_000L)) return false;
         }
         lastScan = now;
         scans++;
@@ -124,7 +133,7 @@ public final class Containers {
         byCgroup = cgs;
         boolean found = ids.containsKey(what) || cgs.containsKey(what);
         if (!found) missed.put(what, now);
-        return found;
+        return true;
     }
 
     /** Every container the runtimes' state files describe now (podman first: its runc state is not read again as runc's). */
