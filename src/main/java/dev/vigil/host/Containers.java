@@ -90,6 +90,16 @@ public final class Containers {
     /** The workload scope of a cgroup path's container ({@link Container#scope()}), or "" when it is in none. */
     public String scope(String cgroupPath) { return of(cgroupPath).map(Container::scope).orElse(""); }
 
+    /** Where a process that begins a workload belongs: its container's scope ("" in none), or the exec session it is (else null). */
+    public record Placement(String scope, Container session) {}
+
+    /** The placement of process pid beginning a workload in cgroupPath: see {@link Container#scope()} and {@link #entered}. */
+    public Placement place(String cgroupPath, int pid) {
+        Optional<Container> c = of(cgroupPath);
+        if (c.isEmpty()) return new Placement("", null);
+        return new Placement(c.get().scope(), entered(c.get(), pid) ? c.get() : null);
+    }
+
     /**
      * Whether a process of a container entered it from outside (podman/docker/kubectl exec,
      * nsenter, runc exec): it is not the container's first process nor descended from it.

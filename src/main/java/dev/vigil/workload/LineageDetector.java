@@ -194,14 +194,14 @@ public final class LineageDetector {
                 workloads.put(pid, new Tracked(null, cgid, now));
                 return List.of();
             }
-            Optional<Containers.Container> ctr = describer.containers().of(cg);
-            if (ctr.isPresent() && Containers.entered(ctr.get(), pid)) { // an exec session: alerted once, never learnt
-                Tracked t = new Tracked(new WorkloadKey(SESSION + ctr.get().scope(), WorkloadKey.program(exe, x.argv())), cgid, now, ctr.get());
+            Containers.Placement place = describer.containers().place(cg, pid);
+            if (place.session() != null) { // an exec session: alerted once, never learnt
+                Tracked t = session(place.session(), exe, x.argv(), cgid, now);
                 workloads.put(pid, t);
                 sessions++;
-                return List.of(sessionAlert(x, exe, ctr.get(), t.key(), now));
+                return List.of(sessionAlert(x, exe, place.session(), t.key(), now));
             }
-            WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), ctr.map(Containers.Container::scope).orElse(""), cg, exe, x.argv());
+            WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), place.scope(), cg, exe, x.argv());
             Tracked t = new Tracked(own, cgid, warmups.start(own, now));
             workloads.put(pid, t);
             began(cgid, exe, t);
@@ -274,11 +274,10 @@ public final class LineageDetector {
         long id = facts.cgroupId(cg);
         if (id < 0) return null;
         // running before vigil saw it start: no warm-up
-        Optional<Containers.Container> ctr = describer.containers().of(cg);
+        Containers.Placement place = describer.containers().place(cg, pid);
         List<String> argv = facts.cmdline(pid).orElse(List.of(exe));
-        Tracked t = ctr.isPresent() && Containers.entered(ctr.get(), pid)
-                ? new Tracked(new WorkloadKey(SESSION + ctr.get().scope(), WorkloadKey.program(exe, argv)), id, Instant.EPOCH, ctr.get())
-                : new Tracked(WorkloadKey.of(Cgroups.unit(cg), ctr.map(Containers.Container::scope).orElse(""), cg, exe, argv), id, Instant.EPOCH);
+        Tracked t = place.session() != null ? session(place.session(), exe, argv, id, Instant.EPOCH)
+                : new Tracked(WorkloadKey.of(Cgroups.unit(cg), place.scope(), cg, exe, argv), id, Instant.EPOCH);
         workloads.put(pid, t);
         began(id, real(exe), t);
         return t;
@@ -302,6 +301,11 @@ public final class LineageDetector {
 
     /** Exec sessions that entered a container (each one alert). */
     public long sessions() { return sessions; }
+
+    /** An exec session's process, keyed under {@link #SESSION} (no profile is ever made of it). */
+    private static Tracked session(Containers.Container c, String exe, List<String> argv, long cgroup, Instant started) {
+        return new Tracked(new WorkloadKey(SESSION + c.scope(), WorkloadKey.program(exe, argv)), cgroup, started, c);
+    }
 
     /** "an exec session entered container web1 (image localhost/shop/web:1): /bin/sh -c id by uid 0 from /usr/bin/conmon (pid 812)" */
     private Alert sessionAlert(KernelEvent.Exec x, String exe, Containers.Container c, WorkloadKey key, Instant now) {

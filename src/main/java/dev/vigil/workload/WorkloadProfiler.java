@@ -220,14 +220,14 @@ public final class WorkloadProfiler {
             ignoreSlot.accept(s.slot());
             return java.util.Optional.empty();
         }
-        java.util.Optional<Containers.Container> ctr = describer.containers().of(cg);
-        if (ctr.isPresent() && Containers.entered(ctr.get(), pid)) { // an exec session (the lineage detector tells it): never learnt
+        Containers.Placement place = describer.containers().place(cg, pid);
+        if (place.session() != null) { // an exec session (the lineage detector tells it): never learnt
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
             sessionSlots++;
             return java.util.Optional.empty();
         }
-        WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), ctr.map(Containers.Container::scope).orElse(""), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
+        WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), place.scope(), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
         WorkloadProfile p = profiles.get(key, running);
         if (p == null) { // max_profiles
             slots.put(s.slot(), new SlotInfo(null, now));
