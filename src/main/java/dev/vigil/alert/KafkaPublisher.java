@@ -142,9 +142,10 @@ public final class KafkaPublisher implements AutoCloseable {
                 }
                 producer.flush();
                 for (Future<RecordMetadata> f : acks) f.get();
-                spool.commit(batch);
+                // counted before the spool lets go of it: whoever sees the spool empty sees every record of it counted
                 sent.addAndGet(batch.size());
                 batches.incrementAndGet();
+                spool.commit(batch);
                 pause = 1000;
             } catch (InterruptedException e) {
                 return;
