@@ -47,10 +47,11 @@ final class WorkloadsCommand implements Callable<Integer> {
         switch (action) {
             case "list" -> {
                 ProfileSet set = read(file);
-                System.out.printf("%-60s %-9s %-10s %6s %s%n", "WORKLOAD", "PARTIAL", "STATE", "ITEMS", "DIMENSIONS");
+                System.out.printf("%-60s %-9s %-10s %6s %-7s %s%n", "WORKLOAD", "PARTIAL", "STATE", "ITEMS", "VERSION", "DIMENSIONS");
                 for (WorkloadProfile p : set.all()) {
                     int items = p.dimensions().values().stream().mapToInt(d -> d.items().size()).sum();
-                    System.out.printf("%-60s %-9s %-10s %6d %s%n", Escape.text(p.key().text()), p.partial() ? "partial" : "", state(p), items,
+                    System.out.printf("%-60s %-9s %-10s %6d %-7s %s%n", Escape.text(p.key().text()), p.partial() ? "partial" : "", state(p), items,
+                            p.versions().isEmpty() ? "-" : Integer.toString(p.versions().size()),
                             String.join(" ", p.dimensions().values().stream().map(d -> d.name() + ":" + d.state().label().replace(' ', '-')).toList()));
                 }
                 int pending = AllowRequests.pending(state).size();
@@ -61,6 +62,9 @@ final class WorkloadsCommand implements Callable<Integer> {
                 WorkloadProfile p = read(file).find(key(args.getFirst()));
                 if (p == null) throw new UserError(ExitCodes.BAD_INPUT, "no workload " + args.getFirst() + " in " + file);
                 System.out.println(Escape.text(p.key().text()) + (p.partial() ? " (partial: it was running before vigil)" : ""));
+                for (int i = 0; i < p.versions().size(); i++) {
+                    System.out.printf("  image version %d: %s%s%n", i + 1, Escape.text(p.versions().get(i)), i == p.versions().size() - 1 ? " (now)" : "");
+                }
                 for (Dimension d : p.dimensions().values()) {
                     System.out.printf("  %s: %s, %d items, %d observations, stable since %s%n", d.name(), d.state().label(), d.items().size(),
                             d.observations(), d.stableSince() == null ? "-" : d.stableSince());

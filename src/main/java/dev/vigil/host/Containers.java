@@ -91,13 +91,13 @@ public final class Containers {
     public String scope(String cgroupPath) { return of(cgroupPath).map(Container::scope).orElse(""); }
 
     /** Where a process that begins a workload belongs: its container's scope ("" in none), or the exec session it is (else null). */
-    public record Placement(String scope, Container session) {}
+    public record Placement(String scope, Container session, ContainerRef ref) {}
 
     /** The placement of process pid beginning a workload in cgroupPath: see {@link Container#scope()} and {@link #entered}. */
     public Placement place(String cgroupPath, int pid) {
         Optional<Container> c = of(cgroupPath);
-        if (c.isEmpty()) return new Placement("", null);
-        return new Placement(c.get().scope(), entered(c.get(), pid) ? c.get() : null);
+        if (c.isEmpty()) return new Placement("", null, ContainerRef.NONE);
+        return new Placement(c.get().scope(), entered(c.get(), pid) ? c.get() : null, c.get().ref());
     }
 
     /**

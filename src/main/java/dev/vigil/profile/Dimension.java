@@ -129,6 +129,21 @@ public final class Dimension {
         adoptedFrom = from;
     }
 
+    /**
+     * Learns again from now, keeping what it learnt (a new version of the workload's image): a stable or unstable
+     * dimension is LEARNING again, so what the new version does that the old one did not is learnt, not alerted,
+     * until it is stable; a full one stays full.
+     */
+    public void relearn(Instant now) {
+        if (state == State.AT_MAX_SIZE) return;
+        state = State.LEARNING;
+        started = now;
+        lastNew = now;
+        lastNewActivity = activity;
+        stableSince = null;
+        adoptedFrom = null;
+    }
+
     /** Whose verdict made this dimension stable, when it did not learn it here; null when it did. */
     public String adoptedFrom() { return adoptedFrom; }
 

@@ -125,6 +125,10 @@ public final class ProfileSet {
         ArrayNode arr = root.putArray("profiles");
         for (WorkloadProfile p : profiles.values()) {
             ObjectNode o = arr.addObject().put("key", p.key().text()).put("partial", p.partial()).put("activity", p.activity());
+            if (!p.versions().isEmpty()) {
+                ArrayNode v = o.putArray("image_versions");
+                p.versions().forEach(v::add);
+            }
             ObjectNode dims = o.putObject("dimensions");
             for (Dimension d : p.dimensions().values()) {
                 ObjectNode x = dims.putObject(d.name()).put("state", d.state().name().toLowerCase(java.util.Locale.ROOT))
@@ -177,6 +181,52 @@ public final class ProfileSet {
         return added;
     }
 
+    /**
+     * A container's image version and its workload's profile: the first digest a profile sees is its version 1; a
+     * digest it has not seen is a new version, on which every dimension learns again from what it knew (known behaviour
+     * is not alerted, the new version's new behaviour is learnt until stable). A new profile of an image's new tag
+     * ({@code image:REPO:TAG2}) starts from the profile of the same program in the same repository's other tag, learning.
+     */
+    public record VersionChange(WorkloadKey key, int version, String digest, String previous, WorkloadKey from) {}
+
+    /** Records profile p's image digest (see {@link VersionChange}); the change, or null when the version is known or there is none. */
+    public VersionChange imageVersion(WorkloadProfile p, String digest, Dimension.Learning learning, Instant now) {
+        if (digest == null || digest.isEmpty() || p.versions().contains(digest)) return null;
+        if (p.versions().isEmpty()) {
+            WorkloadProfile prev = p.empty() ? otherTag(p.key()) : null;
+            if (prev == null) {
+                p.addVersion(digest);
+                return null;
+            }
+            prev.versions().forEach(p::addVersion);
+            p.addVersion(digest);
+            for (Dimension d : prev.dimensions().values()) {
+                Dimension here = p.dimension(d.name(), learning, now);
+                d.items().forEach(here::allow);
+            }
+            return new VersionChange(p.key(), p.versions().size(), digest, prev.versions().isEmpty() ? "" : prev.versions().getLast(), prev.key());
+        }
+        String previous = p.versions().getLast();
+        p.addVersion(digest);
+        for (Dimension d : p.dimensions().values()) d.relearn(now);
+        return new VersionChange(p.key(), p.versions().size(), digest, previous, p.key());
+    }
+
+    /** The profile of the same program in another tag of an image:REPO:TAG scope's repository (the one with most versions), or null. */
+    private WorkloadProfile otherTag(WorkloadKey key) {
+        String scope = key.scope();
+        int colon = scope.lastIndexOf(':');
+        if (!scope.startsWith("image:") || colon <= scope.lastIndexOf('/') || colon <= "image:".length()) return null;
+        String repo = scope.substring(0, colon + 1);
+        WorkloadProfile best = null;
+        for (WorkloadProfile o : profiles.values()) {
+            if (o == profiles.get(key) || !o.key().program().equals(key.program()) || !o.key().scope().startsWith(repo)
+                    || o.key().scope().indexOf(':', repo.length()) >= 0 || o.empty()) continue;
+            if (best == null || o.versions().size() >= best.versions().size()) best = o;
+        }
+        return best;
+    }
+
     /** Reads a set from a file's bytes (a file named by name in errors). */
     public static ProfileSet parse(byte[] json, String name, int maxProfiles, Dimension.Learning learning) throws IOException {
         Path tmp = Files.createTempFile("vigil-profiles", ".json");
@@ -209,6 +259,7 @@ public final class ProfileSet {
                 WorkloadProfile p = set.get(WorkloadKey.parse(o.path("key").asText()), o.path("partial").asBoolean());
                 if (p == null) break;
                 p.addActivity(Math.max(0, o.path("activity").asLong()));
+                for (JsonNode v : o.path("image_versions")) p.addVersion(v.asText());
                 var fields = o.path("dimensions").properties();
                 for (var e : fields) {
                     JsonNode x = e.getValue();

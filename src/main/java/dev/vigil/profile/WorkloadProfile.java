@@ -27,6 +27,26 @@ public final class WorkloadProfile {
     private final boolean partial;
     private final Map<String, Dimension> dimensions = new LinkedHashMap<>();
     private long activity;
+    private final java.util.List<String> versions = new java.util.ArrayList<>(); // the image digests seen, oldest first
+
+    /**
+     * The image versions (digests) this profile has been learnt on, oldest first: its version is their number
+     * (0: not a container's, or its image's digest unknown).
+     */
+    public java.util.List<String> versions() { return java.util.Collections.unmodifiableList(versions); }
+
+    /** Restores or records an image version (digest); whether it was new. */
+    public boolean addVersion(String digest) {
+        if (digest.isEmpty() || versions.contains(digest)) return false;
+        versions.add(digest);
+        return true;
+    }
+
+    /** Whether any dimension has learnt anything. */
+    public boolean empty() {
+        for (Dimension d : dimensions.values()) if (!d.items().isEmpty()) return false;
+        return true;
+    }
 
     public WorkloadProfile(WorkloadKey key, boolean partial) {
         this.key = key;

@@ -189,7 +189,7 @@ public final class WorkloadProfiler {
     /** Takes in a slot or item event; returns the alerts it raised. */
     public List<Alert> accept(KernelEvent e, Instant now) {
         return switch (e) {
-            case KernelEvent.Slot s -> slot(s, now).map(List::of).orElse(List.of());
+            case KernelEvent.Slot s -> slot(s, now);
             case KernelEvent.Item i -> item(i, now);
             default -> List.of();
         };
@@ -197,12 +197,12 @@ public final class WorkloadProfiler {
 
     private boolean ignored(String cgroupPath) { return Cgroups.under(cgroupPath, ignore); }
 
-    private java.util.Optional<Alert> slot(KernelEvent.Slot s, Instant now) {
+    private List<Alert> slot(KernelEvent.Slot s, Instant now) {
         SlotInfo known = slots.get(s.slot());
         if (known != null && s.reason() == KernelEvent.Slot.ROOT) { // a restart into the same slot: a new warm-up
             known.started = warmups.start(known.key, now);
             known.root = s.who().tgid();
-            return java.util.Optional.empty();
+            return List.of();
         }
         if (known != null) released(java.util.Set.of(s.slot())); // the kernel reclaimed it and gave it to a new workload
         int pid = s.who().tgid();
@@ -213,34 +213,57 @@ public final class WorkloadProfiler {
         if (exe.isEmpty() || cg.isEmpty()) {
             slots.put(s.slot(), new SlotInfo(null, now));
             unresolved++;
-            return java.util.Optional.empty();
+            return List.of();
         }
         if (ignored(cg)) {
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
-            return java.util.Optional.empty();
+            return List.of();
         }
         Containers.Placement place = describer.containers().place(cg, pid);
         if (place.session() != null) { // an exec session (the lineage detector tells it): never learnt
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
             sessionSlots++;
-            return java.util.Optional.empty();
+            return List.of();
         }
         WorkloadKey key = WorkloadKey.of(Cgroups.unit(cg), place.scope(), cg, exe, argv.isEmpty() ? List.of(exe) : argv);
         WorkloadProfile p = profiles.get(key, running);
         if (p == null) { // max_profiles
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
-            return java.util.Optional.empty();
+            return List.of();
         }
         boolean fresh = UnitEntries.fresh(p);
+        ProfileSet.VersionChange version = profiles.imageVersion(p, place.ref().imageDigest(), learning, now);
         p.dimensions(learning, now);
         SlotInfo info = new SlotInfo(key, running ? Instant.EPOCH : warmups.start(key, now));
         info.cgroup = s.who().cgroup();
         info.root = pid;
         slots.put(s.slot(), info);
-        return entries.began(s, key, exe, fresh, now);
+        List<Alert> out = new ArrayList<>(2);
+        if (version != null) out.add(versionAlert(host, version, place.ref(), p, now));
+        entries.began(s, key, exe, fresh && version == null, now).ifPresent(out::add);
+        return out;
+    }
+
+    /** A container's image has a new version (digest): its profile's new version, learning again from what it knew. */
+    static Alert versionAlert(String host, ProfileSet.VersionChange v, dev.vigil.alert.ContainerRef c, WorkloadProfile p, Instant now) {
+        WorkloadKey w = v.key();
+        String from = v.from().equals(w) ? "" : " from the profile of " + v.from().scope();
+        String summary = "the image of " + w.program() + " (" + w.scope() + ") changed: profile version " + v.version() + " (image "
+                + shortDigest(v.digest()) + (v.previous().isEmpty() ? "" : ", was " + shortDigest(v.previous())) + ", container " + c.label()
+                + "); it starts" + from + " with what the previous version learnt and learns the new version's behaviour until it is stable again";
+        return Alert.builder(DETECTOR, "profile_version").time(now).host(host).severity(Alert.Severity.INFO).summary(summary)
+                .evidence("workload", w.text()).evidence("version", v.version()).evidence("image_digest", v.digest())
+                .evidence("previous_digest", v.previous()).evidence("from", v.from().text())
+                .profile(w.text(), "learning, version " + v.version())
+                .dedupKey(DETECTOR + "|version|" + w.text() + "|" + v.digest()).build();
+    }
+
+    private static String shortDigest(String d) {
+        String hex = d.startsWith("sha256:") ? d.substring(7) : d;
+        return (d.startsWith("sha256:") ? "sha256:" : "") + hex.substring(0, Math.min(12, hex.length()));
     }
 
     private List<Alert> item(KernelEvent.Item i, Instant now) {

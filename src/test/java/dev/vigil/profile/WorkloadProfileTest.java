@@ -177,4 +177,47 @@ class WorkloadProfileTest {
         assertThat(set.refused()).isEqualTo(2);
         assertThat(new ProfileSet(1).get(service, false)).isNotNull();
     }
+
+    @Test
+    void aNewImageDigestIsANewVersionLearningFromTheLastAndANewTagStartsFromTheOtherTag(@TempDir Path dir) throws Exception {
+        Dimension.Learning l = new Dimension.Learning(Duration.ZERO, Duration.ofSeconds(10), 10, Duration.ofHours(1), 100);
+        ProfileSet set = new ProfileSet(10);
+        WorkloadKey v1 = new WorkloadKey("image:localhost/shop/web:1", "web"), other = new WorkloadKey("image:localhost/shop/webx:1", "web");
+        WorkloadProfile p = set.get(v1, false);
+        p.dimensions(l, T0);
+        assertThat(set.imageVersion(p, "sha256:aaa", l, T0)).as("the first digest is version 1, no notice").isNull();
+        Dimension proc = p.dimension(WorkloadProfile.PROCESS, l, T0);
+        assertThat(proc.observe("/srv/web -> /bin/date", T0, 0)).isEqualTo(Dimension.Verdict.LEARNT);
+        proc.advance(T0.plusSeconds(60), 100);
+        assertThat(proc.state()).isEqualTo(Dimension.State.STABLE);
+        assertThat(set.imageVersion(p, "sha256:aaa", l, T0.plusSeconds(61))).as("a replica of the same build").isNull();
+        assertThat(proc.state()).isEqualTo(Dimension.State.STABLE);
+
+        ProfileSet.VersionChange c = set.imageVersion(p, "sha256:bbb", l, T0.plusSeconds(70));
+        assertThat(c).isEqualTo(new ProfileSet.VersionChange(v1, 2, "sha256:bbb", "sha256:aaa", v1));
+        assertThat(p.versions()).containsExactly("sha256:aaa", "sha256:bbb");
+        assertThat(proc.state()).as("the new version learns again").isEqualTo(Dimension.State.LEARNING);
+        assertThat(proc.observe("/srv/web -> /bin/date", T0.plusSeconds(71), 110)).as("what version 1 did is known").isEqualTo(Dimension.Verdict.SEEN);
+        assertThat(proc.observe("/srv/web -> /bin/uname", T0.plusSeconds(72), 120)).as("what version 2 does new is learnt").isEqualTo(Dimension.Verdict.LEARNT);
+        proc.advance(T0.plusSeconds(90), 200);
+        assertThat(proc.state()).isEqualTo(Dimension.State.STABLE);
+        assertThat(set.imageVersion(p, "sha256:aaa", l, T0.plusSeconds(91))).as("an old replica still running in a rollout: no flapping").isNull();
+
+        set.get(other, false).dimension(WorkloadProfile.PROCESS, l, T0).observe("/srv/web -> /bin/ls", T0, 0); // another repository
+        WorkloadKey v2 = new WorkloadKey("image:localhost/shop/web:2", "web");
+        WorkloadProfile q = set.get(v2, false);
+        q.dimensions(l, T0.plusSeconds(100));
+        c = set.imageVersion(q, "sha256:ccc", l, T0.plusSeconds(100));
+        assertThat(c).isEqualTo(new ProfileSet.VersionChange(v2, 3, "sha256:ccc", "sha256:bbb", v1));
+        Dimension qp = q.dimension(WorkloadProfile.PROCESS, l, T0);
+        assertThat(qp.itemSet()).containsExactly("/srv/web -> /bin/date", "/srv/web -> /bin/uname");
+        assertThat(qp.state()).isEqualTo(Dimension.State.LEARNING);
+
+        Path f = dir.resolve(ProfileSet.FILE);
+        set.write(f);
+        ProfileSet back = ProfileSet.read(f, 10, l);
+        assertThat(back.find(v2).versions()).containsExactly("sha256:aaa", "sha256:bbb", "sha256:ccc");
+        assertThat(back.find(other).versions()).isEmpty();
+        assertThat(back.imageVersion(back.find(v1), "sha256:bbb", l, T0)).as("known after a restart").isNull();
+    }
 }
