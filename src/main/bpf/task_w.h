@@ -24,6 +24,10 @@ struct task_w {
 	/* Its slot could not be had (the table was full): 1 + the reclaim generation then; the
 	 * task is resolved again at its next call once user space has reclaimed slots since. */
 	__u32 retry;
+	/* A container runtime's init (runc's sealed copy of itself) exec'd into a cgroup: no slot,
+	 * no retry, passed on to its forks; the program it execs next begins the workload. */
+	__u32 pending;
+	__u32 pad;
 };
 
 struct {

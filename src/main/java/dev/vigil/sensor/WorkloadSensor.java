@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class WorkloadSensor extends RingSensor {
     /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
-    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4;
+    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5;
 
     /**
      * What the kernel does with a call: its action and, for high-risk calls, which argument
@@ -330,6 +330,7 @@ public final class WorkloadSensor extends RingSensor {
             m.put("items", st.lookupU64Sum(ST_ITEMS));
             m.put("slots_full", st.lookupU64Sum(ST_SLOTS_FULL));
             m.put("paths_truncated", st.lookupU64Sum(ST_PATH_TRUNCATED));
+            m.put("runtime_inits", st.lookupU64Sum(ST_RUNTIME_INIT));
             m.put("slots_reclaimed", reclaimed);
         }
         return m;

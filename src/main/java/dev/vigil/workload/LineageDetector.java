@@ -78,6 +78,10 @@ public final class LineageDetector {
      * descriptor (/dev/fd/N, /proc/self/fd/N) what /proc/PID/exe says.
      */
     static String executable(ProcessFacts facts, String filename, String kernelExe, int flags, int pid) {
+        if (kernelExe.equals("/")) { // the kernel's walk of the file found no name (seen at a container's first exec, in its new root): /proc says
+            String exe = facts.exe(pid);
+            return exe.isEmpty() ? filename : exe;
+        }
         if (!kernelExe.isEmpty() && (flags & KernelEvent.Exec.SCRIPT) == 0) {
             return (flags & KernelEvent.Exec.DELETED) != 0 && !kernelExe.endsWith(" (deleted)") ? kernelExe + " (deleted)" : kernelExe;
         }
@@ -201,6 +205,11 @@ public final class LineageDetector {
                 sessions++;
                 return List.of(sessionAlert(x, exe, place.session(), t.key(), now));
             }
+            if (Containers.runtimeInit(x.filename(), facts.comm(ppid))) { // the kernel gave it no slot: the program it execs next begins one
+                runtimeInits++;
+                if (!place.scope().isEmpty()) return List.of(); // a container's runtime: its program is the workload
+                return List.of(runtimeOutside(x, exe, cg, now));
+            }
             WorkloadKey own = WorkloadKey.of(Cgroups.unit(cg), place.scope(), cg, exe, x.argv());
             Tracked t = new Tracked(own, cgid, warmups.start(own, now));
             workloads.put(pid, t);
@@ -297,7 +306,10 @@ public final class LineageDetector {
 
     /** The scope prefix of an exec session's processes (never a profile's: they are not learnt). */
     public static final String SESSION = "exec-session:";
-    private long sessions;
+    private long sessions, runtimeInits;
+
+    /** Execs of a container runtime's init into a container (not a workload: the program it runs next is). */
+    public long runtimeInits() { return runtimeInits; }
 
     /** Exec sessions that entered a container (each one alert). */
     public long sessions() { return sessions; }
@@ -321,6 +333,21 @@ public final class LineageDetector {
                 .ancestry(describer.ancestry(p.ppid())).evidence("action", "entered container " + c.ref().label() + ": " + cmd)
                 .evidence("container", c.ref().label()).evidence("workload", key.text()).evidence("session_root", x.who().tgid())
                 .dedupKey(host + "|exec-session|" + c.ref().id() + "|" + x.who().tgid()).build();
+    }
+
+    /**
+     * An exec that looks like a container runtime's init (the kernel profiles nothing of it until its next exec) in a
+     * cgroup that is no container's: a process posing as runc to run unprofiled. High: a runtime does not do this.
+     */
+    private Alert runtimeOutside(KernelEvent.Exec x, String exe, String cg, Instant now) {
+        ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe);
+        String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
+        return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(Alert.Severity.HIGH)
+                .summary(String.format(Locale.ROOT, "a process posing as a container runtime's init ran %s (as %s, its parent named %s) in %s, "
+                        + "which is no container: vigil profiles such an exec only from the program it runs next", cmd, x.filename(),
+                        facts.comm(x.who().ppid()), cg.isEmpty() ? "an unknown cgroup" : cg))
+                .process(p).ancestry(describer.ancestry(p.ppid())).evidence("action", "ran " + x.filename() + " as a runtime's init outside any container")
+                .evidence("cgroup", cg).dedupKey(host + "|runtime-init|" + x.who().tgid()).build();
     }
 
     /** A command run inside an exec session: an info notice of the session, never a profile item. */

@@ -220,6 +220,10 @@ public final class WorkloadProfiler {
             ignoreSlot.accept(s.slot());
             return List.of();
         }
+        return keyed(s, pid, exe, argv, cg, running, now);
+    }
+
+    private List<Alert> keyed(KernelEvent.Slot s, int pid, String exe, List<String> argv, String cg, boolean running, Instant now) {
         Containers.Placement place = describer.containers().place(cg, pid);
         if (place.session() != null) { // an exec session (the lineage detector tells it): never learnt
             slots.put(s.slot(), new SlotInfo(null, now));
