@@ -362,17 +362,19 @@ int BPF_PROG(vigil_w_exec, struct task_struct *p, pid_t old_pid, struct linux_bi
 		return 0;
 	t->action = 0;
 	__u64 cg = bpf_get_current_cgroup_id();
-	if (t->slot && t->cgroup == cg)
-		return 0; /* started by its own workload: judged there */
-	flush_activity(t);
-	t->cgroup = cg;
-	if (runtime_init(p, bprm)) {
+	if (runtime_init(p, bprm)) { /* in its runtime's cgroup or already in the container's: never profiled, whichever won the race */
+		flush_activity(t);
+		t->cgroup = cg;
 		set_slot(t, 0);
 		t->retry = 0;
 		t->pending = 1;
 		vigil_count(WST_RUNTIME_INIT);
 		return 0;
 	}
+	if (t->slot && t->cgroup == cg)
+		return 0; /* started by its own workload: judged there */
+	flush_activity(t);
+	t->cgroup = cg;
 	t->pending = 0;
 	set_slot(t, slot_of(p, BPF_CORE_READ(bprm, file), cg, 0, bprm));
 	return 0;

@@ -11,7 +11,7 @@ import java.util.Random;
  * traffic threads.
  */
 interface Scenario {
-    List<String> NAMES = List.of("webapp", "redis", "postgres", "ssh", "jobs");
+    List<String> NAMES = List.of("webapp", "redis", "postgres", "ssh", "jobs", "container");
 
     static Scenario of(String name) {
         return switch (name) {
@@ -20,6 +20,7 @@ interface Scenario {
             case "postgres" -> new PostgresScenario();
             case "ssh" -> new SshScenario();
             case "jobs" -> new JobsScenario();
+            case "container" -> new ContainerScenario();
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "' (" + String.join(", ", NAMES) + ")");
         };
     }
@@ -67,6 +68,12 @@ interface Scenario {
     }
 
     List<Step> attack();
+
+    /** What an operator does by hand in the normal period (an exec session into a container): whether there is such a thing (none by default). */
+    default boolean operator(Env env) throws Exception { return false; }
+
+    /** The workload scope all of the service's profiles should share (a container image's), or null when not one. */
+    default String profileScope() { return null; }
 
     void tearDown(Env env) throws IOException, InterruptedException;
 }

@@ -121,7 +121,7 @@ public final class ScenarioBench {
         final List<Got> alerts = new CopyOnWriteArrayList<>();
         final ObjectNode result;
         final List<String> monitorOutputs = new ArrayList<>();
-        Instant normalStart, normalEnd, restartAt, learnRestartAt;
+        Instant normalStart, normalEnd, restartAt, learnRestartAt, operatorAt;
         final List<Instant> periodicAt = new CopyOnWriteArrayList<>();
         final List<Instant[]> stepsAt = new ArrayList<>();
         final AtomicBoolean paused = new AtomicBoolean();
@@ -151,15 +151,18 @@ public final class ScenarioBench {
          */
         AgentConfig serviceConfig(boolean sequence) throws java.io.IOException {
             java.util.Set<Long> cgroups = new java.util.TreeSet<>();
-            try (var dirs = Files.list(env.cgroup())) {
-                for (Path d : dirs.filter(Files::isDirectory).toList()) cgroups.add(Cgroups.id("/" + id + "/" + d.getFileName()));
+            try (var dirs = Files.walk(env.cgroup())) { // a container's cgroup is below its service's
+                for (Path d : dirs.filter(Files::isDirectory).filter(d -> !d.equals(env.cgroup())).toList()) {
+                    cgroups.add(Cgroups.id("/" + id + "/" + env.cgroup().relativize(d)));
+                }
             }
             java.util.Set<Path> exes = new java.util.TreeSet<>();
             for (int pid : env.mains()) {
                 try {
                     exes.add(Path.of("/proc/" + pid + "/exe").toRealPath());
                 } catch (java.io.IOException gone) {
-                    // exited meanwhile
+                    // exited meanwhile, or a container's (its path is in its own root): the file by its process's link, while it runs
+                    if (Files.exists(Path.of("/proc/" + pid + "/exe"))) exes.add(Path.of("/proc/" + pid + "/exe"));
                 }
             }
             var f = AgentConfig.defaults().filters();
@@ -243,6 +246,12 @@ public final class ScenarioBench {
                 mon.waitFor();
                 restartAt = restart("restarted the service");
                 mon = vigil(traces.resolve("normal"), "monitor", Duration.between(Instant.now(), normalStart.plus(o.normal())), "vigil: monitoring ");
+                // an operator's session by hand three quarters in (a scenario that has one: an exec into a container)
+                Thread.sleep(Math.max(0, Duration.between(Instant.now(), normalStart.plus(o.normal().multipliedBy(3).dividedBy(4))).toMillis()));
+                synchronized (serviceLock) {
+                    Instant at = Instant.now();
+                    if (s.operator(env)) operatorAt = at;
+                }
                 mon.waitFor();
                 normalEnd = Instant.now();
                 falseAlarms(traffic);
@@ -267,6 +276,7 @@ public final class ScenarioBench {
                 agentThread.join(15_000);
                 agent.close();
                 agent = null;
+                profiles();
                 steps();
                 if (o.rounds() > 0) new Cost(this).run();
                 result.put("wall_s", Duration.between(started, Instant.now()).toSeconds());
@@ -286,6 +296,26 @@ public final class ScenarioBench {
             }
             if (o.evaluate()) Offline.evaluate(this, traces);
             write();
+        }
+
+        /**
+         * The operator's session (the alerts of kind exec-session: told, never false alarms: what an operator does by hand is
+         * named, not learnt) and the profiles the service's workloads have at the end (a container image's scope: one).
+         */
+        void profiles() throws Exception {
+            if (operatorAt != null) {
+                ObjectNode op = result.putObject("operator");
+                List<Got> told = alerts.stream().filter(g -> g.alert().kind().equals("exec-session") && !g.at().isBefore(operatorAt)).toList();
+                op.put("at", operatorAt.toString()).put("alerts", told.size());
+                if (!told.isEmpty()) op.put("first", told.getFirst().alert().summary());
+                say("operator's session: %d alert(s)%s", told.size(), told.isEmpty() ? "" : ": " + told.getFirst().alert().summary());
+            }
+            Path file = env.dir().resolve("state").resolve(dev.vigil.profile.ProfileSet.FILE);
+            if (s.profileScope() == null || !Files.exists(file)) return;
+            var set = dev.vigil.profile.ProfileSet.read(file, Integer.MAX_VALUE, dev.vigil.profile.Dimension.Learning.fast());
+            List<String> keys = set.all().stream().map(p -> p.key().text()).filter(k -> k.startsWith(s.profileScope() + " ")).toList();
+            result.putPOJO("profiles", keys);
+            say("profiles of %s: %s", s.profileScope(), keys);
         }
 
         /** Restarts the service, never during its periodic job (a SIGHUP to a daemon still starting kills it); when it was done. */

@@ -18,9 +18,23 @@ import java.util.concurrent.TimeUnit;
  * Periodic job: log rotation (the log moved away, nginx told to reopen it with USR1, the old
  * one compressed). Restart: both services killed and started again.
  */
-final class WebappScenario implements Scenario {
+class WebappScenario implements Scenario {
     static final int NGINX = 8080, APP = 8081, ATTACKER = 4444;
     private Process nginx, app, listener;
+
+    /** The ports of the application's instances nginx balances over. */
+    int[] appPorts() { return new int[] {APP}; }
+
+    /** Starts the application (a process in its own cgroup); the container scenario runs it in containers. */
+    void startApp(Env env) throws Exception {
+        app = env.start(env.cgroup("app"), env.dir().resolve("app.log"), env.dir().resolve("vigil-webapp").toString(), Integer.toString(APP));
+    }
+
+    void stopApp(Env env) throws Exception {
+        env.kill(env.cgroup("app"));
+    }
+
+    boolean appAlive() { return app == null || app.isAlive(); }
 
     public String name() { return "webapp"; }
 
@@ -45,12 +59,14 @@ final class WebappScenario implements Scenario {
                   access_log %1$s/access.log;
                   client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;
                   uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+                  upstream app { %3$s }
                   server {
                     listen 127.0.0.1:%2$d;
-                    location / { proxy_pass http://127.0.0.1:%3$d; proxy_http_version 1.0; }
+                    location / { proxy_pass http://app; proxy_http_version 1.0; }
                   }
                 }
-                """.formatted(env.dir(), NGINX, APP));
+                """.formatted(env.dir(), NGINX, java.util.Arrays.stream(appPorts()).mapToObj(p -> "server 127.0.0.1:" + p + ";")
+                .collect(java.util.stream.Collectors.joining(" "))));
         startServices(env);
         // the attacker's listener, inside the namespace but not in the service's cgroups
         listener = env.listener(ATTACKER);
@@ -58,12 +74,12 @@ final class WebappScenario implements Scenario {
     }
 
     private void startServices(Env env) throws Exception {
-        app = env.start(env.cgroup("app"), env.dir().resolve("app.log"), env.dir().resolve("vigil-webapp").toString(), Integer.toString(APP));
+        startApp(env);
         nginx = env.start(env.cgroup("nginx"), env.dir().resolve("nginx.log"), "/usr/sbin/nginx", "-c", env.dir().resolve("nginx.conf").toString(),
                 "-g", "daemon off;");
         for (int i = 0; i < 100; i++) {
             if (Traffic.once(env, NGINX, "GET / HTTP/1.0\r\n\r\n").startsWith("HTTP/1.1 200")) return;
-            if (!app.isAlive() || !nginx.isAlive()) break;
+            if (!appAlive() || !nginx.isAlive()) break;
             Thread.sleep(100);
         }
         throw new IllegalStateException("the service did not start: " + Files.readString(env.dir().resolve("nginx.log")));
@@ -80,7 +96,7 @@ final class WebappScenario implements Scenario {
 
     public void restart(Env env) throws Exception {
         env.kill(env.cgroup("nginx"));
-        env.kill(env.cgroup("app"));
+        stopApp(env);
         startServices(env);
     }
 
