@@ -7,9 +7,9 @@
 # evaluated offline (vigil evaluate --dataset folders); everything torn down. (root)
 # Usage: bench/scenarios/run.sh SCENARIO|all [--learn S=120] [--normal S=300] [--seed N=42]
 #                               [--period S=30] [--rounds N=3] [--out DIR]
-#   scenarios: webapp redis postgres ssh jobs (docs/scenarios.md)
+#   scenarios: webapp redis postgres ssh jobs container (docs/scenarios.md; container needs podman)
 # Writes OUT/result.json, timeline.png, alerts.jsonl, events.jsonl + agent.yaml (replay:
 # vigil agent --config OUT/agent.yaml --replay-events OUT/events.jsonl), traces/, eval/.
 source "$(dirname "$(readlink -f "$0")")/../common.sh"
-vigil_install_packages nginx perl redis-server postgresql openssh-server openssh-client sshpass
+vigil_install_packages nginx perl redis-server postgresql openssh-server openssh-client sshpass runc podman
 "${JAVA[@]}" dev.vigil.bench.scenario.ScenarioBench "$@"
