@@ -206,7 +206,6 @@ public final class LineageDetector {
                 return List.of(sessionAlert(x, exe, place.session(), t.key(), now));
             }
             if (Containers.runtimeInit(x.filename(), facts.comm(ppid))) { // the kernel gave it no slot: the program it execs next begins one
-                runtimeInits++;
                 if (!place.scope().isEmpty()) return List.of(); // a container's runtime: its program is the workload
                 return List.of(runtimeOutside(x, exe, cg, now));
             }
@@ -306,10 +305,7 @@ public final class LineageDetector {
 
     /** The scope prefix of an exec session's processes (never a profile's: they are not learnt). */
     public static final String SESSION = "exec-session:";
-    private long sessions, runtimeInits;
-
-    /** Execs of a container runtime's init into a container (not a workload: the program it runs next is). */
-    public long runtimeInits() { return runtimeInits; }
+    private long sessions;
 
     /** Exec sessions that entered a container (each one alert). */
     public long sessions() { return sessions; }

@@ -220,10 +220,6 @@ public final class WorkloadProfiler {
             ignoreSlot.accept(s.slot());
             return List.of();
         }
-        return keyed(s, pid, exe, argv, cg, running, now);
-    }
-
-    private List<Alert> keyed(KernelEvent.Slot s, int pid, String exe, List<String> argv, String cg, boolean running, Instant now) {
         Containers.Placement place = describer.containers().place(cg, pid);
         if (place.session() != null) { // an exec session (the lineage detector tells it): never learnt
             slots.put(s.slot(), new SlotInfo(null, now));
@@ -246,13 +242,13 @@ public final class WorkloadProfiler {
         info.root = pid;
         slots.put(s.slot(), info);
         List<Alert> out = new ArrayList<>(2);
-        if (version != null) out.add(versionAlert(host, version, place.ref(), p, now));
+        if (version != null) out.add(versionAlert(host, version, place.ref(), now));
         entries.began(s, key, exe, fresh && version == null, now).ifPresent(out::add);
         return out;
     }
 
     /** A container's image has a new version (digest): its profile's new version, learning again from what it knew. */
-    static Alert versionAlert(String host, ProfileSet.VersionChange v, dev.vigil.alert.ContainerRef c, WorkloadProfile p, Instant now) {
+    static Alert versionAlert(String host, ProfileSet.VersionChange v, dev.vigil.alert.ContainerRef c, Instant now) {
         WorkloadKey w = v.key();
         String from = v.from().equals(w) ? "" : " from the profile of " + v.from().scope();
         String summary = "the image of " + w.program() + " (" + w.scope() + ") changed: profile version " + v.version() + " (image "

@@ -2,13 +2,12 @@ package dev.vigil.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * Real podman containers for tests and the scenario benchmark: images built offline from
@@ -81,25 +80,9 @@ public final class Podman {
     }
 
     public static String run(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("CONTAINERS_CONF", conf().toString());
-        Process p = pb.start();
-        p.getOutputStream().close();
-        byte[][] out = new byte[1][];
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                out[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                out[0] = new byte[0];
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new IllegalStateException("timed out after " + timeoutSeconds + " s: " + String.join(" ", cmd));
-        }
-        reader.join(5000);
-        String text = out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + text.strip());
-        return text;
+        Command.Result r = Command.run(timeoutSeconds, Map.of("CONTAINERS_CONF", conf().toString()), List.of(cmd));
+        if (r.code() == -1) throw new IllegalStateException(r.output());
+        if (!r.ok()) throw new IllegalStateException(String.join(" ", cmd) + " exited " + r.code() + ": " + r.output().strip());
+        return r.output();
     }
 }

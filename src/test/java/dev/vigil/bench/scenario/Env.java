@@ -1,13 +1,12 @@
 package dev.vigil.bench.scenario;
 
+import dev.vigil.testing.Command;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a scenario runs: its network namespace, its cgroup folder (one child per service),
@@ -69,30 +68,10 @@ record Env(String netns, Path cgroup, Path dir) {
     }
 
     /** Runs a client command inside the namespace (outside the service's cgroups); its exit code and output. */
-    Result client(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+    Command.Result client(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
         List<String> c = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + netns));
         c.addAll(List.of(cmd));
-        Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[][] out = new byte[1][];
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                out[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                out[0] = new byte[0];
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            reader.join(1000);
-            return new Result(-1, "timed out after " + timeoutSeconds + " s: " + String.join(" ", cmd));
-        }
-        reader.join(5000);
-        return new Result(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
-    }
-
-    record Result(int code, String output) {
-        boolean ok() { return code == 0; }
+        return Command.run(timeoutSeconds, java.util.Map.of(), c);
     }
 
     /** Every process now in the scenario's cgroups (its services), by pid. */

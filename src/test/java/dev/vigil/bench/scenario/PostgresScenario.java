@@ -39,7 +39,7 @@ final class PostgresScenario implements Scenario {
     public void setUp(Env env) throws Exception {
         Path data = Files.createDirectories(data(env));
         Env.exec("chown", "postgres:postgres", data.toString());
-        Env.Result init = env.client(120, "runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust",
+        dev.vigil.testing.Command.Result init = env.client(120, "runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust",
                 "-U", "postgres", "--no-sync");
         if (!init.ok()) throw new IllegalStateException("initdb failed: " + init.output());
         start(env);
@@ -65,7 +65,7 @@ final class PostgresScenario implements Scenario {
     }
 
     private static void sql(Env env, String db, String sql) throws Exception {
-        Env.Result r = env.client(60, "psql", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-Atc", sql);
+        dev.vigil.testing.Command.Result r = env.client(60, "psql", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-Atc", sql);
         if (!r.ok()) throw new IllegalStateException("psql: " + r.output().strip());
     }
 

@@ -133,7 +133,7 @@ final class Traffic {
             }
             case Scenario.Request.Call call -> call.local().run();
             case Scenario.Request.Run run -> {
-                Env.Result res = env.client(30, run.command().toArray(String[]::new));
+                dev.vigil.testing.Command.Result res = env.client(30, run.command().toArray(String[]::new));
                 if (!res.ok()) throw new IOException(String.join(" ", run.command()) + ": exit " + res.code() + ": " + res.output().strip());
             }
         }
