@@ -127,6 +127,7 @@ struct vigil_event_header {
 enum vigil_exec_flag {
 	VIGIL_EXEC_SCRIPT = 1,   /* filename was a script: exe is its interpreter (bprm->interp was rewritten) */
 	VIGIL_EXEC_DELETED = 2,  /* the executed file has no link left (deleted, a memfd) */
+	VIGIL_EXEC_RUNTIME_INIT = 4, /* a container runtime's init (path.h's runtime_init): no workload slot */
 };
 
 struct vigil_exec_event {

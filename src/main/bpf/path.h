@@ -54,9 +54,32 @@ static __always_inline int vigil_walk_path(struct path *pth, char *walk, char *o
 	return truncated;
 }
 
+/* Whether an exec is a container runtime's init, not a program of the workload: runc (against
+ * CVE-2019-5736) runs its init as /proc/self/exe, then from a sealed copy of itself in memory
+ * (execveat: /dev/fd/N), started by runc; either exec may come after runc moved it into the
+ * container's cgroup, so it would begin the container's workload in the place of the program
+ * it execs next, depending on a race: workload.bpf.c profiles nothing of it (the program it execs
+ * next begins the workload), and its exec event says so (VIGIL_EXEC_RUNTIME_INIT). */
+static __always_inline int runtime_init(struct task_struct *p, struct linux_binprm *bprm)
+{
+	char f[16] = {};
+	bpf_probe_read_kernel_str(f, sizeof(f), BPF_CORE_READ(bprm, filename));
+	int fd = f[0] == '/' && f[1] == 'd' && f[2] == 'e' && f[3] == 'v' && f[4] == '/' && f[5] == 'f' && f[6] == 'd' && f[7] == '/';
+	int self = f[0] == '/' && f[1] == 'p' && f[2] == 'r' && f[3] == 'o' && f[4] == 'c' && f[5] == '/' && f[6] == 's' && f[7] == 'e'
+		   && f[8] == 'l' && f[9] == 'f' && f[10] == '/';
+	if (!fd && !self)
+		return 0;
+	char c[16] = {};
+	struct task_struct *parent = BPF_CORE_READ(p, real_parent);
+	if (!parent)
+		return 0;
+	bpf_probe_read_kernel_str(c, sizeof(c), &parent->comm);
+	return (c[0] == 'r' && c[1] == 'u' && c[2] == 'n' && c[3] == 'c' && c[4] == 0) || (c[0] == 'c' && c[1] == 'r' && c[2] == 'u' && c[3] == 'n' && c[4] == 0);
+}
+
 /* The file an exec ran, named by the kernel (bprm->file walked into out, "" when there is
  * none), so no symlink re-pointed after the exec can rename it: returns its
- * vigil_exec_flag bits (a script, whose interpreter it is; a file with no link left). */
+ * vigil_exec_flag bits (a script, whose interpreter it is; a file with no link left; a runtime's init). */
 static __always_inline __u32 vigil_exec_file(struct linux_binprm *bprm, char *walk, char *out)
 {
 	__u32 flags = 0;
@@ -70,6 +93,8 @@ static __always_inline __u32 vigil_exec_file(struct linux_binprm *bprm, char *wa
 	}
 	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
 		flags |= VIGIL_EXEC_SCRIPT;
+	if (runtime_init(bpf_get_current_task_btf(), bprm))
+		flags |= VIGIL_EXEC_RUNTIME_INIT;
 	return flags;
 }
 

@@ -24,7 +24,7 @@ public sealed interface KernelEvent {
     record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe, String exe, int flags, int slot, long slotCgroup)
             implements KernelEvent {
         /** flags: filename was a script (exe is its interpreter); the executed file has no link left (deleted, a memfd). */
-        public static final int SCRIPT = 1, DELETED = 2;
+        public static final int SCRIPT = 1, DELETED = 2, RUNTIME_INIT = 4;
 
         public Exec {
             parentExe = parentExe == null ? "" : parentExe;

@@ -93,16 +93,6 @@ public final class Containers {
     /** Where a process that begins a workload belongs: its container's scope ("" in none), or the exec session it is (else null). */
     public record Placement(String scope, Container session, ContainerRef ref) {}
 
-    /**
-     * Whether an exec is a container runtime's init, not a program of a workload (the kernel's rule, workload.bpf.c's
-     * runtime_init): runc (against CVE-2019-5736) runs its init as /proc/self/exe, then from a sealed copy of itself
-     * (/dev/fd/N), started by runc; the kernel gives it no workload slot, and the program it execs next begins the
-     * container's workload. Given the exec's file name and the name (comm) of its parent.
-     */
-    public static boolean runtimeInit(String filename, String parentComm) {
-        return (filename.startsWith("/dev/fd/") || filename.startsWith("/proc/self/")) && (parentComm.equals("runc") || parentComm.equals("crun"));
-    }
-
     /** The placement of process pid beginning a workload in cgroupPath: see {@link Container#scope()} and {@link #entered}. */
     public Placement place(String cgroupPath, int pid) {
         Optional<Container> c = of(cgroupPath);

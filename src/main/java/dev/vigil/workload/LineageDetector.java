@@ -205,7 +205,7 @@ public final class LineageDetector {
                 sessions++;
                 return List.of(sessionAlert(x, exe, place.session(), t.key(), now));
             }
-            if (Containers.runtimeInit(x.filename(), facts.comm(ppid))) { // the kernel gave it no slot: the program it execs next begins one
+            if ((x.flags() & KernelEvent.Exec.RUNTIME_INIT) != 0) { // the kernel gave it no slot: the program it execs next begins one
                 if (!place.scope().isEmpty()) return List.of(); // a container's runtime: its program is the workload
                 return List.of(runtimeOutside(x, exe, cg, now));
             }
@@ -339,8 +339,8 @@ public final class LineageDetector {
         ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe);
         String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(Alert.Severity.HIGH)
-                .summary(String.format(Locale.ROOT, "a process posing as a container runtime's init ran %s (as %s, its parent named %s) in %s, "
-                        + "which is no container: vigil profiles such an exec only from the program it runs next", cmd, x.filename(),
+                .summary(String.format(Locale.ROOT, "a process posing as a container runtime's init ran %s (through /proc/self or /dev/fd, its parent "
+                        + "named %s) in %s, which is no container: vigil profiles such an exec only from the program it runs next", cmd,
                         facts.comm(x.who().ppid()), cg.isEmpty() ? "an unknown cgroup" : cg))
                 .process(p).ancestry(describer.ancestry(p.ppid())).evidence("action", "ran " + x.filename() + " as a runtime's init outside any container")
                 .evidence("cgroup", cg).dedupKey(host + "|runtime-init|" + x.who().tgid()).build();

@@ -78,7 +78,8 @@ class WireLayoutTest {
         }
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/exec.bpf.o")) {
             assertThat(obj.btfEnum("vigil_exec_flag")).as("exec.bpf.c's flags, also those of workload.bpf.c's slot events")
-                    .isEqualTo(Map.of("VIGIL_EXEC_SCRIPT", (long) dev.vigil.event.KernelEvent.Exec.SCRIPT, "VIGIL_EXEC_DELETED", (long) dev.vigil.event.KernelEvent.Exec.DELETED));
+                    .isEqualTo(Map.of("VIGIL_EXEC_SCRIPT", (long) dev.vigil.event.KernelEvent.Exec.SCRIPT, "VIGIL_EXEC_DELETED", (long) dev.vigil.event.KernelEvent.Exec.DELETED,
+                            "VIGIL_EXEC_RUNTIME_INIT", (long) dev.vigil.event.KernelEvent.Exec.RUNTIME_INIT));
         }
         try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/sequence.bpf.o")) {
             assertThat(obj.btfEnum("vigil_profile_state")).isEqualTo(Map.of(

@@ -157,6 +157,33 @@ class ContainerKernelTest {
         }
     }
 
+    /**
+     * Red team: the kernel profiles nothing of a container runtime's init until its next exec; a process that poses as one
+     * (its parent named runc, itself run again through /proc/self/exe) in a cgroup that is no container's is alerted.
+     */
+    @Test
+    void aProcessPosingAsRuncsInitOutsideAContainerIsAlerted(@TempDir Path dir) throws Exception {
+        Path cgroup = dev.vigil.host.Cgroups.root().resolve("vigil-runc-pose-" + ProcessHandle.current().pid());
+        Files.createDirectories(cgroup);
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + dir.resolve("state")
+                + "\ndetectors:\n  sequence: {enabled: false}\noutputs:\n  stdout: {format: json}\n");
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            agent.awaitStderr("vigil: profiling workloads");
+            Process p = new ProcessBuilder("perl", "-e", "$0 = 'runc'; my $p = fork(); if (!$p) { open(my $f, '>', '" + cgroup.resolve("cgroup.procs")
+                    + "') or die; print $f \"$$\\n\"; close $f; exec {'/proc/self/exe'} 'perl', '-e', 'open(my $h, \"<\", \"/etc/shadow\"); sleep 1'; } waitpid($p, 0);")
+                    .redirectErrorStream(true).start();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            List<JsonNode> got = agent.drain().stream().filter(n -> n.path("summary").asText().startsWith("a process posing as a container runtime's init")).toList();
+            assertThat(got).as("stderr:\n%s", agent.stderr()).hasSize(1);
+            assertThat(got.getFirst().path("severity").asText()).isEqualTo("high");
+            assertThat(got.getFirst().path("summary").asText()).contains("ran /usr/bin/perl -e open(my $h, \"<\", \"/etc/shadow\"); sleep 1 (through /proc/self or "
+                    + "/dev/fd, its parent named runc) in /" + cgroup.getFileName() + ", which is no container");
+            assertThat(agent.stop()).isEqualTo(143);
+        } finally {
+            Files.deleteIfExists(cgroup);
+        }
+    }
+
     private static void run(String name, String netns) throws Exception {
         Podman.podman("run", "--detach", "--name", name, "--network", "ns:/run/netns/" + netns, IMAGE, "/srv/vigil-webapp", "8081");
         for (int i = 0; i < 100; i++) { // answering

@@ -91,18 +91,6 @@ class ContainersTest {
     }
 
     @Test
-    void aRuntimesOwnInitIsNotAContainersProgram() {
-        // runc's init runs as /proc/self/exe, then from a sealed copy of itself (seen here: /dev/fd/6), its parent runc
-        assertThat(Containers.runtimeInit("/dev/fd/6", "runc")).isTrue();
-        assertThat(Containers.runtimeInit("/proc/self/exe", "runc")).isTrue();
-        assertThat(Containers.runtimeInit("/proc/self/fd/5", "crun")).isTrue();
-        // a program run from a file descriptor by anything else is its own (fileless), and runc's own start is runc
-        assertThat(Containers.runtimeInit("/dev/fd/3", "sh")).isFalse();
-        assertThat(Containers.runtimeInit("/usr/sbin/runc", "conmon")).isFalse();
-        assertThat(Containers.runtimeInit("/srv/vigil-webapp", "runc")).isFalse();
-    }
-
-    @Test
     void podOwnersFollowKubernetesNaming() {
         assertThat(Containers.owner("web-7f9c8d6b5-x2k4q")).isEqualTo("deployment/web");
         assertThat(Containers.owner("shop-api-5d8f6c7b9-zq2wx")).isEqualTo("deployment/shop-api");
