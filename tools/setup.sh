@@ -21,6 +21,7 @@ vigil_install_packages() {
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  vigil_any_exists /usr/include/*/sys/sdt.h /usr/include/sys/sdt.h || missing+=(systemtap-sdt-dev)   # sys/sdt.h: the test build's USDT probe
   for extra in "$@"; do command -v "$extra" >/dev/null 2>&1 || dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   vigil_install_named "${missing[@]}"

@@ -29,7 +29,7 @@ bpf() { # src dst
   [ $newer = 1 ] || return 0
   echo "[vigil] clang -target bpf $(basename "$1")"
   clang -target bpf -mcpu=v3 -D__TARGET_ARCH_$target -g -O2 -Wall -Werror \
-    -I "$vmlinux" -I "$root/src/main/bpf" -c "$1" -o "$2"
+    -I "$vmlinux" -I "$root/src/main/bpf" -idirafter "/usr/include/$arch-linux-gnu" -c "$1" -o "$2"
   if [ -n "$strip" ]; then "$strip" -g "$2"; fi
 }
 cbin() { # src dst

@@ -32,6 +32,7 @@ enum vigil_event_type {
 	VIGIL_EV_REC_EXIT = 23,    /* struct vigil_rec_proc: a recorded process exited */
 	VIGIL_EV_SLOT = 30,        /* struct vigil_slot_event (workload.bpf.c): a workload slot's process started */
 	VIGIL_EV_ITEM = 31,        /* struct vigil_item_event (workload.bpf.c): a workload's first sight of an item */
+	VIGIL_EV_PROBE = 40,       /* struct vigil_probe_event (probes.bpf.c): a custom probe fired */
 };
 
 /* Emitted by the ring-buffer self-test program (src/test/bpf/ringbuf_test.bpf.c). */
@@ -335,6 +336,111 @@ struct vigil_item_event {
 	char real[VIGIL_PATH_MAX]; /* a file opened: its path as the kernel reached it (the opened file's f_path
 	                            * walked: symlinks followed, no . or .., whatever was passed); a link made:
 	                            * the link's own name as passed (path is what it links to); "" otherwise */
+};
+
+/* Custom probes (probes.bpf.c): one generic family of programs, configured per probe by
+ * struct vigil_probe_spec in the probe_specs array (the attach cookie is the probe's id). */
+#define VIGIL_PROBE_MAX 64       /* probes per object */
+#define VIGIL_PROBE_ARGS 6       /* captured arguments per probe */
+#define VIGIL_PROBE_STRS 3       /* of which strings or buffers */
+#define VIGIL_PROBE_STR 128      /* bytes per string or buffer */
+#define VIGIL_PROBE_RAW 256      /* bytes of a tracepoint's record */
+#define VIGIL_PROBE_DEPTH 16     /* frames kept per thread (deeper calls are counted, not kept) */
+#define VIGIL_PROBE_FRAMES 8     /* frames sent with an event, innermost first */
+#define VIGIL_PROBE_ARG_FILTERS 2
+
+enum vigil_probe_arg {
+	VIGIL_ARG_NONE = 0,
+	VIGIL_ARG_INT = 1,     /* 32-bit signed */
+	VIGIL_ARG_UINT = 2,    /* 32-bit unsigned */
+	VIGIL_ARG_LONG = 3,    /* 64-bit signed */
+	VIGIL_ARG_ULONG = 4,   /* 64-bit unsigned */
+	VIGIL_ARG_PTR = 5,     /* an address */
+	VIGIL_ARG_STRING = 6,  /* a NUL-terminated user string, up to VIGIL_PROBE_STR bytes */
+	VIGIL_ARG_BUFFER = 7,  /* user bytes, as many as another argument says (up to VIGIL_PROBE_STR) */
+};
+
+enum vigil_probe_phase {
+	VIGIL_PHASE_HIT = 1,     /* a tracepoint, or a probe without a return pair */
+	VIGIL_PHASE_ENTRY = 2,   /* a function entered (its frame pushed) */
+	VIGIL_PHASE_RETURN = 3,  /* a function returned (its frame popped) */
+};
+
+enum vigil_probe_flag {
+	VIGIL_PROBE_PAIRED = 1,      /* an entry/return pair: the thread's depth and frames are kept */
+	VIGIL_PROBE_EMIT_ENTRY = 2,  /* send an event for each entry (or hit) */
+	VIGIL_PROBE_EMIT_RETURN = 4, /* send an event for each return */
+	VIGIL_PROBE_TRACEPOINT = 8,  /* the context is a tracepoint record (args unused) */
+	VIGIL_PROBE_USDT = 16,       /* arguments through bpf_usdt_arg */
+};
+
+enum vigil_probe_filter {
+	VIGIL_PF_PID = 1, VIGIL_PF_UID = 2, VIGIL_PF_COMM = 4, VIGIL_PF_CGROUP = 8,
+};
+
+enum vigil_probe_op { VIGIL_OP_NONE = 0, VIGIL_OP_EQ = 1, VIGIL_OP_NE = 2 };
+
+struct vigil_probe_arg_filter {
+	__u8 slot;           /* which captured argument */
+	__u8 op;             /* enum vigil_probe_op */
+	__u16 _pad;
+	__u32 _pad2;
+	__u64 value;
+};
+
+struct vigil_probe_spec {
+	__u32 flags;                          /* enum vigil_probe_flag */
+	__u32 filters;                        /* enum vigil_probe_filter: the sets in probe_filter_* that apply */
+	__u8 arg_type[VIGIL_PROBE_ARGS];      /* enum vigil_probe_arg per slot */
+	__u8 arg_src[VIGIL_PROBE_ARGS];       /* the function's (or USDT's) argument index per slot */
+	__u8 arg_len[VIGIL_PROBE_ARGS];       /* BUFFER: the slot holding its length */
+	__u8 arg_str[VIGIL_PROBE_ARGS];       /* STRING/BUFFER: which of the event's str[] it goes to */
+	__u8 frame_slot;                      /* the slot whose value keys the frame (0xff: none) */
+	__u8 _pad[3];
+	__u32 raw_size;                       /* tracepoint: bytes of the record to copy */
+	__u16 data_loc[VIGIL_PROBE_STRS];     /* tracepoint: offsets of __data_loc strings (0: none) */
+	__u16 _pad2;
+	struct vigil_probe_arg_filter arg_filter[VIGIL_PROBE_ARG_FILTERS];
+};
+
+struct vigil_probe_frame {
+	__u32 probe;         /* the probe that pushed it */
+	__u32 emitted;       /* its entry passed the filters (its return is sent too) */
+	__u64 key;           /* the value of the probe's frame argument (a function's name pointer), else 0 */
+};
+
+/* Per thread: the depth of paired calls and the frames, outermost first. */
+struct vigil_probe_stack {
+	__u32 depth;
+	__u32 _pad;
+	struct vigil_probe_frame frames[VIGIL_PROBE_DEPTH];
+};
+
+/* Key of the per-probe filter sets (pid, uid: value; cgroup: value; comm in probe_filter_comms). */
+struct vigil_probe_fkey {
+	__u32 probe;
+	__u32 kind;          /* enum vigil_probe_filter */
+	__u64 value;
+};
+
+struct vigil_probe_ckey {
+	__u32 probe;
+	char comm[16];
+};
+
+struct vigil_probe_event {
+	struct vigil_event_header h;
+	__u32 probe;         /* the probe's id (its place in the config) */
+	__u32 phase;         /* enum vigil_probe_phase */
+	__u32 depth;         /* the thread's depth of paired calls after this event */
+	__u32 nframes;       /* valid frames below */
+	__s64 ret;           /* RETURN of a uretprobe: the return value */
+	__u64 args[VIGIL_PROBE_ARGS];
+	__u32 str_len[VIGIL_PROBE_STRS];
+	__u32 raw_len;
+	struct vigil_probe_frame frames[VIGIL_PROBE_FRAMES]; /* innermost first (ENTRY: this call's own frame first) */
+	char str[VIGIL_PROBE_STRS][VIGIL_PROBE_STR];
+	__u8 raw[VIGIL_PROBE_RAW];
 };
 
 #endif

@@ -270,6 +270,74 @@ public final class BpfObject implements AutoCloseable {
         return owned("tracepoint/" + category + "/" + tracepoint, link, errno);
     }
 
+    /**
+     * Attaches a loaded SEC("uprobe") or SEC("uretprobe") program at a file offset of binary
+     * (pid -1: every process that maps it), with a BPF cookie the program reads through
+     * bpf_get_attach_cookie. Owned like {@link #attach}'s links.
+     */
+    public BpfLink attachUprobe(String program, String binary, long fileOffset, boolean retprobe, int pid, long cookie) {
+        checkOpen();
+        if (!loaded) throw new IllegalStateException("attach before load: " + program);
+        MemorySegment prog = program(program), link;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment opts = call.allocate(Libbpf.UPROBE_OPTS_SIZE, 8);
+            opts.set(JAVA_LONG, 0, Libbpf.UPROBE_OPTS_SIZE);
+            opts.set(JAVA_LONG, Libbpf.UPROBE_OPTS_COOKIE, cookie);
+            opts.set(JAVA_BYTE, Libbpf.UPROBE_OPTS_RETPROBE, (byte) (retprobe ? 1 : 0));
+            MemorySegment state = Libbpf.callState(call);
+            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_UPROBE_OPTS.invokeExact(state, prog, pid, call.allocateFrom(binary), fileOffset, opts);
+            errno = Libbpf.errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return owned((retprobe ? "uretprobe/" : "uprobe/") + binary + ":0x" + Long.toHexString(fileOffset), link, errno);
+    }
+
+    /**
+     * Attaches a loaded SEC("usdt") program to every site of a USDT probe of binary (pid -1:
+     * every process), with a cookie the program reads through bpf_usdt_cookie.
+     */
+    public BpfLink attachUsdt(String program, String binary, String provider, String probe, int pid, long cookie) {
+        checkOpen();
+        if (!loaded) throw new IllegalStateException("attach before load: " + program);
+        MemorySegment prog = program(program), link;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment opts = call.allocate(Libbpf.USDT_OPTS_SIZE, 8);
+            opts.set(JAVA_LONG, 0, Libbpf.USDT_OPTS_SIZE);
+            opts.set(JAVA_LONG, Libbpf.USDT_OPTS_COOKIE, cookie);
+            MemorySegment state = Libbpf.callState(call);
+            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_USDT.invokeExact(state, prog, pid, call.allocateFrom(binary),
+                    call.allocateFrom(provider), call.allocateFrom(probe), opts);
+            errno = Libbpf.errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return owned("usdt/" + binary + ":" + provider + ":" + probe, link, errno);
+    }
+
+    /** {@link #attachTracepoint} with a BPF cookie (read through bpf_get_attach_cookie). */
+    public BpfLink attachTracepoint(String program, String category, String tracepoint, long cookie) {
+        checkOpen();
+        if (!loaded) throw new IllegalStateException("attach before load: " + program);
+        Tracefs.ensureMounted();
+        MemorySegment prog = program(program), link;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment opts = call.allocate(Libbpf.TRACEPOINT_OPTS_SIZE, 8);
+            opts.set(JAVA_LONG, 0, Libbpf.TRACEPOINT_OPTS_SIZE);
+            opts.set(JAVA_LONG, Libbpf.TRACEPOINT_OPTS_COOKIE, cookie);
+            MemorySegment state = Libbpf.callState(call);
+            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_TRACEPOINT_OPTS.invokeExact(state, prog, call.allocateFrom(category),
+                    call.allocateFrom(tracepoint), opts);
+            errno = Libbpf.errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return owned("tracepoint/" + category + "/" + tracepoint, link, errno);
+    }
+
     /** The file descriptor of a loaded program. */
     public int programFd(String program) {
         checkOpen();

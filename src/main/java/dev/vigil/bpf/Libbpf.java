@@ -79,6 +79,16 @@ final class Libbpf {
     static final MethodHandle PROGRAM_ATTACH = errnoFn("bpf_program__attach", FunctionDescriptor.of(ADDRESS, ADDRESS));
     static final MethodHandle PROGRAM_ATTACH_TRACEPOINT = errnoFn("bpf_program__attach_tracepoint",
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    /** struct bpf_uprobe_opts (sz, ref_ctr_offset, bpf_cookie, retprobe, func_name), bpf_usdt_opts (sz, usdt_cookie)
+     * and bpf_tracepoint_opts (sz, bpf_cookie) in libbpf 1.1 on LP64. */
+    static final long UPROBE_OPTS_SIZE = 40, UPROBE_OPTS_COOKIE = 16, UPROBE_OPTS_RETPROBE = 24,
+            USDT_OPTS_SIZE = 16, USDT_OPTS_COOKIE = 8, TRACEPOINT_OPTS_SIZE = 16, TRACEPOINT_OPTS_COOKIE = 8;
+    static final MethodHandle PROGRAM_ATTACH_UPROBE_OPTS = errnoFn("bpf_program__attach_uprobe_opts",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    static final MethodHandle PROGRAM_ATTACH_USDT = errnoFn("bpf_program__attach_usdt",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle PROGRAM_ATTACH_TRACEPOINT_OPTS = errnoFn("bpf_program__attach_tracepoint_opts",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle LINK_DESTROY = fn("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     // maps

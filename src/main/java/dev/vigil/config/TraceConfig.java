@@ -1,5 +1,6 @@
 package dev.vigil.config;
 
+import dev.vigil.event.ProbeSpec;
 import dev.vigil.event.SensorSettings;
 import dev.vigil.host.Cgroups;
 import java.io.IOException;
@@ -25,6 +26,8 @@ import java.util.Set;
  *   uid: [0, 33]
  *   comm: [nginx, sh]
  *   cgroup: [/sys/fs/cgroup/system.slice/nginx.service, 4242]   # path or id
+ * probes:                  # custom probes (see {@link ProbesConfig}); their collector runs unless turned off
+ *   - {name: opens, tracepoint: syscalls/sys_enter_openat}
  * </pre>
  * Every error names the file, the line and the key. Immutable.
  *
@@ -32,9 +35,10 @@ import java.util.Set;
  * @param lines      the line where each collector is named (for later errors)
  * @param filters    the filters alone (default settings otherwise), for collectors the file does not name
  */
-public record TraceConfig(Map<String, SensorSettings> collectors, Map<String, Integer> lines, String file, SensorSettings filters) {
-    public static final List<String> COLLECTORS = List.of("exec", "unlink", "risky", "net", "resource", "syscalls", "workload");
-    private static final Map<String, List<String>> KEYS = Map.of(
+public record TraceConfig(Map<String, SensorSettings> collectors, Map<String, Integer> lines, String file, SensorSettings filters,
+                          List<ProbeSpec> probes) {
+    public static final List<String> COLLECTORS = List.of("exec", "unlink", "risky", "net", "resource", "syscalls", "workload", "probes");
+    private static final Map<String, List<String>> KEYS = Map.of("probes", List.of("enabled"),
             "exec", List.of("enabled"), "workload", List.of("enabled"), "unlink", List.of("enabled"), "risky", List.of("enabled"),
             "net", List.of("enabled", "interface", "period"), "resource", List.of("enabled", "period", "top"),
             "syscalls", List.of("enabled", "pid", "period"));
@@ -55,8 +59,8 @@ public record TraceConfig(Map<String, SensorSettings> collectors, Map<String, In
     public static TraceConfig parse(String file, String text) {
         Yaml.Mapping top = Yaml.root(file, text, "collectors");
         for (var e : top.entries().keySet()) {
-            if (!List.of("collectors", "filters").contains(e)) {
-                throw new ConfigException(file, top.keyLines().get(e), e, "unknown key (collectors, filters)");
+            if (!List.of("collectors", "filters", "probes").contains(e)) {
+                throw new ConfigException(file, top.keyLines().get(e), e, "unknown key (collectors, filters, probes)");
             }
         }
         return of(file, top);
@@ -65,6 +69,11 @@ public record TraceConfig(Map<String, SensorSettings> collectors, Map<String, In
     /** The collectors and filters of a parsed file (other keys are the caller's). */
     public static TraceConfig of(String file, Yaml.Mapping top) {
         Yaml.Node cs = top.entries().get("collectors");
+        List<ProbeSpec> probes = ProbesConfig.parse(file, top.entries().get("probes"));
+        if (cs == null && !probes.isEmpty()) {
+            SensorSettings base = filters(file, top.entries().get("filters"));
+            return new TraceConfig(Map.of("probes", base), Map.of("probes", top.keyLines().get("probes")), file, base, probes);
+        }
         if (cs == null) throw new ConfigException(file, top.line(), "collectors", "missing: name at least one of " + String.join(", ", COLLECTORS));
         SensorSettings base = filters(file, top.entries().get("filters"));
         Map<String, SensorSettings> out = new LinkedHashMap<>();
@@ -96,8 +105,21 @@ public record TraceConfig(Map<String, SensorSettings> collectors, Map<String, In
                 if (!sc.text().isEmpty()) throw new ConfigException(file, sc.line(), "collectors", "expected a mapping or a list of collector names");
             }
         }
+        if (!probes.isEmpty() && !out.containsKey("probes") && !disabled(cs, "probes")) {
+            out.put("probes", base);
+            lines.put("probes", top.keyLines().get("probes"));
+        }
+        if (out.containsKey("probes") && probes.isEmpty()) {
+            throw new ConfigException(file, lines.get("probes"), "collectors.probes", "no probes: list to run");
+        }
         if (out.isEmpty()) throw new ConfigException(file, cs.line(), "collectors", "none selected; name at least one of " + String.join(", ", COLLECTORS));
-        return new TraceConfig(out, lines, file, base);
+        return new TraceConfig(out, lines, file, base, probes);
+    }
+
+    /** Does the collectors mapping turn a collector off (enabled: false)? */
+    private static boolean disabled(Yaml.Node cs, String name) {
+        return cs instanceof Yaml.Mapping m && m.entries().get(name) instanceof Yaml.Mapping c
+                && c.entries().get("enabled") instanceof Yaml.Scalar sc && sc.text().equals("false");
     }
 
     private static void known(String file, int line, String key, String name) {
@@ -138,14 +160,19 @@ public record TraceConfig(Map<String, SensorSettings> collectors, Map<String, In
 
     /** The filters section (null or empty: no filter). */
     public static SensorSettings filters(String file, Yaml.Node n) {
+        return filters(file, n, "filters");
+    }
+
+    /** A filters mapping at key (the top's filters, a probe's). */
+    static SensorSettings filters(String file, Yaml.Node n, String at) {
         SensorSettings s = SensorSettings.defaults();
         if (n == null || n instanceof Yaml.Scalar sc && sc.text().isEmpty()) return s;
-        if (!(n instanceof Yaml.Mapping m)) throw new ConfigException(file, n.line(), "filters", "expected a mapping (pid, uid, comm, cgroup)");
+        if (!(n instanceof Yaml.Mapping m)) throw new ConfigException(file, n.line(), at, "expected a mapping (pid, uid, comm, cgroup)");
         Set<Integer> pids = new HashSet<>(), uids = new HashSet<>();
         Set<String> comms = new HashSet<>();
         Set<Long> cgroups = new HashSet<>();
         for (var e : m.entries().entrySet()) {
-            String k = e.getKey(), key = "filters." + k;
+            String k = e.getKey(), key = at + "." + k;
             int line = m.keyLines().get(k);
             List<Yaml.Node> items = e.getValue() instanceof Yaml.Seq q ? q.items() : List.of(e.getValue());
             for (int i = 0; i < items.size(); i++) {

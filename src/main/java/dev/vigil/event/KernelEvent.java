@@ -118,6 +118,28 @@ public sealed interface KernelEvent {
         public String collector() { return "workload"; }
     }
 
+    /**
+     * A custom probe fired (probes.bpf.c): which probe, hit (a tracepoint, a probe without a
+     * return), entry or return; the thread's depth of paired calls (1: the outermost); the
+     * captured values by name (arguments as arg0.., a tracepoint's fields by their names);
+     * a uretprobe's return value; the chain of functions, innermost first, and how many
+     * frames deeper than the kernel keeps were left out.
+     */
+    record Probe(Who who, int id, String probe, String phase, int depth, Long ret, java.util.Map<String, Object> values,
+                 List<String> frames) implements KernelEvent {
+        public Probe {
+            values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+            frames = List.copyOf(frames);
+        }
+
+        public static final String HIT = "hit", ENTRY = "entry", RETURN = "return";
+
+        public String collector() { return "probes"; }
+
+        /** The innermost function, or "" outside any probed function. */
+        public String function() { return frames.isEmpty() ? "" : frames.getFirst(); }
+    }
+
     /** Traffic of one (family, protocol, source, destination) in one period, and its totals. */
     record Flow(int family, String protocol, String src, String dst, long packets, long bytes, long totalPackets, long totalBytes) {}
 

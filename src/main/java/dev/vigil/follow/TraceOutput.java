@@ -73,6 +73,9 @@ public final class TraceOutput {
                     w.filename(), String.join(" ", w.argv())));
             case KernelEvent.Item i -> List.of(String.format(Locale.ROOT, "%s FIRST  %s slot=%d %s", clock(when(i.who().ktimeNs())), who(i.who()), i.slot(),
                     dev.vigil.profile.Observation.of(i).map(o -> o.dimension() + ": " + o.item() + " (" + o.words() + ")").orElse(i.call())));
+            case KernelEvent.Probe p -> List.of(String.format(Locale.ROOT, "%s PROBE  %s %s %s%s%s%s", clock(when(p.who().ktimeNs())), who(p.who()),
+                    p.probe(), p.phase(), p.depth() > 0 ? " depth=" + p.depth() : "", probeValues(p),
+                    p.frames().isEmpty() ? "" : " in " + String.join(" <- ", p.frames())));
             case NetSample n -> {
                 List<String> out = new ArrayList<>();
                 for (Flow f : n.flows()) {
@@ -107,6 +110,17 @@ public final class TraceOutput {
         };
     }
 
+    /** A probe's values as name=value (strings quoted when they have spaces), and its return value. */
+    private static String probeValues(KernelEvent.Probe p) {
+        StringBuilder b = new StringBuilder();
+        p.values().forEach((k, v) -> {
+            String t = String.valueOf(v);
+            b.append(' ').append(k).append('=').append(v instanceof String && (t.isEmpty() || t.contains(" ")) ? '"' + t + '"' : t);
+        });
+        if (p.ret() != null) b.append(" ret=").append(p.ret());
+        return b.toString();
+    }
+
     private ObjectNode who(ObjectNode o, Who w) {
         return o.put("time", when(w.ktimeNs()).toString()).put("pid", w.tgid()).put("tid", w.pid()).put("ppid", w.ppid()).put("uid", w.uid())
                 .put("comm", w.comm()).put("cgroup", w.cgroup());
@@ -138,6 +152,20 @@ public final class TraceOutput {
             case KernelEvent.Item i -> {
                 who(o.put("kind", "first_sight"), i.who()).put("slot", i.slot()).put("syscall", i.call()).put("ret", i.ret());
                 dev.vigil.profile.Observation.of(i).ifPresent(ob -> o.put("dimension", ob.dimension()).put("item", ob.item()).put("what", ob.words()));
+            }
+            case KernelEvent.Probe p -> {
+                who(o.put("kind", "probe"), p.who()).put("probe", p.probe()).put("phase", p.phase()).put("depth", p.depth());
+                if (p.ret() != null) o.put("ret", p.ret());
+                ObjectNode v = o.putObject("values");
+                p.values().forEach((k, x) -> {
+                    switch (x) {
+                        case Long l -> v.put(k, l);
+                        case Integer i -> v.put(k, i);
+                        default -> v.put(k, String.valueOf(x));
+                    }
+                });
+                ArrayNode f = o.putArray("frames");
+                p.frames().forEach(f::add);
             }
             case NetSample n -> {
                 o.put("kind", "net").put("time", Instant.now().toString()).put("interface", n.iface()).put("period_s", n.periodSeconds())

@@ -1,6 +1,8 @@
 package dev.vigil.follow;
 
+import dev.vigil.event.ProbeSpec;
 import dev.vigil.event.SensorSettings;
+import dev.vigil.sensor.ProbeSensor;
 import dev.vigil.sensor.Sensor;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -20,7 +22,15 @@ public final class TraceSession implements AutoCloseable {
 
     /** Loads and attaches each named sensor with its settings, in order (what started before a failure is closed by close). */
     public void start(Map<String, SensorSettings> chosen) {
-        for (Map.Entry<String, SensorSettings> e : chosen.entrySet()) running.add(Sensor.start(Sensor.create(e.getKey()), e.getValue()));
+        start(chosen, List.of());
+    }
+
+    /** {@link #start(Map)} with the config's custom probes (for the probes collector). */
+    public void start(Map<String, SensorSettings> chosen, List<ProbeSpec> probes) {
+        for (Map.Entry<String, SensorSettings> e : chosen.entrySet()) {
+            Sensor s = e.getKey().equals("probes") ? new ProbeSensor(probes) : Sensor.create(e.getKey());
+            running.add(Sensor.start(s, e.getValue()));
+        }
     }
 
     /** Each running sensor's counters (events, lost, its own), by name. */

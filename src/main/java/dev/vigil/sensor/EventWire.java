@@ -106,6 +106,49 @@ public final class EventWire {
             JAVA_LONG.withName("cgroup"), JAVA_LONG.withName("ino"), JAVA_INT.withName("dev"), JAVA_INT.withName("_pad"), JAVA_LONG.withName("argv_hash"))
             .withName("vigil_slot_key");
 
+    /** probes.bpf.c: a custom probe fired; the spec of a probe; a thread's frames. */
+    public static final int EV_PROBE = 40;
+    static final int PROBE_ARGS = 6, PROBE_STRS = 3, PROBE_STR = 128, PROBE_RAW = 256, PROBE_DEPTH = 16, PROBE_FRAMES = 8, PROBE_ARG_FILTERS = 2;
+
+    public static final StructLayout PROBE_FRAME = MemoryLayout.structLayout(
+            JAVA_INT.withName("probe"), JAVA_INT.withName("emitted"), JAVA_LONG.withName("key")).withName("vigil_probe_frame");
+
+    public static final StructLayout PROBE_ARG_FILTER = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("slot"), JAVA_BYTE.withName("op"), JAVA_SHORT.withName("_pad"), JAVA_INT.withName("_pad2"),
+            JAVA_LONG.withName("value")).withName("vigil_probe_arg_filter");
+
+    public static final StructLayout PROBE_SPEC = MemoryLayout.structLayout(
+            JAVA_INT.withName("flags"), JAVA_INT.withName("filters"),
+            MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_type"),
+            MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_src"),
+            MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_len"),
+            MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_str"),
+            JAVA_BYTE.withName("frame_slot"), MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("_pad"),
+            JAVA_INT.withName("raw_size"), MemoryLayout.sequenceLayout(PROBE_STRS, JAVA_SHORT).withName("data_loc"),
+            JAVA_SHORT.withName("_pad2"),
+            MemoryLayout.sequenceLayout(PROBE_ARG_FILTERS, PROBE_ARG_FILTER).withName("arg_filter")).withName("vigil_probe_spec");
+
+    public static final StructLayout PROBE_STACK = MemoryLayout.structLayout(
+            JAVA_INT.withName("depth"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(PROBE_DEPTH, PROBE_FRAME).withName("frames")).withName("vigil_probe_stack");
+
+    public static final StructLayout PROBE_EVENT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("probe"), JAVA_INT.withName("phase"), JAVA_INT.withName("depth"),
+            JAVA_INT.withName("nframes"), JAVA_LONG.withName("ret"), MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_LONG).withName("args"),
+            MemoryLayout.sequenceLayout(PROBE_STRS, JAVA_INT).withName("str_len"), JAVA_INT.withName("raw_len"),
+            MemoryLayout.sequenceLayout(PROBE_FRAMES, PROBE_FRAME).withName("frames"),
+            MemoryLayout.sequenceLayout(PROBE_STRS, MemoryLayout.sequenceLayout(PROBE_STR, JAVA_BYTE)).withName("str"),
+            MemoryLayout.sequenceLayout(PROBE_RAW, JAVA_BYTE).withName("raw")).withName("vigil_probe_event");
+
+    static final long PE_PROBE = at(PROBE_EVENT, "probe"), PE_PHASE = at(PROBE_EVENT, "phase"), PE_DEPTH = at(PROBE_EVENT, "depth"),
+            PE_NFRAMES = at(PROBE_EVENT, "nframes"), PE_RET = at(PROBE_EVENT, "ret"), PE_ARGS = at(PROBE_EVENT, "args"),
+            PE_STR_LEN = at(PROBE_EVENT, "str_len"), PE_RAW_LEN = at(PROBE_EVENT, "raw_len"), PE_FRAMES = at(PROBE_EVENT, "frames"),
+            PE_STR = at(PROBE_EVENT, "str"), PE_RAW = at(PROBE_EVENT, "raw");
+    static final long PS_FLAGS = at(PROBE_SPEC, "flags"), PS_FILTERS = at(PROBE_SPEC, "filters"), PS_ARG_TYPE = at(PROBE_SPEC, "arg_type"),
+            PS_ARG_SRC = at(PROBE_SPEC, "arg_src"), PS_ARG_LEN = at(PROBE_SPEC, "arg_len"), PS_ARG_STR = at(PROBE_SPEC, "arg_str"),
+            PS_FRAME_SLOT = at(PROBE_SPEC, "frame_slot"), PS_RAW_SIZE = at(PROBE_SPEC, "raw_size"), PS_DATA_LOC = at(PROBE_SPEC, "data_loc"),
+            PS_ARG_FILTER = at(PROBE_SPEC, "arg_filter");
+
     static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);
     static final ValueLayout.OfLong L = JAVA_LONG.withByteAlignment(1);
 

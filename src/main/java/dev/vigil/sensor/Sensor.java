@@ -55,6 +55,7 @@ public interface Sensor extends AutoCloseable {
             case "resource" -> new ResourceSensor();
             case "syscalls" -> new SyscallsSensor();
             case "workload" -> new WorkloadSensor();
+            case "probes" -> throw new IllegalArgumentException("probes: the probes collector needs a probes: list (vigil trace --config FILE)");
             default -> throw new IllegalArgumentException("unknown collector " + name);
         };
     }

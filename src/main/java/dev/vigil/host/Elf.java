@@ -1,0 +1,194 @@
+package dev.vigil.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What probes need from an ELF64 little-endian executable or shared library: its function
+ * symbols (.symtab, else .dynsym) with the file offsets a uprobe attaches at, and its USDT
+ * probes (the .note.stapsdt notes that sys/sdt.h writes). Reads the file once; immutable.
+ */
+public final class Elf {
+    /** A defined function: its address in the file's own address space, size and file offset. */
+    public record Symbol(String name, long address, long size, long fileOffset) {}
+
+    /** A USDT probe site: provider and name, address, semaphore (0: none) and argument specs (as the note says them). */
+    public record Usdt(String provider, String name, long pc, long semaphore, String args) {
+        /** The probe's arguments, e.g. ["8@%rax", "-4@%edx"]. */
+        public List<String> argSpecs() { return args.isBlank() ? List.of() : List.of(args.trim().split("\\s+")); }
+    }
+
+    private record Section(String name, int type, long addr, long offset, long size, int link, long entsize) {}
+
+    private record Segment(long vaddr, long offset, long filesz) {}
+
+    private static final int SHT_SYMTAB = 2, SHT_NOTE = 7, SHT_DYNSYM = 11, PT_LOAD = 1, STT_FUNC = 2, STT_GNU_IFUNC = 10;
+
+    private final Path path;
+    private final Map<String, Symbol> functions;
+    private final List<Usdt> usdt;
+    private final List<Segment> segments;
+
+    private Elf(Path path, Map<String, Symbol> functions, List<Usdt> usdt, List<Segment> segments) {
+        this.path = path;
+        this.functions = functions;
+        this.usdt = usdt;
+        this.segments = segments;
+    }
+
+    /**
+     * Reads an ELF file. Throws IOException with a one-line reason: no such file, not an
+     * ELF file, not a 64-bit little-endian one, or truncated.
+     */
+    public static Elf read(Path path) throws IOException {
+        ByteBuffer b;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 64) throw new IOException(path + ": not an ELF file");
+            if (size > Integer.MAX_VALUE) throw new IOException(path + ": too large to read (" + size + " bytes)");
+            b = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (NoSuchFileException e) {
+            throw new IOException(path + ": no such file");
+        }
+        if (b.getInt(0) != 0x464c457f) throw new IOException(path + ": not an ELF file");
+        if (b.get(4) != 2 || b.get(5) != 1) throw new IOException(path + ": not a 64-bit little-endian ELF file");
+        try {
+            return parse(path, b);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IOException(path + ": truncated or corrupt ELF file");
+        }
+    }
+
+    private static Elf parse(Path path, ByteBuffer b) {
+        long phoff = b.getLong(0x20), shoff = b.getLong(0x28);
+        int phentsize = Short.toUnsignedInt(b.getShort(0x36)), phnum = Short.toUnsignedInt(b.getShort(0x38));
+        int shentsize = Short.toUnsignedInt(b.getShort(0x3A)), shnum = Short.toUnsignedInt(b.getShort(0x3C));
+        int shstrndx = Short.toUnsignedInt(b.getShort(0x3E));
+        List<Segment> segments = new ArrayList<>();
+        for (int i = 0; i < phnum; i++) {
+            int p = Math.toIntExact(phoff + (long) i * phentsize);
+            if (b.getInt(p) == PT_LOAD) segments.add(new Segment(b.getLong(p + 16), b.getLong(p + 8), b.getLong(p + 32)));
+        }
+        List<Section> raw = new ArrayList<>();
+        for (int i = 0; i < shnum; i++) {
+            int s = Math.toIntExact(shoff + (long) i * shentsize);
+            raw.add(new Section(Integer.toString(b.getInt(s)), b.getInt(s + 4), b.getLong(s + 16), b.getLong(s + 24),
+                    b.getLong(s + 32), b.getInt(s + 40), b.getLong(s + 56)));
+        }
+        List<Section> sections = new ArrayList<>();
+        Section names = shstrndx < raw.size() ? raw.get(shstrndx) : null;
+        for (Section s : raw) {
+            String n = names == null ? "" : string(b, names.offset() + Integer.parseInt(s.name()));
+            sections.add(new Section(n, s.type(), s.addr(), s.offset(), s.size(), s.link(), s.entsize()));
+        }
+        Map<String, Symbol> functions = new LinkedHashMap<>();
+        Section symtab = sections.stream().filter(s -> s.type() == SHT_SYMTAB).findFirst()
+                .orElseGet(() -> sections.stream().filter(s -> s.type() == SHT_DYNSYM).findFirst().orElse(null));
+        if (symtab != null) readSymbols(b, symtab, sections.get(symtab.link()), segments, functions);
+        // a stripped binary's .symtab is gone but .dynsym stays: add its exported functions too
+        for (Section s : sections) {
+            if (s.type() == SHT_DYNSYM && s != symtab) readSymbols(b, s, sections.get(s.link()), segments, functions);
+        }
+        List<Usdt> usdt = new ArrayList<>();
+        for (Section s : sections) {
+            if (s.type() == SHT_NOTE && s.name().equals(".note.stapsdt")) readNotes(b, s, usdt);
+        }
+        return new Elf(path, functions, List.copyOf(usdt), List.copyOf(segments));
+    }
+
+    private static void readSymbols(ByteBuffer b, Section tab, Section strs, List<Segment> segments, Map<String, Symbol> out) {
+        long n = tab.entsize() == 0 ? 0 : tab.size() / tab.entsize();
+        for (long i = 0; i < n; i++) {
+            int e = Math.toIntExact(tab.offset() + i * tab.entsize());
+            int info = b.get(e + 4) & 0xff, shndx = Short.toUnsignedInt(b.getShort(e + 6));
+            int type = info & 0xf;
+            long value = b.getLong(e + 8), size = b.getLong(e + 16);
+            if ((type != STT_FUNC && type != STT_GNU_IFUNC) || shndx == 0 || value == 0) continue;
+            String name = string(b, strs.offset() + Integer.toUnsignedLong(b.getInt(e)));
+            if (name.isEmpty() || out.containsKey(name)) continue;
+            long off = offset(segments, value);
+            if (off >= 0) out.put(name, new Symbol(name, value, size, off));
+        }
+    }
+
+    private static void readNotes(ByteBuffer b, Section s, List<Usdt> out) {
+        long p = s.offset(), end = s.offset() + s.size();
+        while (p + 12 <= end) {
+            int at = Math.toIntExact(p);
+            int namesz = b.getInt(at), descsz = b.getInt(at + 4), type = b.getInt(at + 8);
+            long name = p + 12, desc = name + align4(namesz);
+            if (type == 3 && string(b, name).equals("stapsdt") && descsz >= 24) {
+                int d = Math.toIntExact(desc);
+                long pc = b.getLong(d), semaphore = b.getLong(d + 16);
+                String provider = string(b, desc + 24);
+                long np = desc + 24 + utf8Length(provider) + 1;
+                String probe = string(b, np);
+                String args = string(b, np + utf8Length(probe) + 1);
+                out.add(new Usdt(provider, probe, pc, semaphore, args));
+            }
+            p = desc + align4(descsz);
+        }
+    }
+
+    private static long align4(long n) { return (n + 3) & ~3L; }
+
+    private static int utf8Length(String s) { return s.getBytes(StandardCharsets.UTF_8).length; }
+
+    private static long offset(List<Segment> segments, long vaddr) {
+        for (Segment g : segments) {
+            if (vaddr >= g.vaddr() && vaddr < g.vaddr() + g.filesz()) return vaddr - g.vaddr() + g.offset();
+        }
+        return -1;
+    }
+
+    private static String string(ByteBuffer b, long at) {
+        int start = Math.toIntExact(at), end = start;
+        while (end < b.limit() && b.get(end) != 0) end++;
+        byte[] out = new byte[end - start];
+        b.get(start, out);
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    public Path path() { return path; }
+
+    /** The defined functions, by address. */
+    public List<Symbol> functions() {
+        return functions.values().stream().sorted(Comparator.comparingLong(Symbol::address).thenComparing(Symbol::name)).toList();
+    }
+
+    /** A defined function by name. */
+    public Optional<Symbol> function(String name) { return Optional.ofNullable(functions.get(name)); }
+
+    /** The USDT probe sites, in note order. */
+    public List<Usdt> usdt() { return usdt; }
+
+    /** The sites of one USDT probe. */
+    public List<Usdt> usdt(String provider, String name) {
+        return usdt.stream().filter(u -> u.provider().equals(provider) && u.name().equals(name)).toList();
+    }
+
+    /** The file offset of an address of the file's loaded segments, or -1. */
+    public long fileOffset(long address) { return offset(segments, address); }
+
+    /** The function an address of the file's own address space falls in, with the distance from its start. */
+    public Optional<Map.Entry<Symbol, Long>> functionAt(long address) {
+        Symbol best = null;
+        for (Symbol s : functions.values()) {
+            if (s.address() <= address && (best == null || s.address() > best.address())) best = s;
+        }
+        if (best == null || (best.size() > 0 && address >= best.address() + best.size())) return Optional.empty();
+        return Optional.of(Map.entry(best, address - best.address()));
+    }
+}
