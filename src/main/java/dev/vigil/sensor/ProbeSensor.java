@@ -29,9 +29,19 @@ import java.util.Map;
  * event that pushed it). One reading thread.
  */
 public final class ProbeSensor extends RingSensor {
-    static final int FLAG_PAIRED = 1, FLAG_EMIT_ENTRY = 2, FLAG_EMIT_RETURN = 4, FLAG_TRACEPOINT = 8, FLAG_USDT = 16;
-    static final int PF_PID = 1, PF_UID = 2, PF_COMM = 4, PF_CGROUP = 8;
-    static final int PHASE_HIT = 1, PHASE_ENTRY = 2, PHASE_RETURN = 3;
+    /** The enums of probes.bpf.c shared with Java (a test checks them against the object's BTF). */
+    public static class Codes {
+        protected Codes() {}
+
+        public static final int FLAG_PAIRED = 1, FLAG_EMIT_ENTRY = 2, FLAG_EMIT_RETURN = 4, FLAG_TRACEPOINT = 8, FLAG_USDT = 16;
+        public static final int PF_PID = 1, PF_UID = 2, PF_COMM = 4, PF_CGROUP = 8;
+        public static final int PHASE_HIT = 1, PHASE_ENTRY = 2, PHASE_RETURN = 3;
+    }
+
+    static final int FLAG_PAIRED = Codes.FLAG_PAIRED, FLAG_EMIT_ENTRY = Codes.FLAG_EMIT_ENTRY, FLAG_EMIT_RETURN = Codes.FLAG_EMIT_RETURN,
+            FLAG_TRACEPOINT = Codes.FLAG_TRACEPOINT, FLAG_USDT = Codes.FLAG_USDT;
+    static final int PF_PID = Codes.PF_PID, PF_UID = Codes.PF_UID, PF_COMM = Codes.PF_COMM, PF_CGROUP = Codes.PF_CGROUP;
+    static final int PHASE_HIT = Codes.PHASE_HIT, PHASE_ENTRY = Codes.PHASE_ENTRY, PHASE_RETURN = Codes.PHASE_RETURN;
     private static final int NAMES_MAX = 65_536;
 
     private final List<ProbeSpec> probes;

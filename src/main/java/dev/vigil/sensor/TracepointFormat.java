@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 public record TracepointFormat(String category, String name, List<Field> fields, int size) {
     /** Bytes of a record the kernel program copies at most (VIGIL_PROBE_RAW). */
     public static final int RAW_MAX = 256;
+    private static final java.util.Set<String> INT32 = java.util.Set.of("int", "pid_t", "uid_t", "gid_t", "key_t", "clockid_t", "mqd_t", "timer_t");
     private static final Pattern FIELD = Pattern.compile(
             "\\s*field:(.+?);\\s*offset:(\\d+);\\s*size:(\\d+);\\s*signed:(\\d+);.*");
 
@@ -115,6 +116,7 @@ public record TracepointFormat(String category, String name, List<Field> fields,
             }
         }
         if (f.pointer()) return "0x" + Long.toHexString(v);
+        if (f.size() == 8 && INT32.contains(f.type())) return (long) (int) v; // syscalls/sys_enter_*: an int argument in a long slot
         if (f.size() == 8 && !f.signed() && v < 0) return Long.toUnsignedString(v);
         return v;
     }

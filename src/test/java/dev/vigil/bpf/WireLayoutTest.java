@@ -41,6 +41,9 @@ class WireLayoutTest {
                 new Obj("resource", java.util.List.of(dev.vigil.sensor.EventWire.PROC_USAGE)),
                 new Obj("record", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.REC_CALL,
                         dev.vigil.sensor.EventWire.REC_PROC)),
+                new Obj("probes", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.PROBE_EVENT,
+                        dev.vigil.sensor.EventWire.PROBE_SPEC, dev.vigil.sensor.EventWire.PROBE_STACK, dev.vigil.sensor.EventWire.PROBE_FRAME,
+                        dev.vigil.sensor.EventWire.PROBE_ARG_FILTER)),
                 new Obj("workload", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.SLOT_EVENT,
                         dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
                         dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN, dev.vigil.sensor.EventWire.SLOT_KEY)));
@@ -51,6 +54,25 @@ class WireLayoutTest {
                     assertThat(BtfStruct.of(name, l)).as(o.object() + ": " + name).isEqualTo(obj.btfStruct(name));
                 }
             }
+        }
+    }
+
+    private static final class P extends dev.vigil.sensor.ProbeSensor.Codes {}
+
+    @Test
+    void probeEnumsMatchBtf() {
+        try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/probes.bpf.o")) {
+            Map<String, Long> types = new LinkedHashMap<>();
+            for (var t : dev.vigil.event.ProbeSpec.Type.values()) types.put("VIGIL_ARG_" + t.name(), (long) t.code);
+            types.put("VIGIL_ARG_NONE", 0L);
+            assertThat(obj.btfEnum("vigil_probe_arg")).containsExactlyInAnyOrderEntriesOf(types);
+            assertThat(obj.btfEnum("vigil_probe_phase")).containsExactlyInAnyOrderEntriesOf(Map.of("VIGIL_PHASE_HIT", (long) P.PHASE_HIT,
+                    "VIGIL_PHASE_ENTRY", (long) P.PHASE_ENTRY, "VIGIL_PHASE_RETURN", (long) P.PHASE_RETURN));
+            assertThat(obj.btfEnum("vigil_probe_flag")).containsExactlyInAnyOrderEntriesOf(Map.of("VIGIL_PROBE_PAIRED", (long) P.FLAG_PAIRED,
+                    "VIGIL_PROBE_EMIT_ENTRY", (long) P.FLAG_EMIT_ENTRY, "VIGIL_PROBE_EMIT_RETURN", (long) P.FLAG_EMIT_RETURN,
+                    "VIGIL_PROBE_TRACEPOINT", (long) P.FLAG_TRACEPOINT, "VIGIL_PROBE_USDT", (long) P.FLAG_USDT));
+            assertThat(obj.btfEnum("vigil_probe_filter")).containsExactlyInAnyOrderEntriesOf(Map.of("VIGIL_PF_PID", (long) P.PF_PID,
+                    "VIGIL_PF_UID", (long) P.PF_UID, "VIGIL_PF_COMM", (long) P.PF_COMM, "VIGIL_PF_CGROUP", (long) P.PF_CGROUP));
         }
     }
 
@@ -71,6 +93,7 @@ class WireLayoutTest {
         javaTypes.put("VIGIL_EV_REC_EXIT", (long) dev.vigil.sensor.EventWire.EV_REC_EXIT);
         javaTypes.put("VIGIL_EV_SLOT", (long) dev.vigil.sensor.EventWire.EV_SLOT);
         javaTypes.put("VIGIL_EV_ITEM", (long) dev.vigil.sensor.EventWire.EV_ITEM);
+        javaTypes.put("VIGIL_EV_PROBE", (long) dev.vigil.sensor.EventWire.EV_PROBE);
         for (String o : List.of("sequence", "exec", "record", "workload")) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o + ".bpf.o")) {
                 assertThat(obj.btfEnum("vigil_event_type")).as(o + ": event types").isEqualTo(javaTypes);

@@ -96,7 +96,7 @@ class TraceCommandKernelTest {
     void usageErrorsAreOneLineWithTheirCodes(@TempDir Path dir) throws Exception {
         Cli unknown = Cli.run("trace", "exec", "forks");
         assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
-        assertThat(unknown.error()).isEqualTo("vigil: unknown collector 'forks' (exec, unlink, risky, net, resource, syscalls, workload)");
+        assertThat(unknown.error()).isEqualTo("vigil: unknown collector 'forks' (exec, unlink, risky, net, resource, syscalls, workload, probes)");
         Cli net = Cli.run("trace", "net");
         assertThat(net.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(net.error()).contains("net needs an interface");

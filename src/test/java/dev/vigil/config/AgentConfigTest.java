@@ -153,7 +153,7 @@ class AgentConfigTest {
             'outputs: {webhook: {}}'                                          | v:1: outputs.webhook: needs 'url' (http:// or https://)
             'outputs: {webhook: {url: http://h/, retries: -1}}'               | v:1: outputs.webhook.retries: '-1' is not a whole number from 0 to 100
             'metrics: localhost'                                              | v:1: metrics: 'localhost' is not [HOST:]PORT
-            'collectors: [exec, bogus]'                                       | v:1: collectors[1]: unknown collector 'bogus' (exec, unlink, risky, net, resource, syscalls, workload)
+            'collectors: [exec, bogus]'                                       | v:1: collectors[1]: unknown collector 'bogus' (exec, unlink, risky, net, resource, syscalls, workload, probes)
             'filters: {uid: [root]}'                                          | v:1: filters.uid[0]: 'root' is not a user id
             """)
     void errorsNameTheFileTheLineAndTheKey(String yaml, String message) {

@@ -76,7 +76,7 @@ class TraceConfigTest {
             empty file                 | '# nothing\n'                                              | v.yaml:1: empty; expected a mapping with 'collectors'
             not a mapping              | '- exec\n'                                                 | v.yaml:1: expected a mapping with 'collectors'
             malformed YAML             | 'collectors: [exec\nfilters: {}\n'                         | v.yaml:2: malformed YAML: while parsing a flow sequence
-            unknown top-level key      | 'collectors: [exec]\ncolectors: [net]\n'                   | v.yaml:2: colectors: unknown key (collectors, filters)
+            unknown top-level key      | 'collectors: [exec]\ncolectors: [net]\n'                   | v.yaml:2: colectors: unknown key (collectors, filters, probes)
             duplicate key              | 'collectors: [exec]\ncollectors: [net]\n'                  | v.yaml:2: collectors: duplicate key
             no collectors key          | 'filters: {pid: [1]}\n'                                    | v.yaml:1: collectors: missing: name at least one of
             no collector selected      | 'collectors: []\n'                                         | v.yaml:1: collectors: none selected
