@@ -254,20 +254,9 @@ public final class BpfObject implements AutoCloseable {
      * {@link #attach}'s links.
      */
     public BpfLink attachTracepoint(String program, String category, String tracepoint) {
-        checkOpen();
-        if (!loaded) throw new IllegalStateException("attach before load: " + program);
         Tracefs.ensureMounted();
-        MemorySegment prog = program(program), link;
-        int errno;
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = Libbpf.callState(call);
-            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_TRACEPOINT.invokeExact(state, prog, call.allocateFrom(category),
-                    call.allocateFrom(tracepoint));
-            errno = Libbpf.errno(state);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return owned("tracepoint/" + category + "/" + tracepoint, link, errno);
+        return attachWith(program, "tracepoint/" + category + "/" + tracepoint, (call, state, prog) ->
+                (MemorySegment) Libbpf.PROGRAM_ATTACH_TRACEPOINT.invokeExact(state, prog, call.allocateFrom(category), call.allocateFrom(tracepoint)));
     }
 
     /**
@@ -276,22 +265,13 @@ public final class BpfObject implements AutoCloseable {
      * bpf_get_attach_cookie. Owned like {@link #attach}'s links.
      */
     public BpfLink attachUprobe(String program, String binary, long fileOffset, boolean retprobe, int pid, long cookie) {
-        checkOpen();
-        if (!loaded) throw new IllegalStateException("attach before load: " + program);
-        MemorySegment prog = program(program), link;
-        int errno;
-        try (Arena call = Arena.ofConfined()) {
+        return attachWith(program, (retprobe ? "uretprobe/" : "uprobe/") + binary + ":0x" + Long.toHexString(fileOffset), (call, state, prog) -> {
             MemorySegment opts = call.allocate(Libbpf.UPROBE_OPTS_SIZE, 8);
             opts.set(JAVA_LONG, 0, Libbpf.UPROBE_OPTS_SIZE);
             opts.set(JAVA_LONG, Libbpf.UPROBE_OPTS_COOKIE, cookie);
             opts.set(JAVA_BYTE, Libbpf.UPROBE_OPTS_RETPROBE, (byte) (retprobe ? 1 : 0));
-            MemorySegment state = Libbpf.callState(call);
-            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_UPROBE_OPTS.invokeExact(state, prog, pid, call.allocateFrom(binary), fileOffset, opts);
-            errno = Libbpf.errno(state);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return owned((retprobe ? "uretprobe/" : "uprobe/") + binary + ":0x" + Long.toHexString(fileOffset), link, errno);
+            return (MemorySegment) Libbpf.PROGRAM_ATTACH_UPROBE_OPTS.invokeExact(state, prog, pid, call.allocateFrom(binary), fileOffset, opts);
+        });
     }
 
     /**
@@ -299,43 +279,47 @@ public final class BpfObject implements AutoCloseable {
      * every process), with a cookie the program reads through bpf_usdt_cookie.
      */
     public BpfLink attachUsdt(String program, String binary, String provider, String probe, int pid, long cookie) {
-        checkOpen();
-        if (!loaded) throw new IllegalStateException("attach before load: " + program);
-        MemorySegment prog = program(program), link;
-        int errno;
-        try (Arena call = Arena.ofConfined()) {
+        return attachWith(program, "usdt/" + binary + ":" + provider + ":" + probe, (call, state, prog) -> {
             MemorySegment opts = call.allocate(Libbpf.USDT_OPTS_SIZE, 8);
             opts.set(JAVA_LONG, 0, Libbpf.USDT_OPTS_SIZE);
             opts.set(JAVA_LONG, Libbpf.USDT_OPTS_COOKIE, cookie);
-            MemorySegment state = Libbpf.callState(call);
-            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_USDT.invokeExact(state, prog, pid, call.allocateFrom(binary),
+            return (MemorySegment) Libbpf.PROGRAM_ATTACH_USDT.invokeExact(state, prog, pid, call.allocateFrom(binary),
                     call.allocateFrom(provider), call.allocateFrom(probe), opts);
-            errno = Libbpf.errno(state);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return owned("usdt/" + binary + ":" + provider + ":" + probe, link, errno);
+        });
     }
 
     /** {@link #attachTracepoint} with a BPF cookie (read through bpf_get_attach_cookie). */
     public BpfLink attachTracepoint(String program, String category, String tracepoint, long cookie) {
-        checkOpen();
-        if (!loaded) throw new IllegalStateException("attach before load: " + program);
         Tracefs.ensureMounted();
-        MemorySegment prog = program(program), link;
-        int errno;
-        try (Arena call = Arena.ofConfined()) {
+        return attachWith(program, "tracepoint/" + category + "/" + tracepoint, (call, state, prog) -> {
             MemorySegment opts = call.allocate(Libbpf.TRACEPOINT_OPTS_SIZE, 8);
             opts.set(JAVA_LONG, 0, Libbpf.TRACEPOINT_OPTS_SIZE);
             opts.set(JAVA_LONG, Libbpf.TRACEPOINT_OPTS_COOKIE, cookie);
-            MemorySegment state = Libbpf.callState(call);
-            link = (MemorySegment) Libbpf.PROGRAM_ATTACH_TRACEPOINT_OPTS.invokeExact(state, prog, call.allocateFrom(category),
+            return (MemorySegment) Libbpf.PROGRAM_ATTACH_TRACEPOINT_OPTS.invokeExact(state, prog, call.allocateFrom(category),
                     call.allocateFrom(tracepoint), opts);
+        });
+    }
+
+    /** One libbpf attach call: given a call arena, an errno-capturing state and the program, returns the link (NULL on failure). */
+    @FunctionalInterface
+    private interface AttachCall {
+        MemorySegment attach(Arena call, MemorySegment state, MemorySegment prog) throws Throwable;
+    }
+
+    /** Runs an attach call for a loaded program; the link is owned like {@link #attach}'s, section names it in errors. */
+    private BpfLink attachWith(String program, String section, AttachCall how) {
+        checkOpen();
+        if (!loaded) throw new IllegalStateException("attach before load: " + program);
+        MemorySegment prog = program(program), link;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libbpf.callState(call);
+            link = how.attach(call, state, prog);
             errno = Libbpf.errno(state);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        return owned("tracepoint/" + category + "/" + tracepoint, link, errno);
+        return owned(section, link, errno);
     }
 
     /** The file descriptor of a loaded program. */
