@@ -434,6 +434,8 @@ struct vigil_probe_event {
 	__u32 phase;         /* enum vigil_probe_phase */
 	__u32 depth;         /* the thread's depth of paired calls after this event */
 	__u32 nframes;       /* valid frames below */
+	__u32 slot;          /* the task's workload slot (task_w.h, when the exec probe's task storage is shared), 0: none */
+	__u32 pad;
 	__s64 ret;           /* RETURN of a uretprobe: the return value */
 	__u64 args[VIGIL_PROBE_ARGS];
 	__u32 str_len[VIGIL_PROBE_STRS];

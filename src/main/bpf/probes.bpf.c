@@ -20,6 +20,7 @@
 #include <bpf/usdt.bpf.h>
 #include "events.h"
 #include "collect.h"
+#include "task_w.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -246,6 +247,10 @@ static __always_inline struct vigil_probe_event *probe_event(__u32 id, __u32 pha
 	e->phase = phase;
 	e->depth = depth;
 	e->nframes = 0;
+	/* the workload the thread belongs to (the agent shares the exec probe's task storage; else it stays empty) */
+	struct task_w *t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	e->slot = t ? t->slot : 0;
+	e->pad = 0;
 	e->ret = 0;
 	e->raw_len = 0;
 	for (int i = 0; i < VIGIL_PROBE_STRS; i++)

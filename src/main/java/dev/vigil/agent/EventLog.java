@@ -115,6 +115,18 @@ public final class EventLog {
                     ArrayNode a = o.putArray("args");
                     for (long v : x.args()) a.add(v);
                 }
+                case KernelEvent.Probe x -> {
+                    who(o.put("ev", "probe"), x.who()).put("id", x.id()).put("slot", x.slot()).put("probe", x.probe()).put("phase", x.phase())
+                            .put("depth", x.depth());
+                    if (x.ret() != null) o.put("ret", x.ret());
+                    ObjectNode v = o.putObject("values");
+                    x.values().forEach((k, val) -> {
+                        if (val instanceof Number n) v.put(k, n.longValue());
+                        else v.put(k, String.valueOf(val));
+                    });
+                    ArrayNode f = o.putArray("frames");
+                    x.frames().forEach(f::add);
+                }
                 default -> { return; }
             }
             line(o);
@@ -219,6 +231,12 @@ public final class EventLog {
                         o.path("action").asInt(), o.path("ret").asLong(), o.path("flags").asLong(), args, o.path("family").asInt(), o.path("port").asInt(),
                         o.path("class").asInt(), Base64.getDecoder().decode(o.path("addr").asText()), o.path("hash").asLong(), o.path("path").asText(),
                         o.path("dir").asText(), o.path("real").asText(""));
+            }
+            case "probe" -> {
+                Map<String, Object> values = new LinkedHashMap<>();
+                o.path("values").properties().forEach(e -> values.put(e.getKey(), e.getValue().isNumber() ? (Object) e.getValue().asLong() : e.getValue().asText()));
+                yield new KernelEvent.Probe(w, o.path("id").asInt(), o.path("slot").asInt(), o.path("probe").asText(), o.path("phase").asText(),
+                        o.path("depth").asInt(), o.has("ret") ? o.path("ret").asLong() : null, values, strings(o.path("frames")));
             }
             default -> throw new IllegalArgumentException("unknown event '" + ev + "'");
         };

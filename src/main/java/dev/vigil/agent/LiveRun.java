@@ -56,6 +56,8 @@ final class LiveRun implements AutoCloseable {
     private final WorkloadDetector workloads;
     private final ContextFirst contextFirst;
     private final WorkloadSensor workload;
+    /** The config's custom probes (null: none, or no workload profiles to learn them). */
+    private final dev.vigil.sensor.ProbeSensor probes;
     private final boolean pinned;
     private final Coverage coverage;
     private final StateSaver saver;
@@ -83,6 +85,7 @@ final class LiveRun implements AutoCloseable {
         SequenceSensor seq = null;
         ContextFirst ctx = null;
         WorkloadSensor w = null;
+        dev.vigil.sensor.ProbeSensor ps = null;
         try {
             if (s != null && s.enabled()) {
                 List<ProfileKey> keys = new ArrayList<>();
@@ -159,6 +162,20 @@ final class LiveRun implements AutoCloseable {
                         config.profiles().learning());
                 metrics.counter("vigil_workload_kernel_events", "The workload probe's counters (lost = ring buffer full; slots_full = slot map full)", "kind",
                         probe::counts);
+                if (!config.probes().isEmpty()) {
+                    if (ctx.exec().isEmpty()) {
+                        log.println("vigil: custom probes not attached: the exec probe, which tells each thread's workload, is not running");
+                    } else {
+                        var spec = config.probes().stream().map(dev.vigil.event.ProbeSpec::forProfiles).toList();
+                        dev.vigil.sensor.ProbeSensor sensor = new dev.vigil.sensor.ProbeSensor(spec).shareTasks(ctx.exec().get());
+                        ps = Sensor.start(sensor, config.filters());
+                        workloads.profiler().probes(spec);
+                        log.printf("vigil: custom probes, each a profile dimension (probe:NAME): %s%n",
+                                String.join("; ", spec.stream().map(p -> p.name() + " (" + p.describe() + ")").toList()));
+                        metrics.counter("vigil_probe_kernel_events", "The custom probes' counters: per probe hits, filtered, sent, lost (ring buffer full)",
+                                "kind", sensor::counts);
+                    }
+                }
             }
             boolean pin = false;
             if (seq != null) {
@@ -169,6 +186,7 @@ final class LiveRun implements AutoCloseable {
             }
             this.pinned = pin;
         } catch (IOException | RuntimeException e) {
+            if (ps != null) ps.close();
             if (w != null) w.close();
             if (ctx != null) ctx.close();
             if (seq != null) seq.close();
@@ -178,13 +196,19 @@ final class LiveRun implements AutoCloseable {
         this.sequence = seq;
         this.contextFirst = ctx;
         this.workload = w;
+        this.probes = ps;
         this.coverage = coverage(config.host(), seq, ctx, w, workloads, out);
+        if (ps != null) {
+            dev.vigil.sensor.ProbeSensor p = ps;
+            coverage.watch("probe_ring", "custom probe hits lost (the probes' ring buffer was full)",
+                    "those calls of probed functions were neither learnt nor judged", () -> p.counts().getOrDefault("lost", 0L));
+        }
         coverage.register(metrics);
         // each program's own time, as the kernel counts it while its statistics are on (sysctl kernel.bpf_stats_enabled=1)
         metrics.counter("vigil_bpf_program_run_ns", "Nanoseconds the kernel spent in each vigil BPF program (0 unless kernel.bpf_stats_enabled=1)", "program",
-                        () -> bpfStats(ProgramStats.Totals::runNs, contextFirst, workload, sequence))
+                        () -> bpfStats(ProgramStats.Totals::runNs, contextFirst, workload, sequence, probes))
                 .counter("vigil_bpf_program_runs", "Runs of each vigil BPF program (0 unless kernel.bpf_stats_enabled=1)", "program",
-                        () -> bpfStats(ProgramStats.Totals::runs, contextFirst, workload, sequence))
+                        () -> bpfStats(ProgramStats.Totals::runs, contextFirst, workload, sequence, probes))
                 .gauge("vigil_bpf_stats_enabled", "1 while the kernel counts BPF programs' run time (kernel.bpf_stats_enabled)", () -> ProgramStats.enabled() ? 1 : 0);
     }
 
@@ -256,8 +280,10 @@ final class LiveRun implements AutoCloseable {
     }
 
     /** This agent's programs' totals (read through their own descriptors: no privilege beyond loading them). */
-    private static Map<String, Long> bpfStats(java.util.function.ToLongFunction<ProgramStats.Totals> f, ContextFirst ctx, WorkloadSensor w, SequenceSensor seq) {
+    private static Map<String, Long> bpfStats(java.util.function.ToLongFunction<ProgramStats.Totals> f, ContextFirst ctx, WorkloadSensor w, SequenceSensor seq,
+                                              dev.vigil.sensor.ProbeSensor probes) {
         List<dev.vigil.bpf.BpfObject> objects = new java.util.ArrayList<>();
+        if (probes != null) probes.bpf().ifPresent(objects::add);
         for (Sensor s : ctx.sensors()) s.bpf().ifPresent(objects::add);
         if (w != null) w.bpf().ifPresent(objects::add);
         if (seq != null && seq.bpf() != null && seq.bpf().isLoaded()) objects.add(seq.bpf());
@@ -318,6 +344,7 @@ final class LiveRun implements AutoCloseable {
             else if (workload == null) sleep(200);
             if (workload != null) {
                 workload.read(this::onWorkload, sequence != null ? 50 : 100);
+                readProbes();
                 if (now() - lastTick >= 1_000_000_000L) {
                     lastTick = now();
                     tick();
@@ -361,6 +388,23 @@ final class LiveRun implements AutoCloseable {
     /** A workload slot or first sight: context first, then the profiler (noted in the event recording). */
     private void onWorkload(KernelEvent e) {
         contextFirst.before(e);
+        Instant now = Instant.now();
+        if (events != null) events.event(e, now);
+        workloads.item(e, now);
+    }
+
+    /**
+     * The probes' hits: the workload ring first (a hit's thread may belong to a workload whose slot event was sent just
+     * before it), then each hit, context first, to the profiler.
+     */
+    private void readProbes() {
+        if (probes == null) return;
+        while (workload.read(this::onWorkload, 0) > 0) { }
+        probes.read(this::onProbe, 0);
+    }
+
+    private void onProbe(KernelEvent e) {
+        contextFirst.drain();
         Instant now = Instant.now();
         if (events != null) events.event(e, now);
         workloads.item(e, now);
@@ -475,11 +519,22 @@ final class LiveRun implements AutoCloseable {
         contextFirst.drain();
         if (workload != null) {
             while (workload.read(this::onWorkload, 0) > 0) { }
+            if (probes != null) while (probes.read(this::onProbe, 0) > 0) { }
             tick();
             workloads.due(null);
             Map<String, Long> wc = workload.counts();
             log.printf("vigil: workload probe: %d first sights, %d events lost, %d workload starts not profiled (slots full)%n", wc.get("items"),
                     wc.get("lost"), wc.get("slots_full"));
+            if (probes != null) {
+                Map<String, Long> pc = probes.counts();
+                for (var p : probes.probes()) {
+                    log.printf("vigil: probe %s: %d hits, %d filtered in the kernel, %d sent, %d lost%n", p.name(), pc.getOrDefault(p.name() + ".hits", 0L),
+                            pc.getOrDefault(p.name() + ".filtered", 0L), pc.getOrDefault(p.name() + ".sent", 0L), pc.getOrDefault(p.name() + ".lost", 0L));
+                }
+                if (workloads.profiler().probeUnresolved() > 0) {
+                    log.printf("vigil: %d probe hits of threads in no profiled workload%n", workloads.profiler().probeUnresolved());
+                }
+            }
         }
         if (events != null) {
             events.close();
@@ -503,6 +558,7 @@ final class LiveRun implements AutoCloseable {
     @Override
     public void close() {
         if (sequence != null && pinned) Pins.unpin(sequence, config.sequence().pinDir());
+        if (probes != null) probes.close();
         if (workload != null) workload.close();
         contextFirst.close();
         if (events != null) {

@@ -73,8 +73,8 @@ final class WorkloadsCommand implements Callable<Integer> {
             }
             case "allow" -> {
                 if (args.size() != 3) throw new UserError(ExitCodes.USAGE, "allow needs KEY DIMENSION ITEM (quote each)");
-                if (!WorkloadProfile.DIMENSIONS.contains(args.get(1))) {
-                    throw new UserError(ExitCodes.USAGE, "unknown dimension '" + args.get(1) + "' (" + String.join(", ", WorkloadProfile.DIMENSIONS) + ")");
+                if (!WorkloadProfile.isDimension(args.get(1))) {
+                    throw new UserError(ExitCodes.USAGE, "unknown dimension '" + args.get(1) + "' (" + WorkloadProfile.dimensionsText() + ")");
                 }
                 Path req = AllowRequests.write(state, new AllowRequests.Request(key(args.get(0)), args.get(1), args.get(2), Instant.now()));
                 System.out.println("requested: " + args.get(2) + " allowed in " + args.get(0) + " (" + req + "; a running agent applies it within a second)");
@@ -111,8 +111,8 @@ final class WorkloadsCommand implements Callable<Integer> {
             case "reset" -> {
                 if (args.isEmpty() || args.size() > 2) throw new UserError(ExitCodes.USAGE, "reset needs KEY [DIMENSION]");
                 String dim = args.size() == 2 ? args.get(1) : "";
-                if (!dim.isEmpty() && !WorkloadProfile.DIMENSIONS.contains(dim)) {
-                    throw new UserError(ExitCodes.USAGE, "unknown dimension '" + dim + "' (" + String.join(", ", WorkloadProfile.DIMENSIONS) + ")");
+                if (!dim.isEmpty() && !WorkloadProfile.isDimension(dim)) {
+                    throw new UserError(ExitCodes.USAGE, "unknown dimension '" + dim + "' (" + WorkloadProfile.dimensionsText() + ")");
                 }
                 Path req = AllowRequests.write(state, new AllowRequests.Request("reset", key(args.getFirst()), dim, "", Instant.now()));
                 System.out.println("requested: reset " + (dim.isEmpty() ? "every dimension" : dim) + " of " + args.getFirst() + " (" + req

@@ -25,14 +25,22 @@ import java.util.Map;
  * @param filters           a process must match every filter given: applied in the kernel by
  *                          the context collectors and to every alert
  * @param metrics           [HOST:]PORT to serve Prometheus metrics on, or null
+ * @param probes            custom probes ({@link ProbesConfig}): each a profile dimension of its own (probe:NAME)
  */
 public record AgentConfig(String file, String host, Path stateDir, Sequence sequence, Profiles profiles, List<String> contextCollectors,
                           SensorSettings filters, AlertPipeline.Limits limits, List<Output> outputs, String metrics,
-                          List<String> warnings) {
+                          List<String> warnings, List<dev.vigil.event.ProbeSpec> probes) {
     public static final Path DEFAULT_FILE = Path.of("/etc/vigil/vigil.yaml");
-    static final List<String> TOP = List.of("host", "state_dir", "detectors", "collectors", "filters", "alerts", "outputs", "metrics");
+    static final List<String> TOP = List.of("host", "state_dir", "detectors", "collectors", "filters", "alerts", "outputs", "metrics", "probes");
+
+    /** Without custom probes. */
+    public AgentConfig(String file, String host, Path stateDir, Sequence sequence, Profiles profiles, List<String> contextCollectors,
+                       SensorSettings filters, AlertPipeline.Limits limits, List<Output> outputs, String metrics, List<String> warnings) {
+        this(file, host, stateDir, sequence, profiles, contextCollectors, filters, limits, outputs, metrics, warnings, List.of());
+    }
 
     public AgentConfig {
+        probes = List.copyOf(probes);
         contextCollectors = List.copyOf(contextCollectors);
         outputs = List.copyOf(outputs);
         warnings = List.copyOf(warnings);

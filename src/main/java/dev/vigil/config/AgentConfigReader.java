@@ -80,7 +80,11 @@ final class AgentConfigReader {
             context = new ArrayList<>(context);
             context.add(0, "exec");
         }
-        return new AgentConfig(file, host, state, seq, profiles, context, filters, limits, outputs, metrics, warnings);
+        List<dev.vigil.event.ProbeSpec> probes = ProbesConfig.parse(file, top.entries().get("probes"));
+        if (!probes.isEmpty() && !profiles.enabled()) {
+            warnings.add(file + ": probes are a dimension of the workload profiles, which are off: they are not attached");
+        }
+        return new AgentConfig(file, host, state, seq, profiles, context, filters, limits, outputs, metrics, warnings, probes);
     }
 
     private static boolean sequenceSettingsWithoutEnabled(Node n) {

@@ -104,6 +104,7 @@ final class AgentConfigWriter {
         }
         m.put("outputs", outs);
         m.put("metrics", cfg.metrics() == null ? "off" : cfg.metrics());
+        if (!cfg.probes().isEmpty()) m.put("probes", ProbesConfig.write(cfg.probes()));
         try {
             return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).writeValueAsString(m);

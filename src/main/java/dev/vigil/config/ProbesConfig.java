@@ -44,12 +44,15 @@ import java.util.Set;
  * Types: int, uint (32-bit), long, ulong, ptr, string (up to 128 bytes), buffer (with
  * {@code length:} the index of the argument holding its length). Filters: pid, uid, comm,
  * cgroup, and argument values (eq, ne). events: both (default), entry, return, none.
+ * profile (the agent): the arguments (or a tracepoint's fields), by name, whose values make
+ * the item a workload's profile learns with the function; default: its string arguments;
+ * {@code profile: []}: the function alone.
  */
 public final class ProbesConfig {
     private ProbesConfig() {}
 
     private static final List<String> KEYS = List.of("name", "uprobe", "uretprobe", "usdt", "tracepoint", "return", "args", "function",
-            "filters", "events");
+            "filters", "events", "profile");
     private static final List<String> ARG_KEYS = List.of("index", "type", "length", "name");
 
     /** The probes of a {@code probes:} node (null or empty: none). */
@@ -134,8 +137,86 @@ public final class ProbesConfig {
             }
         }
         Filters f = filters(file, key + ".filters", m.entries().get("filters"), args);
-        return new ProbeSpec(name, entry, ret, args, f.pids, f.uids, f.comms, f.cgroups, f.argFilters, function, emitEntry, emitReturn,
+        List<String> profile = profile(file, key + ".profile", m, args, entry != null && entry.kind() == Kind.TRACEPOINT ? entry : null);
+        return new ProbeSpec(name, entry, ret, args, f.pids, f.uids, f.comms, f.cgroups, f.argFilters, function, emitEntry, emitReturn, profile,
                 file + ":" + m.line() + ": " + key);
+    }
+
+    /** The profile: list, each name an argument (or a tracepoint's field); null when not given. */
+    private static List<String> profile(String file, String key, Yaml.Mapping m, List<Arg> args, Target tracepoint) {
+        Yaml.Node n = m.entries().get("profile");
+        if (n == null) return null;
+        int line = m.keyLines().get("profile");
+        List<Yaml.Node> items = n instanceof Yaml.Seq q ? q.items() : n instanceof Yaml.Scalar sc && sc.text().isEmpty() ? List.of() : List.of(n);
+        List<String> known = new ArrayList<>();
+        if (tracepoint != null) {
+            try {
+                TracepointFormat.read(tracepoint.provider(), tracepoint.name()).fields().forEach(fd -> known.add(fd.name()));
+            } catch (IOException e) {
+                throw new ConfigException(file, line, key, e.getMessage());
+            }
+        } else {
+            args.forEach(a -> known.add(a.name()));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String v = Yaml.scalar(file, key + "[" + i + "]", items.get(i));
+            if (!known.contains(v)) {
+                throw new ConfigException(file, items.get(i).line(), key + "[" + i + "]", "'" + v + "' is not " + (tracepoint != null ? "a field of the tracepoint" : "a captured argument")
+                        + " (" + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+            }
+            if (out.contains(v)) throw new ConfigException(file, items.get(i).line(), key + "[" + i + "]", "'" + v + "' twice");
+            out.add(v);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The probes as plain maps and lists, written out so that they parse back to the same probes (vigil agent --print-config). */
+    public static List<Map<String, Object>> write(List<ProbeSpec> probes) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ProbeSpec p : probes) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("name", p.name());
+            Target e = p.entry(), r = p.ret();
+            if (e == null) m.put("uretprobe", r.describe());
+            else {
+                m.put(switch (e.kind()) {
+                    case UPROBE, URETPROBE -> "uprobe";
+                    case USDT -> "usdt";
+                    case TRACEPOINT -> "tracepoint";
+                }, e.describe());
+                if (r != null) m.put("return", r.kind() == Kind.URETPROBE ? "true" : r.describe());
+            }
+            if (!p.args().isEmpty()) {
+                List<Map<String, Object>> as = new ArrayList<>();
+                for (Arg a : p.args()) {
+                    Map<String, Object> x = new java.util.LinkedHashMap<>();
+                    x.put("index", a.index());
+                    x.put("type", a.type().word());
+                    if (a.lengthArg() >= 0) x.put("length", p.args().get(a.lengthArg()).index());
+                    x.put("name", a.name());
+                    as.add(x);
+                }
+                m.put("args", as);
+            }
+            if (p.functionArg() >= 0) m.put("function", p.args().get(p.functionArg()).index());
+            Map<String, Object> f = new java.util.LinkedHashMap<>();
+            if (!p.pids().isEmpty()) f.put("pid", p.pids().stream().sorted().toList());
+            if (!p.uids().isEmpty()) f.put("uid", p.uids().stream().sorted().toList());
+            if (!p.comms().isEmpty()) f.put("comm", p.comms().stream().sorted().toList());
+            if (!p.cgroups().isEmpty()) f.put("cgroup", p.cgroups().stream().sorted().toList());
+            if (!p.argFilters().isEmpty()) {
+                List<Map<String, Object>> af = new ArrayList<>();
+                for (ArgFilter a : p.argFilters()) af.add(Map.of("index", p.args().get(a.slot()).index(), a.equal() ? "eq" : "ne", a.value()));
+                f.put("args", af);
+            }
+            if (!f.isEmpty()) m.put("filters", f);
+            String events = p.emitEntry() && p.emitReturn() ? "both" : p.emitEntry() ? "entry" : p.emitReturn() ? "return" : "none";
+            if (!events.equals("both")) m.put("events", events);
+            if (p.profile() != null) m.put("profile", p.profile());
+            out.add(m);
+        }
+        return out;
     }
 
     /** BINARY:SYMBOL or BINARY:0xOFFSET. */

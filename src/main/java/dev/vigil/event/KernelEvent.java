@@ -123,9 +123,10 @@ public sealed interface KernelEvent {
      * return), entry or return; the thread's depth of paired calls (1: the outermost); the
      * captured values by name (arguments as arg0.., a tracepoint's fields by their names);
      * a uretprobe's return value; the chain of functions, innermost first, and how many
-     * frames deeper than the kernel keeps were left out.
+     * frames deeper than the kernel keeps were left out; slot the workload slot of the thread
+     * (0: not known: the agent's exec probe was not running, or outside the agent).
      */
-    record Probe(Who who, int id, String probe, String phase, int depth, Long ret, java.util.Map<String, Object> values,
+    record Probe(Who who, int id, int slot, String probe, String phase, int depth, Long ret, java.util.Map<String, Object> values,
                  List<String> frames) implements KernelEvent {
         public Probe {
             values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));

@@ -13,11 +13,13 @@ import java.util.Set;
  * @param ret        where it returns (a uretprobe, a USDT probe); null for none. Both given: a pair (depth and frames)
  * @param args       the captured arguments, in slot order (at most 6; at most 3 strings or buffers)
  * @param functionArg the slot whose value names the function of a frame (a USDT probe's function name), or -1: the probe's name
+ * @param profile    the arguments (or tracepoint fields), by name, whose values make the item a workload profile learns
+ *                   with the function (generalised); null: every string argument (every string field of a tracepoint)
  * @param where      file:line of the probe in its config, for errors at attach time
  */
 public record ProbeSpec(String name, Target entry, Target ret, List<Arg> args, Set<Integer> pids, Set<Integer> uids,
                         Set<String> comms, Set<Long> cgroups, List<ArgFilter> argFilters, int functionArg,
-                        boolean emitEntry, boolean emitReturn, String where) {
+                        boolean emitEntry, boolean emitReturn, List<String> profile, String where) {
     public static final int MAX_ARGS = 6, MAX_STRINGS = 3, MAX_ARG_FILTERS = 2, MAX_PROBES = 64;
 
     public ProbeSpec {
@@ -27,6 +29,7 @@ public record ProbeSpec(String name, Target entry, Target ret, List<Arg> args, S
         comms = Set.copyOf(comms);
         cgroups = Set.copyOf(cgroups);
         argFilters = List.copyOf(argFilters);
+        if (profile != null) profile = List.copyOf(profile);
         if (entry == null && ret == null) throw new IllegalArgumentException(name + ": no place to attach");
         if (args.size() > MAX_ARGS) throw new IllegalArgumentException(name + ": more than " + MAX_ARGS + " arguments");
         if (args.stream().filter(a -> a.type().text()).count() > MAX_STRINGS) {
@@ -81,6 +84,15 @@ public record ProbeSpec(String name, Target entry, Target ret, List<Arg> args, S
     public String function() {
         Target t = entry != null ? entry : ret;
         return (t.kind() == Kind.UPROBE || t.kind() == Kind.URETPROBE) && !t.symbol().isEmpty() ? t.symbol() : name;
+    }
+
+    /**
+     * The same probe sending what a profile learns from: entries (and hits) only, a lone uretprobe's returns; a pair
+     * still keeps its depth and frames in the kernel.
+     */
+    public ProbeSpec forProfiles() {
+        boolean entry = this.entry != null;
+        return new ProbeSpec(name, this.entry, ret, args, pids, uids, comms, cgroups, argFilters, functionArg, entry, !entry, profile, where);
     }
 
     public boolean paired() { return entry != null && ret != null; }

@@ -262,8 +262,8 @@ public final class FleetService implements AutoCloseable {
      * the item as normal fleet-wide (an allowed event no operator key verifies is refused and counted).
      */
     public static void allow(Settings s, Signer operator, String workload, String dimension, String item) throws InterruptedException, ExecutionException {
-        if (!dev.vigil.profile.WorkloadProfile.DIMENSIONS.contains(dimension)) {
-            throw new IllegalArgumentException("unknown dimension '" + dimension + "' (" + String.join(", ", dev.vigil.profile.WorkloadProfile.DIMENSIONS) + ")");
+        if (!dev.vigil.profile.WorkloadProfile.isDimension(dimension)) {
+            throw new IllegalArgumentException("unknown dimension '" + dimension + "' (" + dev.vigil.profile.WorkloadProfile.dimensionsText() + ")");
         }
         String time = java.time.Instant.now().toString();
         String signature = java.util.Base64.getEncoder().encodeToString(operator.sign(allowBytes(workload, dimension, item, time)));

@@ -58,6 +58,56 @@ public record Observation(String dimension, String item, String words, Severity 
     }
 
     /**
+     * A custom probe's hit: dimension probe:NAME, the item the function (its symbol, or the name its function argument
+     * gave) with the values of the probe's profile arguments, generalised (by default its string arguments:
+     * {@code getaddrinfo api.internal.example}); the words say the call with every captured value and the probed
+     * functions it was made in. Returns of a pair, and a pair's entries outside the profile, say nothing (empty).
+     */
+    public static Optional<Observation> probe(dev.vigil.event.KernelEvent.Probe e, dev.vigil.event.ProbeSpec p) {
+        boolean lone = p.entry() == null; // a uretprobe alone: what it returned
+        if (e.phase().equals(dev.vigil.event.KernelEvent.Probe.RETURN) != lone) return Optional.empty();
+        String function = p.function();
+        if (p.functionArg() >= 0 && e.values().get(p.args().get(p.functionArg()).name()) instanceof String n && !n.isEmpty()) function = n;
+        List<String> names = p.profile();
+        if (names == null) {
+            names = new java.util.ArrayList<>();
+            if (p.tracepoint()) {
+                for (var v : e.values().entrySet()) if (v.getValue() instanceof String) names.add(v.getKey());
+            } else {
+                for (var a : p.args()) if (a.type() == dev.vigil.event.ProbeSpec.Type.STRING) names.add(a.name());
+            }
+        }
+        StringBuilder item = new StringBuilder(function);
+        for (String n : names) {
+            Object v = e.values().get(n);
+            String t = v == null ? "" : v instanceof String str ? Patterns.generalise(str) : String.valueOf(v);
+            if (t.length() > 128) t = t.substring(0, 128) + "...#" + String.format("%016x", Patterns.fnv(t));
+            item.append(' ').append(t.isEmpty() ? "\"\"" : t);
+        }
+        StringBuilder words = new StringBuilder();
+        if (lone) {
+            long r = e.ret() == null ? 0 : e.ret();
+            item.append(r < 0 ? " returned <0" : r == 0 ? " returned 0" : " returned >0");
+            words.append(function).append(" returned ").append(r);
+        } else {
+            words.append("called ").append(function).append('(');
+            int i = 0;
+            for (var v : e.values().entrySet()) {
+                if (i++ > 0) words.append(", ");
+                String t = String.valueOf(v.getValue());
+                words.append(v.getKey()).append('=').append(t.length() > 120 ? t.substring(0, 120) + "..." : t);
+            }
+            words.append(')');
+        }
+        List<String> callers = e.phase().equals(dev.vigil.event.KernelEvent.Probe.HIT) ? e.frames()
+                : e.frames().isEmpty() ? List.of() : e.frames().subList(1, e.frames().size());
+        if (!callers.isEmpty()) words.append(" in ").append(String.join(" <- ", callers));
+        words.append(" (probe ").append(p.name()).append(')');
+        return Optional.of(new Observation(WorkloadProfile.PROBE + p.name(), item.toString(), words.toString(), Severity.MEDIUM,
+                words.substring(0, words.lastIndexOf(" (probe "))));
+    }
+
+    /**
      * The absolute path of a file item: the file the kernel opened (its own path, symlinks followed) when it was an
      * open; else as passed, or joined to the directory it was relative to.
      */

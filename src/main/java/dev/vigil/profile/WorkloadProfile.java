@@ -22,6 +22,16 @@ public final class WorkloadProfile {
     public static final String SYSCALLS = "syscalls";
     /** Every dimension, in the order they are shown. */
     public static final java.util.List<String> DIMENSIONS = java.util.List.of(PROCESS, FILES, NETWORK, RISKY, SYSCALLS);
+    /** A custom probe's dimension is this and the probe's name: the probed functions called, with their argument classes. */
+    public static final String PROBE = "probe:";
+
+    /** One of {@link #DIMENSIONS}, or a probe's (probe:NAME). */
+    public static boolean isDimension(String name) {
+        return DIMENSIONS.contains(name) || name.startsWith(PROBE) && name.substring(PROBE.length()).matches("[A-Za-z0-9_.:-]{1,64}");
+    }
+
+    /** The dimensions in words, for errors. */
+    public static String dimensionsText() { return String.join(", ", DIMENSIONS) + " or probe:NAME"; }
 
     private final WorkloadKey key;
     private final boolean partial;

@@ -134,14 +134,15 @@ public final class EventWire {
 
     public static final StructLayout PROBE_EVENT = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("probe"), JAVA_INT.withName("phase"), JAVA_INT.withName("depth"),
-            JAVA_INT.withName("nframes"), JAVA_LONG.withName("ret"), MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_LONG).withName("args"),
+            JAVA_INT.withName("nframes"), JAVA_INT.withName("slot"), JAVA_INT.withName("pad"), JAVA_LONG.withName("ret"),
+            MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_LONG).withName("args"),
             MemoryLayout.sequenceLayout(PROBE_STRS, JAVA_INT).withName("str_len"), JAVA_INT.withName("raw_len"),
             MemoryLayout.sequenceLayout(PROBE_FRAMES, PROBE_FRAME).withName("frames"),
             MemoryLayout.sequenceLayout(PROBE_STRS, MemoryLayout.sequenceLayout(PROBE_STR, JAVA_BYTE)).withName("str"),
             MemoryLayout.sequenceLayout(PROBE_RAW, JAVA_BYTE).withName("raw")).withName("vigil_probe_event");
 
     static final long PE_PROBE = at(PROBE_EVENT, "probe"), PE_PHASE = at(PROBE_EVENT, "phase"), PE_DEPTH = at(PROBE_EVENT, "depth"),
-            PE_NFRAMES = at(PROBE_EVENT, "nframes"), PE_RET = at(PROBE_EVENT, "ret"), PE_ARGS = at(PROBE_EVENT, "args"),
+            PE_NFRAMES = at(PROBE_EVENT, "nframes"), PE_SLOT = at(PROBE_EVENT, "slot"), PE_RET = at(PROBE_EVENT, "ret"), PE_ARGS = at(PROBE_EVENT, "args"),
             PE_STR_LEN = at(PROBE_EVENT, "str_len"), PE_RAW_LEN = at(PROBE_EVENT, "raw_len"), PE_FRAMES = at(PROBE_EVENT, "frames"),
             PE_STR = at(PROBE_EVENT, "str"), PE_RAW = at(PROBE_EVENT, "raw");
     static final long PS_FLAGS = at(PROBE_SPEC, "flags"), PS_FILTERS = at(PROBE_SPEC, "filters"), PS_ARG_TYPE = at(PROBE_SPEC, "arg_type"),

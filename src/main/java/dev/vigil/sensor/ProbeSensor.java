@@ -62,8 +62,20 @@ public final class ProbeSensor extends RingSensor {
 
     public List<ProbeSpec> probes() { return probes; }
 
+    private int sharedTasks = -1;
+
+    /**
+     * Shares the exec sensor's task storage (task_w.h): each event then carries the workload
+     * slot of its thread (what the agent's profiles are keyed by). Before start.
+     */
+    public ProbeSensor shareTasks(ExecSensor exec) {
+        this.sharedTasks = exec.tasksFd();
+        return this;
+    }
+
     @Override
     void beforeLoad(BpfObject object, SensorSettings s) {
+        if (sharedTasks >= 0) object.reuseMap("tasks", sharedTasks);
         formats.clear();
         for (ProbeSpec p : probes) {
             if (p.tracepoint()) {
@@ -233,7 +245,7 @@ public final class ProbeSensor extends RingSensor {
             case PHASE_RETURN -> KernelEvent.Probe.RETURN;
             default -> KernelEvent.Probe.HIT;
         };
-        return new KernelEvent.Probe(who, id, p.name(), ph, depth, ret, values, frames);
+        return new KernelEvent.Probe(who, id, s.get(EventWire.I, EventWire.PE_SLOT), p.name(), ph, depth, ret, values, frames);
     }
 
     private String frameName(int tgid, int probe, long key) {

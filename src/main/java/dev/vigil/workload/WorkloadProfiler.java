@@ -191,6 +191,7 @@ public final class WorkloadProfiler {
         return switch (e) {
             case KernelEvent.Slot s -> slot(s, now);
             case KernelEvent.Item i -> item(i, now);
+            case KernelEvent.Probe p -> probe(p, now);
             default -> List.of();
         };
     }
@@ -275,7 +276,56 @@ public final class WorkloadProfiler {
         if (s.key == null) return List.of(); // an ignored cgroup: its slot is being switched off in the kernel
         var o = Observation.of(i, facts::comm, facts::linkedFile);
         if (o.isEmpty()) return List.of();
-        Observation ob = o.get();
+        return judge(s, o.get(), i.who(), i.call(), i, now);
+    }
+
+    private List<dev.vigil.event.ProbeSpec> probes = List.of();
+    /** Novel probe items already alerted, by dedup key, with the hits since not yet reported as repeats; bounded. */
+    private final Map<String, long[]> probeNovel = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, long[]> e) { return size() > 4096; }
+    };
+
+    /** The config's custom probes, by id: each one's hits are items of its own dimension (probe:NAME). */
+    public WorkloadProfiler probes(List<dev.vigil.event.ProbeSpec> probes) {
+        this.probes = List.copyOf(probes);
+        return this;
+    }
+
+    /** Probe hits of threads in no known workload (no slot, or its slot event not read yet). */
+    private long probeUnresolved;
+
+    public long probeUnresolved() { return probeUnresolved; }
+
+    /**
+     * A custom probe's hit, judged in its workload's probe:NAME dimension. Every hit crosses from the kernel (a probe
+     * has no in-kernel first-sight filter), so a novel one is alerted once and its further hits are counted as
+     * repeats of that alert at the next tick, not judged again.
+     */
+    private List<Alert> probe(KernelEvent.Probe e, Instant now) {
+        if (e.id() < 0 || e.id() >= probes.size()) return List.of();
+        SlotInfo s = slots.get(e.slot());
+        if (s == null) {
+            probeUnresolved++;
+            return List.of();
+        }
+        if (s.key == null) return List.of();
+        var o = Observation.probe(e, probes.get(e.id()));
+        if (o.isEmpty()) return List.of();
+        long[] pending = probeNovel.get(DETECTOR + "|" + s.key.text() + "|" + o.get().dimension() + "|" + o.get().item());
+        if (pending != null) {
+            pending[0]++;
+            return List.of();
+        }
+        List<Alert> out = judge(s, o.get(), e.who(), "", null, now);
+        for (Alert a : out) {
+            if (a.kind().equals("anomaly")) probeNovel.put(a.dedupKey(), new long[1]);
+        }
+        return out;
+    }
+
+    /** One observation of a slot's workload: learnt, seen or novel; the alerts it raised (i: the first sight, for its repeats; null: a probe's). */
+    private List<Alert> judge(SlotInfo s, Observation ob, KernelEvent.Who who, String call, KernelEvent.Item i, Instant now) {
         WorkloadProfile profile = profiles.find(s.key);
         if (profile == null) { // reset by an operator: learns again
             profile = profiles.get(s.key, false);
@@ -305,13 +355,13 @@ public final class WorkloadProfiler {
             case LEARNT, WARMUP -> {
                 learnt++;
                 if (collapsed != null && !item.equals(collapsed)) fan(s.key, d, item, collapsed, now);
-                if (v == Dimension.Verdict.WARMUP) out.add(Warmups.reported(alert(i, ob, s.key, profile, d, item, now)));
+                if (v == Dimension.Verdict.WARMUP) out.add(Warmups.reported(alert(who, call, ob, s.key, profile, d, item, now)));
             }
             case NOVEL -> {
                 novel++;
-                Alert a = alert(i, ob, s.key, profile, d, item, now);
+                Alert a = alert(who, call, ob, s.key, profile, d, item, now);
                 out.add(a);
-                if (i.kind() != KernelEvent.Item.SYSCALL && repeats.mark(i.slot(), i.kind(), i.hash())) {
+                if (i != null && i.kind() != KernelEvent.Item.SYSCALL && repeats.mark(i.slot(), i.kind(), i.hash())) {
                     NovelKey k = new NovelKey(i.slot(), i.kind(), i.hash());
                     novelRepeats.put(k, new Novel(a.dedupKey()));
                 }
@@ -363,6 +413,12 @@ public final class WorkloadProfiler {
                 v.reported = n;
             }
         }
+        for (var e : probeNovel.entrySet()) {
+            if (e.getValue()[0] > 0) {
+                repeated.accept(e.getKey(), e.getValue()[0]);
+                e.getValue()[0] = 0;
+            }
+        }
         for (Map.Entry<Integer, SlotInfo> e : slots.entrySet()) {
             SlotInfo s = e.getValue();
             if (s.key == null) continue;
@@ -397,7 +453,7 @@ public final class WorkloadProfiler {
             case WorkloadProfile.NETWORK -> "endpoints";
             case WorkloadProfile.RISKY -> "high-risk calls";
             case WorkloadProfile.SYSCALLS -> "system calls";
-            default -> "items";
+            default -> dimension.startsWith(WorkloadProfile.PROBE) ? "probed calls" : "items";
         };
     }
 
@@ -421,13 +477,13 @@ public final class WorkloadProfiler {
                 .dedupKey(DETECTOR + "|state|" + w.text() + "|" + d.name() + "|" + d.state()).build();
     }
 
-    private Alert alert(KernelEvent.Item i, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now) {
+    private Alert alert(KernelEvent.Who who, String call, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now) {
         // the executable its exec event named, else what /proc says (a recorded fact: the same live and replayed)
-        String named = describer.context().seen(i.who().tgid()).map(dev.vigil.host.ProcessContext.Seen::exe).orElseGet(() -> facts.exe(i.who().tgid()));
-        ProcessRef p = describer.describe(i.who().tgid(), i.who().pid(), i.who().comm(), named);
-        String exe = named.isEmpty() ? i.who().comm() : named;
+        String named = describer.context().seen(who.tgid()).map(dev.vigil.host.ProcessContext.Seen::exe).orElseGet(() -> facts.exe(who.tgid()));
+        ProcessRef p = describer.describe(who.tgid(), who.pid(), who.comm(), named);
+        String exe = named.isEmpty() ? who.comm() : named;
         String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
-        String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + i.who().tgid() + ") " + ob.words()
+        String summary = w.program() + " (" + w.scope() + "): " + exe.substring(exe.lastIndexOf('/') + 1) + " (pid " + who.tgid() + ") " + ob.words()
                 + " — " + LineageDetector.neverSeen(d, now)
                 + (profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         Alert.Severity sev = switch (ob.severity()) {
@@ -437,7 +493,7 @@ public final class WorkloadProfiler {
         };
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(sev)
                 .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))
-                .evidence("dimension", d.name()).evidence("item", item).evidence("action", ob.words()).evidence("what", ob.detail()).evidence("syscall", i.call())
+                .evidence("dimension", d.name()).evidence("item", item).evidence("action", ob.words()).evidence("what", ob.detail()).evidence("syscall", call)
                 .evidence("workload", w.text()).evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
                 .evidence("stable_since", String.valueOf(d.stableSince()))
                 .evidence("allow", AllowRequests.command(w, d.name(), item))

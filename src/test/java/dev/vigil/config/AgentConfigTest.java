@@ -127,7 +127,7 @@ class AgentConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            outputz: {}                                                       | v:1: outputz: unknown key (host, state_dir, detectors, collectors, filters, alerts, outputs, metrics)
+            outputz: {}                                                       | v:1: outputz: unknown key (host, state_dir, detectors, collectors, filters, alerts, outputs, metrics, probes)
             '- a'                                                             | v:1: expected a mapping with 'outputs'
             'detectors: {pH: {}}'                                             | v:1: detectors.pH: unknown detector (sequence, profiles)
             'detectors: {sequence: {window: 12}}'                             | v:1: detectors.sequence.window: '12' is not a whole number from 2 to 9

@@ -32,6 +32,32 @@ class ProbesConfigTest {
     }
 
     @Test
+    void theAgentsProbesAreWrittenOutAndParseBackToTheSameProbes() {
+        String yaml = "probes:\n"
+                + "  - {name: gai, uprobe: 'libc.so.6:getaddrinfo', args: [{index: 0, type: string, name: node}, {index: 1, type: ptr}],"
+                + " filters: {comm: [curl], uid: [0], args: [{index: 1, ne: 0}]}, profile: []}\n"
+                + "  - {name: wr, uprobe: 'libc.so.6:write', return: true, args: [{index: 0, type: int}, {index: 1, type: buffer, length: 2},"
+                + " {index: 2, type: ulong}], events: entry}\n"
+                + "  - {name: py, usdt: '/usr/bin/python3.11:python:function__entry', return: 'python:function__return',"
+                + " args: [{index: 0, type: string}, {index: 1, type: string}], function: 1}\n"
+                + "  - {name: exec, tracepoint: sched/sched_process_exec, profile: [filename]}\n"
+                + "  - {name: r, uretprobe: 'libc.so.6:read'}\n";
+        AgentConfig c = AgentConfig.parse("v", yaml);
+        assertThat(c.probes()).hasSize(5);
+        AgentConfig again = AgentConfig.parse("v2", c.toYaml());
+        assertThat(again.toYaml()).isEqualTo(c.toYaml());
+        for (int i = 0; i < 5; i++) {
+            ProbeSpec a = c.probes().get(i), b = again.probes().get(i);
+            assertThat(new ProbeSpec(b.name(), b.entry(), b.ret(), b.args(), b.pids(), b.uids(), b.comms(), b.cgroups(), b.argFilters(), b.functionArg(),
+                    b.emitEntry(), b.emitReturn(), b.profile(), a.where())).as(a.name()).isEqualTo(a);
+        }
+        assertThat(c.probes().get(0).profile()).isEmpty();
+        assertThat(c.probes().get(1).profile()).isNull();
+        assertThat(c.probes().get(3).profile()).containsExactly("filename");
+        assertThat(c.warnings()).isEmpty();
+    }
+
+    @Test
     void badProbesAreOneLineWithFileLineAndKey() {
         bad("  - {name: x, uprobe: 'libc.so.6:no_such_fn'}\n", "p.yaml:2: probes[0].uprobe: no function no_such_fn in "
                 + pathOfLibc()
@@ -53,8 +79,12 @@ class ProbesConfigTest {
         bad("  - {name: x, uprobe: 'libc.so.6:write', uretprobe: 'libc.so.6:write'}\n",
                 "p.yaml:2: probes[0].uretprobe: a probe has one of uprobe, uretprobe, usdt, tracepoint (also uprobe)");
         bad("  - {name: x, uprobe: 'libc.so.6:write', colour: red}\n",
-                "p.yaml:2: probes[0].colour: unknown key (name, uprobe, uretprobe, usdt, tracepoint, return, args, function, filters, events)");
+                "p.yaml:2: probes[0].colour: unknown key (name, uprobe, uretprobe, usdt, tracepoint, return, args, function, filters, events, profile)");
         bad("  - {name: x, uprobe: 'libc.so.6:write'}\n  - {name: x, uprobe: 'libc.so.6:read'}\n", "p.yaml:3: probes[1].name: 'x' named twice");
+        bad("  - {name: x, uprobe: 'libc.so.6:getaddrinfo', args: [{index: 0, type: string, name: node}], profile: [host]}\n",
+                "p.yaml:2: probes[0].profile[0]: 'host' is not a captured argument (node)");
+        bad("  - {name: x, tracepoint: 'sched/sched_process_exec', profile: [nope]}\n",
+                "p.yaml:2: probes[0].profile[0]: 'nope' is not a field of the tracepoint (filename, pid, old_pid)");
         bad("  - {name: x, uprobe: 'libc.so.6:write', filters: {comm: [a-name-far-too-long]}}\n",
                 "p.yaml:2: probes[0].filters.comm[0]: 'a-name-far-too-long' is not a command name (1 to 15 characters)");
     }

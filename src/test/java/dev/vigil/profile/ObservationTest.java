@@ -48,6 +48,60 @@ class ObservationTest {
         return x;
     }
 
+    static dev.vigil.event.ProbeSpec spec(String name, dev.vigil.event.ProbeSpec.Target entry, dev.vigil.event.ProbeSpec.Target ret,
+                                          java.util.List<dev.vigil.event.ProbeSpec.Arg> args, int functionArg, java.util.List<String> profile) {
+        return new dev.vigil.event.ProbeSpec(name, entry, ret, args, java.util.Set.of(), java.util.Set.of(), java.util.Set.of(), java.util.Set.of(),
+                java.util.List.of(), functionArg, true, true, profile, "t.yaml:2: probes[0]");
+    }
+
+    static KernelEvent.Probe hit(String phase, Long ret, java.util.Map<String, Object> values, java.util.List<String> frames) {
+        return new KernelEvent.Probe(new KernelEvent.Who(7, 7, 1, 0, 0, 0, "svc"), 0, 3, "p", phase, frames.size(), ret, values, frames);
+    }
+
+    @Test
+    void aProbeHitIsItsFunctionWithItsProfileArgumentsGeneralisedAndTheWordsNameEveryValueAndTheCallers() {
+        var gai = new dev.vigil.event.ProbeSpec.Target(dev.vigil.event.ProbeSpec.Kind.UPROBE, "/lib/libc.so.6", 0x1000, "getaddrinfo", "", "");
+        var args = java.util.List.of(new dev.vigil.event.ProbeSpec.Arg(0, dev.vigil.event.ProbeSpec.Type.STRING, -1, "node"),
+                new dev.vigil.event.ProbeSpec.Arg(1, dev.vigil.event.ProbeSpec.Type.PTR, -1, "service"),
+                new dev.vigil.event.ProbeSpec.Arg(2, dev.vigil.event.ProbeSpec.Type.INT, -1, "flags"));
+        var values = new java.util.LinkedHashMap<String, Object>();
+        values.put("node", "db-17.internal.example");
+        values.put("service", "0x0");
+        values.put("flags", 4L);
+        // by default the string arguments: numbers in them generalised, the pointer and the int left out
+        Observation o = Observation.probe(hit(KernelEvent.Probe.HIT, null, values, java.util.List.of("handle", "serve")),
+                spec("gai", gai, null, args, -1, null)).orElseThrow();
+        assertThat(o.dimension()).isEqualTo("probe:gai");
+        assertThat(o.item()).isEqualTo("getaddrinfo db-<n>.internal.example");
+        assertThat(o.words()).isEqualTo("called getaddrinfo(node=db-17.internal.example, service=0x0, flags=4) in handle <- serve (probe gai)");
+        assertThat(o.detail()).isEqualTo("called getaddrinfo(node=db-17.internal.example, service=0x0, flags=4) in handle <- serve");
+        assertThat(o.severity()).isEqualTo(Observation.Severity.MEDIUM);
+        // profile: [flags] names the value kept; profile: [] the function alone
+        assertThat(Observation.probe(hit(KernelEvent.Probe.HIT, null, values, java.util.List.of()), spec("gai", gai, null, args, -1, java.util.List.of("flags")))
+                .orElseThrow().item()).isEqualTo("getaddrinfo 4");
+        assertThat(Observation.probe(hit(KernelEvent.Probe.HIT, null, values, java.util.List.of()), spec("gai", gai, null, args, -1, java.util.List.of()))
+                .orElseThrow().item()).isEqualTo("getaddrinfo");
+        // a pair: its entry is judged (its own frame first, then its callers), its return is not
+        var ret = new dev.vigil.event.ProbeSpec.Target(dev.vigil.event.ProbeSpec.Kind.URETPROBE, "/lib/libc.so.6", 0x1000, "getaddrinfo", "", "");
+        var pair = spec("gai", gai, ret, args, -1, null);
+        assertThat(Observation.probe(hit(KernelEvent.Probe.ENTRY, null, values, java.util.List.of("getaddrinfo", "handle")), pair).orElseThrow().words())
+                .endsWith(") in handle (probe gai)");
+        assertThat(Observation.probe(hit(KernelEvent.Probe.RETURN, -2L, java.util.Map.of(), java.util.List.of("getaddrinfo")), pair)).isEmpty();
+        // a uretprobe alone: the class of what it returned
+        Observation r = Observation.probe(hit(KernelEvent.Probe.RETURN, -2L, java.util.Map.of(), java.util.List.of()),
+                spec("r", null, ret, java.util.List.of(), -1, null)).orElseThrow();
+        assertThat(r.item()).isEqualTo("getaddrinfo returned <0");
+        assertThat(r.words()).isEqualTo("getaddrinfo returned -2 (probe r)");
+        // a USDT pair naming its frames by an argument: the function is that argument's value
+        var usdt = new dev.vigil.event.ProbeSpec.Target(dev.vigil.event.ProbeSpec.Kind.USDT, "/usr/bin/python3.11", 0, "", "python", "function__entry");
+        var pargs = java.util.List.of(new dev.vigil.event.ProbeSpec.Arg(0, dev.vigil.event.ProbeSpec.Type.STRING, -1, "file"),
+                new dev.vigil.event.ProbeSpec.Arg(1, dev.vigil.event.ProbeSpec.Type.STRING, -1, "function"));
+        Observation py = Observation.probe(hit(KernelEvent.Probe.ENTRY, null, java.util.Map.of("file", "/srv/app.py", "function", "do_GET"),
+                java.util.List.of("do_GET", "handle_one_request")), spec("py", usdt, usdt, pargs, 1, java.util.List.of("file"))).orElseThrow();
+        assertThat(py.item()).isEqualTo("do_GET /srv/app.py");
+        assertThat(py.words()).endsWith(" in handle_one_request (probe py)");
+    }
+
     @Test
     void networkItemsKeepPrivateAddressesAndClassPublicOnes() {
         var pub = Observation.of(net(KernelEvent.Item.ACT_CONNECT, 2, 1, 443, KernelEvent.Item.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
