@@ -171,6 +171,49 @@ class CoverageKernelTest {
         }
     }
 
+    /**
+     * The same starvation, aimed at a custom probe: 20,000 calls of a probed function while the agent cannot read (each
+     * hit is an event over a kilobyte: the 1 MiB ring holds under a thousand). The loss is one high-severity coverage
+     * alert naming the probes' ring, and the closing summary gives the probe's own count.
+     */
+    @Test
+    void aProbeRingOverflowIsACoverageAlert(@TempDir Path dir) throws Exception {
+        Path target = dev.vigil.testing.Native.helper("probe_target");
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\nstate_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {enabled: false}\n  profiles: {warmup: 0s, learning: fast}\n"
+                + "alerts: {cooldown: 1h}\noutputs:\n  stdout: {format: json}\n"
+                + "probes:\n  - {name: add, uprobe: '" + target + ":vigil_t_add', args: [{index: 0, type: int}]}\n");
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            agent.awaitStderr("vigil: profiling workloads");
+            agent.drain();
+            agent.signal("STOP");
+            try {
+                Process p = new ProcessBuilder(target.toString(), "20000").redirectErrorStream(true).start();
+                p.getOutputStream().write("go\n".getBytes());
+                p.getOutputStream().close();
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue()).isZero();
+            } finally {
+                agent.signal("CONT");
+            }
+            List<JsonNode> coverage = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (coverage.isEmpty() && System.nanoTime() < deadline) {
+                for (JsonNode n : agent.drain()) if (n.path("detector").asText().equals("coverage")) coverage.add(n);
+            }
+            assertThat(coverage).as("stderr:\n%s", agent.stderr()).hasSize(1);
+            JsonNode c = coverage.getFirst();
+            assertThat(c.path("severity").asText()).isEqualTo("high");
+            assertThat(c.path("evidence").path("source").asText()).isEqualTo("probe_ring");
+            long lost = c.path("evidence").path("lost").asLong();
+            assertThat(lost).as("most of the 20,000 hits did not fit").isGreaterThan(15_000);
+            assertThat(c.path("summary").asText()).startsWith("vigil's coverage is degraded: " + String.format("%,d", lost)
+                    + " custom probe hits lost (the probes' ring buffer was full)");
+            assertThat(agent.stop()).isEqualTo(143);
+            assertThat(agent.stderr()).containsPattern("vigil: probe add: 20000 hits, 0 filtered in the kernel, [0-9]+ sent, " + lost + " lost");
+        }
+    }
+
     private static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
