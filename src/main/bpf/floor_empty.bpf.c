@@ -27,3 +27,11 @@ int vigil_floor_btf_exit(void *ctx)
 {
 	return 0;
 }
+
+/* The floor of a custom probe (bench/probes.sh): an empty uprobe, attached where vigil's
+ * probe would be (a function's entry, or a USDT probe's address). */
+SEC("uprobe")
+int vigil_floor_uprobe(void *ctx)
+{
+	return 0;
+}

@@ -180,6 +180,10 @@ public final class ProbeSensor extends RingSensor {
         }
     }
 
+    /** probes.bpf.c wakes the reader once per 64 KiB waiting, not per hit. */
+    @Override
+    boolean lazyWakeup() { return true; }
+
     @Override
     public String header() {
         return "probes: TIME PROBE PID PPID UID COMM PHASE DEPTH VALUES [in FUNCTION <- CALLER ...]; attached: " + String.join("; ", attached);

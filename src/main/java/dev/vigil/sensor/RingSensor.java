@@ -123,10 +123,14 @@ abstract class RingSensor implements Sensor {
         }
     }
 
+    /** Whether the programs submit without waking the reader (BPF_RB_NO_WAKEUP): each read then also consumes what is ready. */
+    boolean lazyWakeup() { return false; }
+
     @Override
     public int read(Consumer<KernelEvent> to, int timeoutMs) {
         sink = to;
-        return ring.poll(timeoutMs);
+        int n = ring.poll(timeoutMs);
+        return lazyWakeup() ? n + ring.consume() : n;
     }
 
     @Override
