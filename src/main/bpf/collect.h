@@ -113,6 +113,17 @@ static __always_inline void vigil_submit(void *e)
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* Submits e (size bytes) waking user space only when the data waiting crosses a multiple
+ * of wake_bytes (a power of two): once per crossing, not on every event of a busy ring.
+ * The reader must consume what is ready at every read, woken or not. */
+static __always_inline void vigil_submit_batched(void *e, __u64 size, __u64 wake_bytes)
+{
+	vigil_count(VIGIL_STAT_SENT);
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags = avail >= wake_bytes && (avail & (wake_bytes - 1)) < 2 * (size + 8) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 /* The common header of every collector event (struct vigil_event_header in events.h). */
 static __always_inline void vigil_header(struct vigil_event_header *h, __u32 type)
 {

@@ -258,19 +258,12 @@ static __always_inline struct vigil_probe_event *probe_event(__u32 id, __u32 pha
 	return e;
 }
 
-/* Wake user space only when the data waiting crosses a multiple of 64 KiB: a hot probed
- * function would otherwise pay a wake-up per hit whenever the reader has caught up (user
- * space consumes what is ready at every read, woken or not). */
-#define PROBE_WAKEUP_BYTES (64 * 1024)
-
+/* The reader is woken once per 64 KiB waiting: a hot probed function would otherwise pay a
+ * wake-up per hit whenever the reader has caught up. */
 static __always_inline void probe_send(struct vigil_probe_event *e, __u32 id)
 {
 	pcount(id, PC_SENT);
-	vigil_count(VIGIL_STAT_SENT);
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = avail >= PROBE_WAKEUP_BYTES && (avail & (PROBE_WAKEUP_BYTES - 1)) < 2 * (sizeof(*e) + 8) ? BPF_RB_FORCE_WAKEUP
-														: BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	vigil_submit_batched(e, sizeof(*e), 64 * 1024);
 }
 
 static __always_inline struct vigil_probe_stack *thread_stack(int create)

@@ -83,12 +83,7 @@ int BPF_PROG(vigil_rec_enter, struct pt_regs *regs, long id)
 	e->tid = (__u32)pid_tgid;
 	e->tgid = tgid;
 	e->nr = (__u32)id;
-	vigil_count(VIGIL_STAT_SENT);
-	/* wake user space when the data waiting crosses a multiple of wakeup_bytes (a power of
-	 * two): once per crossing, not on every call of a ring that nobody drains */
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = avail >= wakeup_bytes && (avail & (wakeup_bytes - 1)) < 2 * (sizeof(*e) + 8) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	vigil_submit_batched(e, sizeof(*e), wakeup_bytes);
 	return 0;
 }
 

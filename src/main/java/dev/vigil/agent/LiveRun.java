@@ -399,12 +399,13 @@ final class LiveRun implements AutoCloseable {
      */
     private void readProbes() {
         if (probes == null) return;
+        contextFirst.drain();
         while (workload.read(this::onWorkload, 0) > 0) { }
         probes.read(this::onProbe, 0);
     }
 
+    /** A probe hit (its context drained once per batch, by {@link #readProbes}): to the profiler, noted in the event recording. */
     private void onProbe(KernelEvent e) {
-        contextFirst.drain();
         Instant now = Instant.now();
         if (events != null) events.event(e, now);
         workloads.item(e, now);
@@ -519,7 +520,10 @@ final class LiveRun implements AutoCloseable {
         contextFirst.drain();
         if (workload != null) {
             while (workload.read(this::onWorkload, 0) > 0) { }
-            if (probes != null) while (probes.read(this::onProbe, 0) > 0) { }
+            if (probes != null) {
+                contextFirst.drain();
+                while (probes.read(this::onProbe, 0) > 0) { }
+            }
             tick();
             workloads.due(null);
             Map<String, Long> wc = workload.counts();

@@ -312,7 +312,7 @@ public final class WorkloadProfiler {
         if (s.key == null) return List.of();
         var o = Observation.probe(e, probes.get(e.id()));
         if (o.isEmpty()) return List.of();
-        long[] pending = probeNovel.get(DETECTOR + "|" + s.key.text() + "|" + o.get().dimension() + "|" + o.get().item());
+        long[] pending = probeNovel.get(dedupKey(s.key, o.get().dimension(), o.get().item()));
         if (pending != null) {
             pending[0]++;
             return List.of();
@@ -498,6 +498,9 @@ public final class WorkloadProfiler {
                 .evidence("stable_since", String.valueOf(d.stableSince()))
                 .evidence("allow", AllowRequests.command(w, d.name(), item))
                 .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
-                .dedupKey(DETECTOR + "|" + w.text() + "|" + d.name() + "|" + item).build();
+                .dedupKey(dedupKey(w, d.name(), item)).build();
     }
+
+    /** The dedup key of a novel item's alert. */
+    private static String dedupKey(WorkloadKey w, String dimension, String item) { return DETECTOR + "|" + w.text() + "|" + dimension + "|" + item; }
 }

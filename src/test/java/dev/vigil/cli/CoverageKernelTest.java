@@ -45,11 +45,7 @@ class CoverageKernelTest {
             } finally {
                 agent.signal("CONT");
             }
-            List<JsonNode> coverage = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (coverage.isEmpty() && System.nanoTime() < deadline) {
-                for (JsonNode n : agent.drain()) if (n.path("detector").asText().equals("coverage")) coverage.add(n);
-            }
+            List<JsonNode> coverage = coverageAlerts(agent);
             assertThat(coverage).as("stderr:\n%s", agent.stderr()).hasSize(1);
             JsonNode c = coverage.getFirst();
             assertThat(c.path("severity").asText()).isEqualTo("high");
@@ -65,13 +61,7 @@ class CoverageKernelTest {
             assertThat(agent.stop()).as("SIGTERM: 128 + 15 after the clean shutdown").isEqualTo(143);
             assertThat(agent.stderr()).contains(lost + " events lost");
         } finally {
-            for (int i = 0; i < 50 && Files.exists(cgroup); i++) {
-                try {
-                    Files.delete(cgroup);
-                } catch (java.io.IOException busy) {
-                    Thread.sleep(100); // the storm's last process is still leaving it
-                }
-            }
+            dev.vigil.testing.TestCgroups.remove(cgroup);
         }
     }
 
@@ -119,13 +109,7 @@ class CoverageKernelTest {
             assertThat(risky.path("evidence").path("lost").asLong()).isGreaterThan(50_000);
             assertThat(agent.stop()).isEqualTo(143);
         } finally {
-            for (int i = 0; i < 50 && Files.exists(cgroup); i++) {
-                try {
-                    Files.delete(cgroup);
-                } catch (java.io.IOException busy) {
-                    Thread.sleep(100);
-                }
-            }
+            dev.vigil.testing.TestCgroups.remove(cgroup);
         }
     }
 
@@ -196,11 +180,7 @@ class CoverageKernelTest {
             } finally {
                 agent.signal("CONT");
             }
-            List<JsonNode> coverage = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (coverage.isEmpty() && System.nanoTime() < deadline) {
-                for (JsonNode n : agent.drain()) if (n.path("detector").asText().equals("coverage")) coverage.add(n);
-            }
+            List<JsonNode> coverage = coverageAlerts(agent);
             assertThat(coverage).as("stderr:\n%s", agent.stderr()).hasSize(1);
             JsonNode c = coverage.getFirst();
             assertThat(c.path("severity").asText()).isEqualTo("high");
@@ -212,6 +192,16 @@ class CoverageKernelTest {
             assertThat(agent.stop()).isEqualTo(143);
             assertThat(agent.stderr()).containsPattern("vigil: probe add: 20000 hits, 0 filtered in the kernel, [0-9]+ sent, " + lost + " lost");
         }
+    }
+
+    /** The coverage alerts that come once the agent reads again (waiting at most 10 s for the first). */
+    private static List<JsonNode> coverageAlerts(LiveVigil agent) throws InterruptedException {
+        List<JsonNode> coverage = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (coverage.isEmpty() && System.nanoTime() < deadline) {
+            for (JsonNode n : agent.drain()) if (n.path("detector").asText().equals("coverage")) coverage.add(n);
+        }
+        return coverage;
     }
 
     private static void run(String... cmd) throws Exception {

@@ -239,13 +239,7 @@ class WorkloadProfilesKernelTest {
         } finally {
             Files.writeString(dir.resolve("stop"), "");
             if (service != null && !service.waitFor(10, TimeUnit.SECONDS)) service.destroyForcibly();
-            for (int i = 0; i < 50 && Files.exists(cgroup); i++) {
-                try {
-                    Files.delete(cgroup);
-                } catch (java.io.IOException busy) {
-                    Thread.sleep(100);
-                }
-            }
+            dev.vigil.testing.TestCgroups.remove(cgroup);
         }
     }
 

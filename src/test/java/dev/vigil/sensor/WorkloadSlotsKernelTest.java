@@ -127,13 +127,7 @@ class WorkloadSlotsKernelTest {
     }
 
     private static void removeCgroup(Path cgroup) throws InterruptedException {
-        for (int i = 0; i < 100 && Files.exists(cgroup); i++) {
-            try {
-                Files.delete(cgroup);
-            } catch (java.io.IOException busy) {
-                Thread.sleep(50); // its last process is still leaving it
-            }
-        }
+        dev.vigil.testing.TestCgroups.remove(cgroup);
     }
 
     private static void drain(WorkloadSensor w, List<KernelEvent> events, java.util.function.Predicate<List<KernelEvent>> done) {
