@@ -69,5 +69,5 @@ vigil_build_if_needed() {
     return 0
   fi
   vigil_say "building vigil (Maven, clang for the BPF programs) ..."
-  (cd "$VIGIL_ROOT" && mvn -q -B -Dstyle.color=never package -DskipTests 2>&1 | sed "s/\x1b\[[0-9;]*m//g" >&2) || vigil_die "build failed (run: cd $VIGIL_ROOT && mvn package -DskipTests)"
+  (cd "$VIGIL_ROOT" && mvn -q -B -Dstyle.color=never package -DskipTests </dev/null 2>&1 | sed "s/\x1b\[[0-9;]*m//g" >&2) || vigil_die "build failed (run: cd $VIGIL_ROOT && mvn package -DskipTests)"
 }

@@ -30,6 +30,7 @@ enum vigil_event_type {
 	VIGIL_EV_REC_FORK = 21,    /* struct vigil_rec_proc: a recorded process forked a new one */
 	VIGIL_EV_REC_EXEC = 22,    /* struct vigil_rec_proc: a recorded process executed a file */
 	VIGIL_EV_REC_EXIT = 23,    /* struct vigil_rec_proc: a recorded process exited */
+	VIGIL_EV_REC_CALL_IN = 24, /* struct vigil_rec_call_in: one system call made inside probed functions */
 	VIGIL_EV_SLOT = 30,        /* struct vigil_slot_event (workload.bpf.c): a workload slot's process started */
 	VIGIL_EV_ITEM = 31,        /* struct vigil_item_event (workload.bpf.c): a workload's first sight of an item */
 	VIGIL_EV_PROBE = 40,       /* struct vigil_probe_event (probes.bpf.c): a custom probe fired */
@@ -44,6 +45,14 @@ struct vigil_test_event {
 	__u64 seq;       /* per-program sequence number, from 1 */
 	__u64 ktime_ns;  /* bpf_ktime_get_ns() at the call */
 };
+
+/* The system call the kernel's uretprobe trampoline makes on x86-64 (Linux 6.11+) when a
+ * probed function returns: not the program's own call, so no program counts it. */
+#if defined(__TARGET_ARCH_x86)
+#define VIGIL_NR_URETPROBE 335
+#else
+#define VIGIL_NR_URETPROBE -1
+#endif
 
 /* Lookahead-pair profiles (sequence.bpf.c). */
 #define VIGIL_SEQ_MAX_WINDOW 9   /* the current call and up to 8 before it */
@@ -317,6 +326,28 @@ struct vigil_slot_event {
 	char args[VIGIL_ARGS_MAX];
 };
 
+/* A probed function a thread is in (probes.bpf.c keeps them per thread in probe_stacks). */
+struct vigil_probe_frame {
+	__u32 probe;         /* the probe that pushed it */
+	__u32 emitted;       /* its entry passed the filters (its return is sent too) */
+	__u64 key;           /* the value of the probe's frame argument (a function's name pointer), else 0 */
+};
+
+/* Probed functions sent with a recorded call or a first sight, innermost first (probe_stack.h). */
+#define VIGIL_CALL_FRAMES 4
+
+/* record.bpf.c with custom probes (record --probes): a call made inside probed functions. */
+struct vigil_rec_call_in {
+	__u32 type;          /* VIGIL_EV_REC_CALL_IN */
+	__u32 tid;
+	__u32 tgid;
+	__u32 nr;
+	__u32 depth;         /* the thread's depth of probed calls */
+	__u32 nframes;
+	struct vigil_probe_frame frames[VIGIL_CALL_FRAMES]; /* innermost first */
+};
+
+
 struct vigil_item_event {
 	struct vigil_event_header h;
 	__u32 slot;          /* 1 + the workload slot's index */
@@ -336,6 +367,9 @@ struct vigil_item_event {
 	char real[VIGIL_PATH_MAX]; /* a file opened: its path as the kernel reached it (the opened file's f_path
 	                            * walked: symlinks followed, no . or .., whatever was passed); a link made:
 	                            * the link's own name as passed (path is what it links to); "" otherwise */
+	__u32 depth;         /* the thread's depth of probed calls (custom probes with a return pair), 0: in none */
+	__u32 nframes;
+	struct vigil_probe_frame frames[VIGIL_CALL_FRAMES]; /* the probed functions it was in, innermost first */
 };
 
 /* Custom probes (probes.bpf.c): one generic family of programs, configured per probe by
@@ -401,12 +435,6 @@ struct vigil_probe_spec {
 	__u16 data_loc[VIGIL_PROBE_STRS];     /* tracepoint: offsets of __data_loc strings (0: none) */
 	__u16 _pad2;
 	struct vigil_probe_arg_filter arg_filter[VIGIL_PROBE_ARG_FILTERS];
-};
-
-struct vigil_probe_frame {
-	__u32 probe;         /* the probe that pushed it */
-	__u32 emitted;       /* its entry passed the filters (its return is sent too) */
-	__u64 key;           /* the value of the probe's frame argument (a function's name pointer), else 0 */
 };
 
 /* Per thread: the depth of paired calls and the frames, outermost first. */

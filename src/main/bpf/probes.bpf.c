@@ -21,6 +21,7 @@
 #include "events.h"
 #include "collect.h"
 #include "task_w.h"
+#include "probe_stack.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -40,12 +41,7 @@ struct {
 	__type(value, struct vigil_probe_spec);
 } probe_specs SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);  /* thread id */
-	__type(value, struct vigil_probe_stack);
-} probe_stacks SEC(".maps");
+/* probe_stacks: probe_stack.h */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

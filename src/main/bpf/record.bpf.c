@@ -18,10 +18,12 @@
 #include <bpf/bpf_core_read.h>
 #include "events.h"
 #include "collect.h" /* stats, the ring buffer (sized by user space), vigil_header; its filters are unused here */
+#include "probe_stack.h"
 
 VIGIL_WIRE_STRUCT(vigil_rec_call);
 VIGIL_WIRE_ENUM(vigil_event_type);
 VIGIL_WIRE_STRUCT(vigil_rec_proc);
+VIGIL_WIRE_STRUCT(vigil_rec_call_in);
 
 #define REC_RECORDING 1
 #define REC_AWAIT_EXEC 2
@@ -31,6 +33,9 @@ const volatile __u32 follow = 1;
 /* Calls are submitted without waking user space; it is woken each time the data waiting
  * crosses a multiple of this (a power of two), and drains the ring every poll period too. */
 const volatile __u64 wakeup_bytes = 256 << 10;
+/* record --probes: a call made inside probed functions (probe_stacks, shared with
+ * probes.bpf.c) is sent with them (struct vigil_rec_call_in). */
+const volatile __u32 with_frames = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -48,9 +53,10 @@ struct {
 } lost SEC(".maps");
 
 /* collect.h's stats: [0] events lost, [1] events sent, and here [2] processes not followed
- * (targets full), [3] calls numbered beyond VIGIL_MAX_SYSCALLS (sent anyway) */
+ * (targets full), [3] calls numbered beyond VIGIL_MAX_SYSCALLS (sent anyway), [4] uretprobe returns left out */
 #define REC_STAT_NOT_FOLLOWED 2
 #define REC_STAT_OUT_OF_RANGE 3
+#define REC_STAT_URETPROBE 4 /* the uretprobe trampoline's calls (VIGIL_NR_URETPROBE): not the program's, left out */
 
 static __always_inline void count_lost(__u32 tgid)
 {
@@ -64,6 +70,32 @@ static __always_inline void count_lost(__u32 tgid)
 	}
 }
 
+/* A call inside probed functions (record --probes): sent with the innermost ones. */
+static __always_inline int send_call_in(__u64 pid_tgid, long id)
+{
+	struct vigil_probe_frame f[VIGIL_CALL_FRAMES] = {};
+	__u32 depth = 0;
+	__u32 n = vigil_call_frames(f, &depth);
+	if (depth == 0)
+		return 0;
+	__u32 tgid = pid_tgid >> 32;
+	struct vigil_rec_call_in *c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
+	if (!c) {
+		count_lost(tgid);
+		return 1;
+	}
+	c->type = VIGIL_EV_REC_CALL_IN;
+	c->tid = (__u32)pid_tgid;
+	c->tgid = tgid;
+	c->nr = (__u32)id;
+	c->depth = depth;
+	c->nframes = n;
+	for (int k = 0; k < VIGIL_CALL_FRAMES; k++)
+		c->frames[k] = f[k];
+	vigil_submit_batched(c, sizeof(*c), wakeup_bytes);
+	return 1;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_rec_enter, struct pt_regs *regs, long id)
 {
@@ -72,13 +104,19 @@ int BPF_PROG(vigil_rec_enter, struct pt_regs *regs, long id)
 	__u32 *state = bpf_map_lookup_elem(&targets, &tgid);
 	if (!state || *state != REC_RECORDING)
 		return 0;
+	if (id == VIGIL_NR_URETPROBE) {
+		vigil_count(REC_STAT_URETPROBE);
+		return 0;
+	}
+	if ((__u64)id >= VIGIL_MAX_SYSCALLS)
+		vigil_count(REC_STAT_OUT_OF_RANGE);
+	if (with_frames && send_call_in(pid_tgid, id))
+		return 0;
 	struct vigil_rec_call *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_lost(tgid);
 		return 0;
 	}
-	if ((__u64)id >= VIGIL_MAX_SYSCALLS)
-		vigil_count(REC_STAT_OUT_OF_RANGE);
 	e->type = VIGIL_EV_REC_CALL;
 	e->tid = (__u32)pid_tgid;
 	e->tgid = tgid;

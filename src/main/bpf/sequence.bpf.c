@@ -217,6 +217,8 @@ static __always_inline __u32 resolve(struct task_seq *t)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_seq_enter, struct pt_regs *regs, long id)
 {
+	if (id == VIGIL_NR_URETPROBE)
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_seq *t = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!t) {

@@ -33,6 +33,7 @@
 #include "collect.h"
 #include "path.h"
 #include "task_w.h"
+#include "probe_stack.h"
 
 VIGIL_WIRE_STRUCT(vigil_slot_event);
 VIGIL_WIRE_STRUCT(vigil_item_event);
@@ -401,6 +402,7 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 	if (bpf_map_update_elem(&seen, &k, &fresh, BPF_NOEXIST) != 0)
 		return; /* another thread sent it */
 	vigil_header(&e->h, VIGIL_EV_ITEM);
+	e->nframes = vigil_call_frames(e->frames, &e->depth); /* the probed functions it was made in (custom probes) */
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0) != 0) {
 		lost_in(e->slot);
 		bpf_map_delete_elem(&seen, &k);
@@ -797,6 +799,8 @@ static __always_inline void retry_slot(struct task_struct *task, struct task_w *
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 {
+	if (id == VIGIL_NR_URETPROBE)
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!t) {

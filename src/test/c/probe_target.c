@@ -1,12 +1,14 @@
 /* A probe target with known functions, calls and arguments (ProbeKernelTest).
- *   probe_target N   waits for a line on stdin (the probes are attached), then, N times:
+ *   probe_target N [now]   waits for a line on stdin (the probes are attached; not with now), then, N times:
  *     vigil_t_add(i, 100)                       (returns i + 100)
- *     vigil_t_outer(i) -> vigil_t_middle -> vigil_t_inner, which calls getppid()
+ *     vigil_t_outer(i) -> vigil_t_middle -> vigil_t_inner, which calls getppid();
+ *                         vigil_t_outer then calls getpid()
  *     USDT vigiltest:tick with (i, "tick-<i>")  (sys/sdt.h, systemtap-sdt-dev)
  *   and prints "done". Functions are noinline and their calls are not tail calls, so each
  *   has its own entry and return. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/sdt.h>
 
@@ -33,14 +35,14 @@ __attribute__((noinline, used)) long vigil_t_outer(long i)
 {
 	long r = vigil_t_middle(i);
 	asm volatile("" ::: "memory");
-	return r + 1;
+	return r + 1 + (getpid() & 0);
 }
 
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 3;
 	char line[16];
-	if (!fgets(line, sizeof(line), stdin))
+	if (!(argc > 2 && strcmp(argv[2], "now") == 0) && !fgets(line, sizeof(line), stdin))
 		return 2;
 	long sum = 0;
 	for (int i = 0; i < n; i++) {

@@ -19,7 +19,10 @@ import picocli.CommandLine.Option;
                 "Follows the processes they fork; stops when all have exited, at Ctrl-C or",
                 "after --duration. vigil's own messages go to stderr.",
                 "  vigil record --out data/train -- curl -s http://localhost/",
-                "  vigil record --pid $(pgrep -o nginx) --out data/normal --duration 60"})
+                "  vigil record --pid $(pgrep -o nginx) --out data/normal --duration 60",
+                "With --probes FILE (its probes: list, docs/probes.md), the calls made inside the",
+                "functions of entry/return probes are marked in the traces (# in inner <- outer).",
+                "  vigil record --probes probes.yaml --out data/py -- /usr/bin/python3.11 app.py"})
 final class RecordCommand implements Callable<Integer> {
     @Mixin TargetOptions target;
     @Mixin MetricsOption metrics;
@@ -27,18 +30,24 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "vigil-traces", description = "Folder for the trace files (created; existing files are kept) (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--probes", paramLabel = "FILE", description = "A file with a probes: list (a trace config or vigil.yaml): each call made inside the functions of its entry/return probes is marked in the traces with them.")
+    Path probesFile;
+
     private volatile boolean stop;
 
     @Override
     public Integer call() throws Exception {
         Launcher.Prepared launch = target.validate();
         metrics.check();
+        java.util.List<dev.vigil.event.ProbeSpec> probes = probesFile == null ? java.util.List.of() : probes(probesFile);
         TraceFolder traces = folder(out, "--out");
         Privileges.require("record");
         TraceRecording rec = new TraceRecording(traces);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("record");
-             LiveSource live = LiveSource.start(target.follow(), target.ringBytes(), rec);
+             dev.vigil.sensor.ProbeSensor probed = probes.isEmpty() ? null : startProbes(probes);
+             LiveSource live = probed == null ? LiveSource.start(target.follow(), target.ringBytes(), rec)
+                     : LiveSource.start(target.follow(), target.ringBytes(), rec, probed);
              Launcher launched = launch == null ? null : launch.start()) {
             guard.onStop(() -> stop = true);
             rec.source(live);
@@ -47,6 +56,11 @@ final class RecordCommand implements Callable<Integer> {
             live.follow(target.target(), launched, rec, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
             rec.finishAll("recording stopped while the process ran");
             rec.summary(System.err);
+            if (probed != null) {
+                System.err.printf("vigil: probes: %s%n", dev.vigil.follow.TraceOutput.counts(probed));
+                long u = live.recorder().uretprobeCalls();
+                if (u > 0) System.err.printf("vigil: %,d calls of the kernel's uretprobe trampoline (probed functions returning) are not the program's and are left out%n", u);
+            }
             if (launched != null && launched.isAlive()) {
                 System.err.printf("vigil: %s (pid %d) is still running; it is no longer recorded%n", launched.name(), launched.pid());
                 launched.detach();
@@ -55,6 +69,29 @@ final class RecordCommand implements Callable<Integer> {
             throw new UserError(ExitCodes.ERROR, e.getMessage());
         }
         return ExitCodes.OK;
+    }
+
+    /** The probes of --probes FILE: one line per error. */
+    private static java.util.List<dev.vigil.event.ProbeSpec> probes(Path file) {
+        try {
+            java.util.List<dev.vigil.event.ProbeSpec> p = dev.vigil.config.ProbesConfig.load(file);
+            if (p.stream().noneMatch(x -> x.ret() != null && x.entry() != null)) {
+                System.err.println("vigil: note: no probe in " + file + " has an entry and a return (return:), so no call is placed in a function");
+            }
+            return p;
+        } catch (dev.vigil.config.ConfigException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    private static dev.vigil.sensor.ProbeSensor startProbes(java.util.List<dev.vigil.event.ProbeSpec> probes) {
+        try {
+            dev.vigil.sensor.ProbeSensor s = dev.vigil.sensor.Sensor.start(new dev.vigil.sensor.ProbeSensor(probes), dev.vigil.event.SensorSettings.defaults());
+            System.err.printf("vigil: probes attached: %s%n", String.join("; ", probes.stream().map(p -> p.name() + " (" + p.describe() + ")").toList()));
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new UserError(ExitCodes.USAGE, e.getMessage());
+        }
     }
 
     /** The trace folder of --out or --record: created; a file there is a usage error. */

@@ -55,6 +55,26 @@ public final class ProbesConfig {
             "filters", "events", "profile");
     private static final List<String> ARG_KEYS = List.of("index", "type", "length", "name");
 
+    /**
+     * The {@code probes:} list of a file (a trace config or an agent's vigil.yaml: its other keys are left to their
+     * commands); a file without probes is an error.
+     */
+    public static List<ProbeSpec> load(Path path) {
+        String name = path.toString();
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(name, 0, "", "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(name, 0, "", "cannot read: " + e.getMessage());
+        }
+        Yaml.Mapping top = Yaml.root(name, text, "probes");
+        List<ProbeSpec> probes = parse(name, top.entries().get("probes"));
+        if (probes.isEmpty()) throw new ConfigException(name, top.line(), "probes", "missing: a list of probes (docs/probes.md)");
+        return probes;
+    }
+
     /** The probes of a {@code probes:} node (null or empty: none). */
     public static List<ProbeSpec> parse(String file, Yaml.Node n) {
         if (n == null || n instanceof Yaml.Scalar sc && sc.text().isEmpty()) return List.of();

@@ -53,8 +53,43 @@ public final class TraceRecording implements ProcessObserver {
         live.add(pid);
     }
 
+    /** Per process, the probed functions its last call was made in (record --probes), and where that was said in its trace. */
+    private final java.util.Map<Integer, String> lastIn = new java.util.HashMap<>();
+    /** Per innermost probed function, its calls by system call number (record --probes); bounded. */
+    private final java.util.Map<String, java.util.Map<Integer, Long>> byFunction = new java.util.LinkedHashMap<>();
+    private static final int FUNCTIONS_MAX = 10_000;
+
     @Override
     public void call(int tgid, int tid, int nr) {
+        record(tgid, tid, nr, lastIn.isEmpty() ? null : List.of());
+    }
+
+    /**
+     * A call made inside probed functions: when they differ from those of the process's previous call, a comment line
+     * says where the calls that follow were made ({@code # in inner <- middle <- outer}, with the thread when it is
+     * not the main one; {@code # in no probed function} once they have all returned).
+     */
+    @Override
+    public void call(int tgid, int tid, int nr, List<String> in) {
+        record(tgid, tid, nr, in);
+        if (traces.isOpen(tgid) && !in.isEmpty()) {
+            var m = byFunction.get(in.getFirst());
+            if (m == null && byFunction.size() < FUNCTIONS_MAX) byFunction.put(in.getFirst(), m = new java.util.TreeMap<>());
+            if (m != null) m.merge(nr, 1L, Long::sum);
+        }
+    }
+
+    private void inFunctions(int tgid, int tid, List<String> in) {
+        String where = in.isEmpty() ? "" : String.join(" <- ", in) + (tid != tgid ? " (thread " + tid + ")" : "");
+        String before = lastIn.get(tgid);
+        if (where.equals(before == null ? "" : before)) return;
+        if (where.isEmpty()) lastIn.remove(tgid);
+        else lastIn.put(tgid, where);
+        traces.note(tgid, where.isEmpty() ? "in no probed function" : "in " + where, null);
+    }
+
+    /** Writes a call into its process's trace (begun at this call if need be), after where says in which functions when it must. */
+    private void record(int tgid, int tid, int nr, List<String> in) {
         try {
             if (!traces.isOpen(tgid)) {
                 if (traces.hasEnded(tgid)) {
@@ -64,6 +99,7 @@ public final class TraceRecording implements ProcessObserver {
                 traces.begin(tgid, LiveSource.parent(tgid), Procfs.comm(tgid), "first seen at a call");
                 live.add(tgid);
             }
+            if (in != null) inFunctions(tgid, tid, in);
             traces.call(tgid, nr);
             calls.incrementAndGet();
         } catch (RuntimeException e) {
@@ -106,6 +142,7 @@ public final class TraceRecording implements ProcessObserver {
     }
 
     private void finish(int tgid, String end) {
+        lastIn.remove(tgid);
         traces.finish(tgid, end, recorder == null ? 0 : recorder.lost(tgid));
         live.remove(tgid);
         finished.incrementAndGet();
@@ -171,5 +208,35 @@ public final class TraceRecording implements ProcessObserver {
             err.printf("vigil: %d new processes were not followed (too many recorded at once)%n", recorder.notFollowed());
         }
         if (late > 0) err.printf("vigil: %d calls came after their process's exit (other threads) and are not in its trace%n", late);
+        functionSummary(err);
+    }
+
+    /** record --probes: the calls made in each innermost probed function, the most first, with their commonest system calls. */
+    private void functionSummary(PrintStream err) {
+        if (byFunction.isEmpty()) return;
+        dev.vigil.syscall.SyscallTable table = dev.vigil.syscall.SyscallTable.host();
+        var rows = byFunction.entrySet().stream()
+                .map(e -> java.util.Map.entry(e.getKey(), e.getValue().values().stream().mapToLong(Long::longValue).sum()))
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).toList();
+        err.printf("vigil: system calls made in probed functions (the innermost one), %d function%s:%n", rows.size(), rows.size() == 1 ? "" : "s");
+        err.printf("  %-40s %10s  %s%n", "FUNCTION", "CALLS", "SYSTEM CALLS");
+        int shown = 0;
+        for (var r : rows) {
+            if (++shown > SUMMARY_ROWS) {
+                err.printf("  ... and %d more%n", rows.size() - SUMMARY_ROWS);
+                break;
+            }
+            var calls = byFunction.get(r.getKey()).entrySet().stream().sorted(java.util.Map.Entry.<Integer, Long>comparingByValue().reversed())
+                    .limit(6).map(c -> table.name(c.getKey()) + " " + c.getValue()).toList();
+            int more = byFunction.get(r.getKey()).size() - calls.size();
+            err.printf("  %-40s %10d  %s%s%n", r.getKey(), r.getValue(), String.join(", ", calls), more > 0 ? ", +" + more + " more" : "");
+        }
+    }
+
+    /** record --probes: per innermost probed function, its calls by system-call number (a copy). */
+    public java.util.Map<String, java.util.Map<Integer, Long>> callsByFunction() {
+        java.util.Map<String, java.util.Map<Integer, Long>> m = new java.util.LinkedHashMap<>();
+        byFunction.forEach((k, v) -> m.put(k, java.util.Map.copyOf(v)));
+        return m;
     }
 }

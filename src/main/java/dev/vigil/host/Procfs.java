@@ -49,6 +49,25 @@ public final class Procfs {
         }
     }
 
+    /**
+     * A NUL-terminated string of at most max bytes at address addr of a running process's
+     * memory (/proc/PID/mem, needs ptrace rights: root), or "" when it cannot be read.
+     */
+    public static String string(long pid, long addr, int max) {
+        if (addr == 0) return "";
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(Path.of("/proc", Long.toString(pid), "mem"))) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(max);
+            int n = ch.read(b, addr);
+            if (n <= 0) return "";
+            byte[] a = b.array();
+            int len = 0;
+            while (len < n && a[len] != 0) len++;
+            return len == n && n == max ? "" : new String(a, 0, len, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** The command name (comm) of a process, or "?" when it is gone. */
     public static String comm(long pid) {
         try {

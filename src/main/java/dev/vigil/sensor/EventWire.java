@@ -60,11 +60,22 @@ public final class EventWire {
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_proc_usage");
 
     /** record.bpf.c: one system call, and a process's fork, exec or exit. */
-    public static final int EV_REC_CALL = 20, EV_REC_FORK = 21, EV_REC_EXEC = 22, EV_REC_EXIT = 23;
+    public static final int EV_REC_CALL = 20, EV_REC_FORK = 21, EV_REC_EXEC = 22, EV_REC_EXIT = 23, EV_REC_CALL_IN = 24;
+
+    /** A probed function a thread is in (probes.bpf.c's probe_stacks); CALL_FRAMES of them go with a recorded call or a first sight. */
+    public static final StructLayout PROBE_FRAME = MemoryLayout.structLayout(
+            JAVA_INT.withName("probe"), JAVA_INT.withName("emitted"), JAVA_LONG.withName("key")).withName("vigil_probe_frame");
+
+    static final int CALL_FRAMES = 4;
 
     public static final StructLayout REC_CALL = MemoryLayout.structLayout(
             JAVA_INT.withName("type"), JAVA_INT.withName("tid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("nr"))
             .withName("vigil_rec_call");
+
+    public static final StructLayout REC_CALL_IN = MemoryLayout.structLayout(
+            JAVA_INT.withName("type"), JAVA_INT.withName("tid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("nr"),
+            JAVA_INT.withName("depth"), JAVA_INT.withName("nframes"), MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames"))
+            .withName("vigil_rec_call_in");
 
     public static final StructLayout REC_PROC = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("other"), JAVA_INT.withName("exit_code"),
@@ -85,7 +96,8 @@ public final class EventWire {
             MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("args"), JAVA_SHORT.withName("family"), JAVA_SHORT.withName("port"),
             JAVA_INT.withName("net_class"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("addr"), JAVA_LONG.withName("hash"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"),
-            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("real")).withName("vigil_item_event");
+            MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("real"), JAVA_INT.withName("depth"), JAVA_INT.withName("nframes"),
+            MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames")).withName("vigil_item_event");
 
     public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_LONG.withName("hash")).withName("vigil_seen_key");
@@ -109,9 +121,6 @@ public final class EventWire {
     /** probes.bpf.c: a custom probe fired; the spec of a probe; a thread's frames. */
     public static final int EV_PROBE = 40;
     static final int PROBE_ARGS = 6, PROBE_STRS = 3, PROBE_STR = 128, PROBE_RAW = 256, PROBE_DEPTH = 16, PROBE_FRAMES = 8, PROBE_ARG_FILTERS = 2;
-
-    public static final StructLayout PROBE_FRAME = MemoryLayout.structLayout(
-            JAVA_INT.withName("probe"), JAVA_INT.withName("emitted"), JAVA_LONG.withName("key")).withName("vigil_probe_frame");
 
     public static final StructLayout PROBE_ARG_FILTER = MemoryLayout.structLayout(
             JAVA_BYTE.withName("slot"), JAVA_BYTE.withName("op"), JAVA_SHORT.withName("_pad"), JAVA_INT.withName("_pad2"),
@@ -180,6 +189,7 @@ public final class EventWire {
     static final long USAGE_ONCPU = at(PROC_USAGE, "oncpu_ns"), USAGE_SYSCALLS = at(PROC_USAGE, "syscalls"), USAGE_UID = at(PROC_USAGE, "uid"),
             USAGE_COMM = at(PROC_USAGE, "comm");
     static final long REC_TID = at(REC_CALL, "tid"), REC_TGID = at(REC_CALL, "tgid"), REC_NR = at(REC_CALL, "nr");
+    static final long REC_IN_NFRAMES = at(REC_CALL_IN, "nframes"), REC_IN_FRAMES = at(REC_CALL_IN, "frames");
     static final long REC_PROC_TGID = at(REC_PROC, "h", "tgid"), REC_PROC_COMM = at(REC_PROC, "h", "comm"), REC_OTHER = at(REC_PROC, "other"),
             REC_EXIT_CODE = at(REC_PROC, "exit_code"), REC_FILENAME = at(REC_PROC, "filename");
 
@@ -192,7 +202,7 @@ public final class EventWire {
             ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),
             ITEM_CLASS = at(ITEM_EVENT, "net_class"), ITEM_ADDR = at(ITEM_EVENT, "addr"), ITEM_HASH = at(ITEM_EVENT, "hash"),
             ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir"),
-            ITEM_REAL = at(ITEM_EVENT, "real");
+            ITEM_REAL = at(ITEM_EVENT, "real"), ITEM_NFRAMES = at(ITEM_EVENT, "nframes"), ITEM_FRAMES = at(ITEM_EVENT, "frames");
     static final long RULE_ACTION = at(CALL_RULE, "action"), RULE_KEY_ARG = at(CALL_RULE, "key_arg"), RULE_STR_ARG = at(CALL_RULE, "str_arg"),
             RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
     static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),

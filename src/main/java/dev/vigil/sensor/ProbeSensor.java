@@ -28,7 +28,7 @@ import java.util.Map;
  * probe's symbol, or the string its function argument pointed to, learnt from the entry
  * event that pushed it). One reading thread.
  */
-public final class ProbeSensor extends RingSensor {
+public final class ProbeSensor extends RingSensor implements FrameNames {
     /** The enums of probes.bpf.c shared with Java (a test checks them against the object's BTF). */
     public static class Codes {
         protected Codes() {}
@@ -76,6 +76,7 @@ public final class ProbeSensor extends RingSensor {
     @Override
     void beforeLoad(BpfObject object, SensorSettings s) {
         if (sharedTasks >= 0) object.reuseMap("tasks", sharedTasks);
+        if (sharedStacks >= 0) object.reuseMap("probe_stacks", sharedStacks);
         formats.clear();
         for (ProbeSpec p : probes) {
             if (p.tracepoint()) {
@@ -242,7 +243,7 @@ public final class ProbeSensor extends RingSensor {
             long base = EventWire.PE_FRAMES + k * EventWire.PROBE_FRAME.byteSize();
             int fp = s.get(EventWire.I, base);
             long key = s.get(EventWire.L, base + 8);
-            frames.add(frameName(who.tgid(), fp, key));
+            frames.add(name(who.tgid(), fp, key));
         }
         String ph = switch (phase) {
             case PHASE_ENTRY -> KernelEvent.Probe.ENTRY;
@@ -252,12 +253,37 @@ public final class ProbeSensor extends RingSensor {
         return new KernelEvent.Probe(who, id, s.get(EventWire.I, EventWire.PE_SLOT), p.name(), ph, depth, ret, values, frames);
     }
 
-    private String frameName(int tgid, int probe, long key) {
+    /**
+     * The function of a frame: its probe's symbol, or the name its function argument pointed to (learnt from the entry
+     * event that pushed it, else read from the process's memory at the key: the events of another ring may come first).
+     */
+    @Override
+    public String name(int tgid, int probe, long key) {
         if (probe < 0 || probe >= probes.size()) return "?";
         ProbeSpec p = probes.get(probe);
         if (p.functionArg() < 0) return p.function();
-        String n = names.get(List.of((long) tgid, (long) probe, key));
+        List<Long> k = List.of((long) tgid, (long) probe, key);
+        String n = names.get(k);
+        if (n == null && p.args().get(p.functionArg()).type() == ProbeSpec.Type.STRING) {
+            n = dev.vigil.host.Procfs.string(tgid, key, EventWire.PROBE_STR);
+            if (!n.isEmpty()) names.put(k, n);
+            else n = null;
+        }
         return n != null ? n : p.name() + "@0x" + Long.toHexString(key);
+    }
+
+    private int sharedStacks = -1;
+
+    /** Keeps the threads' frames in another object's probe_stacks (probe_stack.h), which reads them. Before start. */
+    public ProbeSensor shareStacks(int fd) {
+        this.sharedStacks = fd;
+        return this;
+    }
+
+    /** The fd of its probe_stacks, once loaded: for an object that reads the frames (record.bpf.c). */
+    public int stacksFd() {
+        if (object() == null || !object().isLoaded()) throw new IllegalStateException("probes: not loaded");
+        return object().map("probe_stacks").fd();
     }
 
     /** Bytes as text: UTF-8 when they are, with control bytes escaped (\n, \xNN). */

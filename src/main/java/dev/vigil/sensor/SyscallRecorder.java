@@ -23,6 +23,9 @@ public final class SyscallRecorder implements AutoCloseable {
     public interface Listener {
         void call(int tgid, int tid, int nr);
 
+        /** A call made inside probed functions (record --probes): in names them, innermost first. */
+        default void call(int tgid, int tid, int nr, java.util.List<String> in) { call(tgid, tid, nr); }
+
         /** parent forked child (a new process, recorded from now on). */
         void fork(int parent, int child, String comm);
 
@@ -39,11 +42,18 @@ public final class SyscallRecorder implements AutoCloseable {
     private final BpfObject object;
     private final RingBuffer ring;
     private final Listener listener;
+    private final ProbeSensor probes;
     private long undecodable;
+    /** Per thread, the frames of its last call inside probed functions and their names (most calls repeat them). */
+    private final java.util.Map<Integer, Object[]> lastIn = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Object[]> e) { return size() > 4096; }
+    };
 
-    private SyscallRecorder(BpfObject object, Listener listener) {
+    private SyscallRecorder(BpfObject object, Listener listener, ProbeSensor probes) {
         this.object = object;
         this.listener = listener;
+        this.probes = probes;
         this.ring = new RingBuffer(object.map("events"), this::decode);
     }
 
@@ -52,12 +62,23 @@ public final class SyscallRecorder implements AutoCloseable {
      * @param ringBytes ring-buffer size, a power of two of at least one page
      */
     public static SyscallRecorder start(boolean follow, int ringBytes, Listener listener) {
+        return start(follow, ringBytes, listener, null);
+    }
+
+    /**
+     * {@link #start(boolean, int, Listener)} with custom probes (loaded and attached): each call made inside their
+     * paired functions comes with them ({@link Listener#call(int, int, int, java.util.List)}), and the probes'
+     * own events are read, and dropped, at each poll.
+     */
+    public static SyscallRecorder start(boolean follow, int ringBytes, Listener listener, ProbeSensor probes) {
         if (ringBytes < 4096 || Integer.bitCount(ringBytes) != 1) throw new IllegalArgumentException("ring buffer size must be a power of two >= 4096");
         BpfObject o = BpfObject.openResource(SyscallRecorder.class, "/dev/vigil/bpf/record.bpf.o");
         try {
             o.setGlobal("follow", follow ? 1 : 0).setMaxEntries("events", ringBytes);
+            if (probes != null) o.setGlobal("with_frames", 1).reuseMap("probe_stacks", probes.stacksFd());
+            else o.setMaxEntries("probe_stacks", 1);
             o.load();
-            SyscallRecorder r = new SyscallRecorder(o, listener);
+            SyscallRecorder r = new SyscallRecorder(o, listener, probes);
             try {
                 for (String p : PROGRAMS) o.attach(p);
             } catch (RuntimeException e) {
@@ -91,6 +112,7 @@ public final class SyscallRecorder implements AutoCloseable {
      * what came quietly); returns how many.
      */
     public int poll(int timeoutMs) {
+        if (probes != null) probes.read(e -> { }, 0); // their entries name the frames; the ring must not fill
         return ring.poll(timeoutMs) + ring.consume();
     }
 
@@ -111,6 +133,9 @@ public final class SyscallRecorder implements AutoCloseable {
     /** New processes not followed because the targets map was full. */
     public long notFollowed() { return object.map("stats").lookupU64Sum(2); }
 
+    /** Calls of the kernel's uretprobe trampoline (a probed function returning, x86-64): not the program's, left out of the traces. */
+    public long uretprobeCalls() { return object.map("stats").lookupU64Sum(4); }
+
     /** Records the listener threw on or that could not be decoded (a bug if not zero). */
     public long undecodable() { return undecodable + ring.sinkErrors(); }
 
@@ -121,6 +146,27 @@ public final class SyscallRecorder implements AutoCloseable {
             case EventWire.EV_REC_CALL -> {
                 EventWire.expect(b, EventWire.REC_CALL);
                 listener.call(s.get(EventWire.I, EventWire.REC_TGID), s.get(EventWire.I, EventWire.REC_TID), s.get(EventWire.I, EventWire.REC_NR));
+            }
+            case EventWire.EV_REC_CALL_IN -> {
+                EventWire.expect(b, EventWire.REC_CALL_IN);
+                int tgid = s.get(EventWire.I, EventWire.REC_TGID), tid = s.get(EventWire.I, EventWire.REC_TID);
+                int n = Math.min(EventWire.CALL_FRAMES, s.get(EventWire.I, EventWire.REC_IN_NFRAMES));
+                long[] raw = new long[2 * n];
+                for (int k = 0; k < n; k++) {
+                    long base = EventWire.REC_IN_FRAMES + k * EventWire.PROBE_FRAME.byteSize();
+                    raw[2 * k] = s.get(EventWire.I, base);
+                    raw[2 * k + 1] = s.get(EventWire.L, base + 8);
+                }
+                Object[] last = lastIn.get(tid);
+                java.util.List<String> in;
+                if (last != null && java.util.Arrays.equals((long[]) last[0], raw)) {
+                    @SuppressWarnings("unchecked") java.util.List<String> l = (java.util.List<String>) last[1];
+                    in = l;
+                } else {
+                    in = FrameNames.read(probes == null ? FrameNames.NONE : probes, s, EventWire.REC_IN_NFRAMES, EventWire.REC_IN_FRAMES, tgid);
+                    lastIn.put(tid, new Object[] {raw, in});
+                }
+                listener.call(tgid, tid, s.get(EventWire.I, EventWire.REC_NR), in);
             }
             case EventWire.EV_REC_FORK, EventWire.EV_REC_EXEC, EventWire.EV_REC_EXIT -> {
                 EventWire.expect(b, EventWire.REC_PROC);

@@ -26,6 +26,11 @@ public final class LiveSource implements AutoCloseable {
         return new LiveSource(SyscallRecorder.start(follow, ringBytes, observer));
     }
 
+    /** {@link #start(boolean, int, ProcessObserver)} with custom probes (started): calls come with the probed functions they were made in. */
+    public static LiveSource start(boolean follow, int ringBytes, ProcessObserver observer, dev.vigil.sensor.ProbeSensor probes) {
+        return new LiveSource(SyscallRecorder.start(follow, ringBytes, observer, probes));
+    }
+
     /** {@link #follow(SyscallRecorder, Target, Launcher, ProcessObserver, BooleanSupplier, UnaryOperator)} with this source's recorder. */
     public void follow(Target target, Launcher launched, ProcessObserver f, BooleanSupplier stop, UnaryOperator<String> banner) {
         follow(recorder, target, launched, f, stop, banner);

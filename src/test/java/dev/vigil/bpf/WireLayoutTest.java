@@ -40,13 +40,14 @@ class WireLayoutTest {
                 new Obj("net", java.util.List.of(dev.vigil.sensor.EventWire.FLOW_KEY, dev.vigil.sensor.EventWire.FLOW)),
                 new Obj("resource", java.util.List.of(dev.vigil.sensor.EventWire.PROC_USAGE)),
                 new Obj("record", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.REC_CALL,
-                        dev.vigil.sensor.EventWire.REC_PROC)),
+                        dev.vigil.sensor.EventWire.REC_PROC, dev.vigil.sensor.EventWire.REC_CALL_IN, dev.vigil.sensor.EventWire.PROBE_STACK)),
                 new Obj("probes", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.PROBE_EVENT,
                         dev.vigil.sensor.EventWire.PROBE_SPEC, dev.vigil.sensor.EventWire.PROBE_STACK, dev.vigil.sensor.EventWire.PROBE_FRAME,
                         dev.vigil.sensor.EventWire.PROBE_ARG_FILTER)),
                 new Obj("workload", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.SLOT_EVENT,
                         dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
-                        dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN, dev.vigil.sensor.EventWire.SLOT_KEY)));
+                        dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN, dev.vigil.sensor.EventWire.SLOT_KEY,
+                        dev.vigil.sensor.EventWire.PROBE_STACK)));
         for (Obj o : all) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
                 for (var l : o.layouts()) {
@@ -91,6 +92,7 @@ class WireLayoutTest {
         javaTypes.put("VIGIL_EV_REC_FORK", (long) dev.vigil.sensor.EventWire.EV_REC_FORK);
         javaTypes.put("VIGIL_EV_REC_EXEC", (long) dev.vigil.sensor.EventWire.EV_REC_EXEC);
         javaTypes.put("VIGIL_EV_REC_EXIT", (long) dev.vigil.sensor.EventWire.EV_REC_EXIT);
+        javaTypes.put("VIGIL_EV_REC_CALL_IN", (long) dev.vigil.sensor.EventWire.EV_REC_CALL_IN);
         javaTypes.put("VIGIL_EV_SLOT", (long) dev.vigil.sensor.EventWire.EV_SLOT);
         javaTypes.put("VIGIL_EV_ITEM", (long) dev.vigil.sensor.EventWire.EV_ITEM);
         javaTypes.put("VIGIL_EV_PROBE", (long) dev.vigil.sensor.EventWire.EV_PROBE);

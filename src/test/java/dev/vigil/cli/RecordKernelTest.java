@@ -116,6 +116,48 @@ class RecordKernelTest {
         assertThat(calls(files.getFirst())).endsWith("kill");
     }
 
+    /**
+     * record --probes with entry/return pairs on probe_target's vigil_t_outer -> vigil_t_middle -> vigil_t_inner: each
+     * of its N rounds makes getppid in vigil_t_inner, then getpid in vigil_t_outer once vigil_t_middle has returned.
+     * The trace says exactly that, a line before each change of function; the kernel's uretprobe trampoline calls
+     * (a probed function returning) are not in it; the calls are those of a recording without probes.
+     */
+    @Test
+    void withProbesEachCallIsMarkedWithTheFunctionsItWasMadeIn(@TempDir Path dir) throws Exception {
+        Path exe = Native.helper("probe_target");
+        Path cfg = Files.writeString(dir.resolve("probes.yaml"), """
+                probes:
+                  - {name: outer, uprobe: "%1$s:vigil_t_outer", return: true}
+                  - {name: middle, uprobe: "%1$s:vigil_t_middle", return: true}
+                  - {name: inner, uprobe: "%1$s:vigil_t_inner", return: true}
+                  - {name: add, uprobe: "%1$s:vigil_t_add", return: true}
+                """.formatted(exe));
+        int n = 4;
+        Cli r = Cli.run("record", "--probes", cfg.toString(), "--out", dir.resolve("with").toString(), "--", exe.toString(), Integer.toString(n), "now");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path f = traces(dir.resolve("with")).getFirst();
+        List<String> lines = Files.readAllLines(f);
+        String inner = "# in vigil_t_inner <- vigil_t_middle <- vigil_t_outer", outer = "# in vigil_t_outer";
+        List<String> marked = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith("# in ")) marked.add(l);
+            else if (!l.startsWith("#") && !marked.isEmpty() && !marked.getLast().startsWith("# in no")) marked.add(l);
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) expected.addAll(List.of(inner, "getppid", outer, "getpid"));
+        expected.add("# in no probed function");
+        assertThat(marked).as(String.join("\n", lines)).containsExactlyElementsOf(expected);
+        assertThat(calls(f)).doesNotContain("syscall_335", "uretprobe");
+        assertThat(r.err()).containsPattern("vigil_t_inner +" + n + "  getppid " + n).containsPattern("vigil_t_outer +" + n + "  getpid " + n)
+                .satisfies(e -> { if (System.getProperty("os.arch").equals("amd64")) assertThat(e).contains(String.format("%d calls of the kernel's uretprobe trampoline", 4 * n)); });
+        Cli plain = Cli.run("record", "--out", dir.resolve("without").toString(), "--", exe.toString(), Integer.toString(n), "now");
+        assertThat(plain.exit()).as(plain.err()).isZero();
+        assertThat(calls(f)).isEqualTo(calls(traces(dir.resolve("without")).getFirst()));
+        Cli none = Cli.run("record", "--probes", dir.resolve("nothing.yaml").toString(), "--", "true");
+        assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.error()).contains("nothing.yaml: no such file");
+    }
+
     @Test
     void badInputGetsOneLineAndACode(@TempDir Path dir) throws Exception {
         Cli nothing = Cli.run("record", "--out", dir.toString());
