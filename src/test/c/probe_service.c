@@ -1,7 +1,7 @@
 /* A service for the agent's custom-probe test (ProbeAgentKernelTest): until DIR/stop exists,
  * every 20 ms it reads the name in DIR/name (none: "alpha") and handles it:
- * vigil_s_handle(name) calls vigil_s_lookup(name). Both are noinline, and the calls are not
- * tail calls, so each has its own entry and return. */
+ * vigil_s_handle(name) calls vigil_s_lookup(name), which opens the name when it is a path.
+ * Both are noinline, and the calls are not tail calls, so each has its own entry and return. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,11 @@
 __attribute__((noinline, used)) long vigil_s_lookup(const char *name)
 {
 	asm volatile("" ::: "memory");
+	if (name[0] == '/') {
+		int fd = open(name, O_RDONLY);
+		if (fd >= 0)
+			close(fd);
+	}
 	return (long)strlen(name) + getppid();
 }
 

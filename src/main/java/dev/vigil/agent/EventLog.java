@@ -114,6 +114,10 @@ public final class EventLog {
                     if (!x.real().isEmpty()) o.put("real", x.real());
                     ArrayNode a = o.putArray("args");
                     for (long v : x.args()) a.add(v);
+                    if (!x.in().isEmpty()) {
+                        ArrayNode in = o.putArray("in");
+                        x.in().forEach(in::add);
+                    }
                 }
                 case KernelEvent.Probe x -> {
                     who(o.put("ev", "probe"), x.who()).put("id", x.id()).put("slot", x.slot()).put("probe", x.probe()).put("phase", x.phase())
@@ -230,7 +234,7 @@ public final class EventLog {
                 yield new KernelEvent.Item(w, o.path("slot").asInt(), o.path("kind").asInt(), o.path("nr").asInt(), o.path("call").asText(),
                         o.path("action").asInt(), o.path("ret").asLong(), o.path("flags").asLong(), args, o.path("family").asInt(), o.path("port").asInt(),
                         o.path("class").asInt(), Base64.getDecoder().decode(o.path("addr").asText()), o.path("hash").asLong(), o.path("path").asText(),
-                        o.path("dir").asText(), o.path("real").asText(""));
+                        o.path("dir").asText(), o.path("real").asText(""), strings(o.path("in")));
             }
             case "probe" -> {
                 Map<String, Object> values = new LinkedHashMap<>();

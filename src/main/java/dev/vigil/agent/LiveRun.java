@@ -152,6 +152,7 @@ final class LiveRun implements AutoCloseable {
             if (workloads != null) {
                 WorkloadSensor ws = new WorkloadSensor(config.profiles().maxSlots());
                 ctx.exec().ifPresent(ws::shareTasks); // exec events then carry the workload each process came from
+                ws.frames(!config.probes().isEmpty() && ctx.exec().isPresent()); // first sights say the probed functions they were made in
                 w = Sensor.start(ws, config.filters());
                 WorkloadSensor probe = w;
                 workloads.profiler().repeats(new WorkloadProfiler.Repeats() {
@@ -167,8 +168,9 @@ final class LiveRun implements AutoCloseable {
                         log.println("vigil: custom probes not attached: the exec probe, which tells each thread's workload, is not running");
                     } else {
                         var spec = config.probes().stream().map(dev.vigil.event.ProbeSpec::forProfiles).toList();
-                        dev.vigil.sensor.ProbeSensor sensor = new dev.vigil.sensor.ProbeSensor(spec).shareTasks(ctx.exec().get());
+                        dev.vigil.sensor.ProbeSensor sensor = new dev.vigil.sensor.ProbeSensor(spec).shareTasks(ctx.exec().get()).shareStacks(w.stacksFd());
                         ps = Sensor.start(sensor, config.filters());
+                        w.names(sensor);
                         workloads.profiler().probes(spec);
                         log.printf("vigil: custom probes, each a profile dimension (probe:NAME): %s%n",
                                 String.join("; ", spec.stream().map(p -> p.name() + " (" + p.describe() + ")").toList()));

@@ -94,12 +94,20 @@ public sealed interface KernelEvent {
      * workload.bpf.c: the first sight of an item in a workload slot, raw: kind (SYSCALL,
      * FILE, NET, RISKY), the call, its action and result, flags (open flags, chmod mode,
      * socket type), the address (family, port, class, bytes), a path as passed and the
-     * directory a relative one is relative to, a risky call's raw arguments and string.
+     * directory a relative one is relative to, a risky call's raw arguments and string; in: the
+     * probed functions (custom probes with a return pair) the call was made in, innermost first.
      */
     record Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
-                int netClass, byte[] addr, long hash, String path, String dir, String real) implements KernelEvent {
+                int netClass, byte[] addr, long hash, String path, String dir, String real, List<String> in) implements KernelEvent {
         public Item {
             real = real == null ? "" : real;
+            in = in == null ? List.of() : List.copyOf(in);
+        }
+
+        /** An item made outside any probed function (no custom probes with a return pair). */
+        public Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
+                    int netClass, byte[] addr, long hash, String path, String dir, String real) {
+            this(who, slot, kind, syscall, call, action, ret, flags, args, family, port, netClass, addr, hash, path, dir, real, List.of());
         }
 
         /** An item without the opened file's own path (not an open, or recorded before vigil read it). */

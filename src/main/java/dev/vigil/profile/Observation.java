@@ -44,6 +44,12 @@ public record Observation(String dimension, String item, String words, Severity 
 
     /** The same, naming a file opened through a hard link by what links says it is. */
     public static Optional<Observation> of(Item e, java.util.function.IntFunction<String> commOf, LinkedFiles links) {
+        Optional<Observation> o = item(e, commOf, links);
+        // the probed functions it was made in (custom probes with a return pair): where in the program, not what
+        return e.in().isEmpty() ? o : o.map(x -> new Observation(x.dimension(), x.item(), x.words() + " in " + String.join(" <- ", e.in()), x.severity(), x.detail()));
+    }
+
+    private static Optional<Observation> item(Item e, java.util.function.IntFunction<String> commOf, LinkedFiles links) {
         return switch (e.kind()) {
             case Item.SYSCALL -> Optional.of(new Observation(WorkloadProfile.SYSCALLS, e.call(), "made its first " + e.call() + " system call",
                     Severity.LOW, e.call()));

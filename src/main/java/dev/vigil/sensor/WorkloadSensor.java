@@ -104,6 +104,7 @@ public final class WorkloadSensor extends RingSensor {
                 .setMaxEntries("slot_lost", maxSlots)
                 .setMaxEntries("slot_free", maxSlots);
         if (sharedTasks >= 0) o.reuseMap("tasks", sharedTasks);
+        if (!frames) o.setMaxEntries("probe_stacks", 1);
     }
 
     @Override
@@ -365,7 +366,29 @@ public final class WorkloadSensor extends RingSensor {
                 Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_FAMILY)),
                 Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_PORT)), s.get(EventWire.I, EventWire.ITEM_CLASS), addr,
                 s.get(EventWire.L, EventWire.ITEM_HASH), EventWire.string(s, EventWire.ITEM_PATH, EventWire.PATH_MAX),
-                EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX), EventWire.string(s, EventWire.ITEM_REAL, EventWire.PATH_MAX));
+                EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX), EventWire.string(s, EventWire.ITEM_REAL, EventWire.PATH_MAX),
+                frames ? FrameNames.read(names, s, EventWire.ITEM_NFRAMES, EventWire.ITEM_FRAMES, s.get(EventWire.I, EventWire.H_TGID)) : List.of());
+    }
+
+    private boolean frames;
+    private FrameNames names = FrameNames.NONE;
+
+    /**
+     * Keeps room for the threads' probed functions (probe_stack.h), for custom probes with a return pair to share
+     * ({@link #stacksFd}): each first sight then says the functions it was made in. Before start.
+     */
+    public WorkloadSensor frames(boolean on) {
+        this.frames = on;
+        return this;
+    }
+
+    /** Who names the frames (the custom probes' sensor, started after this one). */
+    public void names(FrameNames n) { this.names = n; }
+
+    /** The fd of its probe_stacks, once loaded: for the custom probes to keep the frames in. */
+    public int stacksFd() {
+        if (object() == null || !object().isLoaded()) throw new IllegalStateException("workload: not loaded");
+        return object().map("probe_stacks").fd();
     }
 
     /** The rules as the kernel gets them on this host (call name to rule), for tests and `doctor`. */

@@ -55,14 +55,14 @@ class ProbeAgentKernelTest {
                 service = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec " + exe + " " + dir)
                         .redirectErrorStream(true).start();
                 Map<String, JsonNode> stable = new HashMap<>();
-                for (int i = 0; i < 40 && !(stable.containsKey("probe:lookup") && stable.containsKey("probe:handle")); i++) {
+                for (int i = 0; i < 40 && !stable.keySet().containsAll(List.of("probe:lookup", "probe:handle", "files")); i++) {
                     for (JsonNode n : mine(agent.drain(), scope)) {
                         assertThat(n.path("kind").asText()).as("only notices while learning: %s", n).isEqualTo("profile_state");
                         assertThat(n.path("evidence").path("state").asText()).isEqualTo("stable");
                         assertThat(stable.put(n.path("evidence").path("dimension").asText(), n)).as("one notice per dimension").isNull();
                     }
                 }
-                assertThat(stable).as("both probe dimensions stable; stderr:\n%s", agent.stderr()).containsKeys("probe:lookup", "probe:handle");
+                assertThat(stable).as("both probe dimensions and the files stable; stderr:\n%s", agent.stderr()).containsKeys("probe:lookup", "probe:handle", "files");
                 assertThat(stable.get("probe:lookup").path("summary").asText()).contains("the probe:lookup profile of ")
                         .contains(" is now stable: 1 probed calls learnt");
                 assertThat(stable.get("probe:handle").path("evidence").path("learnt_items").asInt()).isEqualTo(1);
@@ -90,6 +90,21 @@ class ProbeAgentKernelTest {
                 assertThat(a.path("profile").path("state").asText()).isEqualTo("stable");
                 Thread.sleep(1500);
                 assertThat(mine(agent.drain(), scope)).as("its further calls: repeats, not alerts").isEmpty();
+
+                // a name that is a path: vigil_s_lookup opens it, inside vigil_s_handle (a pair): the file's alert says so
+                Path secret = Files.writeString(dir.resolve("secret"), "s\n");
+                Files.writeString(tmp, secret + "\n");
+                Files.move(tmp, dir.resolve("name"), StandardCopyOption.ATOMIC_MOVE);
+                Thread.sleep(1500);
+                List<String> fileActions = new ArrayList<>();
+                for (JsonNode n : mine(agent.drain(), scope)) {
+                    if (n.path("evidence").path("dimension").asText().equals("files")) fileActions.add(n.path("evidence").path("action").asText());
+                    for (JsonNode it : n.path("evidence").path("items")) {
+                        if (it.path("dimension").asText().equals("files") && it != n) fileActions.add(it.path("action").asText());
+                    }
+                }
+                assertThat(fileActions.stream().distinct().toList()).as("the opened file, in the probed function it was opened in")
+                        .containsExactly("read " + secret + " in vigil_s_handle");
 
                 assertThat(agent.stop()).isEqualTo(143);
                 assertThat(agent.stderr()).containsPattern("vigil: probe lookup: [1-9][0-9]* hits, 0 filtered in the kernel, [1-9][0-9]* sent, 0 lost")

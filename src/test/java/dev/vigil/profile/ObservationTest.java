@@ -103,6 +103,18 @@ class ObservationTest {
     }
 
     @Test
+    void anItemMadeInProbedFunctionsSaysThemInItsWordsButNotInItsItem() {
+        Item in = new Item(WHO, 1, Item.FILE, 257, "openat", Item.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16], 1, "/etc/shadow", "", "",
+                java.util.List.of("handle_calc", "do_GET", "handle_one_request"));
+        Observation o = Observation.of(in).orElseThrow();
+        Observation plain = Observation.of(file(Item.ACT_OPENAT, 0, "/etc/shadow", "")).orElseThrow();
+        assertThat(o.words()).isEqualTo(plain.words() + " in handle_calc <- do_GET <- handle_one_request");
+        assertThat(o.item()).isEqualTo(plain.item());
+        assertThat(o.dimension()).isEqualTo(plain.dimension());
+        assertThat(o.severity()).isEqualTo(plain.severity());
+    }
+
+    @Test
     void networkItemsKeepPrivateAddressesAndClassPublicOnes() {
         var pub = Observation.of(net(KernelEvent.Item.ACT_CONNECT, 2, 1, 443, KernelEvent.Item.NET_PUBLIC, v4(93, 184, 216, 34), 0, "")).orElseThrow();
         assertThat(pub.item()).isEqualTo("connect tcp public:443");
