@@ -266,6 +266,20 @@ enum vigil_item_kind {
 	VIGIL_ITEM_RISKY = 4,     /* a high-risk call with its argument class */
 };
 
+/* Names looked up through getaddrinfo (workload.bpf.c's resolver probes): each address
+ * of the answer, by process, with the name asked. */
+#define VIGIL_DNS_NAME 128
+struct vigil_dns_key {
+	__u32 tgid;
+	__u16 family;        /* AF_INET (address in the first 4 bytes), AF_INET6 */
+	__u16 _pad;
+	__u8 addr[16];
+};
+
+struct vigil_dns_name {
+	char name[VIGIL_DNS_NAME];
+};
+
 /* The class of a network address, part of network items (an exact public address is not). */
 enum vigil_net_class {
 	VIGIL_NET_ANY = 1,        /* 0.0.0.0, :: */
@@ -362,7 +376,8 @@ struct vigil_item_event {
 	__u32 net_class;     /* enum vigil_net_class of addr (ACCEPT: the peer's) */
 	__u8 addr[16];       /* IPv4 in the first 4 bytes */
 	__u64 hash;          /* the item's first-seen hash */
-	char path[VIGIL_PATH_MAX]; /* a path as passed, a unix socket path, a risky call's string */
+	char path[VIGIL_PATH_MAX]; /* a path as passed, a unix socket path, a risky call's string; a public
+	                            * address connected to: the name getaddrinfo gave it by ("" if none) */
 	char dir[VIGIL_PATH_MAX];  /* for a relative path: the directory it is relative to */
 	char real[VIGIL_PATH_MAX]; /* a file opened: its path as the kernel reached it (the opened file's f_path
 	                            * walked: symlinks followed, no . or .., whatever was passed); a link made:

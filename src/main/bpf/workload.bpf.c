@@ -630,6 +630,111 @@ static __always_inline struct socket *fd_socket(struct task_struct *task, long f
 	return f ? (struct socket *)BPF_CORE_READ(f, private_data) : 0; /* f came from a probe read: not a BTF pointer */
 }
 
+/* ------------------------------------------------------------------ domains */
+
+/* A getaddrinfo call under way, by thread: the name asked and where the answer goes. */
+struct gai_call {
+	__u64 res;           /* struct addrinfo ** */
+	struct vigil_dns_name name;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct gai_call);
+} gai_calls SEC(".maps");
+
+/* The addresses getaddrinfo answered, by process, with the name asked: a connection to one
+ * of them is an item of that name, not of the public class alone. Bounded (least recently
+ * used out: a connection to an evicted address is the class's item again). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct vigil_dns_key);
+	__type(value, struct vigil_dns_name);
+} dns_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gai_call);
+} gai_scratch SEC(".maps");
+
+/* getaddrinfo(node, service, hints, res) entered (a uprobe on each resolver library). */
+SEC("uprobe")
+int vigil_w_gai(struct pt_regs *ctx)
+{
+	const char *node = (const char *)PT_REGS_PARM1(ctx);
+	void *res = (void *)PT_REGS_PARM4(ctx);
+	__u32 zero = 0;
+	struct gai_call *c = bpf_map_lookup_elem(&gai_scratch, &zero);
+	if (!c || !node || !res)
+		return 0;
+	c->res = (__u64)res;
+	if (bpf_probe_read_user_str(c->name.name, sizeof(c->name.name), node) <= 1)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&gai_calls, &tid, c, BPF_ANY);
+	return 0;
+}
+
+/* struct addrinfo (LP64): ai_family at 4, ai_addr at 24, ai_next at 40. */
+#define AI_FAMILY 4
+#define AI_ADDR 24
+#define AI_NEXT 40
+#define GAI_ANSWERS 8
+
+/* getaddrinfo returned: each address of a successful answer (the first GAI_ANSWERS) is the name's. */
+SEC("uretprobe")
+int vigil_w_gai_ret(struct pt_regs *ctx)
+{
+	int rc = (int)PT_REGS_RC(ctx);
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct gai_call *c = bpf_map_lookup_elem(&gai_calls, &tid);
+	if (!c)
+		return 0;
+	if (rc != 0)
+		goto out;
+	__u64 ai = 0;
+	bpf_probe_read_user(&ai, sizeof(ai), (void *)c->res);
+	for (int i = 0; i < GAI_ANSWERS && ai; i++) {
+		int fam = 0;
+		__u64 sa = 0;
+		bpf_probe_read_user(&fam, sizeof(fam), (void *)(ai + AI_FAMILY));
+		bpf_probe_read_user(&sa, sizeof(sa), (void *)(ai + AI_ADDR));
+		struct vigil_dns_key k = {.tgid = id >> 32, .family = (__u16)fam};
+		if (sa && fam == AF_INET)
+			bpf_probe_read_user(k.addr, 4, (void *)(sa + 4));
+		else if (sa && fam == AF_INET6)
+			bpf_probe_read_user(k.addr, 16, (void *)(sa + 8));
+		else
+			k.family = 0;
+		if (k.family)
+			bpf_map_update_elem(&dns_names, &k, &c->name, BPF_ANY);
+		__u64 next = 0;
+		bpf_probe_read_user(&next, sizeof(next), (void *)(ai + AI_NEXT));
+		ai = next;
+	}
+out:
+	bpf_map_delete_elem(&gai_calls, &tid);
+	return 0;
+}
+
+/* The name a public address was looked up by, into e->path and the item's hash. */
+static __always_inline __u64 looked_up(struct vigil_item_event *e, __u64 h)
+{
+	struct vigil_dns_key k = {.tgid = bpf_get_current_pid_tgid() >> 32, .family = e->family};
+	__builtin_memcpy(k.addr, e->addr, 16);
+	struct vigil_dns_name *n = bpf_map_lookup_elem(&dns_names, &k);
+	if (!n)
+		return h;
+	bpf_probe_read_kernel_str(e->path, VIGIL_DNS_NAME, n->name);
+	return fnv_str(h, e->path);
+}
+
 /* connect / bind: the address from user memory. */
 static __always_inline void addr_item(struct task_struct *task, struct task_w *t, long fd, const void *uaddr, long ulen, long ret)
 {
@@ -681,6 +786,8 @@ static __always_inline void addr_item(struct task_struct *task, struct task_w *t
 	if (e->net_class != VIGIL_NET_PUBLIC) { /* a public peer's exact address is not part of the item */
 		__u64 *w = (__u64 *)e->addr;
 		h = fnv(fnv(h, w[0]), w[1]);
+	} else {
+		h = looked_up(e, h); /* its name is */
 	}
 	e->hash = h;
 	first_sight(e);

@@ -161,6 +161,9 @@ final class LiveRun implements AutoCloseable {
                 });
                 log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls and system calls of each (learning: %s) ...%n",
                         config.profiles().learning());
+                if (!config.profiles().domains().isEmpty()) {
+                    log.printf("vigil: public endpoints by the names getaddrinfo gave them: %s%n", String.join("; ", w.attachResolvers(config.profiles().domains())));
+                }
                 metrics.counter("vigil_workload_kernel_events", "The workload probe's counters (lost = ring buffer full; slots_full = slot map full)", "kind",
                         probe::counts);
                 if (!config.probes().isEmpty()) {

@@ -91,12 +91,25 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
      * Workload behaviour profiles (the process-lineage dimension so far): per workload, the
      * programs its processes run, learnt until stable, then a new one is an alert.
      */
-    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore) {
+    /**
+     * The workload profiles' settings; domains: the resolver libraries whose getaddrinfo answers name the public
+     * addresses a workload connects to (by path or bare name; empty: connections to public addresses are items of
+     * their class and port only).
+     */
+    public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore,
+                           List<String> domains) {
         /** Interactive logins (systemd's user slices) are people, not workloads: not profiled by default. */
         public static final List<String> IGNORE = List.of("/user.slice");
+        /** glibc's resolver, where the host has one. */
+        public static final List<String> DOMAINS = List.of("libc.so.6");
 
         public Profiles {
             ignore = List.copyOf(ignore);
+            domains = List.copyOf(domains);
+        }
+
+        public Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore) {
+            this(enabled, learning, maxProfiles, warmup, ignore, DOMAINS);
         }
 
         /** Kernel workload slots: a workload can start as several (argv, cgroup after a restart), so four per profile, at least 4,096. */

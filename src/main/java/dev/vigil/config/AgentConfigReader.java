@@ -133,7 +133,7 @@ final class AgentConfigReader {
         if (pn instanceof Scalar s && s.text().isEmpty()) return d;
         Mapping pm = r.mapping(pn, "detectors.profiles");
         String k = "detectors.profiles.";
-        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup", "ignore");
+        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup", "ignore", "domains");
         List<String> ignore = pm.entries().containsKey("ignore") ? r.list(pm, "ignore", k + "ignore") : d.ignore();
         for (String x : ignore) {
             if (!x.startsWith("/")) throw new ConfigException(r.file, r.line(pm, "ignore"), k + "ignore", "'" + x + "' is not a cgroup path (it starts with /)");
@@ -160,8 +160,24 @@ final class AgentConfigReader {
         } else if (ln != null && !(ln instanceof Scalar)) {
             throw new ConfigException(r.file, ln.line(), k + "learning", "expected production, fast or a mapping");
         }
+        List<String> domains = d.domains();
+        if (pm.entries().containsKey("domains")) {
+            Node dn = pm.entries().get("domains");
+            domains = dn instanceof Scalar s && (s.text().equals("false") || s.text().isEmpty()) ? List.of() : r.list(pm, "domains", k + "domains");
+            for (String lib : domains) { // named by the user: each must be there and resolve names
+                Path p = ProbesConfig.find(lib);
+                if (p == null) throw new ConfigException(r.file, r.line(pm, "domains"), k + "domains", "no such library " + lib);
+                try {
+                    if (dev.vigil.host.Elf.read(p.toRealPath()).function("getaddrinfo").isEmpty()) {
+                        throw new ConfigException(r.file, r.line(pm, "domains"), k + "domains", lib + " has no getaddrinfo function");
+                    }
+                } catch (java.io.IOException e) {
+                    throw new ConfigException(r.file, r.line(pm, "domains"), k + "domains", lib + ": " + e.getMessage());
+                }
+            }
+        }
         return new Profiles(enabled, l, (int) r.number(pm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1_000_000),
-                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup(), ignore);
+                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup(), ignore, domains);
     }
 
     private static AlertPipeline.Limits alerts(Reader r, Node n, AlertPipeline.Limits d) {

@@ -45,6 +45,7 @@ final class AgentConfigWriter {
         pr.put("max_profiles", cfg.profiles().maxProfiles());
         pr.put("warmup", seconds(cfg.profiles().warmup()));
         pr.put("ignore", cfg.profiles().ignore());
+        pr.put("domains", cfg.profiles().domains());
         Map<String, Object> dets = new LinkedHashMap<>();
         dets.put("sequence", s);
         dets.put("profiles", pr);

@@ -269,11 +269,15 @@ public record Observation(String dimension, String item, String words, Severity 
         String addr = address(e.family(), e.addr()), cls = className(e.netClass());
         boolean pub = e.netClass() == Item.NET_PUBLIC;
         String endpoint = addr + ":" + e.port();
+        // a public address getaddrinfo gave: the item is the name it was looked up by (generalised), not the class alone
+        String name = pub && op.equals("connect") ? e.path() : "";
         return Optional.of(switch (op) {
-            case "connect" -> new Observation(WorkloadProfile.NETWORK, "connect " + proto + " " + (pub ? "public" : addr) + ":" + e.port(),
+            case "connect" -> new Observation(WorkloadProfile.NETWORK, "connect " + proto + " " + (pub ? name.isEmpty() ? "public" : Patterns.generalise(name) : addr)
+                    + ":" + e.port(),
                     (e.ret() < 0 && e.ret() != -EINPROGRESS ? "tried to connect to " : "connected to ") + endpoint + " (" + proto
-                            + (pub ? ", a public address" : ", " + cls) + (e.ret() < 0 && e.ret() != -EINPROGRESS ? "; " + dev.vigil.syscall.Errno.describe((int) -e.ret()) : "")
-                            + ")", Severity.HIGH, endpoint);
+                            + (pub ? name.isEmpty() ? ", a public address" : ", a public address looked up as " + name : ", " + cls)
+                            + (e.ret() < 0 && e.ret() != -EINPROGRESS ? "; " + dev.vigil.syscall.Errno.describe((int) -e.ret()) : "")
+                            + ")", Severity.HIGH, name.isEmpty() ? endpoint : name + ":" + e.port());
             case "bind" -> new Observation(WorkloadProfile.NETWORK, "bind " + proto + " " + endpoint, "bound " + proto + " " + endpoint,
                     Severity.MEDIUM, endpoint);
             case "listen" -> new Observation(WorkloadProfile.NETWORK, "listen " + proto + " " + endpoint, "listens on " + proto + " " + endpoint,

@@ -370,6 +370,35 @@ public final class WorkloadSensor extends RingSensor {
                 frames ? FrameNames.read(names, s, EventWire.ITEM_NFRAMES, EventWire.ITEM_FRAMES, s.get(EventWire.I, EventWire.H_TGID)) : List.of());
     }
 
+    /**
+     * Attaches the resolver probes (getaddrinfo's entry and return) to each library: a connection to a public address
+     * one of its answers gave is then an item of the name asked. Returns what was attached, and why a library was not.
+     */
+    public List<String> attachResolvers(List<String> libraries) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String lib : libraries) {
+            java.nio.file.Path p = dev.vigil.config.ProbesConfig.find(lib);
+            if (p == null) {
+                out.add(lib + ": not on this host, not attached");
+                continue;
+            }
+            try {
+                java.nio.file.Path real = p.toRealPath();
+                var f = dev.vigil.host.Elf.read(real).function("getaddrinfo");
+                if (f.isEmpty()) {
+                    out.add(real + ": no getaddrinfo, not attached");
+                    continue;
+                }
+                object().attachUprobe("vigil_w_gai", real.toString(), f.get().fileOffset(), false, -1, 0);
+                object().attachUprobe("vigil_w_gai_ret", real.toString(), f.get().fileOffset(), true, -1, 0);
+                out.add(real + ":getaddrinfo");
+            } catch (java.io.IOException | RuntimeException e) {
+                out.add(lib + ": " + e.getMessage() + ", not attached");
+            }
+        }
+        return out;
+    }
+
     private boolean frames;
     private FrameNames names = FrameNames.NONE;
 

@@ -89,6 +89,21 @@ class AgentConfigTest {
     }
 
     @Test
+    void domainsNameTheResolverLibrariesByDefaultGlibcAndCanBeTurnedOff() {
+        assertThat(AgentConfig.defaults().profiles().domains()).containsExactly("libc.so.6");
+        assertThat(AgentConfig.parse("v", "detectors: {profiles: {domains: []}}\noutputs: {stdout: {}}").profiles().domains()).isEmpty();
+        assertThat(AgentConfig.parse("v", "detectors: {profiles: {domains: false}}\noutputs: {stdout: {}}").profiles().domains()).isEmpty();
+        AgentConfig c = AgentConfig.parse("v", "detectors: {profiles: {domains: [libc.so.6]}}\noutputs: {stdout: {}}");
+        assertThat(AgentConfig.parse("printed", c.toYaml()).profiles().domains()).containsExactly("libc.so.6");
+        AgentConfig off = AgentConfig.parse("v", "detectors: {profiles: {domains: []}}\noutputs: {stdout: {}}");
+        assertThat(AgentConfig.parse("printed", off.toYaml()).profiles().domains()).isEmpty();
+        assertThatThrownBy(() -> AgentConfig.parse("v", "detectors: {profiles: {domains: [libnothere.so.9]}}\noutputs: {stdout: {}}"))
+                .isInstanceOf(ConfigException.class).hasMessage("v:1: detectors.profiles.domains: no such library libnothere.so.9");
+        assertThatThrownBy(() -> AgentConfig.parse("v", "detectors: {profiles: {domains: [libm.so.6]}}\noutputs: {stdout: {}}"))
+                .isInstanceOf(ConfigException.class).hasMessage("v:1: detectors.profiles.domains: libm.so.6 has no getaddrinfo function");
+    }
+
+    @Test
     void todaysTraceConfigIsAcceptedWithAWarningForTraceOnlyCollectors() {
         AgentConfig c = AgentConfig.parse("vigil.yaml", """
                 collectors:
