@@ -447,7 +447,8 @@ struct vigil_probe_spec {
 	__u8 frame_slot;                      /* the slot whose value keys the frame (0xff: none) */
 	__u8 _pad[3];
 	__u32 raw_size;                       /* tracepoint: bytes of the record to copy */
-	__u16 data_loc[VIGIL_PROBE_STRS];     /* tracepoint: offsets of __data_loc strings (0: none) */
+	__u16 data_loc[VIGIL_PROBE_STRS];     /* tracepoint: offsets of __data_loc strings (0: none); with the top
+	                                       * bit set, of a pointer to a user string (a system call's argument) */
 	__u16 _pad2;
 	struct vigil_probe_arg_filter arg_filter[VIGIL_PROBE_ARG_FILTERS];
 };

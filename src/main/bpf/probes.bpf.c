@@ -389,7 +389,8 @@ int vigil_probe_usdt_return(struct pt_regs *ctx)
 }
 
 /* Any tracepoint: its record (the first raw_size bytes, decoded by user space from the
- * tracepoint's format file) and up to three of its __data_loc strings. */
+ * tracepoint's format file) and up to three of its strings (__data_loc strings, and a
+ * system call's string arguments, read from the caller's memory). */
 SEC("tracepoint")
 int vigil_probe_tp(void *ctx)
 {
@@ -416,6 +417,17 @@ int vigil_probe_tp(void *ctx)
 		e->raw_len = n;
 	for (int j = 0; j < VIGIL_PROBE_STRS; j++) {
 		__u32 off = sp->data_loc[j];
+		if (off & 0x8000) { /* a system call's string argument: read from the caller's memory */
+			off &= 0x7fff;
+			if (off + 8 > e->raw_len || off > VIGIL_PROBE_RAW - 8)
+				continue;
+			__u64 up = 0;
+			bpf_probe_read_kernel(&up, sizeof(up), (char *)ctx + off);
+			long r = up ? bpf_probe_read_user_str(e->str[j], VIGIL_PROBE_STR, (void *)up) : 0;
+			/* a page the caller has not touched yet cannot be read here (no faults in a tracepoint): said, not "" */
+			e->str_len[j] = r > 0 ? (__u32)(r - 1) : up ? 0xffffffff : 0;
+			continue;
+		}
 		if (!off || off + 4 > e->raw_len || off > VIGIL_PROBE_RAW - 4)
 			continue;
 		__u32 loc = 0;

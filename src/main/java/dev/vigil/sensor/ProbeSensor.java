@@ -43,6 +43,8 @@ public final class ProbeSensor extends RingSensor implements FrameNames {
     static final int PF_PID = Codes.PF_PID, PF_UID = Codes.PF_UID, PF_COMM = Codes.PF_COMM, PF_CGROUP = Codes.PF_CGROUP;
     static final int PHASE_HIT = Codes.PHASE_HIT, PHASE_ENTRY = Codes.PHASE_ENTRY, PHASE_RETURN = Codes.PHASE_RETURN;
     private static final int NAMES_MAX = 65_536;
+    /** A tracepoint's user string the kernel could not read at the call (its page not in memory yet). */
+    public static final String UNREADABLE = "(not readable at the call)";
 
     private final List<ProbeSpec> probes;
     private final List<TracepointFormat> formats = new ArrayList<>();
@@ -142,9 +144,10 @@ public final class ProbeSensor extends RingSensor implements FrameNames {
         s.set(JAVA_BYTE, EventWire.PS_FRAME_SLOT, (byte) (p.functionArg() >= 0 ? p.functionArg() : 0xff));
         if (tp != null) {
             s.set(JAVA_INT, EventWire.PS_RAW_SIZE, tp.rawSize());
-            List<TracepointFormat.Field> locs = tp.dataLocs();
-            for (int j = 0; j < Math.min(EventWire.PROBE_STRS, locs.size()); j++) {
-                s.set(java.lang.foreign.ValueLayout.JAVA_SHORT, EventWire.PS_DATA_LOC + 2L * j, (short) locs.get(j).offset());
+            List<TracepointFormat.Field> locs = tp.strings();
+            for (int j = 0; j < Math.min(EventWire.PROBE_STRS, locs.size()); j++) { // a user string's offset has the top bit set
+                TracepointFormat.Field f = locs.get(j);
+                s.set(java.lang.foreign.ValueLayout.JAVA_SHORT, EventWire.PS_DATA_LOC + 2L * j, (short) (f.offset() | (f.userString() ? 0x8000 : 0)));
             }
         }
         for (int f = 0; f < p.argFilters().size(); f++) {
@@ -202,7 +205,12 @@ public final class ProbeSensor extends RingSensor implements FrameNames {
         int phase = s.get(EventWire.I, EventWire.PE_PHASE), depth = s.get(EventWire.I, EventWire.PE_DEPTH);
         List<String> strs = new ArrayList<>();
         for (int j = 0; j < EventWire.PROBE_STRS; j++) {
-            int len = Math.min(EventWire.PROBE_STR, s.get(EventWire.I, EventWire.PE_STR_LEN + 4L * j));
+            int raw = s.get(EventWire.I, EventWire.PE_STR_LEN + 4L * j);
+            if (raw == -1) { // a system call's string argument on a page the caller had not touched yet
+                strs.add(UNREADABLE);
+                continue;
+            }
+            int len = Math.min(EventWire.PROBE_STR, raw);
             strs.add(text(s, EventWire.PE_STR + (long) j * EventWire.PROBE_STR, len));
         }
         long[] args = new long[EventWire.PROBE_ARGS];

@@ -29,8 +29,11 @@ public record TracepointFormat(String category, String name, List<Field> fields,
      * A field: its C type, offset and size in the record; dataLoc for a __data_loc string (the
      * record holds its place); array the length of a char array (0: not one).
      */
-    public record Field(String name, String type, int offset, int size, boolean signed, boolean dataLoc, int array) {
+    public record Field(String name, String type, int offset, int size, boolean signed, boolean dataLoc, int array, boolean userString) {
         boolean pointer() { return type.endsWith("*"); }
+
+        /** A string the kernel copies for the event: a __data_loc string, or a system call's string argument (read from the caller's memory). */
+        boolean text() { return dataLoc || userString; }
     }
 
     /** Reads a tracepoint's format (mounting tracefs if needed); a one-line IOException when there is none. */
@@ -73,15 +76,17 @@ public record TracepointFormat(String category, String name, List<Field> fields,
                 fname = fname.substring(0, br);
             }
             if (fname.startsWith("common_")) continue;
-            fields.add(new Field(fname, type, offset, sz, m.group(4).equals("1"), type.startsWith("__data_loc"), type.equals("char") ? array : 0));
+            // a system call's char * argument points into the caller's memory: its string is read at the call
+            boolean user = category.equals("syscalls") && sz == 8 && type.replace(" ", "").matches("(const)?char\\*");
+            fields.add(new Field(fname, type, offset, sz, m.group(4).equals("1"), type.startsWith("__data_loc"), type.equals("char") ? array : 0, user));
         }
         return new TracepointFormat(category, name, List.copyOf(fields), size);
     }
 
     public Optional<Field> field(String n) { return fields.stream().filter(f -> f.name().equals(n)).findFirst(); }
 
-    /** The __data_loc string fields, in order (at most the first three are read by the kernel). */
-    public List<Field> dataLocs() { return fields.stream().filter(Field::dataLoc).toList(); }
+    /** The string fields the kernel copies (__data_loc strings, a system call's string arguments), in order; at most the first three are read. */
+    public List<Field> strings() { return fields.stream().filter(Field::text).toList(); }
 
     /** Bytes of the record to copy. */
     public int rawSize() { return Math.min(size, RAW_MAX); }
@@ -92,8 +97,8 @@ public record TracepointFormat(String category, String name, List<Field> fields,
      * past the bytes copied.
      */
     public Object value(Field f, byte[] raw, List<String> strs) {
-        if (f.dataLoc()) {
-            int i = dataLocs().indexOf(f);
+        if (f.text()) {
+            int i = strings().indexOf(f);
             return i >= 0 && i < strs.size() ? strs.get(i) : null;
         }
         if (f.offset() + f.size() > raw.length) return null;

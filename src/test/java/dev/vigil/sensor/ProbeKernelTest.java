@@ -161,4 +161,31 @@ class ProbeKernelTest {
         assertThat(all).extracting(e -> e.values().get("arg0")).containsExactly(0L, 1L, 2L, 3L, 4L);
         assertThat(counts).containsEntry("add.hits", 2L * N).containsEntry("add.filtered", (long) N);
     }
+    @Test
+    void aSystemCallTracepointsStringArgumentIsReadFromTheCallersMemory(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("known-file"), "x\n");
+        Path cat = dir.resolve("vigil-tp-cat");
+        Files.copy(Path.of("/bin/cat"), cat);
+        cat.toFile().setExecutable(true);
+        String yaml = """
+                probes:
+                  - name: opens
+                    tracepoint: syscalls/sys_enter_openat
+                    filters: {comm: [vigil-tp-cat]}
+                """;
+        TraceConfig cfg = TraceConfig.parse("probes.yaml", yaml);
+        List<Probe> all;
+        try (ProbeSensor s = Sensor.start(new ProbeSensor(cfg.probes()), SensorSettings.defaults())) {
+            Process p = new ProcessBuilder(cat.toString(), file.toString()).redirectErrorStream(true).start();
+            assertThat(new String(p.getInputStream().readAllBytes())).isEqualTo("x\n");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            all = drain(s);
+        }
+        assertThat(all).as("cat's opens").isNotEmpty().allSatisfy(e -> {
+            assertThat(e.who().comm()).isEqualTo("vigil-tp-cat");
+            assertThat(e.values().get("filename")).asString().matches("/.*|\\(not readable at the call\\)");
+        });
+        assertThat(all).filteredOn(e -> e.values().get("filename").equals(ProbeSensor.UNREADABLE)).as("strings on pages not yet touched").hasSizeLessThan(all.size() / 2);
+        assertThat(all).extracting(e -> e.values().get("filename")).containsOnlyOnce(file.toString());
+    }
 }
