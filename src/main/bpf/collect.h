@@ -116,12 +116,27 @@ static __always_inline void vigil_submit(void *e)
 /* Submits e (size bytes) waking user space only when the data waiting crosses a multiple
  * of wake_bytes (a power of two): once per crossing, not on every event of a busy ring.
  * The reader must consume what is ready at every read, woken or not. */
+static __always_inline __u64 vigil_wake_flags(__u64 size, __u64 wake_bytes)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	return avail >= wake_bytes && (avail & (wake_bytes - 1)) < 2 * (size + 8) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void vigil_submit_batched(void *e, __u64 size, __u64 wake_bytes)
 {
 	vigil_count(VIGIL_STAT_SENT);
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = avail >= wake_bytes && (avail & (wake_bytes - 1)) < 2 * (size + 8) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, vigil_wake_flags(size, wake_bytes));
+}
+
+/* The same for an event built elsewhere (a per-CPU scratch) and copied in, of a size known
+ * only now (at most max): only the bytes it uses cross. Returns 0 when sent, else counts a loss. */
+static __always_inline long vigil_output_batched(void *e, __u64 size, __u64 max, __u64 wake_bytes)
+{
+	if (size > max)
+		size = max;
+	long r = bpf_ringbuf_output(&events, e, size, vigil_wake_flags(size, wake_bytes));
+	vigil_count(r ? VIGIL_STAT_LOST : VIGIL_STAT_SENT);
+	return r;
 }
 
 /* The common header of every collector event (struct vigil_event_header in events.h). */

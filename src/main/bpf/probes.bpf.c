@@ -231,13 +231,20 @@ static __always_inline void copy_strings(struct vigil_probe_event *e, const stru
 	}
 }
 
+/* Room to build an event: only the part it uses is copied into the ring (probe_send). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_probe_event);
+} probe_scratch SEC(".maps");
+
 static __always_inline struct vigil_probe_event *probe_event(__u32 id, __u32 phase, __u32 depth)
 {
-	struct vigil_probe_event *e = vigil_reserve(sizeof(*e));
-	if (!e) {
-		pcount(id, PC_LOST);
+	__u32 zero = 0;
+	struct vigil_probe_event *e = bpf_map_lookup_elem(&probe_scratch, &zero);
+	if (!e)
 		return 0;
-	}
 	vigil_header(&e->h, VIGIL_EV_PROBE);
 	e->probe = id;
 	e->phase = phase;
@@ -254,12 +261,28 @@ static __always_inline struct vigil_probe_event *probe_event(__u32 id, __u32 pha
 	return e;
 }
 
-/* The reader is woken once per 64 KiB waiting: a hot probed function would otherwise pay a
- * wake-up per hit whenever the reader has caught up. */
-static __always_inline void probe_send(struct vigil_probe_event *e, __u32 id)
+/* Sends the part of e its probe uses: up to its last string slot, or a tracepoint's record
+ * as copied (an event without strings is a quarter of the whole). The reader is woken once
+ * per 64 KiB waiting: a hot probed function would otherwise pay a wake-up per hit whenever
+ * the reader has caught up. */
+static __always_inline void probe_send(struct vigil_probe_event *e, __u32 id, const struct vigil_probe_spec *sp)
 {
-	pcount(id, PC_SENT);
-	vigil_submit_batched(e, sizeof(*e), 64 * 1024);
+	__u64 size;
+	if (sp->flags & VIGIL_PROBE_TRACEPOINT) {
+		size = __builtin_offsetof(struct vigil_probe_event, raw) + (e->raw_len & (2 * VIGIL_PROBE_RAW - 1));
+	} else {
+		__u32 strs = 0;
+		for (int i = 0; i < VIGIL_PROBE_ARGS; i++) {
+			__u8 t = sp->arg_type[i];
+			if ((t == VIGIL_ARG_STRING || t == VIGIL_ARG_BUFFER) && sp->arg_str[i] < VIGIL_PROBE_STRS && sp->arg_str[i] + 1 > strs)
+				strs = sp->arg_str[i] + 1;
+		}
+		size = __builtin_offsetof(struct vigil_probe_event, str) + (__u64)strs * VIGIL_PROBE_STR;
+	}
+	if (vigil_output_batched(e, size, sizeof(*e), 64 * 1024) == 0)
+		pcount(id, PC_SENT);
+	else
+		pcount(id, PC_LOST);
 }
 
 static __always_inline struct vigil_probe_stack *thread_stack(int create)
@@ -322,7 +345,7 @@ static __always_inline int probe_entry(struct pt_regs *ctx, __u32 id)
 		e->args[i] = args[i];
 	copy_strings(e, sp);
 	copy_frames(e, st, top);
-	probe_send(e, id);
+	probe_send(e, id, sp);
 	return 0;
 }
 
@@ -360,7 +383,7 @@ static __always_inline int probe_return(struct pt_regs *ctx, __u32 id, int with_
 		copy_strings(e, sp);
 	}
 	copy_frames(e, st, (int)d);
-	probe_send(e, id);
+	probe_send(e, id, sp);
 	return 0;
 }
 
@@ -436,6 +459,6 @@ int vigil_probe_tp(void *ctx)
 		e->str_len[j] = r > 0 ? (__u32)(r - 1) : 0;
 	}
 	copy_frames(e, st, (int)depth - 1);
-	probe_send(e, id);
+	probe_send(e, id, sp);
 	return 0;
 }

@@ -196,7 +196,9 @@ public final class ProbeSensor extends RingSensor implements FrameNames {
     @Override
     KernelEvent decode(byte[] b) {
         if (EventWire.type(b) != EventWire.EV_PROBE) throw new IllegalArgumentException("probes: unknown event type " + EventWire.type(b));
-        EventWire.expect(b, EventWire.PROBE_EVENT);
+        // the kernel sends the part an event uses (up to its last string, or its tracepoint record as copied)
+        if (b.length < EventWire.PE_STR) throw new IllegalArgumentException("probes: event of " + b.length + " bytes");
+        if (b.length < EventWire.PROBE_EVENT.byteSize()) b = java.util.Arrays.copyOf(b, (int) EventWire.PROBE_EVENT.byteSize());
         MemorySegment s = MemorySegment.ofArray(b);
         int id = s.get(EventWire.I, EventWire.PE_PROBE);
         if (id < 0 || id >= probes.size()) throw new IllegalArgumentException("probes: unknown probe " + id);
