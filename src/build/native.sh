@@ -38,6 +38,10 @@ cbin() { # src dst
   local extra=()
   if grep -q VIGIL_NOSTDLIB "$1"; then extra=(-nostdlib -static -fno-stack-protector -fno-builtin); fi
   if grep -q VIGIL_PTHREAD "$1"; then extra+=(-pthread); fi
+  if grep -q VIGIL_FRAME_POINTERS "$1"; then # two builds: NAME with frame pointers and line tables, NAME-nofp without
+    ${CC:-clang} -O2 -Wall -fomit-frame-pointer "${extra[@]}" -o "$2-nofp" "$1"
+    extra+=(-fno-omit-frame-pointer -g)
+  fi
   ${CC:-clang} -O2 -Wall "${extra[@]}" -o "$2" "$1"
 }
 

@@ -349,6 +349,9 @@ struct vigil_probe_frame {
 
 /* Probed functions sent with a recorded call or a first sight, innermost first (probe_stack.h). */
 #define VIGIL_CALL_FRAMES 4
+/* User stack frames captured with a first sight (explaining an alert down to the code). */
+#define VIGIL_USER_STACK 32
+#define VIGIL_STACK_SNAP 2048 /* bytes of the user stack copied with it, in chunks of 256 */
 
 /* record.bpf.c with custom probes (record --probes): a call made inside probed functions. */
 struct vigil_rec_call_in {
@@ -385,6 +388,13 @@ struct vigil_item_event {
 	__u32 depth;         /* the thread's depth of probed calls (custom probes with a return pair), 0: in none */
 	__u32 nframes;
 	struct vigil_probe_frame frames[VIGIL_CALL_FRAMES]; /* the probed functions it was in, innermost first */
+	__u32 nstack;        /* user stack frames in stack (the kernel's frame-pointer walk), 0: none read */
+	__s32 stack_err;     /* bpf_get_task_stack's error when it read none */
+	__u64 regs[3];       /* the thread's user ip, sp and bp at the call */
+	__u64 stack[VIGIL_USER_STACK]; /* return addresses, innermost first (stack[0]: the ip) */
+	__u32 snap_len;      /* bytes of the user stack copied from sp up (for unwinding by .eh_frame in user space) */
+	__u32 _pad2;
+	__u8 snap[VIGIL_STACK_SNAP];
 };
 
 /* Custom probes (probes.bpf.c): one generic family of programs, configured per probe by

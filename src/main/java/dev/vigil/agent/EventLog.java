@@ -118,6 +118,13 @@ public final class EventLog {
                         ArrayNode in = o.putArray("in");
                         x.in().forEach(in::add);
                     }
+                    if (x.stack().ip() != 0 || x.stack().error() != 0) {
+                        ObjectNode st = o.putObject("stack").put("ip", x.stack().ip()).put("sp", x.stack().sp()).put("bp", x.stack().bp())
+                                .put("error", x.stack().error());
+                        ArrayNode fr = st.putArray("frames");
+                        for (long addr : x.stack().frames()) fr.add(addr);
+                        st.put("snapshot", Base64.getEncoder().encodeToString(x.stack().snapshot()));
+                    }
                 }
                 case KernelEvent.Probe x -> {
                     who(o.put("ev", "probe"), x.who()).put("id", x.id()).put("slot", x.slot()).put("probe", x.probe()).put("phase", x.phase())
@@ -217,6 +224,14 @@ public final class EventLog {
         return out;
     }
 
+    private static KernelEvent.UserStack stack(JsonNode s) {
+        if (s.isMissingNode() || s.isNull()) return KernelEvent.UserStack.NONE;
+        long[] f = new long[s.path("frames").size()];
+        for (int i = 0; i < f.length; i++) f[i] = s.path("frames").get(i).asLong();
+        return new KernelEvent.UserStack(s.path("ip").asLong(), s.path("sp").asLong(), s.path("bp").asLong(), f, s.path("error").asInt(),
+                Base64.getDecoder().decode(s.path("snapshot").asText("")));
+    }
+
     private static KernelEvent event(String ev, JsonNode o) {
         Who w = new Who(o.path("pid").asInt(), o.path("tgid").asInt(), o.path("ppid").asInt(), o.path("uid").asInt(), o.path("ktime").asLong(),
                 o.path("cgroup").asLong(), o.path("comm").asText());
@@ -234,7 +249,7 @@ public final class EventLog {
                 yield new KernelEvent.Item(w, o.path("slot").asInt(), o.path("kind").asInt(), o.path("nr").asInt(), o.path("call").asText(),
                         o.path("action").asInt(), o.path("ret").asLong(), o.path("flags").asLong(), args, o.path("family").asInt(), o.path("port").asInt(),
                         o.path("class").asInt(), Base64.getDecoder().decode(o.path("addr").asText()), o.path("hash").asLong(), o.path("path").asText(),
-                        o.path("dir").asText(), o.path("real").asText(""), strings(o.path("in")));
+                        o.path("dir").asText(), o.path("real").asText(""), strings(o.path("in")), stack(o.path("stack")));
             }
             case "probe" -> {
                 Map<String, Object> values = new LinkedHashMap<>();

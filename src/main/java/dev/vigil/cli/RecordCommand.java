@@ -45,9 +45,7 @@ final class RecordCommand implements Callable<Integer> {
         TraceRecording rec = new TraceRecording(traces);
         try (ShutdownGuard guard = new ShutdownGuard();
              dev.vigil.alert.Metrics served = metrics.open("record");
-             dev.vigil.sensor.ProbeSensor probed = probes.isEmpty() ? null : startProbes(probes);
-             LiveSource live = probed == null ? LiveSource.start(target.follow(), target.ringBytes(), rec)
-                     : LiveSource.start(target.follow(), target.ringBytes(), rec, probed);
+             LiveSource live = probes.isEmpty() ? LiveSource.start(target.follow(), target.ringBytes(), rec) : startProbed(probes, rec);
              Launcher launched = launch == null ? null : launch.start()) {
             guard.onStop(() -> stop = true);
             rec.source(live);
@@ -56,9 +54,9 @@ final class RecordCommand implements Callable<Integer> {
             live.follow(target.target(), launched, rec, () -> stop, roots -> "vigil: recording " + roots + " into " + out + " ...");
             rec.finishAll("recording stopped while the process ran");
             rec.summary(System.err);
-            if (probed != null) {
-                System.err.printf("vigil: probes: %s%n", dev.vigil.follow.TraceOutput.counts(probed));
-                long u = live.recorder().uretprobeCalls();
+            if (!probes.isEmpty()) {
+                System.err.printf("vigil: probes: %s%n", live.probeCounts());
+                long u = live.uretprobeCalls();
                 if (u > 0) System.err.printf("vigil: %,d calls of the kernel's uretprobe trampoline (probed functions returning) are not the program's and are left out%n", u);
             }
             if (launched != null && launched.isAlive()) {
@@ -84,9 +82,9 @@ final class RecordCommand implements Callable<Integer> {
         }
     }
 
-    private static dev.vigil.sensor.ProbeSensor startProbes(java.util.List<dev.vigil.event.ProbeSpec> probes) {
+    private LiveSource startProbed(java.util.List<dev.vigil.event.ProbeSpec> probes, TraceRecording rec) {
         try {
-            dev.vigil.sensor.ProbeSensor s = dev.vigil.sensor.Sensor.start(new dev.vigil.sensor.ProbeSensor(probes), dev.vigil.event.SensorSettings.defaults());
+            LiveSource s = LiveSource.start(target.follow(), target.ringBytes(), rec, probes);
             System.err.printf("vigil: probes attached: %s%n", String.join("; ", probes.stream().map(p -> p.name() + " (" + p.describe() + ")").toList()));
             return s;
         } catch (IllegalArgumentException e) {

@@ -309,19 +309,7 @@ public final class ProbesConfig {
     }
 
     /** A binary's path: as given when it has a slash, else found in the library folders or PATH; null when not found. */
-    public static Path find(String bin) {
-        if (bin.contains("/")) return Files.isRegularFile(Path.of(bin)) ? Path.of(bin) : null;
-        String arch = System.getProperty("os.arch").equals("aarch64") ? "aarch64" : "x86_64";
-        List<String> dirs = new ArrayList<>(List.of("/lib/" + arch + "-linux-gnu", "/usr/lib/" + arch + "-linux-gnu", "/lib64", "/usr/lib", "/lib"));
-        String path = System.getenv("PATH");
-        if (path != null) dirs.addAll(List.of(path.split(":")));
-        for (String d : dirs) {
-            if (d.isEmpty()) continue;
-            Path p = Path.of(d, bin);
-            if (Files.isRegularFile(p)) return p;
-        }
-        return null;
-    }
+    public static Path find(String bin) { return dev.vigil.host.Binaries.find(bin); }
 
     private static List<Arg> args(String file, String key, Yaml.Mapping m, String place, int usdtArgs) {
         Yaml.Node n = m.entries().get("args");

@@ -98,10 +98,17 @@ public sealed interface KernelEvent {
      * probed functions (custom probes with a return pair) the call was made in, innermost first.
      */
     record Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
-                int netClass, byte[] addr, long hash, String path, String dir, String real, List<String> in) implements KernelEvent {
+                int netClass, byte[] addr, long hash, String path, String dir, String real, List<String> in, UserStack stack) implements KernelEvent {
         public Item {
             real = real == null ? "" : real;
             in = in == null ? List.of() : List.copyOf(in);
+            stack = stack == null ? UserStack.NONE : stack;
+        }
+
+        /** An item without its user stack (recorded before vigil read them). */
+        public Item(Who who, int slot, int kind, int syscall, String call, int action, long ret, long flags, long[] args, int family, int port,
+                    int netClass, byte[] addr, long hash, String path, String dir, String real, List<String> in) {
+            this(who, slot, kind, syscall, call, action, ret, flags, args, family, port, netClass, addr, hash, path, dir, real, in, UserStack.NONE);
         }
 
         /** An item made outside any probed function (no custom probes with a return pair). */
@@ -124,6 +131,23 @@ public sealed interface KernelEvent {
         /** enum vigil_net_class. */
         public static final int NET_ANY = 1, NET_LOOPBACK = 2, NET_PRIVATE = 3, NET_LINK_LOCAL = 4, NET_MULTICAST = 5, NET_PUBLIC = 6, NET_UNIX = 7;
         public String collector() { return "workload"; }
+    }
+
+    /**
+     * The user stack of a thread at a call, as the kernel read it (workload.bpf.c, first sights
+     * only): its registers and the return addresses of the kernel's frame-pointer walk,
+     * innermost first (frames[0] the instruction pointer); error: why none were read; the
+     * stack's bytes from sp up (to unwind code without frame pointers by its .eh_frame).
+     */
+    record UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot) {
+        public static final UserStack NONE = new UserStack(0, 0, 0, new long[0], 0, new byte[0]);
+
+        public UserStack {
+            frames = frames == null ? new long[0] : frames.clone();
+            snapshot = snapshot == null ? new byte[0] : snapshot.clone();
+        }
+
+        public boolean isEmpty() { return frames.length == 0; }
     }
 
     /**

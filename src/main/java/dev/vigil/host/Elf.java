@@ -40,13 +40,39 @@ public final class Elf {
     private final Map<String, Symbol> functions;
     private final List<Usdt> usdt;
     private final List<Segment> segments;
+    private final String buildId;
+    private final Symbol[] byAddress;
+    private final ByteBuffer bytes;
+    private final List<Section> sections;
+    private EhFrame ehFrame;
 
-    private Elf(Path path, Map<String, Symbol> functions, List<Usdt> usdt, List<Segment> segments) {
+    private Elf(Path path, Map<String, Symbol> functions, List<Usdt> usdt, List<Segment> segments, String buildId, ByteBuffer bytes, List<Section> sections) {
         this.path = path;
         this.functions = functions;
         this.usdt = usdt;
         this.segments = segments;
+        this.buildId = buildId;
+        this.bytes = bytes;
+        this.sections = sections;
+        this.byAddress = functions.values().stream().sorted(Comparator.comparingLong(Symbol::address)).toArray(Symbol[]::new);
     }
+
+    /** The call frame information of .eh_frame (through .eh_frame_hdr's table), or null when the file has none. */
+    public synchronized EhFrame ehFrame() {
+        if (ehFrame == null) {
+            Section hdr = null, frame = null;
+            for (Section s : sections) {
+                if (s.name().equals(".eh_frame_hdr")) hdr = s;
+                if (s.name().equals(".eh_frame")) frame = s;
+            }
+            if (hdr == null || frame == null) return null;
+            ehFrame = new EhFrame(bytes, hdr.addr(), hdr.offset(), frame.addr(), frame.offset(), frame.size());
+        }
+        return ehFrame;
+    }
+
+    /** The GNU build id (.note.gnu.build-id) in hex, "" when the file has none. */
+    public String buildId() { return buildId; }
 
     /**
      * Reads an ELF file. Throws IOException with a one-line reason: no such file, not an
@@ -102,10 +128,23 @@ public final class Elf {
             if (s.type() == SHT_DYNSYM && s != symtab) readSymbols(b, s, sections.get(s.link()), segments, functions);
         }
         List<Usdt> usdt = new ArrayList<>();
+        String buildId = "";
         for (Section s : sections) {
             if (s.type() == SHT_NOTE && s.name().equals(".note.stapsdt")) readNotes(b, s, usdt);
+            if (s.type() == SHT_NOTE && s.name().equals(".note.gnu.build-id")) buildId = buildId(b, s);
         }
-        return new Elf(path, functions, List.copyOf(usdt), List.copyOf(segments));
+        return new Elf(path, functions, List.copyOf(usdt), List.copyOf(segments), buildId, b, List.copyOf(sections));
+    }
+
+    /** The descriptor of the GNU_BUILD_ID note (namesz, descsz, type 3, "GNU\0", the id) in hex. */
+    private static String buildId(ByteBuffer b, Section s) {
+        int p = Math.toIntExact(s.offset());
+        int namesz = b.getInt(p), descsz = b.getInt(p + 4), type = b.getInt(p + 8);
+        if (type != 3 || descsz <= 0 || descsz > 64) return "";
+        int d = p + 12 + ((namesz + 3) & ~3);
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < descsz; i++) hex.append(String.format("%02x", b.get(d + i)));
+        return hex.toString();
     }
 
     private static void readSymbols(ByteBuffer b, Section tab, Section strs, List<Segment> segments, Map<String, Symbol> out) {
@@ -184,11 +223,27 @@ public final class Elf {
 
     /** The function an address of the file's own address space falls in, with the distance from its start. */
     public Optional<Map.Entry<Symbol, Long>> functionAt(long address) {
-        Symbol best = null;
-        for (Symbol s : functions.values()) {
-            if (s.address() <= address && (best == null || s.address() > best.address())) best = s;
+        int lo = 0, hi = byAddress.length - 1, at = -1;
+        while (lo <= hi) { // the last symbol starting at or before address
+            int mid = (lo + hi) >>> 1;
+            if (byAddress[mid].address() <= address) {
+                at = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
         }
-        if (best == null || (best.size() > 0 && address >= best.address() + best.size())) return Optional.empty();
+        if (at < 0) return Optional.empty();
+        Symbol best = byAddress[at];
+        if (best.size() > 0 && address >= best.address() + best.size()) return Optional.empty();
         return Optional.of(Map.entry(best, address - best.address()));
+    }
+
+    /** The address (in the file's own address space) a file offset of its loaded segments is loaded at, or -1. */
+    public long addressOf(long fileOffset) {
+        for (Segment g : segments) {
+            if (fileOffset >= g.offset() && fileOffset < g.offset() + g.filesz()) return g.vaddr() + (fileOffset - g.offset());
+        }
+        return -1;
     }
 }

@@ -40,11 +40,18 @@ public interface ProcessFacts {
     /** The credential file a (kernel dev_t, inode) is, for a file opened through another name ("" when none). */
     String linkedFile(long dev, long ino);
 
+    /** A user stack of a process, unwound and symbolized (StackFrame.encode() each, innermost first); none when it cannot be. */
+    default List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) { return List.of(); }
+
     /** The facts of this host. */
     static ProcessFacts live(ProcessContext context) {
         Cgroups cgroups = new Cgroups();
         SensitiveFiles sensitive = new SensitiveFiles();
+        Symbolizer symbolizer = new Symbolizer();
         return new ProcessFacts() {
+            public List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) {
+                return symbolizer.frames(pid, symbolizer.unwind(pid, stack)).stream().map(StackFrame::encode).toList();
+            }
             public String linkedFile(long dev, long ino) { return sensitive.of(dev, ino); }
             public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
             public String cgroupPath(long id) { return cgroups.pathOf(id); }
@@ -83,6 +90,9 @@ public interface ProcessFacts {
             public String realPath(String path) { return note("realPath", path, inner.realPath(path)); }
             public String comm(int pid) { return note("comm", Integer.toString(pid), inner.comm(pid)); }
             public String linkedFile(long dev, long ino) { return note("linkedFile", dev + ":" + ino, inner.linkedFile(dev, ino)); }
+            public List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) {
+                return note("stack", pid + ":" + key(stack), inner.stack(pid, stack));
+            }
         };
     }
 
@@ -140,7 +150,19 @@ public interface ProcessFacts {
                 Object v = next("linkedFile", dev + ":" + ino);
                 return v == NONE ? "" : String.valueOf(v);
             }
+
+            public List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) {
+                Object v = next("stack", pid + ":" + key(stack));
+                return v instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+            }
         };
+    }
+
+    /** The addresses of a stack as one argument of a recorded question. */
+    private static String key(dev.vigil.event.KernelEvent.UserStack s) {
+        StringBuilder b = new StringBuilder(Long.toHexString(s.sp()));
+        for (long a : s.frames()) b.append(',').append(Long.toHexString(a));
+        return b.toString();
     }
 
     /** No recorded answer. */

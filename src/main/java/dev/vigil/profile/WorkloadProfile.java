@@ -25,13 +25,19 @@ public final class WorkloadProfile {
     /** A custom probe's dimension is this and the probe's name: the probed functions called, with their argument classes. */
     public static final String PROBE = "probe:";
 
-    /** One of {@link #DIMENSIONS}, or a probe's (probe:NAME). */
+    /**
+     * The regions of memory code runs from when it is no file's code (anonymous memory, a memfd, a deleted file):
+     * learnt for a JIT, named for anything else. Made when first needed, as old as the profile's system calls.
+     */
+    public static final String CODE = "code";
+
+    /** One of {@link #DIMENSIONS}, {@link #CODE}, or a probe's (probe:NAME). */
     public static boolean isDimension(String name) {
-        return DIMENSIONS.contains(name) || name.startsWith(PROBE) && name.substring(PROBE.length()).matches("[A-Za-z0-9_.:-]{1,64}");
+        return DIMENSIONS.contains(name) || name.equals(CODE) || name.startsWith(PROBE) && name.substring(PROBE.length()).matches("[A-Za-z0-9_.:-]{1,64}");
     }
 
     /** The dimensions in words, for errors. */
-    public static String dimensionsText() { return String.join(", ", DIMENSIONS) + " or probe:NAME"; }
+    public static String dimensionsText() { return String.join(", ", DIMENSIONS) + ", " + CODE + " or probe:NAME"; }
 
     private final WorkloadKey key;
     private final boolean partial;
@@ -88,6 +94,14 @@ public final class WorkloadProfile {
     /** The dimension of that name, created (learning from now) if new; the profile was active now. */
     public Dimension dimension(String name, Dimension.Learning learning, Instant now) {
         touch(now);
+        if (name.equals(CODE) && !dimensions.containsKey(CODE)) {
+            // as old as the profile's system calls: a stable workload's first code from nowhere is novel, not learnt
+            Dimension like = dimensions.get(SYSCALLS);
+            Dimension d = new Dimension(CODE, learning, now);
+            if (like != null) d.restore(like.state(), like.started(), like.lastNew(), like.stableSince(), 0, like.lastNewActivity(), like.activity(), Map.of());
+            dimensions.put(CODE, d);
+            return d;
+        }
         return dimensions.computeIfAbsent(name, n -> new Dimension(n, learning, now));
     }
 

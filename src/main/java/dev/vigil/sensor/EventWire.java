@@ -66,7 +66,7 @@ public final class EventWire {
     public static final StructLayout PROBE_FRAME = MemoryLayout.structLayout(
             JAVA_INT.withName("probe"), JAVA_INT.withName("emitted"), JAVA_LONG.withName("key")).withName("vigil_probe_frame");
 
-    static final int CALL_FRAMES = 4;
+    static final int CALL_FRAMES = 4, USER_STACK = 32, STACK_SNAP = 2048;
 
     public static final StructLayout REC_CALL = MemoryLayout.structLayout(
             JAVA_INT.withName("type"), JAVA_INT.withName("tid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("nr"))
@@ -97,7 +97,10 @@ public final class EventWire {
             JAVA_INT.withName("net_class"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("addr"), JAVA_LONG.withName("hash"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("real"), JAVA_INT.withName("depth"), JAVA_INT.withName("nframes"),
-            MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames")).withName("vigil_item_event");
+            MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames"), JAVA_INT.withName("nstack"), JAVA_INT.withName("stack_err"),
+            MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("regs"), MemoryLayout.sequenceLayout(USER_STACK, JAVA_LONG).withName("stack"),
+            JAVA_INT.withName("snap_len"), JAVA_INT.withName("_pad2"), MemoryLayout.sequenceLayout(STACK_SNAP, JAVA_BYTE).withName("snap"))
+            .withName("vigil_item_event");
 
     public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_LONG.withName("hash")).withName("vigil_seen_key");
@@ -202,7 +205,9 @@ public final class EventWire {
             ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),
             ITEM_CLASS = at(ITEM_EVENT, "net_class"), ITEM_ADDR = at(ITEM_EVENT, "addr"), ITEM_HASH = at(ITEM_EVENT, "hash"),
             ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir"),
-            ITEM_REAL = at(ITEM_EVENT, "real"), ITEM_NFRAMES = at(ITEM_EVENT, "nframes"), ITEM_FRAMES = at(ITEM_EVENT, "frames");
+            ITEM_REAL = at(ITEM_EVENT, "real"), ITEM_NFRAMES = at(ITEM_EVENT, "nframes"), ITEM_FRAMES = at(ITEM_EVENT, "frames"),
+            ITEM_NSTACK = at(ITEM_EVENT, "nstack"), ITEM_STACK_ERR = at(ITEM_EVENT, "stack_err"), ITEM_REGS = at(ITEM_EVENT, "regs"),
+            ITEM_STACK = at(ITEM_EVENT, "stack"), ITEM_SNAP_LEN = at(ITEM_EVENT, "snap_len"), ITEM_SNAP = at(ITEM_EVENT, "snap");
     static final long RULE_ACTION = at(CALL_RULE, "action"), RULE_KEY_ARG = at(CALL_RULE, "key_arg"), RULE_STR_ARG = at(CALL_RULE, "str_arg"),
             RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
     static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class WorkloadSensor extends RingSensor {
     /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
-    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5;
+    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5, ST_NO_STACK = 6;
 
     /**
      * What the kernel does with a call: its action and, for high-risk calls, which argument
@@ -332,6 +332,7 @@ public final class WorkloadSensor extends RingSensor {
             m.put("slots_full", st.lookupU64Sum(ST_SLOTS_FULL));
             m.put("paths_truncated", st.lookupU64Sum(ST_PATH_TRUNCATED));
             m.put("runtime_inits", st.lookupU64Sum(ST_RUNTIME_INIT));
+            m.put("stacks_unread", st.lookupU64Sum(ST_NO_STACK));
             m.put("slots_reclaimed", reclaimed);
         }
         return m;
@@ -367,7 +368,20 @@ public final class WorkloadSensor extends RingSensor {
                 Short.toUnsignedInt(s.get(JAVA_SHORT.withByteAlignment(1), EventWire.ITEM_PORT)), s.get(EventWire.I, EventWire.ITEM_CLASS), addr,
                 s.get(EventWire.L, EventWire.ITEM_HASH), EventWire.string(s, EventWire.ITEM_PATH, EventWire.PATH_MAX),
                 EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX), EventWire.string(s, EventWire.ITEM_REAL, EventWire.PATH_MAX),
-                frames ? FrameNames.read(names, s, EventWire.ITEM_NFRAMES, EventWire.ITEM_FRAMES, s.get(EventWire.I, EventWire.H_TGID)) : List.of());
+                frames ? FrameNames.read(names, s, EventWire.ITEM_NFRAMES, EventWire.ITEM_FRAMES, s.get(EventWire.I, EventWire.H_TGID)) : List.of(),
+                stack(s));
+    }
+
+    /** The user stack read with a first sight. */
+    private static KernelEvent.UserStack stack(MemorySegment s) {
+        int n = Math.min(EventWire.USER_STACK, s.get(EventWire.I, EventWire.ITEM_NSTACK));
+        long[] f = new long[Math.max(0, n)];
+        for (int i = 0; i < f.length; i++) f[i] = s.get(EventWire.L, EventWire.ITEM_STACK + 8L * i);
+        int snap = Math.max(0, Math.min(EventWire.STACK_SNAP, s.get(EventWire.I, EventWire.ITEM_SNAP_LEN)));
+        byte[] bytes = new byte[snap];
+        MemorySegment.copy(s, JAVA_BYTE, EventWire.ITEM_SNAP, bytes, 0, snap);
+        return new KernelEvent.UserStack(s.get(EventWire.L, EventWire.ITEM_REGS), s.get(EventWire.L, EventWire.ITEM_REGS + 8),
+                s.get(EventWire.L, EventWire.ITEM_REGS + 16), f, s.get(EventWire.I, EventWire.ITEM_STACK_ERR), bytes);
     }
 
     /**
@@ -377,7 +391,7 @@ public final class WorkloadSensor extends RingSensor {
     public List<String> attachResolvers(List<String> libraries) {
         List<String> out = new java.util.ArrayList<>();
         for (String lib : libraries) {
-            java.nio.file.Path p = dev.vigil.config.ProbesConfig.find(lib);
+            java.nio.file.Path p = dev.vigil.host.Binaries.find(lib);
             if (p == null) {
                 out.add(lib + ": not on this host, not attached");
                 continue;

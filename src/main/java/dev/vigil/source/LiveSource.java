@@ -15,8 +15,14 @@ import java.util.function.UnaryOperator;
  */
 public final class LiveSource implements AutoCloseable {
     private final SyscallRecorder recorder;
+    private final dev.vigil.sensor.ProbeSensor probes;
 
-    private LiveSource(SyscallRecorder recorder) { this.recorder = recorder; }
+    private LiveSource(SyscallRecorder recorder) { this(recorder, null); }
+
+    private LiveSource(SyscallRecorder recorder, dev.vigil.sensor.ProbeSensor probes) {
+        this.recorder = recorder;
+        this.probes = probes;
+    }
 
     /**
      * Loads and attaches the recorder (record.bpf.c) with a ring of ringBytes (a power of two),
@@ -26,15 +32,33 @@ public final class LiveSource implements AutoCloseable {
         return new LiveSource(SyscallRecorder.start(follow, ringBytes, observer));
     }
 
-    /** {@link #start(boolean, int, ProcessObserver)} with custom probes (started): calls come with the probed functions they were made in. */
-    public static LiveSource start(boolean follow, int ringBytes, ProcessObserver observer, dev.vigil.sensor.ProbeSensor probes) {
-        return new LiveSource(SyscallRecorder.start(follow, ringBytes, observer, probes));
+    /**
+     * {@link #start(boolean, int, ProcessObserver)} with custom probes, loaded and attached first: calls come with the
+     * probed functions they were made in. A bad probe is an IllegalArgumentException naming it.
+     */
+    public static LiveSource start(boolean follow, int ringBytes, ProcessObserver observer, List<dev.vigil.event.ProbeSpec> probes) {
+        dev.vigil.sensor.ProbeSensor p = dev.vigil.sensor.Sensor.start(new dev.vigil.sensor.ProbeSensor(probes), dev.vigil.event.SensorSettings.defaults());
+        try {
+            return new LiveSource(SyscallRecorder.start(follow, ringBytes, observer, p), p);
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /** The custom probes' counters (per probe hits, filtered, sent, lost), in words; "" without probes. */
+    public String probeCounts() {
+        if (probes == null) return "";
+        return String.join(", ", probes.counts().entrySet().stream().map(e -> String.format(java.util.Locale.ROOT, "%,d %s", e.getValue(), e.getKey())).toList());
     }
 
     /** {@link #follow(SyscallRecorder, Target, Launcher, ProcessObserver, BooleanSupplier, UnaryOperator)} with this source's recorder. */
     public void follow(Target target, Launcher launched, ProcessObserver f, BooleanSupplier stop, UnaryOperator<String> banner) {
         follow(recorder, target, launched, f, stop, banner);
     }
+
+    /** Calls of the kernel's uretprobe trampoline left out of the traces (probed functions returning). */
+    public long uretprobeCalls() { return recorder.uretprobeCalls(); }
 
     /** Calls lost in the kernel (ring buffer full), over every process. */
     public long lostTotal() { return recorder.lostTotal(); }
@@ -46,7 +70,13 @@ public final class LiveSource implements AutoCloseable {
     public SyscallRecorder recorder() { return recorder; }
 
     @Override
-    public void close() { recorder.close(); }
+    public void close() {
+        try {
+            recorder.close();
+        } finally {
+            if (probes != null) probes.close();
+        }
+    }
 
     /**
      * What to follow.

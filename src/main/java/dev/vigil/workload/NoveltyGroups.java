@@ -22,7 +22,7 @@ import java.util.Map;
  * through. Confined to the agent's thread.
  */
 public final class NoveltyGroups {
-    private static final List<String> ORDER = List.of(WorkloadProfile.PROCESS, WorkloadProfile.NETWORK, WorkloadProfile.RISKY, WorkloadProfile.FILES,
+    private static final List<String> ORDER = List.of(WorkloadProfile.CODE, WorkloadProfile.PROCESS, WorkloadProfile.NETWORK, WorkloadProfile.RISKY, WorkloadProfile.FILES,
             WorkloadProfile.SYSCALLS);
     /** At most this many items in a group's evidence, and this many named in its words (each cut at ITEM_CHARS); the rest counted. */
     static final int MAX_ITEMS = 64, NAMED = 16, ITEM_CHARS = 240;

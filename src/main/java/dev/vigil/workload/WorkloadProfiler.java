@@ -3,6 +3,7 @@ package dev.vigil.workload;
 import dev.vigil.alert.Alert;
 import dev.vigil.alert.ProcessRef;
 import dev.vigil.event.KernelEvent;
+import dev.vigil.host.StackFrame;
 import dev.vigil.host.Cgroups;
 import dev.vigil.host.Containers;
 import dev.vigil.host.ProcessDescriber;
@@ -276,7 +277,20 @@ public final class WorkloadProfiler {
         if (s.key == null) return List.of(); // an ignored cgroup: its slot is being switched off in the kernel
         var o = Observation.of(i, facts::comm, facts::linkedFile);
         if (o.isEmpty()) return List.of();
-        return judge(s, o.get(), i.who(), i.call(), i, now);
+        List<StackFrame> stack = i.stack().ip() == 0 ? List.of()
+                : facts.stack(i.who().tgid(), i.stack()).stream().map(StackFrame::decode).toList();
+        Observation ob = o.get();
+        String at = Stacks.where(stack);
+        if (!at.isEmpty()) ob = new Observation(ob.dimension(), ob.item(), ob.words() + " " + at, ob.severity(), ob.detail());
+        List<Alert> out = new ArrayList<>(judge(s, ob, i.who(), i.call(), i, now, stack));
+        // code that no file on disk holds made the call: an item of its own (a JIT's region is learnt; anything else named)
+        for (StackFrame f : stack) {
+            if (!f.fromNowhere()) continue;
+            Observation code = Stacks.code(f, ob, i.call());
+            out.addAll(judge(s, code, i.who(), i.call(), null, now, stack));
+            break;
+        }
+        return out;
     }
 
     private List<dev.vigil.event.ProbeSpec> probes = List.of();
@@ -317,7 +331,7 @@ public final class WorkloadProfiler {
             pending[0]++;
             return List.of();
         }
-        List<Alert> out = judge(s, o.get(), e.who(), "", null, now);
+        List<Alert> out = judge(s, o.get(), e.who(), "", null, now, List.of());
         for (Alert a : out) {
             if (a.kind().equals("anomaly")) probeNovel.put(a.dedupKey(), new long[1]);
         }
@@ -325,7 +339,7 @@ public final class WorkloadProfiler {
     }
 
     /** One observation of a slot's workload: learnt, seen or novel; the alerts it raised (i: the first sight, for its repeats; null: a probe's). */
-    private List<Alert> judge(SlotInfo s, Observation ob, KernelEvent.Who who, String call, KernelEvent.Item i, Instant now) {
+    private List<Alert> judge(SlotInfo s, Observation ob, KernelEvent.Who who, String call, KernelEvent.Item i, Instant now, List<StackFrame> stack) {
         WorkloadProfile profile = profiles.find(s.key);
         if (profile == null) { // reset by an operator: learns again
             profile = profiles.get(s.key, false);
@@ -355,11 +369,11 @@ public final class WorkloadProfiler {
             case LEARNT, WARMUP -> {
                 learnt++;
                 if (collapsed != null && !item.equals(collapsed)) fan(s.key, d, item, collapsed, now);
-                if (v == Dimension.Verdict.WARMUP) out.add(Warmups.reported(alert(who, call, ob, s.key, profile, d, item, now)));
+                if (v == Dimension.Verdict.WARMUP) out.add(Warmups.reported(alert(who, call, ob, s.key, profile, d, item, now, stack)));
             }
             case NOVEL -> {
                 novel++;
-                Alert a = alert(who, call, ob, s.key, profile, d, item, now);
+                Alert a = alert(who, call, ob, s.key, profile, d, item, now, stack);
                 out.add(a);
                 if (i != null && i.kind() != KernelEvent.Item.SYSCALL && repeats.mark(i.slot(), i.kind(), i.hash())) {
                     NovelKey k = new NovelKey(i.slot(), i.kind(), i.hash());
@@ -453,6 +467,7 @@ public final class WorkloadProfiler {
             case WorkloadProfile.NETWORK -> "endpoints";
             case WorkloadProfile.RISKY -> "high-risk calls";
             case WorkloadProfile.SYSCALLS -> "system calls";
+            case WorkloadProfile.CODE -> "code regions";
             default -> dimension.startsWith(WorkloadProfile.PROBE) ? "probed calls" : "items";
         };
     }
@@ -477,7 +492,8 @@ public final class WorkloadProfiler {
                 .dedupKey(DETECTOR + "|state|" + w.text() + "|" + d.name() + "|" + d.state()).build();
     }
 
-    private Alert alert(KernelEvent.Who who, String call, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now) {
+    private Alert alert(KernelEvent.Who who, String call, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now,
+                        List<StackFrame> stack) {
         // the executable its exec event named, else what /proc says (a recorded fact: the same live and replayed)
         String named = describer.context().seen(who.tgid()).map(dev.vigil.host.ProcessContext.Seen::exe).orElseGet(() -> facts.exe(who.tgid()));
         ProcessRef p = describer.describe(who.tgid(), who.pid(), who.comm(), named);
@@ -497,6 +513,7 @@ public final class WorkloadProfiler {
                 .evidence("workload", w.text()).evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
                 .evidence("stable_since", String.valueOf(d.stableSince()))
                 .evidence("allow", AllowRequests.command(w, d.name(), item))
+                .evidence("stack", stack.isEmpty() ? null : Stacks.evidence(stack))
                 .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
                 .dedupKey(dedupKey(w, d.name(), item)).build();
     }

@@ -73,7 +73,7 @@ class DomainsKernelTest {
             assertThat(a.path("evidence").path("dimension").asText()).isEqualTo("network");
             assertThat(a.path("evidence").path("item").asText()).isEqualTo("connect tcp exfil.evil.example:443");
             assertThat(a.path("summary").asText()).contains("resolve_connect (pid " + client.pid() + ") connected to 203.0.113.10:443"
-                    + " (tcp, a public address looked up as exfil.evil.example) — never seen in ");
+                    + " (tcp, a public address looked up as exfil.evil.example) at main (resolve_connect) — never seen in ");
             assertThat(agent.stop()).isEqualTo(143);
             Cli show = Cli.run("workloads", "show", workload, "--state", dir.resolve("state").toString());
             assertThat(show.exit()).as(show.err()).isZero();

@@ -1,0 +1,37 @@
+package dev.vigil.host;
+
+/**
+ * One frame of a user stack, symbolized: its address; the file whose code it is, the
+ * offset in that file, its build id and the function it falls in ("" when the file's
+ * symbols do not say), or, for code that no file on disk holds, what region it runs from
+ * (nowhere: "anonymous", "memfd NAME", "deleted PATH", "writable PATH"; "unmapped" when no
+ * mapping holds it).
+ */
+public record StackFrame(long address, String binary, long offset, String buildId, String symbol, long symbolOffset, String nowhere) {
+    public StackFrame {
+        binary = binary == null ? "" : binary;
+        buildId = buildId == null ? "" : buildId;
+        symbol = symbol == null ? "" : symbol;
+        nowhere = nowhere == null ? "" : nowhere;
+    }
+
+    /** Code that no file on disk holds. */
+    public boolean fromNowhere() { return !nowhere.isEmpty() && !nowhere.equals("unmapped"); }
+
+    /** In words: "open_secret+0x1a (probe_stack_fp)", "libc.so.6+0x10b2d1", "anonymous memory at 0x7f12..". */
+    public String text() {
+        if (!nowhere.isEmpty()) return (nowhere.equals("unmapped") ? "an unmapped address" : nowhere + " memory") + " at 0x" + Long.toHexString(address);
+        String file = binary.substring(binary.lastIndexOf('/') + 1);
+        return symbol.isEmpty() ? file + "+0x" + Long.toHexString(offset) : symbol + (symbolOffset > 0 ? "+0x" + Long.toHexString(symbolOffset) : "") + " (" + file + ")";
+    }
+
+    /** Encoded for a recording (tab-separated fields). */
+    public String encode() {
+        return String.join("\t", Long.toHexString(address), binary, Long.toHexString(offset), buildId, symbol, Long.toHexString(symbolOffset), nowhere);
+    }
+
+    public static StackFrame decode(String s) {
+        String[] f = s.split("\t", -1);
+        return new StackFrame(Long.parseUnsignedLong(f[0], 16), f[1], Long.parseUnsignedLong(f[2], 16), f[3], f[4], Long.parseUnsignedLong(f[5], 16), f[6]);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.vigil.host;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Symbolizes user stacks: each address through the process's mappings (read when asked,
+ * kept a moment per process and kept after it is gone) to the file and offset whose code
+ * it is, and through that file's ELF symbols (.symtab, else .dynsym) to a function. Code
+ * from no file on disk is named by its region. The frame-pointer walk of code built without
+ * frame pointers goes astray after a frame or two: the stack ends at the first address that
+ * is not in executable memory. ELF files are cached by device and inode, bounded. Confined
+ * to one thread.
+ */
+public final class Symbolizer {
+    private static final int MAPS_MAX = 1024, ELF_MAX = 128;
+    private static final long MAPS_FRESH_NS = 250_000_000L;
+
+    private record Snapshot(ProcessMaps maps, long readAt) {}
+
+    private final Map<Integer, Snapshot> maps = lru(MAPS_MAX);
+    private final Map<String, Object> elves = lru(ELF_MAX); // Elf, or the IOException text of a file that cannot be read
+    private long elfReads;
+
+    private static <K, V> Map<K, V> lru(int max) {
+        return new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> e) { return size() > max; }
+        };
+    }
+
+    /** Reads the mappings of a process now (at its first sight: it may be gone by the alert). */
+    public void remember(int pid) { snapshot(pid, true); }
+
+    /** The frames of a stack of process pid, innermost first (addresses[0] the instruction pointer, the rest return addresses). */
+    public List<StackFrame> frames(int pid, long[] addresses) {
+        List<StackFrame> out = new ArrayList<>(addresses.length);
+        ProcessMaps m = snapshot(pid, false);
+        for (int i = 0; i < addresses.length; i++) {
+            long a = addresses[i];
+            if (a == 0) break;
+            long at = i == 0 ? a : a - 1; // a return address follows its call: the call is what ran
+            var mapping = m == null ? java.util.Optional.<ProcessMaps.Mapping>empty() : m.find(at);
+            if (mapping.isEmpty() && m != null && Procfs.alive(pid)) { // mapped since the snapshot (a dlopen, a JIT)
+                m = snapshot(pid, true);
+                mapping = m == null ? java.util.Optional.empty() : m.find(at);
+            }
+            if (mapping.isEmpty()) {
+                if (i == 0) out.add(new StackFrame(a, "", 0, "", "", 0, "unmapped"));
+                break;
+            }
+            ProcessMaps.Mapping mp = mapping.get();
+            if (!mp.executable()) break; // a frame-pointer walk through code without them: not a return address
+            if (mp.special()) { // the kernel's code: named; past a uretprobe's trampoline the caller is not known here
+                out.add(new StackFrame(a, mp.path(), 0, "", "", 0, ""));
+                break;
+            }
+            String nowhere = mp.nowhere();
+            if (!nowhere.isEmpty() && !nowhere.startsWith("writable ")) {
+                out.add(new StackFrame(a, "", 0, "", "", 0, nowhere));
+                continue;
+            }
+            long fileOffset = at - mp.start() + mp.offset();
+            Elf elf = elf(pid, mp);
+            String sym = "";
+            long symOff = 0;
+            if (elf != null) {
+                long vaddr = elf.addressOf(fileOffset);
+                var f = vaddr < 0 ? java.util.Optional.<Map.Entry<Elf.Symbol, Long>>empty() : elf.functionAt(vaddr);
+                if (f.isPresent()) {
+                    sym = f.get().getKey().name();
+                    symOff = f.get().getValue() + (i == 0 ? 0 : 1);
+                }
+            }
+            out.add(new StackFrame(a, mp.path(), fileOffset + (i == 0 ? 0 : 1), elf == null ? "" : elf.buildId(), sym, symOff, nowhere));
+        }
+        return out;
+    }
+
+    /**
+     * The return addresses of a stack, innermost first (the instruction pointer first): unwound by each frame's
+     * .eh_frame rule from the copy of the stack taken with it, falling back to the frame pointer where a file has no
+     * rule; the kernel's own frame-pointer walk when that goes deeper (code built with frame pointers and a short copy).
+     */
+    public long[] unwind(int pid, dev.vigil.event.KernelEvent.UserStack st) {
+        long[] kernel = st.frames();
+        if (st.ip() == 0 || st.snapshot().length == 0) return kernel;
+        java.nio.ByteBuffer snap = java.nio.ByteBuffer.wrap(st.snapshot()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long base = st.sp(), limit = base + st.snapshot().length;
+        List<Long> out = new ArrayList<>();
+        long ip = st.ip(), sp = st.sp(), bp = st.bp();
+        ProcessMaps m = snapshot(pid, false);
+        for (int i = 0; i < 64 && ip != 0; i++) {
+            out.add(ip);
+            long at = i == 0 ? ip : ip - 1;
+            var mapping = m == null ? java.util.Optional.<ProcessMaps.Mapping>empty() : m.find(at);
+            if (mapping.isEmpty() || !mapping.get().executable() || !mapping.get().fileBacked() || mapping.get().special()) break;
+            Elf elf = elf(pid, mapping.get());
+            EhFrame eh = elf == null ? null : elf.ehFrame();
+            long vaddr = elf == null ? -1 : elf.addressOf(at - mapping.get().start() + mapping.get().offset());
+            var rule = eh == null || vaddr < 0 ? java.util.Optional.<EhFrame.Rule>empty() : eh.ruleAt(vaddr);
+            long cfa, ra, nbp = bp;
+            if (rule.isPresent()) {
+                EhFrame.Rule r = rule.get();
+                cfa = (r.cfaRegister() == EhFrame.RSP ? sp : bp) + r.cfaOffset();
+                ra = read(snap, base, limit, cfa + r.raOffset());
+                if (r.rbpSaved()) nbp = read(snap, base, limit, cfa + r.rbpOffset());
+            } else { // no rule: a frame pointer, if there is one
+                if (bp < sp || bp + 16 > limit) break;
+                cfa = bp + 16;
+                ra = read(snap, base, limit, bp + 8);
+                nbp = read(snap, base, limit, bp);
+            }
+            if (ra == 0 || cfa <= sp) break; // the end of the copy, or a stack that does not go up
+            ip = ra;
+            sp = cfa;
+            bp = nbp;
+        }
+        if (out.size() < kernel.length) return kernel;
+        long[] a = new long[out.size()];
+        for (int i = 0; i < a.length; i++) a[i] = out.get(i);
+        return a;
+    }
+
+    /** A word of the copied stack at addr, or 0 outside it. */
+    private static long read(java.nio.ByteBuffer snap, long base, long limit, long addr) {
+        if (addr < base || addr + 8 > limit) return 0;
+        return snap.getLong((int) (addr - base));
+    }
+
+    /** ELF files read so far (for tests and metrics). */
+    public long elfReads() { return elfReads; }
+
+    private ProcessMaps snapshot(int pid, boolean fresh) {
+        Snapshot s = maps.get(pid);
+        long now = System.nanoTime();
+        if (s != null && !fresh && now - s.readAt() < MAPS_FRESH_NS) return s.maps();
+        var read = ProcessMaps.read(pid);
+        if (read.isPresent()) {
+            maps.put(pid, new Snapshot(read.get(), now));
+            return read.get();
+        }
+        return s == null ? null : s.maps(); // gone: what it had
+    }
+
+    /** The ELF file of a mapping: through /proc/PID/map_files (the very file, in any mount namespace), else its path. */
+    private Elf elf(int pid, ProcessMaps.Mapping mp) {
+        String key = mp.dev() + ":" + mp.inode();
+        Object e = elves.get(key);
+        if (e instanceof Elf elf) return elf;
+        if (e != null) return null;
+        Path direct = Path.of("/proc", Integer.toString(pid), "map_files", Long.toHexString(mp.start()) + "-" + Long.toHexString(mp.end()));
+        Path file = Files.exists(direct) ? direct : Path.of(mp.path());
+        try {
+            elfReads++;
+            Elf elf = Elf.read(file);
+            elves.put(key, elf);
+            return elf;
+        } catch (IOException | RuntimeException ex) {
+            elves.put(key, String.valueOf(ex.getMessage()));
+            return null;
+        }
+    }
+}

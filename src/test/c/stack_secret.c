@@ -1,0 +1,47 @@
+/* A service for the stack tests (StackKernelTest), built twice (VIGIL_FRAME_POINTERS): with
+ * frame pointers and line tables, and as stack_secret-nofp without. Until DIR/stop exists,
+ * every 20 ms handle_request() reads DIR/name; once DIR/go exists it also calls
+ * open_secret(), which opens DIR/secret: a new file for a stable profile, made in a known
+ * function called by a known caller. All noinline, no tail calls. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static char stop[512], name[512], go[512], secret[512];
+
+__attribute__((noinline, used)) int open_secret(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	asm volatile("" ::: "memory");
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+__attribute__((noinline, used)) int handle_request(void)
+{
+	int r = 0, fd = open(name, O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	if (access(go, F_OK) == 0)
+		r = open_secret(secret);
+	asm volatile("" ::: "memory");
+	return r + 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	snprintf(stop, sizeof(stop), "%s/stop", argv[1]);
+	snprintf(name, sizeof(name), "%s/name", argv[1]);
+	snprintf(go, sizeof(go), "%s/go", argv[1]);
+	snprintf(secret, sizeof(secret), "%s/secret", argv[1]);
+	long n = 0;
+	while (access(stop, F_OK) != 0) {
+		n += handle_request();
+		usleep(20000);
+	}
+	printf("done %ld\n", n);
+	return 0;
+}

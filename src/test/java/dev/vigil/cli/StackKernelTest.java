@@ -1,0 +1,96 @@
+package dev.vigil.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.testing.KernelTest;
+import dev.vigil.testing.Native;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An alert explained down to the code, end to end: three services, each in a cgroup of its
+ * own, read a file every 20 ms until their profiles are stable; then each opens a new file.
+ * stack_secret (built with frame pointers) and stack_secret-nofp (without) open it in
+ * open_secret(), called by handle_request(): the alert's stack names them. anon_exec makes
+ * the call from machine code it copied into anonymous executable memory: a high-severity
+ * alert names code running from anonymous memory.
+ */
+@KernelTest
+class StackKernelTest {
+    record Service(String name, Path dir, Path cgroup) {}
+
+    @Test
+    void aNovelItemsAlertCarriesItsStackAndCodeFromNowhereIsNamed(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\n"
+                + "state_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {enabled: false}\n"
+                + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_calls: 300, deadline: 1h}}\n"
+                + "alerts: {cooldown: 1h, rate_limit: 0}\n"
+                + "outputs:\n  stdout: {format: json}\n");
+        List<Service> services = new ArrayList<>();
+        for (String n : List.of("stack_secret", "stack_secret-nofp", "anon_exec")) {
+            Path d = Files.createDirectories(dir.resolve(n));
+            Files.writeString(d.resolve("name"), "x\n");
+            Files.writeString(d.resolve("secret"), "s\n");
+            services.add(new Service(n, d, dev.vigil.host.Cgroups.root().resolve("vigil-stack-" + n.replace('_', '-') + "-" + ProcessHandle.current().pid())));
+        }
+        List<Process> running = new ArrayList<>();
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            agent.awaitStderr("vigil: profiling workloads");
+            for (Service s : services) {
+                Files.createDirectories(s.cgroup());
+                running.add(new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + s.cgroup().resolve("cgroup.procs") + " && exec "
+                        + Native.helper(s.name()) + " " + s.dir()).redirectErrorStream(true).start());
+            }
+            Map<String, Boolean> stable = new LinkedHashMap<>();
+            for (int i = 0; i < 40 && stable.size() < services.size(); i++) {
+                for (JsonNode n : agent.drain()) {
+                    for (Service s : services) {
+                        if (!mine(n, s)) continue;
+                        assertThat(n.path("kind").asText()).as("only notices while learning: %s", n).isEqualTo("profile_state");
+                        if (n.path("evidence").path("dimension").asText().equals("files")) stable.put(s.name(), true);
+                    }
+                }
+            }
+            assertThat(stable).as("every service's files stable; stderr:\n%s", agent.stderr()).hasSize(services.size());
+            for (Service s : services) Files.writeString(s.dir().resolve("go"), "");
+            Thread.sleep(1500);
+            Map<String, List<JsonNode>> got = new LinkedHashMap<>();
+            for (JsonNode n : agent.drain()) {
+                for (Service s : services) if (mine(n, s)) got.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(n);
+            }
+            for (String fp : List.of("stack_secret", "stack_secret-nofp")) {
+                assertThat(got.get(fp)).as(fp + ": one alert for the new file").hasSize(1);
+                JsonNode a = got.get(fp).getFirst();
+                assertThat(a.path("evidence").path("dimension").asText()).isEqualTo("files");
+                assertThat(a.path("evidence").path("stack").isArray()).as(a.toString()).isTrue();
+                assertThat(a.path("summary").asText()).as(fp).contains("read " + dir.resolve(fp).resolve("secret") + " at open_secret <- handle_request");
+            }
+            List<JsonNode> anon = got.get("anon_exec");
+            assertThat(anon).as("anon_exec: one alert").hasSize(1);
+            JsonNode a = anon.getFirst();
+            assertThat(a.path("severity").asText()).isEqualTo("high");
+            assertThat(a.path("evidence").path("dimension").asText()).isEqualTo("code");
+            assertThat(a.path("evidence").path("item").asText()).isEqualTo("anonymous");
+            assertThat(a.path("summary").asText()).containsPattern("code running from anonymous memory at 0x[0-9a-f]+ made openat \\(read "
+                    + java.util.regex.Pattern.quote(dir.resolve("anon_exec").resolve("secret").toString()) + "\\)");
+            assertThat(agent.stop()).isEqualTo(143);
+        } finally {
+            for (Service s : services) Files.writeString(s.dir().resolve("stop"), "");
+            for (Process p : running) if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+            for (Service s : services) dev.vigil.testing.TestCgroups.remove(s.cgroup());
+        }
+    }
+
+    private static boolean mine(JsonNode n, Service s) {
+        return n.path("profile").path("key").asText().startsWith("cgroup:/" + s.cgroup().getFileName() + " ");
+    }
+}
