@@ -54,7 +54,11 @@ public final class Elf {
         this.buildId = buildId;
         this.bytes = bytes;
         this.sections = sections;
-        this.byAddress = functions.values().stream().sorted(Comparator.comparingLong(Symbol::address)).toArray(Symbol[]::new);
+        // aliases at one address (malloc, __libc_malloc): the public name last, where functionAt's search lands
+        this.byAddress = functions.values().stream().sorted(Comparator.comparingLong(Symbol::address)
+                .thenComparing(Comparator.comparingInt(Elf::underscores).reversed())
+                .thenComparing(Comparator.comparingInt((Symbol x) -> x.name().length()).reversed())
+                .thenComparing(Symbol::name)).toArray(Symbol[]::new);
     }
 
     /** The call frame information of .eh_frame (through .eh_frame_hdr's table), or null when the file has none. */
@@ -69,6 +73,12 @@ public final class Elf {
             ehFrame = new EhFrame(bytes, hdr.addr(), hdr.offset(), frame.addr(), frame.offset(), frame.size());
         }
         return ehFrame;
+    }
+
+    private static int underscores(Symbol x) {
+        int n = 0;
+        while (n < x.name().length() && x.name().charAt(n) == '_') n++;
+        return n;
     }
 
     /** The GNU build id (.note.gnu.build-id) in hex, "" when the file has none. */
