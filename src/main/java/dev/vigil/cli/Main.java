@@ -15,7 +15,7 @@ import picocli.CommandLine;
 /** vigil's command line. Turns every failure into one line on stderr and a named exit code. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, version = "vigil " + Main.VERSION,
         description = "Process-behaviour anomaly detection for Linux, built on eBPF.",
-        subcommands = {AgentCommand.class, WorkloadsCommand.class, FleetCommand.class, DemoCommand.class, AutoencoderDemoCommand.class, LearnCommand.class, TrainCommand.class, RunCommand.class, WatchCommand.class, ProfilesCommand.class, TraceCommand.class, RecordCommand.class, MonitorCommand.class, EvaluateCommand.class, DoctorCommand.class, CostCommand.class,
+        subcommands = {AgentCommand.class, WorkloadsCommand.class, FleetCommand.class, DemoCommand.class, AutoencoderDemoCommand.class, LearnCommand.class, TrainCommand.class, RunCommand.class, WatchCommand.class, ProfilesCommand.class, TraceCommand.class, RecordCommand.class, MonitorCommand.class, EvaluateCommand.class, DoctorCommand.class, CostCommand.class, ExplainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final String VERSION = "0.1.0";

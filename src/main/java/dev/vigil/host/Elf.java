@@ -75,6 +75,57 @@ public final class Elf {
         return ehFrame;
     }
 
+    /** Bytes of the file's loaded image at an address of its own address space (fewer at a segment's end). */
+    public byte[] bytesAt(long address, int n) {
+        long off = fileOffset(address);
+        if (off < 0 || n <= 0) return new byte[0];
+        int len = (int) Math.min(n, bytes.limit() - off);
+        byte[] out = new byte[Math.max(0, len)];
+        for (int i = 0; i < out.length; i++) out[i] = bytes.get(Math.toIntExact(off + i));
+        return out;
+    }
+
+    /**
+     * The imported function a PLT entry (an address in .plt or .plt.sec) or a GOT slot (an address in .got) jumps
+     * to, by the relocations of .rela.plt and .rela.dyn; empty when the address is neither.
+     */
+    public Optional<String> importAt(long address) {
+        Section plt = section(".plt"), pltSec = section(".plt.sec"), relaPlt = section(".rela.plt");
+        if (relaPlt != null && relaPlt.entsize() > 0) {
+            long n = relaPlt.size() / relaPlt.entsize();
+            for (long i = 0; i < n; i++) {
+                long slot = pltSec != null ? pltSec.addr() + 16 * i : plt != null ? plt.addr() + 16 * (i + 1) : -1;
+                int e = Math.toIntExact(relaPlt.offset() + i * relaPlt.entsize());
+                if (slot >= 0 && address >= slot && address < slot + 16) return Optional.of(relocName(relaPlt, e));
+                if (b(e) == address) return Optional.of(relocName(relaPlt, e)); // the GOT slot itself
+            }
+        }
+        Section relaDyn = section(".rela.dyn");
+        if (relaDyn != null && relaDyn.entsize() > 0) { // -fno-plt: call *GOT(%rip), a GLOB_DAT slot
+            long n = relaDyn.size() / relaDyn.entsize();
+            for (long i = 0; i < n; i++) {
+                int e = Math.toIntExact(relaDyn.offset() + i * relaDyn.entsize());
+                if (b(e) == address && (bytes.getLong(e + 8) & 0xffffffffL) == 6) return Optional.of(relocName(relaDyn, e));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private long b(int at) { return bytes.getLong(at); }
+
+    private String relocName(Section rela, int e) {
+        long sym = bytes.getLong(e + 8) >>> 32;
+        Section dynsym = sections.get(rela.link());
+        Section dynstr = sections.get(dynsym.link());
+        int se = Math.toIntExact(dynsym.offset() + sym * dynsym.entsize());
+        return string(bytes, dynstr.offset() + Integer.toUnsignedLong(bytes.getInt(se)));
+    }
+
+    private Section section(String name) {
+        for (Section s : sections) if (s.name().equals(name)) return s;
+        return null;
+    }
+
     private static int underscores(Symbol x) {
         int n = 0;
         while (n < x.name().length() && x.name().charAt(n) == '_') n++;

@@ -34,7 +34,7 @@ class StackKernelTest {
                 + "detectors:\n  sequence: {enabled: false}\n"
                 + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_calls: 300, deadline: 1h}}\n"
                 + "alerts: {cooldown: 1h, rate_limit: 0}\n"
-                + "outputs:\n  stdout: {format: json}\n");
+                + "outputs:\n  stdout: {format: json}\n  file: {path: " + dir.resolve("alerts.json") + "}\n");
         List<Service> services = new ArrayList<>();
         for (String n : List.of("stack_secret", "stack_secret-nofp", "anon_exec")) {
             Path d = Files.createDirectories(dir.resolve(n));
@@ -83,6 +83,22 @@ class StackKernelTest {
             assertThat(a.path("summary").asText()).containsPattern("code running from anonymous memory at 0x[0-9a-f]+ made openat \\(read "
                     + java.util.regex.Pattern.quote(dir.resolve("anon_exec").resolve("secret").toString()) + "\\)");
             assertThat(agent.stop()).isEqualTo(143);
+
+            // vigil explain: the stack frame by frame, and the static check of the call site
+            Cli fp = Cli.run("explain", dir.resolve("alerts.json").toString(), "--dedup-key", got.get("stack_secret").getFirst().path("dedup_key").asText());
+            assertThat(fp.exit()).as(fp.err()).isZero();
+            assertThat(fp.out()).contains("stack, innermost first").containsPattern("#1 +0x[0-9a-f]+  open_secret\\+0x[0-9a-f]+ \\(stack_secret\\)")
+                    .containsPattern("call site: open_secret\\+0x[0-9a-f]+ of \\S+/stack_secret is just after a direct call to open(64)?@plt, the function the"
+                            + " system call was made in \\(open\\): the program's own code makes this call");
+            Cli nofp = Cli.run("explain", dir.resolve("alerts.json").toString(), "--dedup-key", got.get("stack_secret-nofp").getFirst().path("dedup_key").asText());
+            assertThat(nofp.exit()).as(nofp.err()).isZero();
+            assertThat(nofp.out()).contains("the program's own code makes this call");
+            Cli inj = Cli.run("explain", dir.resolve("alerts.json").toString(), "--dedup-key", a.path("dedup_key").asText());
+            assertThat(inj.exit()).isEqualTo(ExitCodes.CHECK_FAILED);
+            assertThat(inj.out()).containsPattern("call site: NOT CONSISTENT: the system call was made from anonymous memory at 0x[0-9a-f]+: no function of any file on disk made it");
+            Cli many = Cli.run("explain", dir.resolve("alerts.json").toString());
+            assertThat(many.exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(many.error()).contains("alerts: name one with --dedup-key");
         } finally {
             for (Service s : services) Files.writeString(s.dir().resolve("stop"), "");
             for (Process p : running) if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();

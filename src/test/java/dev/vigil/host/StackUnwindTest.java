@@ -90,4 +90,35 @@ class StackUnwindTest {
         assertThat(n.fromNowhere()).isTrue();
         assertThat(n.text()).isEqualTo("anonymous memory at 0x7f00aa000010");
     }
+    @Test
+    void theCallSiteCheckReadsTheCallBeforeAReturnAddress() throws Exception {
+        Path exe = dev.vigil.testing.Native.helper("stack_secret");
+        Elf elf = Elf.read(exe), libc = Elf.read(LIBC);
+        Elf.Symbol openSecret = elf.function("open_secret").orElseThrow(), handle = elf.function("handle_request").orElseThrow();
+        Elf.Symbol open = libc.function("open").orElseThrow();
+        StackFrame made = new StackFrame(0x7f0000001000L, LIBC.toString(), open.fileOffset() + 0x51, libc.buildId(), "open", 0x51, "");
+        // the return address after open_secret's call to open@plt: found by scanning its code for e8 rel32 to the PLT entry of open
+        long ra = -1;
+        for (long a = openSecret.address(); a < openSecret.address() + openSecret.size() - 5; a++) {
+            byte[] b = elf.bytesAt(a, 5);
+            if ((b[0] & 0xff) != 0xe8) continue;
+            long target = a + 5 + ((b[1] & 0xffL) | (b[2] & 0xffL) << 8 | (b[3] & 0xffL) << 16 | (long) b[4] << 24);
+            if (elf.importAt(target).filter(n -> n.startsWith("open")).isPresent()) ra = a + 5;
+        }
+        assertThat(ra).as("open_secret calls open through the PLT").isPositive();
+        StackFrame site = new StackFrame(0x5500_0000_0000L + ra, exe.toString(), elf.fileOffset(ra), elf.buildId(), "open_secret", ra - openSecret.address(), "");
+        assertThat(CallSite.check(List.of(made, site))).hasValueSatisfying(c -> {
+            assertThat(c.consistent()).isTrue();
+            assertThat(c.words()).contains("is just after a direct call to open").endsWith("the program's own code makes this call");
+        });
+        // a return address at the start of a function was not left by a call
+        StackFrame forged = new StackFrame(0x5500_0000_0000L + handle.address(), exe.toString(), handle.fileOffset(), elf.buildId(), "handle_request", 0, "");
+        assertThat(CallSite.check(List.of(made, forged))).hasValueSatisfying(c -> {
+            assertThat(c.consistent()).isFalse();
+            assertThat(c.words()).contains("is not just after a call instruction");
+        });
+        // made from anonymous memory
+        StackFrame anon = new StackFrame(0x7f00aa000011L, "", 0, "", "", 0, "anonymous");
+        assertThat(CallSite.check(List.of(anon))).hasValueSatisfying(c -> assertThat(c.consistent()).isFalse());
+    }
 }
