@@ -434,7 +434,11 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 	vigil_header(&e->h, VIGIL_EV_ITEM);
 	e->nframes = vigil_call_frames(e->frames, &e->depth); /* the probed functions it was made in (custom probes) */
 	user_stack(e);
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0) != 0) {
+	/* only the stack bytes copied cross: the rest of the event is a fixed 1.3 KiB */
+	__u64 size = __builtin_offsetof(struct vigil_item_event, snap) + (e->snap_len & (2 * VIGIL_STACK_SNAP - 1));
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	if (bpf_ringbuf_output(&events, e, size, 0) != 0) {
 		lost_in(e->slot);
 		bpf_map_delete_elem(&seen, &k);
 		return;

@@ -227,7 +227,10 @@ final class LiveRun implements AutoCloseable {
                     .watch("workload_slots", "workload starts not profiled (the kernel's slot table is full)",
                             "what those processes do is not profiled until slots of dead cgroups are reclaimed (the kernel keeps 4 per detectors.profiles.max_profiles, 4,096 to 65,536)", () -> w.counts().getOrDefault("slots_full", 0L))
                     .watch("workload_paths", "paths too long to resolve in the kernel",
-                            "those files are named by the path as it was passed, cut at 255 bytes", () -> w.counts().getOrDefault("paths_truncated", 0L));
+                            "those files are named by the path as it was passed, cut at 255 bytes", () -> w.counts().getOrDefault("paths_truncated", 0L))
+                    .watch("workload_stacks", "first sights whose user stack the kernel could not read",
+                            "those alerts do not say where in the program they happened, and code running from anonymous memory there was not checked",
+                            () -> w.counts().getOrDefault("stacks_unread", 0L));
         }
         if (workloads != null) {
             // (items of processes gone before they were told stay a metric, vigil_profile_items_unresolved: short-lived children make them every day)

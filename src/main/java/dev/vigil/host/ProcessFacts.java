@@ -40,8 +40,11 @@ public interface ProcessFacts {
     /** The credential file a (kernel dev_t, inode) is, for a file opened through another name ("" when none). */
     String linkedFile(long dev, long ino);
 
-    /** A user stack of a process, unwound and symbolized (StackFrame.encode() each, innermost first); none when it cannot be. */
-    default List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) { return List.of(); }
+    /**
+     * A user stack of a process, unwound and symbolized (StackFrame.encode() each, innermost first); none when it cannot
+     * be. parent: whose mappings to use when the process is gone (it forked from parent without an exec), else -1.
+     */
+    default List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) { return List.of(); }
 
     /** The facts of this host. */
     static ProcessFacts live(ProcessContext context) {
@@ -49,8 +52,8 @@ public interface ProcessFacts {
         SensitiveFiles sensitive = new SensitiveFiles();
         Symbolizer symbolizer = new Symbolizer();
         return new ProcessFacts() {
-            public List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) {
-                return symbolizer.frames(pid, symbolizer.unwind(pid, stack)).stream().map(StackFrame::encode).toList();
+            public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
+                return symbolizer.frames(pid, parent, symbolizer.unwind(pid, parent, stack)).stream().map(StackFrame::encode).toList();
             }
             public String linkedFile(long dev, long ino) { return sensitive.of(dev, ino); }
             public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
@@ -90,8 +93,8 @@ public interface ProcessFacts {
             public String realPath(String path) { return note("realPath", path, inner.realPath(path)); }
             public String comm(int pid) { return note("comm", Integer.toString(pid), inner.comm(pid)); }
             public String linkedFile(long dev, long ino) { return note("linkedFile", dev + ":" + ino, inner.linkedFile(dev, ino)); }
-            public List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) {
-                return note("stack", pid + ":" + key(stack), inner.stack(pid, stack));
+            public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
+                return note("stack", pid + ":" + key(stack), inner.stack(pid, parent, stack));
             }
         };
     }
@@ -151,7 +154,7 @@ public interface ProcessFacts {
                 return v == NONE ? "" : String.valueOf(v);
             }
 
-            public List<String> stack(int pid, dev.vigil.event.KernelEvent.UserStack stack) {
+            public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
                 Object v = next("stack", pid + ":" + key(stack));
                 return v instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
             }

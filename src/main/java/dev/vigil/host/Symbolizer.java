@@ -38,9 +38,15 @@ public final class Symbolizer {
     public void remember(int pid) { snapshot(pid, true); }
 
     /** The frames of a stack of process pid, innermost first (addresses[0] the instruction pointer, the rest return addresses). */
-    public List<StackFrame> frames(int pid, long[] addresses) {
+    public List<StackFrame> frames(int pid, long[] addresses) { return frames(pid, -1, addresses); }
+
+    /**
+     * The same, and when pid is gone before its mappings were read, through those of parent: a process forked
+     * without an exec has its parent's (postgres's backends, a server's workers). parent -1: none to fall back on.
+     */
+    public List<StackFrame> frames(int pid, int parent, long[] addresses) {
         List<StackFrame> out = new ArrayList<>(addresses.length);
-        ProcessMaps m = snapshot(pid, false);
+        ProcessMaps m = maps(pid, parent);
         for (int i = 0; i < addresses.length; i++) {
             long a = addresses[i];
             if (a == 0) break;
@@ -87,14 +93,17 @@ public final class Symbolizer {
      * .eh_frame rule from the copy of the stack taken with it, falling back to the frame pointer where a file has no
      * rule; the kernel's own frame-pointer walk when that goes deeper (code built with frame pointers and a short copy).
      */
-    public long[] unwind(int pid, dev.vigil.event.KernelEvent.UserStack st) {
+    public long[] unwind(int pid, dev.vigil.event.KernelEvent.UserStack st) { return unwind(pid, -1, st); }
+
+    /** {@link #unwind(int, dev.vigil.event.KernelEvent.UserStack)}, through the parent's mappings when pid is gone (see {@link #frames(int, int, long[])}). */
+    public long[] unwind(int pid, int parent, dev.vigil.event.KernelEvent.UserStack st) {
         long[] kernel = st.frames();
         if (st.ip() == 0 || st.snapshot().length == 0) return kernel;
         java.nio.ByteBuffer snap = java.nio.ByteBuffer.wrap(st.snapshot()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long base = st.sp(), limit = base + st.snapshot().length;
         List<Long> out = new ArrayList<>();
         long ip = st.ip(), sp = st.sp(), bp = st.bp();
-        ProcessMaps m = snapshot(pid, false);
+        ProcessMaps m = maps(pid, parent);
         for (int i = 0; i < 64 && ip != 0; i++) {
             out.add(ip);
             long at = i == 0 ? ip : ip - 1;
@@ -135,6 +144,11 @@ public final class Symbolizer {
 
     /** ELF files read so far (for tests and metrics). */
     public long elfReads() { return elfReads; }
+
+    private ProcessMaps maps(int pid, int parent) {
+        ProcessMaps m = snapshot(pid, false);
+        return m != null || parent <= 0 ? m : snapshot(parent, false);
+    }
 
     private ProcessMaps snapshot(int pid, boolean fresh) {
         Snapshot s = maps.get(pid);

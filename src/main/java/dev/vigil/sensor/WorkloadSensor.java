@@ -28,6 +28,8 @@ import java.util.Map;
  */
 public final class WorkloadSensor extends RingSensor {
     /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
+    /** The ring buffer: room for a program start's burst of first sights, each with its stack (about 3.3 KiB). */
+    static final int RING_BYTES = 8 << 20;
     static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5, ST_NO_STACK = 6;
 
     /**
@@ -105,6 +107,7 @@ public final class WorkloadSensor extends RingSensor {
                 .setMaxEntries("slot_free", maxSlots);
         if (sharedTasks >= 0) o.reuseMap("tasks", sharedTasks);
         if (!frames) o.setMaxEntries("probe_stacks", 1);
+        o.setMaxEntries("events", RING_BYTES);
     }
 
     @Override
@@ -356,7 +359,12 @@ public final class WorkloadSensor extends RingSensor {
                     s.get(EventWire.I, EventWire.SLOT_FROM_SLOT), s.get(EventWire.L, EventWire.SLOT_FROM_CGROUP));
         }
         if (type != EventWire.EV_ITEM) throw new IllegalArgumentException("workload: unknown event type " + type);
-        EventWire.expect(b, EventWire.ITEM_EVENT);
+        // the kernel sends the stack bytes it copied, not the whole room for them
+        if (b.length < EventWire.ITEM_SNAP) throw new IllegalArgumentException("workload: item of " + b.length + " bytes");
+        if (b.length < EventWire.ITEM_EVENT.byteSize()) {
+            b = java.util.Arrays.copyOf(b, (int) EventWire.ITEM_EVENT.byteSize());
+            s = MemorySegment.ofArray(b);
+        }
         int nr = s.get(EventWire.I, EventWire.ITEM_SYSCALL);
         long[] args = new long[4];
         for (int i = 0; i < 4; i++) args[i] = s.get(EventWire.L, EventWire.ITEM_ARGS + 8L * i);

@@ -278,7 +278,9 @@ public final class WorkloadProfiler {
         var o = Observation.of(i, facts::comm, facts::linkedFile);
         if (o.isEmpty()) return List.of();
         List<StackFrame> stack = i.stack().ip() == 0 ? List.of()
-                : facts.stack(i.who().tgid(), i.stack()).stream().map(StackFrame::decode).toList();
+                // a process gone before its mappings were read: its parent's, if it forked from it without an exec
+                : facts.stack(i.who().tgid(), describer.context().seen(i.who().tgid()).isPresent() ? -1 : i.who().ppid(), i.stack()).stream()
+                        .map(StackFrame::decode).toList();
         Observation ob = o.get();
         String at = Stacks.where(stack);
         if (!at.isEmpty()) ob = new Observation(ob.dimension(), ob.item(), ob.words() + " " + at, ob.severity(), ob.detail());
