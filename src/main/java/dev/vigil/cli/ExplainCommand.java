@@ -82,7 +82,7 @@ final class ExplainCommand implements Callable<Integer> {
             sym = sym.substring(0, plus);
         }
         return new StackFrame(hex(f.path("address").asText("0x0")), f.path("binary").asText(""), hex(f.path("offset").asText("0x0")),
-                f.path("build_id").asText(""), sym, symOff, f.path("region").asText(""));
+                f.path("build_id").asText(""), sym, symOff, f.path("region").asText(""), f.path("file").asText(""), f.path("line").asInt());
     }
 
     private static long hex(String s) {

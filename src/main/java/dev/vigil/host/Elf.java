@@ -135,6 +135,18 @@ public final class Elf {
     /** The GNU build id (.note.gnu.build-id) in hex, "" when the file has none. */
     public String buildId() { return buildId; }
 
+    private DwarfLines lines;
+
+    /** The source file and line of an address of the file's own address space, from its DWARF line tables (built with -g). */
+    public synchronized Optional<DwarfLines.Line> sourceAt(long address) {
+        if (lines == null) {
+            Section dl = section(".debug_line"), ls = section(".debug_line_str"), ds = section(".debug_str");
+            lines = dl == null || dl.type() == 8 ? DwarfLines.none() // SHT_NOBITS: stripped into a debug file
+                    : DwarfLines.read(bytes, dl.offset(), dl.size(), ls == null ? -1 : ls.offset(), ds == null ? -1 : ds.offset());
+        }
+        return lines.at(address);
+    }
+
     /**
      * Reads an ELF file. Throws IOException with a one-line reason: no such file, not an
      * ELF file, not a 64-bit little-endian one, or truncated.

@@ -7,13 +7,23 @@ package dev.vigil.host;
  * (nowhere: "anonymous", "memfd NAME", "deleted PATH", "writable PATH"; "unmapped" when no
  * mapping holds it).
  */
-public record StackFrame(long address, String binary, long offset, String buildId, String symbol, long symbolOffset, String nowhere) {
+public record StackFrame(long address, String binary, long offset, String buildId, String symbol, long symbolOffset, String nowhere,
+                         String source, int line) {
     public StackFrame {
         binary = binary == null ? "" : binary;
         buildId = buildId == null ? "" : buildId;
         symbol = symbol == null ? "" : symbol;
         nowhere = nowhere == null ? "" : nowhere;
+        source = source == null ? "" : source;
     }
+
+    /** A frame without a source position (no debug info). */
+    public StackFrame(long address, String binary, long offset, String buildId, String symbol, long symbolOffset, String nowhere) {
+        this(address, binary, offset, buildId, symbol, symbolOffset, nowhere, "", 0);
+    }
+
+    /** "stack_secret.c:15", or "" without debug info. */
+    public String where() { return source.isEmpty() ? "" : source.substring(source.lastIndexOf('/') + 1) + ":" + line; }
 
     /** Code that no file on disk holds. */
     public boolean fromNowhere() { return !nowhere.isEmpty() && !nowhere.equals("unmapped"); }
@@ -22,16 +32,19 @@ public record StackFrame(long address, String binary, long offset, String buildI
     public String text() {
         if (!nowhere.isEmpty()) return (nowhere.equals("unmapped") ? "an unmapped address" : nowhere + " memory") + " at 0x" + Long.toHexString(address);
         String file = binary.substring(binary.lastIndexOf('/') + 1);
-        return symbol.isEmpty() ? file + "+0x" + Long.toHexString(offset) : symbol + (symbolOffset > 0 ? "+0x" + Long.toHexString(symbolOffset) : "") + " (" + file + ")";
+        return (symbol.isEmpty() ? file + "+0x" + Long.toHexString(offset) : symbol + (symbolOffset > 0 ? "+0x" + Long.toHexString(symbolOffset) : "") + " (" + file + ")")
+                + (source.isEmpty() ? "" : " at " + where());
     }
 
     /** Encoded for a recording (tab-separated fields). */
     public String encode() {
-        return String.join("\t", Long.toHexString(address), binary, Long.toHexString(offset), buildId, symbol, Long.toHexString(symbolOffset), nowhere);
+        return String.join("\t", Long.toHexString(address), binary, Long.toHexString(offset), buildId, symbol, Long.toHexString(symbolOffset), nowhere,
+                source, Integer.toString(line));
     }
 
     public static StackFrame decode(String s) {
         String[] f = s.split("\t", -1);
-        return new StackFrame(Long.parseUnsignedLong(f[0], 16), f[1], Long.parseUnsignedLong(f[2], 16), f[3], f[4], Long.parseUnsignedLong(f[5], 16), f[6]);
+        return new StackFrame(Long.parseUnsignedLong(f[0], 16), f[1], Long.parseUnsignedLong(f[2], 16), f[3], f[4], Long.parseUnsignedLong(f[5], 16), f[6],
+                f.length > 8 ? f[7] : "", f.length > 8 ? Integer.parseInt(f[8]) : 0);
     }
 }

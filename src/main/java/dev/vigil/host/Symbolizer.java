@@ -73,8 +73,9 @@ public final class Symbolizer {
             }
             long fileOffset = at - mp.start() + mp.offset();
             Elf elf = elf(pid, mp);
-            String sym = "";
+            String sym = "", source = "";
             long symOff = 0;
+            int line = 0;
             if (elf != null) {
                 long vaddr = elf.addressOf(fileOffset);
                 var f = vaddr < 0 ? java.util.Optional.<Map.Entry<Elf.Symbol, Long>>empty() : elf.functionAt(vaddr);
@@ -82,8 +83,13 @@ public final class Symbolizer {
                     sym = f.get().getKey().name();
                     symOff = f.get().getValue() + (i == 0 ? 0 : 1);
                 }
+                var src = vaddr < 0 ? java.util.Optional.<DwarfLines.Line>empty() : elf.sourceAt(vaddr); // the call's own line
+                if (src.isPresent()) {
+                    source = src.get().file();
+                    line = src.get().line();
+                }
             }
-            out.add(new StackFrame(a, mp.path(), fileOffset + (i == 0 ? 0 : 1), elf == null ? "" : elf.buildId(), sym, symOff, nowhere));
+            out.add(new StackFrame(a, mp.path(), fileOffset + (i == 0 ? 0 : 1), elf == null ? "" : elf.buildId(), sym, symOff, nowhere, source, line));
         }
         return out;
     }

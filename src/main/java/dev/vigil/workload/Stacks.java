@@ -35,10 +35,11 @@ final class Stacks {
         for (; i < stack.size() && names.size() < NAMED; i++) {
             StackFrame f = stack.get(i);
             if (f.fromNowhere() || f.binary().isEmpty() || f.binary().startsWith("[")) break; // the code item says it; the walk lost its way; the kernel's code
-            if (!names.isEmpty() && (system(f) || names.getLast().equals("main"))) break; // past the program's own frames
+            if (!names.isEmpty() && (system(f) || names.getLast().equals("main") || names.getLast().startsWith("main ("))) break; // past the program's own frames
             String file = f.binary().substring(f.binary().lastIndexOf('/') + 1);
             if (binary.isEmpty()) binary = file;
-            names.add(f.symbol().isEmpty() ? file + "+0x" + Long.toHexString(f.offset()) : file.equals(binary) ? f.symbol() : f.symbol() + " (" + file + ")");
+            String name = f.symbol().isEmpty() ? file + "+0x" + Long.toHexString(f.offset()) : file.equals(binary) ? f.symbol() : f.symbol() + " (" + file + ")";
+            names.add(f.where().isEmpty() ? name : name + " (" + f.where() + ")");
         }
         return names.isEmpty() ? "" : "at " + String.join(" <- ", names) + " (" + binary + ")";
     }
@@ -56,6 +57,10 @@ final class Stacks {
             }
             if (!f.buildId().isEmpty()) m.put("build_id", f.buildId());
             if (!f.symbol().isEmpty()) m.put("symbol", f.symbol() + (f.symbolOffset() > 0 ? "+0x" + Long.toHexString(f.symbolOffset()) : ""));
+            if (!f.source().isEmpty()) {
+                m.put("file", f.source());
+                m.put("line", f.line());
+            }
             out.add(m);
         }
         return out;

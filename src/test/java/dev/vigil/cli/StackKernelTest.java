@@ -67,13 +67,22 @@ class StackKernelTest {
             for (JsonNode n : agent.drain()) {
                 for (Service s : services) if (mine(n, s)) got.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(n);
             }
+            List<String> src = Files.readAllLines(Path.of("src/test/c/stack_secret.c"));
+            int openLine = line(src, "int fd = open(path, O_RDONLY);"), callLine = line(src, "r = open_secret(secret);");
             for (String fp : List.of("stack_secret", "stack_secret-nofp")) {
                 assertThat(got.get(fp)).as(fp + ": one alert for the new file").hasSize(1);
                 JsonNode a = got.get(fp).getFirst();
                 assertThat(a.path("evidence").path("dimension").asText()).isEqualTo("files");
                 assertThat(a.path("evidence").path("stack").isArray()).as(a.toString()).isTrue();
-                assertThat(a.path("summary").asText()).as(fp).contains("read " + dir.resolve(fp).resolve("secret") + " at open_secret <- handle_request");
+                // with debug info (the frame-pointer build has -g) each frame says its source line too
+                String at = fp.equals("stack_secret") ? " at open_secret (stack_secret.c:" + openLine + ") <- handle_request (stack_secret.c:" + callLine + ")"
+                        : " at open_secret <- handle_request <- main (stack_secret-nofp)";
+                assertThat(a.path("summary").asText()).as(fp).contains("read " + dir.resolve(fp).resolve("secret") + at);
             }
+            JsonNode withLines = got.get("stack_secret").getFirst().path("evidence").path("stack").get(1);
+            assertThat(withLines.path("symbol").asText()).startsWith("open_secret+0x");
+            assertThat(withLines.path("file").asText()).endsWith("src/test/c/stack_secret.c");
+            assertThat(withLines.path("line").asInt()).isEqualTo(openLine);
             List<JsonNode> anon = got.get("anon_exec");
             assertThat(anon).as("anon_exec: one alert").hasSize(1);
             JsonNode a = anon.getFirst();
@@ -87,7 +96,7 @@ class StackKernelTest {
             // vigil explain: the stack frame by frame, and the static check of the call site
             Cli fp = Cli.run("explain", dir.resolve("alerts.json").toString(), "--dedup-key", got.get("stack_secret").getFirst().path("dedup_key").asText());
             assertThat(fp.exit()).as(fp.err()).isZero();
-            assertThat(fp.out()).contains("stack, innermost first").containsPattern("#1 +0x[0-9a-f]+  open_secret\\+0x[0-9a-f]+ \\(stack_secret\\)")
+            assertThat(fp.out()).contains("stack, innermost first").containsPattern("#1 +0x[0-9a-f]+  open_secret\\+0x[0-9a-f]+ \\(stack_secret\\) at stack_secret.c:" + openLine)
                     .containsPattern("call site: open_secret\\+0x[0-9a-f]+ of \\S+/stack_secret is just after a direct call to open(64)?@plt, the function the"
                             + " system call was made in \\(open\\): the program's own code makes this call");
             Cli nofp = Cli.run("explain", dir.resolve("alerts.json").toString(), "--dedup-key", got.get("stack_secret-nofp").getFirst().path("dedup_key").asText());
@@ -104,6 +113,11 @@ class StackKernelTest {
             for (Process p : running) if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
             for (Service s : services) dev.vigil.testing.TestCgroups.remove(s.cgroup());
         }
+    }
+
+    private static int line(List<String> src, String text) {
+        for (int i = 0; i < src.size(); i++) if (src.get(i).contains(text)) return i + 1;
+        throw new IllegalStateException("no line with " + text);
     }
 
     private static boolean mine(JsonNode n, Service s) {

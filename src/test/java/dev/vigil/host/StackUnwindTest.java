@@ -106,6 +106,15 @@ class StackUnwindTest {
             if (elf.importAt(target).filter(n -> n.startsWith("open")).isPresent()) ra = a + 5;
         }
         assertThat(ra).as("open_secret calls open through the PLT").isPositive();
+        // built with -g: the call's source line, from the DWARF line table
+        List<String> src = java.nio.file.Files.readAllLines(Path.of("src/test/c/stack_secret.c"));
+        int callLine = src.indexOf(src.stream().filter(l -> l.contains("int fd = open(path, O_RDONLY);")).findFirst().orElseThrow()) + 1;
+        assertThat(elf.sourceAt(ra - 1)).hasValueSatisfying(l -> {
+            assertThat(l.file()).endsWith("src/test/c/stack_secret.c");
+            assertThat(l.line()).isEqualTo(callLine);
+        });
+        assertThat(Elf.read(dev.vigil.testing.Native.helper("stack_secret-nofp")).sourceAt(ra - 1)).as("no debug info").isEmpty();
+        assertThat(libc.sourceAt(open.address())).as("Debian's libc has no line tables").isEmpty();
         StackFrame site = new StackFrame(0x5500_0000_0000L + ra, exe.toString(), elf.fileOffset(ra), elf.buildId(), "open_secret", ra - openSecret.address(), "");
         assertThat(CallSite.check(List.of(made, site))).hasValueSatisfying(c -> {
             assertThat(c.consistent()).isTrue();
