@@ -41,12 +41,29 @@ public final class CallSite {
         }
         if (site.binary().isEmpty() || site.binary().startsWith("[")) return Optional.empty();
         try {
-            Elf elf = Elf.read(Path.of(site.binary()));
-            Elf lib = made.binary().isEmpty() || made.binary().startsWith("[") ? null : Elf.read(Path.of(made.binary()));
+            Elf elf = elf(site.binary());
+            Elf lib = made.binary().isEmpty() || made.binary().startsWith("[") ? null : elf(made.binary());
             return Optional.of(check(elf, site, lib, made, i));
         } catch (IOException | RuntimeException e) {
             return Optional.of(new Check(true, "the call site could not be read: " + e.getMessage()));
         }
+    }
+
+    private static final java.util.Map<String, Elf> CACHE = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Elf> e) { return size() > 32; }
+    });
+
+    /** A binary read once per version of it on disk (path and modification time), bounded. */
+    private static Elf elf(String path) throws IOException {
+        Path p = Path.of(path);
+        String key = path + "@" + java.nio.file.Files.getLastModifiedTime(p).toMillis();
+        Elf e = CACHE.get(key);
+        if (e == null) {
+            e = Elf.read(p);
+            CACHE.put(key, e);
+        }
+        return e;
     }
 
     static boolean isSystem(StackFrame f) {

@@ -516,8 +516,19 @@ public final class WorkloadProfiler {
                 .evidence("stable_since", String.valueOf(d.stableSince()))
                 .evidence("allow", AllowRequests.command(w, d.name(), item))
                 .evidence("stack", stack.isEmpty() ? null : Stacks.evidence(stack))
+                .evidence("call_site", stack.isEmpty() ? null : callSite(stack))
                 .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
                 .dedupKey(dedupKey(w, d.name(), item)).build();
+    }
+
+    /** The static check of a stack's call site (whether the program's own code makes that call there), for the alert. */
+    private static Map<String, Object> callSite(List<StackFrame> stack) {
+        return dev.vigil.host.CallSite.check(stack).map(c -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("consistent", c.consistent());
+            m.put("check", c.words());
+            return m;
+        }).orElse(null);
     }
 
     /** The dedup key of a novel item's alert. */

@@ -79,6 +79,9 @@ class StackKernelTest {
                         : " at open_secret <- handle_request <- main (stack_secret-nofp)";
                 assertThat(a.path("summary").asText()).as(fp).contains("read " + dir.resolve(fp).resolve("secret") + at);
             }
+            JsonNode site = got.get("stack_secret").getFirst().path("evidence").path("call_site");
+            assertThat(site.path("consistent").asBoolean()).as(site.toString()).isTrue();
+            assertThat(site.path("check").asText()).contains("is just after a direct call to open").endsWith("the program's own code makes this call");
             JsonNode withLines = got.get("stack_secret").getFirst().path("evidence").path("stack").get(1);
             assertThat(withLines.path("symbol").asText()).startsWith("open_secret+0x");
             assertThat(withLines.path("file").asText()).endsWith("src/test/c/stack_secret.c");
@@ -89,6 +92,7 @@ class StackKernelTest {
             assertThat(a.path("severity").asText()).isEqualTo("high");
             assertThat(a.path("evidence").path("dimension").asText()).isEqualTo("code");
             assertThat(a.path("evidence").path("item").asText()).isEqualTo("anonymous");
+            assertThat(a.path("evidence").path("call_site").path("consistent").asBoolean(true)).isFalse();
             assertThat(a.path("summary").asText()).containsPattern("code running from anonymous memory at 0x[0-9a-f]+ made openat \\(read "
                     + java.util.regex.Pattern.quote(dir.resolve("anon_exec").resolve("secret").toString()) + "\\)");
             assertThat(agent.stop()).isEqualTo(143);
