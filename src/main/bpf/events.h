@@ -54,6 +54,21 @@ struct vigil_test_event {
 #define VIGIL_NR_URETPROBE -1
 #endif
 
+/* User stack frames captured with a first sight (explaining an alert down to the code). */
+#define VIGIL_USER_STACK 32
+#define VIGIL_STACK_SNAP 2048 /* bytes of the user stack copied with it, in chunks of 256 */
+
+/* A thread's user stack at a call (stack.h): read with a first sight or a sequence anomaly. */
+struct vigil_user_stack {
+	__u32 nstack;        /* user stack frames in stack (the kernel's frame-pointer walk), 0: none read */
+	__s32 stack_err;     /* bpf_get_task_stack's error when it read none */
+	__u64 regs[3];       /* the thread's user ip, sp and bp at the call */
+	__u64 stack[VIGIL_USER_STACK]; /* return addresses, innermost first (stack[0]: the ip) */
+	__u32 snap_len;      /* bytes of the user stack copied from sp up (for unwinding by .eh_frame in user space) */
+	__u32 _pad;
+	__u8 snap[VIGIL_STACK_SNAP];
+};
+
 /* Lookahead-pair profiles (sequence.bpf.c). */
 #define VIGIL_SEQ_MAX_WINDOW 9   /* the current call and up to 8 before it */
 #define VIGIL_SEQ_PREV (VIGIL_SEQ_MAX_WINDOW - 1)
@@ -115,6 +130,7 @@ struct vigil_seq_event {
 	__u32 filled;        /* how many of window are valid */
 	__u32 _pad;
 	char comm[16];
+	struct vigil_user_stack ustack; /* ANOMALY only (the other events end before it), and only the part of snap it uses */
 };
 
 /* First in every collector event: who did it. */
@@ -347,11 +363,9 @@ struct vigil_probe_frame {
 	__u64 key;           /* the value of the probe's frame argument (a function's name pointer), else 0 */
 };
 
+
 /* Probed functions sent with a recorded call or a first sight, innermost first (probe_stack.h). */
 #define VIGIL_CALL_FRAMES 4
-/* User stack frames captured with a first sight (explaining an alert down to the code). */
-#define VIGIL_USER_STACK 32
-#define VIGIL_STACK_SNAP 2048 /* bytes of the user stack copied with it, in chunks of 256 */
 
 /* record.bpf.c with custom probes (record --probes): a call made inside probed functions. */
 struct vigil_rec_call_in {
@@ -388,13 +402,7 @@ struct vigil_item_event {
 	__u32 depth;         /* the thread's depth of probed calls (custom probes with a return pair), 0: in none */
 	__u32 nframes;
 	struct vigil_probe_frame frames[VIGIL_CALL_FRAMES]; /* the probed functions it was in, innermost first */
-	__u32 nstack;        /* user stack frames in stack (the kernel's frame-pointer walk), 0: none read */
-	__s32 stack_err;     /* bpf_get_task_stack's error when it read none */
-	__u64 regs[3];       /* the thread's user ip, sp and bp at the call */
-	__u64 stack[VIGIL_USER_STACK]; /* return addresses, innermost first (stack[0]: the ip) */
-	__u32 snap_len;      /* bytes of the user stack copied from sp up (for unwinding by .eh_frame in user space) */
-	__u32 _pad2;
-	__u8 snap[VIGIL_STACK_SNAP];
+	struct vigil_user_stack ustack; /* last: only the part of snap it uses is sent */
 };
 
 /* Custom probes (probes.bpf.c): one generic family of programs, configured per probe by

@@ -17,6 +17,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "events.h"
+#include "stack.h"
 
 VIGIL_WIRE_STRUCT(vigil_seq_event);
 VIGIL_WIRE_ENUM(vigil_event_type);
@@ -44,6 +45,7 @@ enum vigil_seq_stat {
 	ST_TASKS_ADDED,       /* watched task states created (fork, exec, first call) */
 	ST_TASKS_FREED,       /* watched task states freed at exit */
 	ST_ANOMALIES,         /* anomalous calls */
+	ST_STACKS_UNREAD,          /* anomalies whose user stack could not be read */
 	ST_COUNT = 16,
 };
 VIGIL_WIRE_ENUM(vigil_seq_stat);
@@ -144,13 +146,21 @@ static __always_inline __u32 is_watched(struct vigil_profile_key *k, struct task
 	return bpf_map_lookup_elem(&watched, k) != 0;
 }
 
+/* Room to build an event with its stack (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_seq_event);
+} seq_scratch SEC(".maps");
+
+/* An anomaly carries the thread's user stack; the other events end before it. */
 static __always_inline void emit(__u32 type, struct task_seq *t, struct vigil_profile *p, __u32 syscall, __u32 misses)
 {
-	struct vigil_seq_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(ST_LOST);
+	__u32 zero = 0;
+	struct vigil_seq_event *e = bpf_map_lookup_elem(&seq_scratch, &zero);
+	if (!e)
 		return;
-	}
 	__u64 id = bpf_get_current_pid_tgid();
 	e->type = type;
 	e->pid = (__u32)id;
@@ -169,7 +179,16 @@ static __always_inline void emit(__u32 type, struct task_seq *t, struct vigil_pr
 	e->filled = t->filled;
 	e->_pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	__u64 size = __builtin_offsetof(struct vigil_seq_event, ustack);
+	if (type == VIGIL_EV_ANOMALY) {
+		if (!vigil_user_stack(&e->ustack))
+			count(ST_STACKS_UNREAD);
+		size = VIGIL_STACK_EVENT_SIZE(e, ustack);
+		if (size > sizeof(*e))
+			size = sizeof(*e);
+	}
+	if (bpf_ringbuf_output(&events, e, size, 0) != 0)
+		count(ST_LOST);
 }
 
 /* The state of a task seen for the first time (it existed before vigil attached). */

@@ -34,6 +34,7 @@
 #include "path.h"
 #include "task_w.h"
 #include "probe_stack.h"
+#include "stack.h"
 
 VIGIL_WIRE_STRUCT(vigil_slot_event);
 VIGIL_WIRE_STRUCT(vigil_item_event);
@@ -394,35 +395,6 @@ static __always_inline int seen_before(struct vigil_item_event *e)
 	return 1;
 }
 
-/* The thread's user stack at the call (first sights only: no cost on the hot path): its
- * registers from the task's saved user context and the return addresses the kernel's
- * frame-pointer walk finds (code built without frame pointers gives few). */
-static __always_inline void user_stack(struct vigil_item_event *e)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	e->regs[0] = BPF_CORE_READ(regs, ip);
-	e->regs[1] = BPF_CORE_READ(regs, sp);
-	e->regs[2] = BPF_CORE_READ(regs, bp);
-	/* the stack itself from sp up, as far as it is mapped: user space unwinds code without frame pointers from it */
-	e->snap_len = 0;
-	__u64 sp = e->regs[1];
-	for (int c = 0; c < VIGIL_STACK_SNAP / 256; c++) {
-		if (bpf_probe_read_user(e->snap + c * 256, 256, (void *)(sp + c * 256)) != 0)
-			break;
-		e->snap_len = (c + 1) * 256;
-	}
-	long n = bpf_get_task_stack(task, e->stack, sizeof(e->stack), BPF_F_USER_STACK);
-	if (n > 0) {
-		e->nstack = (__u32)n / 8;
-		e->stack_err = 0;
-	} else {
-		e->nstack = 0;
-		e->stack_err = (__s32)n;
-		vigil_count(WST_NO_STACK);
-	}
-}
-
 static __always_inline void first_sight(struct vigil_item_event *e)
 {
 	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
@@ -433,9 +405,10 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 		return; /* another thread sent it */
 	vigil_header(&e->h, VIGIL_EV_ITEM);
 	e->nframes = vigil_call_frames(e->frames, &e->depth); /* the probed functions it was made in (custom probes) */
-	user_stack(e);
+	if (!vigil_user_stack(&e->ustack))
+		vigil_count(WST_NO_STACK);
 	/* only the stack bytes copied cross: the rest of the event is a fixed 1.3 KiB */
-	__u64 size = __builtin_offsetof(struct vigil_item_event, snap) + (e->snap_len & (2 * VIGIL_STACK_SNAP - 1));
+	__u64 size = VIGIL_STACK_EVENT_SIZE(e, ustack);
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	if (bpf_ringbuf_output(&events, e, size, 0) != 0) {

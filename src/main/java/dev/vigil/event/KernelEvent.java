@@ -203,7 +203,17 @@ public sealed interface KernelEvent {
 
     /** A call with misses unseen pairs; window holds the calls before it, most recent first. */
     record Anomaly(int pid, int tgid, String comm, ProfileKey key, int syscall, int[] window, int misses, int lfc,
-                   long calls, long anomalies, int state, long ktimeNs) implements Sequence {}
+                   long calls, long anomalies, int state, long ktimeNs, UserStack stack) implements Sequence {
+        public Anomaly {
+            stack = stack == null ? UserStack.NONE : stack;
+        }
+
+        /** An anomaly without its stack (replayed, or from a build before stacks). */
+        public Anomaly(int pid, int tgid, String comm, ProfileKey key, int syscall, int[] window, int misses, int lfc,
+                       long calls, long anomalies, int state, long ktimeNs) {
+            this(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, ktimeNs, UserStack.NONE);
+        }
+    }
 
     record StateChange(int pid, int tgid, String comm, ProfileKey key, int state, int reason, int syscall, long calls,
                        long anomalies) implements Sequence {}

@@ -5,7 +5,7 @@ package dev.vigil.host;
  * offset in that file, its build id and the function it falls in ("" when the file's
  * symbols do not say), or, for code that no file on disk holds, what region it runs from
  * (nowhere: "anonymous", "memfd NAME", "deleted PATH", "writable PATH"; "unmapped" when no
- * mapping holds it).
+ * mapping holds it; "gone" when the process exited before its mappings could be read).
  */
 public record StackFrame(long address, String binary, long offset, String buildId, String symbol, long symbolOffset, String nowhere,
                          String source, int line) {
@@ -26,10 +26,11 @@ public record StackFrame(long address, String binary, long offset, String buildI
     public String where() { return source.isEmpty() ? "" : source.substring(source.lastIndexOf('/') + 1) + ":" + line; }
 
     /** Code that no file on disk holds. */
-    public boolean fromNowhere() { return !nowhere.isEmpty() && !nowhere.equals("unmapped"); }
+    public boolean fromNowhere() { return !nowhere.isEmpty() && !nowhere.equals("unmapped") && !nowhere.equals("gone"); }
 
     /** In words: "open_secret+0x1a (probe_stack_fp)", "libc.so.6+0x10b2d1", "anonymous memory at 0x7f12..". */
     public String text() {
+        if (nowhere.equals("gone")) return "0x" + Long.toHexString(address) + " (the process had exited: its mappings could not be read)";
         if (!nowhere.isEmpty()) return (nowhere.equals("unmapped") ? "an unmapped address" : nowhere + " memory") + " at 0x" + Long.toHexString(address);
         String file = binary.substring(binary.lastIndexOf('/') + 1);
         return (symbol.isEmpty() ? file + "+0x" + Long.toHexString(offset) : symbol + (symbolOffset > 0 ? "+0x" + Long.toHexString(symbolOffset) : "") + " (" + file + ")")

@@ -57,7 +57,7 @@ public final class Symbolizer {
                 mapping = m == null ? java.util.Optional.empty() : m.find(at);
             }
             if (mapping.isEmpty()) {
-                if (i == 0) out.add(new StackFrame(a, "", 0, "", "", 0, "unmapped"));
+                if (i == 0) out.add(new StackFrame(a, "", 0, "", "", 0, m == null ? "gone" : "unmapped")); // gone: exited before its mappings were read
                 break;
             }
             ProcessMaps.Mapping mp = mapping.get();

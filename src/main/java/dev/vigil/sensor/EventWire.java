@@ -68,6 +68,26 @@ public final class EventWire {
 
     static final int CALL_FRAMES = 4, USER_STACK = 32, STACK_SNAP = 2048;
 
+    /** A thread's user stack at a call (stack.h), the last member of item and sequence-anomaly events. */
+    public static final StructLayout USER_STACK_LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("nstack"), JAVA_INT.withName("stack_err"), MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("regs"),
+            MemoryLayout.sequenceLayout(USER_STACK, JAVA_LONG).withName("stack"), JAVA_INT.withName("snap_len"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(STACK_SNAP, JAVA_BYTE).withName("snap")).withName("vigil_user_stack");
+    static final long US_NSTACK = at(USER_STACK_LAYOUT, "nstack"), US_ERR = at(USER_STACK_LAYOUT, "stack_err"), US_REGS = at(USER_STACK_LAYOUT, "regs"),
+            US_STACK = at(USER_STACK_LAYOUT, "stack"), US_SNAP_LEN = at(USER_STACK_LAYOUT, "snap_len"), US_SNAP = at(USER_STACK_LAYOUT, "snap");
+
+    /** The user stack at offset base of a record (padded to its full size by the caller). */
+    static dev.vigil.event.KernelEvent.UserStack userStack(MemorySegment s, long base) {
+        int n = Math.max(0, Math.min(USER_STACK, s.get(I, base + US_NSTACK)));
+        long[] f = new long[n];
+        for (int i = 0; i < n; i++) f[i] = s.get(L, base + US_STACK + 8L * i);
+        int snap = Math.max(0, Math.min(STACK_SNAP, s.get(I, base + US_SNAP_LEN)));
+        byte[] bytes = new byte[snap];
+        MemorySegment.copy(s, JAVA_BYTE, base + US_SNAP, bytes, 0, snap);
+        return new dev.vigil.event.KernelEvent.UserStack(s.get(L, base + US_REGS), s.get(L, base + US_REGS + 8), s.get(L, base + US_REGS + 16), f,
+                s.get(I, base + US_ERR), bytes);
+    }
+
     public static final StructLayout REC_CALL = MemoryLayout.structLayout(
             JAVA_INT.withName("type"), JAVA_INT.withName("tid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("nr"))
             .withName("vigil_rec_call");
@@ -97,9 +117,7 @@ public final class EventWire {
             JAVA_INT.withName("net_class"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("addr"), JAVA_LONG.withName("hash"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("path"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("dir"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("real"), JAVA_INT.withName("depth"), JAVA_INT.withName("nframes"),
-            MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames"), JAVA_INT.withName("nstack"), JAVA_INT.withName("stack_err"),
-            MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("regs"), MemoryLayout.sequenceLayout(USER_STACK, JAVA_LONG).withName("stack"),
-            JAVA_INT.withName("snap_len"), JAVA_INT.withName("_pad2"), MemoryLayout.sequenceLayout(STACK_SNAP, JAVA_BYTE).withName("snap"))
+            MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames"), USER_STACK_LAYOUT.withName("ustack"))
             .withName("vigil_item_event");
 
     public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
@@ -206,8 +224,7 @@ public final class EventWire {
             ITEM_CLASS = at(ITEM_EVENT, "net_class"), ITEM_ADDR = at(ITEM_EVENT, "addr"), ITEM_HASH = at(ITEM_EVENT, "hash"),
             ITEM_PATH = at(ITEM_EVENT, "path"), ITEM_DIR = at(ITEM_EVENT, "dir"),
             ITEM_REAL = at(ITEM_EVENT, "real"), ITEM_NFRAMES = at(ITEM_EVENT, "nframes"), ITEM_FRAMES = at(ITEM_EVENT, "frames"),
-            ITEM_NSTACK = at(ITEM_EVENT, "nstack"), ITEM_STACK_ERR = at(ITEM_EVENT, "stack_err"), ITEM_REGS = at(ITEM_EVENT, "regs"),
-            ITEM_STACK = at(ITEM_EVENT, "stack"), ITEM_SNAP_LEN = at(ITEM_EVENT, "snap_len"), ITEM_SNAP = at(ITEM_EVENT, "snap");
+            ITEM_USTACK = at(ITEM_EVENT, "ustack"), ITEM_SNAP = at(ITEM_EVENT, "ustack", "snap");
     static final long RULE_ACTION = at(CALL_RULE, "action"), RULE_KEY_ARG = at(CALL_RULE, "key_arg"), RULE_STR_ARG = at(CALL_RULE, "str_arg"),
             RULE_KEY_MODE = at(CALL_RULE, "key_mode"), RULE_TARGET_ARG = at(CALL_RULE, "target_arg"), RULE_SIGNAL_ARG = at(CALL_RULE, "signal_arg");
     static final long SEEN_SLOT = at(SEEN_KEY, "slot"), SEEN_KIND = at(SEEN_KEY, "kind"), SEEN_HASH = at(SEEN_KEY, "hash"),

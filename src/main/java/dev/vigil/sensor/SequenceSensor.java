@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 public final class SequenceSensor implements AutoCloseable {
     public static final String OBJECT = "/dev/vigil/bpf/sequence.bpf.o";
     public static final String[] STATS = {"lost", "profiles_full", "pairs_full", "out_of_range", "forks", "execs", "exits",
-        "tasks_added", "tasks_freed", "anomalies"};
+        "tasks_added", "tasks_freed", "anomalies", "stacks_unread"};
 
     /**
      * @param window         calls in the window: the current one and window-1 before it (2..9)

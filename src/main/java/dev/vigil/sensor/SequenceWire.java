@@ -28,7 +28,7 @@ public final class SequenceWire {
             JAVA_INT.withName("lfc"), JAVA_INT.withName("misses"),
             MemoryLayout.sequenceLayout(PREV, JAVA_SHORT).withName("window"),
             JAVA_INT.withName("filled"), JAVA_INT.withName("_pad"),
-            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm")).withName("vigil_seq_event");
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm"), EventWire.USER_STACK_LAYOUT.withName("ustack")).withName("vigil_seq_event");
 
     public static final StructLayout PROFILE_KEY = MemoryLayout.structLayout(
             JAVA_LONG.withName("ino"), JAVA_INT.withName("dev"), JAVA_INT.withName("_pad")).withName("vigil_profile_key");
@@ -73,11 +73,17 @@ public final class SequenceWire {
     /** Member offsets of vigil_seq_event, from the BTF-checked layout. */
     private static final long E_TYPE = at("type"), E_PID = at("pid"), E_TGID = at("tgid"), E_STATE = at("state"), E_INO = at("ino"),
             E_DEV = at("dev"), E_SYSCALL = at("syscall"), E_KTIME = at("ktime_ns"), E_CALLS = at("calls"), E_ANOMALIES = at("anomalies"),
-            E_LFC = at("lfc"), E_MISSES = at("misses"), E_WINDOW = at("window"), E_FILLED = at("filled"), E_COMM = at("comm");
+            E_LFC = at("lfc"), E_MISSES = at("misses"), E_WINDOW = at("window"), E_FILLED = at("filled"), E_COMM = at("comm"),
+            E_USTACK = at("ustack"), E_SNAP = E_USTACK + EventWire.US_SNAP;
     private static final long COMM_LEN = EVENT.select(MemoryLayout.PathElement.groupElement("comm")).byteSize();
 
     public static KernelEvent.Sequence decode(byte[] bytes) {
-        if (bytes.length != EVENT.byteSize()) throw new IllegalArgumentException("sequence event of " + bytes.length + " bytes");
+        // anomalies carry the used part of their stack; the other events end before it
+        if (bytes.length < E_USTACK || bytes.length > EVENT.byteSize() || bytes.length > E_USTACK && bytes.length < E_SNAP) {
+            throw new IllegalArgumentException("sequence event of " + bytes.length + " bytes");
+        }
+        boolean withStack = bytes.length >= E_SNAP;
+        if (bytes.length < EVENT.byteSize()) bytes = java.util.Arrays.copyOf(bytes, (int) EVENT.byteSize());
         MemorySegment s = MemorySegment.ofArray(bytes);
         int type = s.get(I, E_TYPE), pid = s.get(I, E_PID), tgid = s.get(I, E_TGID), state = s.get(I, E_STATE);
         ProfileKey key = new ProfileKey(s.get(L, E_INO), s.get(I, E_DEV));
@@ -90,7 +96,8 @@ public final class SequenceWire {
         while (end < last && bytes[end] != 0) end++;
         String comm = new String(bytes, (int) E_COMM, end - (int) E_COMM, StandardCharsets.UTF_8);
         return switch (type) {
-            case EV_ANOMALY -> new KernelEvent.Anomaly(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, s.get(L, E_KTIME));
+            case EV_ANOMALY -> new KernelEvent.Anomaly(pid, tgid, comm, key, syscall, window, misses, lfc, calls, anomalies, state, s.get(L, E_KTIME),
+                    withStack ? EventWire.userStack(s, E_USTACK) : KernelEvent.UserStack.NONE);
             case EV_STATE -> new KernelEvent.StateChange(pid, tgid, comm, key, state, misses, syscall, calls, anomalies);
             case EV_PROFILE_NEW -> new KernelEvent.NewProfile(pid, tgid, comm, key);
             default -> throw new IllegalArgumentException("unknown sequence event type " + type);

@@ -381,16 +381,7 @@ public final class WorkloadSensor extends RingSensor {
     }
 
     /** The user stack read with a first sight. */
-    private static KernelEvent.UserStack stack(MemorySegment s) {
-        int n = Math.min(EventWire.USER_STACK, s.get(EventWire.I, EventWire.ITEM_NSTACK));
-        long[] f = new long[Math.max(0, n)];
-        for (int i = 0; i < f.length; i++) f[i] = s.get(EventWire.L, EventWire.ITEM_STACK + 8L * i);
-        int snap = Math.max(0, Math.min(EventWire.STACK_SNAP, s.get(EventWire.I, EventWire.ITEM_SNAP_LEN)));
-        byte[] bytes = new byte[snap];
-        MemorySegment.copy(s, JAVA_BYTE, EventWire.ITEM_SNAP, bytes, 0, snap);
-        return new KernelEvent.UserStack(s.get(EventWire.L, EventWire.ITEM_REGS), s.get(EventWire.L, EventWire.ITEM_REGS + 8),
-                s.get(EventWire.L, EventWire.ITEM_REGS + 16), f, s.get(EventWire.I, EventWire.ITEM_STACK_ERR), bytes);
-    }
+    private static KernelEvent.UserStack stack(MemorySegment s) { return EventWire.userStack(s, EventWire.ITEM_USTACK); }
 
     /**
      * Attaches the resolver probes (getaddrinfo's entry and return) to each library: a connection to a public address

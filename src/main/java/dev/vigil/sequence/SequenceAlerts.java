@@ -27,6 +27,7 @@ public final class SequenceAlerts {
     private final ProcessDescriber describer;
     private final int tolerizeLimit;
     private final long stableCalls;
+    private final dev.vigil.host.Symbolizer symbolizer = new dev.vigil.host.Symbolizer();
     private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
 
     private final String host;
@@ -62,9 +63,13 @@ public final class SequenceAlerts {
         for (int i = a.window().length - 1; i >= 0; i--) before.add(table.name(a.window()[i]));
         String call = table.name(a.syscall());
         String state = a.state() == SequenceProfile.NORMAL ? "normal" : "training";
-        String summary = String.format(Locale.ROOT, "%s (pid %d) made a system-call sequence its profile never saw: %s after [%s] "
+        // the thread's user stack at the call, unwound and symbolized now (the process may be gone by the next look)
+        List<dev.vigil.host.StackFrame> stack = a.stack().ip() == 0 ? List.of()
+                : symbolizer.frames(a.tgid(), symbolizer.unwind(a.tgid(), a.stack()));
+        String at = dev.vigil.host.StackWords.where(stack);
+        String summary = String.format(Locale.ROOT, "%s (pid %d) made a system-call sequence its profile never saw: %s after [%s]%s "
                         + "(%d unseen pair%s; %d anomalous calls in its last 128)", p.comm(), a.tgid(), call, String.join(" ", before),
-                a.misses(), a.misses() == 1 ? "" : "s", a.lfc());
+                at.isEmpty() ? "" : " " + at, a.misses(), a.misses() == 1 ? "" : "s", a.lfc());
         return Alert.builder(DETECTOR, "anomaly").time(java.time.Instant.now()).host(host)
                 .severity(a.lfc() * 2 >= tolerizeLimit ? Alert.Severity.MEDIUM : Alert.Severity.LOW).summary(summary)
                 .process(p).ancestry(describer.ancestry(p.ppid()))
@@ -72,6 +77,7 @@ public final class SequenceAlerts {
                 .evidence("anomalies_in_last_128", a.lfc()).evidence("tolerize_limit", tolerizeLimit)
                 .evidence("profile_calls", a.calls()).evidence("profile_anomalies", a.anomalies())
                 .evidence("recent_risky_calls", nonEmpty(describer.context().risky(a.tgid())))
+                .evidence("stack", stack.isEmpty() ? null : dev.vigil.host.StackWords.evidence(stack))
                 .profile(exe, state).dedupKey(DETECTOR + "|" + exe + "|" + call + "|" + String.join(",", before)).build();
     }
 
