@@ -32,7 +32,7 @@ public final class CallSite {
                     + ": no function of any file on disk made it"));
         }
         int i = 1;
-        while (i < frames.size() && isSystem(frames.get(i))) i++;
+        while (i < frames.size() && StackWords.system(frames.get(i))) i++;
         if (i >= frames.size()) return Optional.empty();
         StackFrame site = frames.get(i);
         if (site.fromNowhere()) {
@@ -66,10 +66,6 @@ public final class CallSite {
         return e;
     }
 
-    static boolean isSystem(StackFrame f) {
-        String file = f.binary().substring(f.binary().lastIndexOf('/') + 1);
-        return file.startsWith("libc.so") || file.startsWith("libc-") || file.startsWith("ld-linux") || file.startsWith("libpthread");
-    }
 
     private static Check check(Elf elf, StackFrame site, Elf lib, StackFrame made, int index) {
         long ra = elf.addressOf(site.offset());

@@ -55,7 +55,7 @@ public final class DwarfLines {
         List<String> names = new ArrayList<>();
         long p = off, end = off + size;
         while (p + 4 <= end) {
-            Cur c = new Cur(b, p);
+            ByteCursor c = new ByteCursor(b, p);
             long len = c.u32();
             boolean dwarf64 = len == 0xffffffffL;
             if (dwarf64) len = c.u64();
@@ -79,7 +79,7 @@ public final class DwarfLines {
         return new DwarfLines(a, l, f, List.copyOf(names));
     }
 
-    private static void unit(Cur c, long unitEnd, boolean dwarf64, long lineStr, long str, List<Row> rows, List<String> names) {
+    private static void unit(ByteCursor c, long unitEnd, boolean dwarf64, long lineStr, long str, List<Row> rows, List<String> names) {
         int version = c.u16();
         if (version < 2 || version > 5) return;
         if (version >= 5) {
@@ -160,7 +160,7 @@ public final class DwarfLines {
 
     private static int clamp(int file, int n) { return file >= 0 && file < n ? file : 0; }
 
-    private static int[][] formats(Cur c) {
+    private static int[][] formats(ByteCursor c) {
         int n = c.u8();
         int[][] f = new int[n][2];
         for (int i = 0; i < n; i++) {
@@ -173,7 +173,7 @@ public final class DwarfLines {
     private static final int LNCT_PATH = 1, LNCT_DIR = 2;
 
     /** One directory or file entry of a version 5 header; a file's path joined to its directory. */
-    private static String entry(Cur c, int[][] fmt, boolean dwarf64, long lineStr, long str, List<String> dirs) {
+    private static String entry(ByteCursor c, int[][] fmt, boolean dwarf64, long lineStr, long str, List<String> dirs) {
         String path = "";
         int dir = 0;
         for (int[] f : fmt) {
@@ -181,8 +181,8 @@ public final class DwarfLines {
             String s = null;
             switch (f[1]) {
                 case 0x08 -> s = c.cstr();                                                     // string
-                case 0x1f -> s = lineStr < 0 ? "" : c.str(lineStr + (dwarf64 ? c.u64() : c.u32())); // line_strp
-                case 0x0e -> s = str < 0 ? "" : c.str(str + (dwarf64 ? c.u64() : c.u32()));         // strp
+                case 0x1f -> s = lineStr < 0 ? "" : c.cstrAt(lineStr + (dwarf64 ? c.u64() : c.u32())); // line_strp
+                case 0x0e -> s = str < 0 ? "" : c.cstrAt(str + (dwarf64 ? c.u64() : c.u32()));         // strp
                 case 0x0f -> v = c.uleb();
                 case 0x0b -> v = c.u8();
                 case 0x05 -> v = c.u16();
@@ -200,54 +200,6 @@ public final class DwarfLines {
 
     private static String join(String dir, String name) {
         return name.startsWith("/") || dir.isEmpty() ? name : dir + "/" + name;
-    }
-
-    private static final class Cur {
-        final ByteBuffer b;
-        long pos;
-
-        Cur(ByteBuffer b, long pos) {
-            this.b = b;
-            this.pos = pos;
-        }
-
-        int u8() { return Byte.toUnsignedInt(b.get(Math.toIntExact(pos++))); }
-        int u16() { int v = Short.toUnsignedInt(b.getShort(Math.toIntExact(pos))); pos += 2; return v; }
-        long u32() { long v = Integer.toUnsignedLong(b.getInt(Math.toIntExact(pos))); pos += 4; return v; }
-        long u64() { long v = b.getLong(Math.toIntExact(pos)); pos += 8; return v; }
-        long uleb() {
-            long r = 0;
-            int shift = 0;
-            while (true) {
-                int x = u8();
-                r |= (long) (x & 0x7f) << shift;
-                shift += 7;
-                if ((x & 0x80) == 0 || shift > 63) return r;
-            }
-        }
-        long sleb() {
-            long r = 0;
-            int shift = 0, x;
-            do {
-                x = u8();
-                r |= (long) (x & 0x7f) << shift;
-                shift += 7;
-            } while ((x & 0x80) != 0 && shift < 64);
-            if (shift < 64 && (x & 0x40) != 0) r |= -1L << shift;
-            return r;
-        }
-        String cstr() {
-            StringBuilder s = new StringBuilder();
-            for (int ch = u8(); ch != 0; ch = u8()) s.append((char) ch);
-            return s.toString();
-        }
-        String str(long at) {
-            long save = pos;
-            pos = at;
-            String s = cstr();
-            pos = save;
-            return s;
-        }
     }
 
     static DwarfLines none() { return new DwarfLines(new long[0], new int[0], new int[0], List.of()); }

@@ -45,63 +45,25 @@ public final class EhFrame {
         }
     }
 
-    private final class Cursor {
-        long pos; // a file offset
-        Cursor(long pos) { this.pos = pos; }
-        int u8() { return Byte.toUnsignedInt(b.get(Math.toIntExact(pos++))); }
-        int u16() { int v = Short.toUnsignedInt(b.getShort(Math.toIntExact(pos))); pos += 2; return v; }
-        long u32() { long v = Integer.toUnsignedLong(b.getInt(Math.toIntExact(pos))); pos += 4; return v; }
-        long s32() { long v = b.getInt(Math.toIntExact(pos)); pos += 4; return v; }
-        long u64() { long v = b.getLong(Math.toIntExact(pos)); pos += 8; return v; }
-        long uleb() {
-            long r = 0;
-            int shift = 0;
-            while (true) {
-                int x = u8();
-                r |= (long) (x & 0x7f) << shift;
-                shift += 7;
-                if ((x & 0x80) == 0 || shift > 63) return r;
-            }
-        }
-        long sleb() {
-            long r = 0;
-            int shift = 0, x;
-            do {
-                x = u8();
-                r |= (long) (x & 0x7f) << shift;
-                shift += 7;
-            } while ((x & 0x80) != 0 && shift < 64);
-            if (shift < 64 && (x & 0x40) != 0) r |= -1L << shift;
-            return r;
-        }
-        String cstr() {
-            StringBuilder s = new StringBuilder();
-            for (int c = u8(); c != 0; c = u8()) s.append((char) c);
-            return s.toString();
-        }
-        /** A pointer in a DW_EH_PE encoding; vaddrOf maps this cursor's file offset to its address (for pcrel). */
-        long ptr(int enc, long base) {
-            if (enc == 0xff) return 0;
-            long at = base;
-            long v = switch (enc & 0x0f) {
-                case 0x00 -> u64();
-                case 0x01 -> uleb();
-                case 0x02 -> u16();
-                case 0x03 -> u32();
-                case 0x04 -> u64();
-                case 0x09 -> sleb();
-                case 0x0a -> (short) u16();
-                case 0x0b -> s32();
-                case 0x0c -> u64();
-                default -> throw new IllegalArgumentException("pointer encoding 0x" + Integer.toHexString(enc));
-            };
-            return switch (enc & 0x70) {
-                case 0x00 -> v;
-                case 0x10 -> at + v;         // pcrel: from the field's own address
-                case 0x30 -> hdrAddr + v;    // datarel: from .eh_frame_hdr (its table's base)
-                default -> throw new IllegalArgumentException("pointer application 0x" + Integer.toHexString(enc & 0x70));
-            };
-        }
+    /** A pointer in a DW_EH_PE encoding at the cursor; base is the address of the field itself (for pcrel). */
+    private long ptr(ByteCursor c, int enc, long base) {
+        if (enc == 0xff) return 0;
+        long v = switch (enc & 0x0f) {
+            case 0x00, 0x04, 0x0c -> c.u64();
+            case 0x01 -> c.uleb();
+            case 0x02 -> c.u16();
+            case 0x03 -> c.u32();
+            case 0x09 -> c.sleb();
+            case 0x0a -> (short) c.u16();
+            case 0x0b -> c.s32();
+            default -> throw new IllegalArgumentException("pointer encoding 0x" + Integer.toHexString(enc));
+        };
+        return switch (enc & 0x70) {
+            case 0x00 -> v;
+            case 0x10 -> base + v;       // pcrel: from the field's own address
+            case 0x30 -> hdrAddr + v;    // datarel: from .eh_frame_hdr (its table's base)
+            default -> throw new IllegalArgumentException("pointer application 0x" + Integer.toHexString(enc & 0x70));
+        };
     }
 
     private long frameVaddr(long fileOff) { return frameAddr + (fileOff - frameOff); }
@@ -109,11 +71,11 @@ public final class EhFrame {
     private long frameFileOff(long vaddr) { return frameOff + (vaddr - frameAddr); }
 
     private Optional<Rule> find(long pc) {
-        Cursor h = new Cursor(hdrOff);
+        ByteCursor h = new ByteCursor(b, hdrOff);
         int version = h.u8(), framePtrEnc = h.u8(), countEnc = h.u8(), tableEnc = h.u8();
         if (version != 1) return Optional.empty();
-        h.ptr(framePtrEnc, hdrAddr + 4);
-        long count = h.ptr(countEnc, hdrAddr + (h.pos - hdrOff));
+        ptr(h, framePtrEnc, hdrAddr + 4);
+        long count = ptr(h, countEnc, hdrAddr + (h.pos - hdrOff));
         if (tableEnc != 0x3b || count <= 0) return Optional.empty(); // datarel sdata4, what every linker writes
         long table = h.pos;
         long lo = 0, hi = count - 1, at = -1;
@@ -136,7 +98,7 @@ public final class EhFrame {
     private record Cie(long codeAlign, long dataAlign, int raReg, int fdeEnc, boolean aug, long instrStart, long instrEnd) {}
 
     private Cie cie(long off) {
-        Cursor c = new Cursor(off);
+        ByteCursor c = new ByteCursor(b, off);
         long len = c.u32();
         if (len == 0xffffffffL) throw new IllegalArgumentException("64-bit CIE");
         long end = off + 4 + len;
@@ -152,7 +114,7 @@ public final class EhFrame {
             for (int i = 1; i < aug.length(); i++) {
                 switch (aug.charAt(i)) {
                     case 'R' -> fdeEnc = c.u8();
-                    case 'P' -> { int pe = c.u8(); c.ptr(pe & 0x7f, frameVaddr(c.pos)); }
+                    case 'P' -> { int pe = c.u8(); ptr(c, pe & 0x7f, frameVaddr(c.pos)); }
                     case 'L' -> c.u8();
                     default -> { }
                 }
@@ -163,14 +125,14 @@ public final class EhFrame {
     }
 
     private Optional<Rule> fde(long off, long pc) {
-        Cursor f = new Cursor(off);
+        ByteCursor f = new ByteCursor(b, off);
         long len = f.u32();
         if (len == 0 || len == 0xffffffffL) return Optional.empty();
         long end = off + 4 + len;
         long ciePtr = f.u32();
         Cie cie = cie(off + 4 - ciePtr);
-        long begin = f.ptr(cie.fdeEnc(), frameVaddr(f.pos));
-        long range = f.ptr(cie.fdeEnc() & 0x0f, 0);
+        long begin = ptr(f, cie.fdeEnc(), frameVaddr(f.pos));
+        long range = ptr(f, cie.fdeEnc() & 0x0f, 0);
         if (pc < begin || pc >= begin + range) return Optional.empty();
         if (cie.aug()) f.pos += f.uleb();
         State st = new State();
@@ -206,7 +168,7 @@ public final class EhFrame {
 
     /** Runs CFA instructions from..to, stopping once the location passes pc. */
     private void run(State st, Cie cie, long from, long to, long pc, long loc, State initial) {
-        Cursor c = new Cursor(from);
+        ByteCursor c = new ByteCursor(b, from);
         Deque<State> saved = new ArrayDeque<>();
         while (c.pos < to) {
             int op = c.u8();
@@ -226,7 +188,7 @@ public final class EhFrame {
             }
             switch (op) {
                 case 0x00 -> { }
-                case 0x01 -> { loc = c.ptr(cie.fdeEnc(), 0); if (loc > pc) return; }
+                case 0x01 -> { loc = ptr(c, cie.fdeEnc(), 0); if (loc > pc) return; }
                 case 0x02 -> { loc += c.u8() * cie.codeAlign(); if (loc > pc) return; }
                 case 0x03 -> { loc += c.u16() * cie.codeAlign(); if (loc > pc) return; }
                 case 0x04 -> { loc += c.u32() * cie.codeAlign(); if (loc > pc) return; }
