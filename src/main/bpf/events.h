@@ -463,7 +463,8 @@ struct vigil_probe_spec {
 	__u8 arg_len[VIGIL_PROBE_ARGS];       /* BUFFER: the slot holding its length */
 	__u8 arg_str[VIGIL_PROBE_ARGS];       /* STRING/BUFFER: which of the event's str[] it goes to */
 	__u8 frame_slot;                      /* the slot whose value keys the frame (0xff: none) */
-	__u8 _pad[3];
+	__u8 str_slots;                       /* how many of the event's str[] the probe uses (what is sent of them) */
+	__u8 _pad[2];
 	__u32 raw_size;                       /* tracepoint: bytes of the record to copy */
 	__u16 data_loc[VIGIL_PROBE_STRS];     /* tracepoint: offsets of __data_loc strings (0: none); with the top
 	                                       * bit set, of a pointer to a user string (a system call's argument) */

@@ -271,12 +271,9 @@ static __always_inline void probe_send(struct vigil_probe_event *e, __u32 id, co
 	if (sp->flags & VIGIL_PROBE_TRACEPOINT) {
 		size = __builtin_offsetof(struct vigil_probe_event, raw) + (e->raw_len & (2 * VIGIL_PROBE_RAW - 1));
 	} else {
-		__u32 strs = 0;
-		for (int i = 0; i < VIGIL_PROBE_ARGS; i++) {
-			__u8 t = sp->arg_type[i];
-			if ((t == VIGIL_ARG_STRING || t == VIGIL_ARG_BUFFER) && sp->arg_str[i] < VIGIL_PROBE_STRS && sp->arg_str[i] + 1 > strs)
-				strs = sp->arg_str[i] + 1;
-		}
+		__u32 strs = sp->str_slots; /* counted by user space when it wrote the spec */
+		if (strs > VIGIL_PROBE_STRS)
+			strs = VIGIL_PROBE_STRS;
 		size = __builtin_offsetof(struct vigil_probe_event, str) + (__u64)strs * VIGIL_PROBE_STR;
 	}
 	if (vigil_output_batched(e, size, sizeof(*e), 64 * 1024) == 0)

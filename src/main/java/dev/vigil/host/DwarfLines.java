@@ -2,7 +2,6 @@ package dev.vigil.host;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -90,7 +89,7 @@ public final class DwarfLines {
         long program = c.pos + headerLen;
         int minInst = c.u8();
         if (version >= 4) c.u8(); // max ops per instruction
-        int defaultStmt = c.u8();
+        c.u8(); // default is_stmt
         int lineBase = (byte) c.u8(), lineRange = c.u8(), opcodeBase = c.u8();
         int[] stdLen = new int[opcodeBase];
         for (int i = 1; i < opcodeBase; i++) stdLen[i] = c.u8();
@@ -155,7 +154,6 @@ public final class DwarfLines {
                 default -> { for (int i = 0; i < stdLen[op]; i++) c.uleb(); }
             }
         }
-        if (defaultStmt < 0) throw new IllegalStateException();
     }
 
     private static int clamp(int file, int n) { return file >= 0 && file < n ? file : 0; }
@@ -203,7 +201,4 @@ public final class DwarfLines {
     }
 
     static DwarfLines none() { return new DwarfLines(new long[0], new int[0], new int[0], List.of()); }
-
-    @Override
-    public String toString() { return "DwarfLines[" + addresses.length + " rows, " + Arrays.asList(fileNames.size()) + " files]"; }
 }

@@ -153,7 +153,7 @@ public final class EventWire {
             MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_src"),
             MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_len"),
             MemoryLayout.sequenceLayout(PROBE_ARGS, JAVA_BYTE).withName("arg_str"),
-            JAVA_BYTE.withName("frame_slot"), MemoryLayout.sequenceLayout(3, JAVA_BYTE).withName("_pad"),
+            JAVA_BYTE.withName("frame_slot"), JAVA_BYTE.withName("str_slots"), MemoryLayout.sequenceLayout(2, JAVA_BYTE).withName("_pad"),
             JAVA_INT.withName("raw_size"), MemoryLayout.sequenceLayout(PROBE_STRS, JAVA_SHORT).withName("data_loc"),
             JAVA_SHORT.withName("_pad2"),
             MemoryLayout.sequenceLayout(PROBE_ARG_FILTERS, PROBE_ARG_FILTER).withName("arg_filter")).withName("vigil_probe_spec");
@@ -177,7 +177,7 @@ public final class EventWire {
             PE_STR = at(PROBE_EVENT, "str"), PE_RAW = at(PROBE_EVENT, "raw");
     static final long PS_FLAGS = at(PROBE_SPEC, "flags"), PS_FILTERS = at(PROBE_SPEC, "filters"), PS_ARG_TYPE = at(PROBE_SPEC, "arg_type"),
             PS_ARG_SRC = at(PROBE_SPEC, "arg_src"), PS_ARG_LEN = at(PROBE_SPEC, "arg_len"), PS_ARG_STR = at(PROBE_SPEC, "arg_str"),
-            PS_FRAME_SLOT = at(PROBE_SPEC, "frame_slot"), PS_RAW_SIZE = at(PROBE_SPEC, "raw_size"), PS_DATA_LOC = at(PROBE_SPEC, "data_loc"),
+            PS_FRAME_SLOT = at(PROBE_SPEC, "frame_slot"), PS_STR_SLOTS = at(PROBE_SPEC, "str_slots"), PS_RAW_SIZE = at(PROBE_SPEC, "raw_size"), PS_DATA_LOC = at(PROBE_SPEC, "data_loc"),
             PS_ARG_FILTER = at(PROBE_SPEC, "arg_filter");
 
     static final ValueLayout.OfInt I = JAVA_INT.withByteAlignment(1);

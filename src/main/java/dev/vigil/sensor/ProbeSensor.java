@@ -142,6 +142,7 @@ public final class ProbeSensor extends RingSensor implements FrameNames {
             s.set(JAVA_BYTE, EventWire.PS_ARG_STR + i, (byte) (arg.type().text() ? str++ : 0xff));
         }
         s.set(JAVA_BYTE, EventWire.PS_FRAME_SLOT, (byte) (p.functionArg() >= 0 ? p.functionArg() : 0xff));
+        s.set(JAVA_BYTE, EventWire.PS_STR_SLOTS, (byte) str);
         if (tp != null) {
             s.set(JAVA_INT, EventWire.PS_RAW_SIZE, tp.rawSize());
             List<TracepointFormat.Field> locs = tp.strings();

@@ -1,22 +1,13 @@
 package dev.vigil.workload;
 
 import dev.vigil.host.StackFrame;
-import dev.vigil.host.StackWords;
 import dev.vigil.profile.Observation;
 import dev.vigil.profile.Patterns;
 import dev.vigil.profile.WorkloadProfile;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
-/** A first sight's user stack in an alert: where in the program, in words and as evidence; code from nowhere as an item. */
+/** Code from nowhere (a stack frame in executable memory no file holds) as an item of the code dimension; the stack in words is {@link dev.vigil.host.StackWords}. */
 final class Stacks {
     private Stacks() {}
-
-    static String where(List<StackFrame> stack) { return StackWords.where(stack); }
-
-    static List<Map<String, Object>> evidence(List<StackFrame> stack) { return StackWords.evidence(stack); }
 
     /**
      * Code from nowhere made the call: dimension code, the item the region's class ("anonymous", "memfd NAME",

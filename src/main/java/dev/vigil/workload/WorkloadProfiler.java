@@ -282,7 +282,7 @@ public final class WorkloadProfiler {
                 : facts.stack(i.who().tgid(), describer.context().seen(i.who().tgid()).isPresent() ? -1 : i.who().ppid(), i.stack()).stream()
                         .map(StackFrame::decode).toList();
         Observation ob = o.get();
-        String at = Stacks.where(stack);
+        String at = dev.vigil.host.StackWords.where(stack);
         if (!at.isEmpty()) ob = new Observation(ob.dimension(), ob.item(), ob.words() + " " + at, ob.severity(), ob.detail());
         List<Alert> out = new ArrayList<>(judge(s, ob, i.who(), i.call(), i, now, stack));
         // code that no file on disk holds made the call: an item of its own (a JIT's region is learnt; anything else named)
@@ -515,7 +515,7 @@ public final class WorkloadProfiler {
                 .evidence("workload", w.text()).evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
                 .evidence("stable_since", String.valueOf(d.stableSince()))
                 .evidence("allow", AllowRequests.command(w, d.name(), item))
-                .evidence("stack", stack.isEmpty() ? null : Stacks.evidence(stack))
+                .evidence("stack", stack.isEmpty() ? null : dev.vigil.host.StackWords.evidence(stack))
                 .evidence("call_site", stack.isEmpty() ? null : callSite(stack))
                 .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
                 .dedupKey(dedupKey(w, d.name(), item)).build();
