@@ -56,7 +56,7 @@ struct vigil_test_event {
 
 /* User stack frames captured with a first sight (explaining an alert down to the code). */
 #define VIGIL_USER_STACK 32
-#define VIGIL_STACK_SNAP 2048 /* bytes of the user stack copied with it, in chunks of 256 */
+#define VIGIL_STACK_SNAP 8192 /* bytes of the user stack copied with it: at once, else in chunks of 256 as far as mapped */
 
 /* A thread's user stack at a call (stack.h): read with a first sight or a sequence anomaly. */
 struct vigil_user_stack {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A thread's user stack at a call, for explaining an alert down to the code: its saved user
- * registers, the kernel's frame-pointer walk, and a copy of the stack from sp up (2 KiB, in
+ * registers, the kernel's frame-pointer walk, and a copy of the stack from sp up (8 KiB, or in
  * 256-byte chunks as far as it is mapped), which user space unwinds by .eh_frame for code
  * built without frame pointers. Called at first sights and sequence anomalies only: the hot
  * path never pays for it. Include after vmlinux.h, bpf_helpers.h, bpf_core_read.h and
@@ -20,7 +20,9 @@ static __always_inline int vigil_user_stack(struct vigil_user_stack *u)
 	u->snap_len = 0;
 	u->_pad = 0;
 	__u64 sp = u->regs[1];
-	for (int c = 0; c < VIGIL_STACK_SNAP / 256; c++) {
+	if (bpf_probe_read_user(u->snap, VIGIL_STACK_SNAP, (void *)sp) == 0)
+		u->snap_len = VIGIL_STACK_SNAP;
+	else for (int c = 0; c < VIGIL_STACK_SNAP / 256; c++) { /* near the top of the stack: as far as it is mapped */
 		if (bpf_probe_read_user(u->snap + c * 256, 256, (void *)(sp + c * 256)) != 0)
 			break;
 		u->snap_len = (c + 1) * 256;

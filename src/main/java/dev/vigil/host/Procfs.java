@@ -68,6 +68,17 @@ public final class Procfs {
         }
     }
 
+    /** At most n bytes at address addr of a running process's memory (/proc/PID/mem), fewer or none when they cannot be read. */
+    public static byte[] bytes(long pid, long addr, int n) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(Path.of("/proc", Long.toString(pid), "mem"))) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+            int got = ch.read(b, addr);
+            return got <= 0 ? new byte[0] : java.util.Arrays.copyOf(b.array(), got);
+        } catch (IOException | RuntimeException e) {
+            return new byte[0];
+        }
+    }
+
     /** The command name (comm) of a process, or "?" when it is gone. */
     public static String comm(long pid) {
         try {

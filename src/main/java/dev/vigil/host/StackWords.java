@@ -24,6 +24,8 @@ public final class StackWords {
      * that the stack names, or "" when it names none.
      */
     public static String where(List<StackFrame> stack) {
+        String interpreted = interpreted(stack);
+        if (!interpreted.isEmpty()) return interpreted;
         List<String> names = new ArrayList<>();
         String binary = "";
         int i = 0;
@@ -38,6 +40,25 @@ public final class StackWords {
             names.add(f.where().isEmpty() ? name : name + " (" + f.where() + ")");
         }
         return names.isEmpty() ? "" : "at " + String.join(" <- ", names) + " (" + binary + ")";
+    }
+
+    /**
+     * "at open_secret <- handle_request <- serve (app.py)": an interpreter's own functions, first, when its JIT names
+     * them with their source (CPython's perf trampolines), innermost first; "" when none does.
+     */
+    static String interpreted(List<StackFrame> stack) {
+        List<String> names = new ArrayList<>();
+        String first = "";
+        for (StackFrame f : stack) {
+            if (!f.nowhere().equals(StackFrame.JIT) || f.source().isEmpty()) continue;
+            String file = f.source().substring(f.source().lastIndexOf('/') + 1);
+            if (first.isEmpty()) first = file;
+            String name = file.equals(first) ? f.symbol() : f.symbol() + " (" + file + ")";
+            if (!names.isEmpty() && names.getLast().equals(name)) continue;
+            names.add(name);
+            if (names.size() == NAMED) break;
+        }
+        return names.isEmpty() ? "" : "at " + String.join(" <- ", names) + " (" + first + ")";
     }
 
     /** The stack as alert evidence: a map per frame. */
@@ -55,7 +76,7 @@ public final class StackWords {
             if (!f.symbol().isEmpty()) m.put("symbol", f.symbol() + (f.symbolOffset() > 0 ? "+0x" + Long.toHexString(f.symbolOffset()) : ""));
             if (!f.source().isEmpty()) {
                 m.put("file", f.source());
-                m.put("line", f.line());
+                if (f.line() > 0) m.put("line", f.line());
             }
             out.add(m);
         }

@@ -14,7 +14,8 @@ import java.util.Map;
  * it is, and through that file's ELF symbols (.symtab, else .dynsym) to a function. Code
  * from no file on disk is named by its region. The frame-pointer walk of code built without
  * frame pointers goes astray after a frame or two: the stack ends at the first address that
- * is not in executable memory. ELF files are cached by device and inode, bounded. Confined
+ * is not in executable memory. A JIT's code in anonymous memory is named by the process's
+ * perf map ({@link PerfMap}): CPython's Python functions under {@code -X perf}. ELF files are cached by device and inode, bounded. Confined
  * to one thread.
  */
 public final class Symbolizer {
@@ -67,6 +68,14 @@ public final class Symbolizer {
                 break;
             }
             String nowhere = mp.nowhere();
+            if (nowhere.startsWith("anonymous")) { // a JIT's code, if its perf map names it
+                var jit = jit(pid, at);
+                if (jit.isPresent()) {
+                    List<String> fn = PerfMap.function(jit.get().name());
+                    out.add(new StackFrame(a, "", 0, "", fn.get(0), a - jit.get().start(), StackFrame.JIT, fn.get(1), 0));
+                    continue;
+                }
+            }
             if (!nowhere.isEmpty() && !nowhere.startsWith("writable ")) {
                 out.add(new StackFrame(a, "", 0, "", "", 0, nowhere));
                 continue;
@@ -114,13 +123,19 @@ public final class Symbolizer {
             out.add(ip);
             long at = i == 0 ? ip : ip - 1;
             var mapping = m == null ? java.util.Optional.<ProcessMaps.Mapping>empty() : m.find(at);
-            if (mapping.isEmpty() || !mapping.get().executable() || !mapping.get().fileBacked() || mapping.get().special()) break;
-            Elf elf = elf(pid, mapping.get());
+            if (mapping.isEmpty() || !mapping.get().executable() || mapping.get().special()) break;
+            // code no file holds (a JIT's, CPython's perf trampolines) has no unwind rule: its frame pointer, if any
+            Elf elf = mapping.get().fileBacked() ? elf(pid, mapping.get()) : null;
             EhFrame eh = elf == null ? null : elf.ehFrame();
             long vaddr = elf == null ? -1 : elf.addressOf(at - mapping.get().start() + mapping.get().offset());
             var rule = eh == null || vaddr < 0 ? java.util.Optional.<EhFrame.Rule>empty() : eh.ruleAt(vaddr);
             long cfa, ra, nbp = bp;
-            if (rule.isPresent()) {
+            var stub = elf != null || i == 0 ? java.util.Optional.<Prologue.Rule>empty() : jitRule(pid, at, ip);
+            if (stub.isPresent()) { // a JIT's stub its perf map names: its own prologue says where its caller is
+                cfa = sp + stub.get().depth() + 8;
+                ra = read(snap, base, limit, sp + stub.get().depth());
+                if (stub.get().rbpAt() > 0) nbp = read(snap, base, limit, cfa - 8 - stub.get().rbpAt());
+            } else if (rule.isPresent()) {
                 EhFrame.Rule r = rule.get();
                 cfa = (r.cfaRegister() == EhFrame.RSP ? sp : bp) + r.cfaOffset();
                 ra = read(snap, base, limit, cfa + r.raOffset());
@@ -146,6 +161,27 @@ public final class Symbolizer {
     private static long read(java.nio.ByteBuffer snap, long base, long limit, long addr) {
         if (addr < base || addr + 8 > limit) return 0;
         return snap.getLong((int) (addr - base));
+    }
+
+    private final Map<Integer, PerfMap> perfMaps = lru(256);
+
+    /** The JIT function an address of anonymous code is in, from the process's perf map (read again when it has grown). */
+    private java.util.Optional<PerfMap.Entry> jit(int pid, long address) {
+        PerfMap m = perfMaps.get(pid);
+        var e = m == null ? java.util.Optional.<PerfMap.Entry>empty() : m.find(address);
+        if (e.isPresent() || !Procfs.alive(pid)) return e;
+        var read = PerfMap.read(pid);
+        if (read.isEmpty()) return e;
+        if (m == null || read.get().size() != m.size()) perfMaps.put(pid, read.get());
+        return read.get().find(address);
+    }
+
+    /** The unwind rule of the JIT function holding return address ret (at = ret - 1), from its machine code up to the call. */
+    private java.util.Optional<Prologue.Rule> jitRule(int pid, long at, long ret) {
+        var e = jit(pid, at);
+        if (e.isEmpty() || ret - e.get().start() > 64) return java.util.Optional.empty();
+        int n = (int) (ret - e.get().start());
+        return Prologue.at(Procfs.bytes(pid, e.get().start(), n), n);
     }
 
     /** ELF files read so far (for tests and metrics). */

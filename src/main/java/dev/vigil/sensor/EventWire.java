@@ -66,7 +66,7 @@ public final class EventWire {
     public static final StructLayout PROBE_FRAME = MemoryLayout.structLayout(
             JAVA_INT.withName("probe"), JAVA_INT.withName("emitted"), JAVA_LONG.withName("key")).withName("vigil_probe_frame");
 
-    static final int CALL_FRAMES = 4, USER_STACK = 32, STACK_SNAP = 2048;
+    static final int CALL_FRAMES = 4, USER_STACK = 32, STACK_SNAP = 8192;
 
     /** A thread's user stack at a call (stack.h), the last member of item and sequence-anomaly events. */
     public static final StructLayout USER_STACK_LAYOUT = MemoryLayout.structLayout(

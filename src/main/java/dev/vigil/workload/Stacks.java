@@ -11,7 +11,8 @@ final class Stacks {
 
     /**
      * Code from nowhere made the call: dimension code, the item the region's class ("anonymous", "memfd NAME",
-     * "deleted PATH", "writable PATH", generalised), high severity.
+     * "deleted PATH", "writable PATH", generalised; "jit" for a JIT's code its perf map names: a service that JITs
+     * learns it), high severity.
      */
     static Observation code(StackFrame f, Observation made, String call) {
         String region = f.nowhere();
@@ -21,6 +22,7 @@ final class Stacks {
             case "memfd" -> "a memfd (" + region.substring(region.indexOf(' ') + 1) + ")";
             case "deleted" -> "a deleted file (" + region.substring(region.indexOf(' ') + 1) + ")";
             case "writable" -> "writable and executable pages of " + region.substring(region.indexOf(' ') + 1);
+            case StackFrame.JIT -> "a JIT's generated code (" + f.symbol() + (f.source().isEmpty() ? "" : " of " + f.source()) + ", named in the process's perf map)";
             default -> region;
         };
         String words = "code running from " + where + " at 0x" + Long.toHexString(f.address()) + " made " + (call.isEmpty() ? "a call" : call)

@@ -286,12 +286,10 @@ public final class WorkloadProfiler {
         if (!at.isEmpty()) ob = new Observation(ob.dimension(), ob.item(), ob.words() + " " + at, ob.severity(), ob.detail());
         List<Alert> out = new ArrayList<>(judge(s, ob, i.who(), i.call(), i, now, stack));
         // code that no file on disk holds made the call: an item of its own (a JIT's region is learnt; anything else named)
-        for (StackFrame f : stack) {
-            if (!f.fromNowhere()) continue;
-            Observation code = Stacks.code(f, ob, i.call());
-            out.addAll(judge(s, code, i.who(), i.call(), null, now, stack));
-            break;
-        }
+        // (code no JIT names, anywhere in the stack, before a JIT's own: injected code calling through a JIT is still named)
+        StackFrame nowhere = stack.stream().filter(f -> f.fromNowhere() && !f.nowhere().equals(StackFrame.JIT)).findFirst()
+                .orElse(stack.stream().filter(StackFrame::fromNowhere).findFirst().orElse(null));
+        if (nowhere != null) out.addAll(judge(s, Stacks.code(nowhere, ob, i.call()), i.who(), i.call(), null, now, stack));
         return out;
     }
 

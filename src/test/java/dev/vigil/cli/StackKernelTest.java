@@ -119,6 +119,63 @@ class StackKernelTest {
         }
     }
 
+    /**
+     * A Python service run under CPython 3.12+ with -X perf (which names each Python function's trampoline in
+     * /tmp/perf-PID.map) reads a file every 20 ms in handle_request() until its profile is stable, then opens a new one
+     * in open_secret(): the alert names the Python functions, innermost first, and the code profile learnt the JIT's
+     * region while learning (no code alert).
+     */
+    @Test
+    void aPythonScriptsAlertNamesItsPythonFunctions(@TempDir Path dir) throws Exception {
+        var python = dev.vigil.testing.Pythons.withPerfMaps();
+        org.junit.jupiter.api.Assumptions.assumeTrue(python.isPresent(), "no CPython 3.12+ with perf maps here (Debian 12's own is 3.11)");
+        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\n"
+                + "state_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {enabled: false}\n"
+                + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_calls: 300, deadline: 1h}}\n"
+                + "alerts: {cooldown: 1h, rate_limit: 0}\n"
+                + "outputs:\n  stdout: {format: json}\n");
+        Path d = Files.createDirectories(dir.resolve("py"));
+        Files.writeString(d.resolve("name"), "x\n");
+        Files.writeString(d.resolve("secret"), "s\n");
+        Service s = new Service("python", d, dev.vigil.host.Cgroups.root().resolve("vigil-stack-py-" + ProcessHandle.current().pid()));
+        Path script = Path.of("src/test/python/stack_secret.py").toAbsolutePath();
+        Process p = null;
+        try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
+            agent.awaitStderr("vigil: profiling workloads");
+            Files.createDirectories(s.cgroup());
+            p = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + s.cgroup().resolve("cgroup.procs") + " && exec " + python.get() + " -X perf " + script
+                    + " " + d).redirectErrorStream(true).start();
+            Map<String, Boolean> stable = new LinkedHashMap<>();
+            for (int i = 0; i < 40 && !stable.containsKey("files"); i++) {
+                for (JsonNode n : agent.drain()) {
+                    if (!mine(n, s)) continue;
+                    assertThat(n.path("kind").asText()).as("only notices while learning: %s", n).isEqualTo("profile_state");
+                    stable.put(n.path("evidence").path("dimension").asText(), true);
+                }
+            }
+            assertThat(stable).as("files and code stable; stderr:\n%s", agent.stderr()).containsKeys("files", "code");
+            Files.writeString(d.resolve("go"), "");
+            Thread.sleep(1500);
+            List<JsonNode> got = agent.drain().stream().filter(n -> mine(n, s)).toList();
+            assertThat(got).as("one alert for the new file, no code alert: %s", got).hasSize(1);
+            JsonNode a = got.getFirst();
+            assertThat(a.path("evidence").path("dimension").asText()).isEqualTo("files");
+            assertThat(a.path("summary").asText()).contains("read " + d.resolve("secret") + " at open_secret <- handle_request <- serve (stack_secret.py)");
+            List<String> python3Frames = new ArrayList<>();
+            for (JsonNode f : a.path("evidence").path("stack")) {
+                if (f.path("region").asText().equals("jit")) python3Frames.add(f.path("symbol").asText().replaceAll("\\+0x[0-9a-f]+$", "") + "@" + f.path("file").asText());
+            }
+            assertThat(python3Frames).as("every Python frame, innermost first, down to the module").containsExactly("open_secret@" + script,
+                    "handle_request@" + script, "serve@" + script, "<module>@" + script);
+            assertThat(agent.stop()).isEqualTo(143);
+        } finally {
+            Files.writeString(d.resolve("stop"), "");
+            if (p != null && !p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+            dev.vigil.testing.TestCgroups.remove(s.cgroup());
+        }
+    }
+
     private static int line(List<String> src, String text) {
         for (int i = 0; i < src.size(); i++) if (src.get(i).contains(text)) return i + 1;
         throw new IllegalStateException("no line with " + text);
