@@ -181,7 +181,7 @@ static __always_inline void emit(__u32 type, struct task_seq *t, struct vigil_pr
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__u64 size = __builtin_offsetof(struct vigil_seq_event, ustack);
 	if (type == VIGIL_EV_ANOMALY) {
-		if (!vigil_user_stack(&e->ustack))
+		if (!vigil_user_stack(&e->ustack, vigil_stack_budget(&events)))
 			count(ST_STACKS_UNREAD);
 		size = VIGIL_STACK_EVENT_SIZE(e, ustack);
 		if (size > sizeof(*e))

@@ -10,7 +10,23 @@
 #ifndef VIGIL_STACK_H
 #define VIGIL_STACK_H
 
-static __always_inline int vigil_user_stack(struct vigil_user_stack *u)
+/*
+ * Bytes of stack to copy with an event into ring: all VIGIL_STACK_SNAP while the ring is at
+ * most a quarter full, 2 KiB up to half, none past that (the registers and the frame-pointer
+ * walk still go): a burst of first sights shortens its stacks before it loses any.
+ */
+static __always_inline __u32 vigil_stack_budget(void *ring)
+{
+	__u64 size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
+	__u64 used = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+	if (used <= size / 4)
+		return VIGIL_STACK_SNAP;
+	if (used <= size / 2)
+		return 2048;
+	return 0;
+}
+
+static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 budget)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
@@ -20,9 +36,11 @@ static __always_inline int vigil_user_stack(struct vigil_user_stack *u)
 	u->snap_len = 0;
 	u->_pad = 0;
 	__u64 sp = u->regs[1];
-	if (bpf_probe_read_user(u->snap, VIGIL_STACK_SNAP, (void *)sp) == 0)
+	if (budget >= VIGIL_STACK_SNAP && bpf_probe_read_user(u->snap, VIGIL_STACK_SNAP, (void *)sp) == 0)
 		u->snap_len = VIGIL_STACK_SNAP;
 	else for (int c = 0; c < VIGIL_STACK_SNAP / 256; c++) { /* near the top of the stack: as far as it is mapped */
+		if (c * 256 >= budget)
+			break;
 		if (bpf_probe_read_user(u->snap + c * 256, 256, (void *)(sp + c * 256)) != 0)
 			break;
 		u->snap_len = (c + 1) * 256;

@@ -56,6 +56,7 @@ enum vigil_workload_stat {
 	WST_PATH_TRUNCATED = 4, /* a path longer than the event holds, or deeper than the walk */
 	WST_RUNTIME_INIT = 5, /* a container runtime's init exec'd into a cgroup: its next exec begins the workload */
 	WST_NO_STACK = 6,     /* a first sight whose user stack could not be read */
+	WST_STACK_SHORT = 7,  /* a first sight whose stack copy was cut short: the ring was filling (stack.h) */
 	WST_COUNT = 8,
 };
 VIGIL_WIRE_ENUM(vigil_workload_stat);
@@ -405,7 +406,10 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 		return; /* another thread sent it */
 	vigil_header(&e->h, VIGIL_EV_ITEM);
 	e->nframes = vigil_call_frames(e->frames, &e->depth); /* the probed functions it was made in (custom probes) */
-	if (!vigil_user_stack(&e->ustack))
+	__u32 budget = vigil_stack_budget(&events);
+	if (budget < VIGIL_STACK_SNAP)
+		vigil_count(WST_STACK_SHORT);
+	if (!vigil_user_stack(&e->ustack, budget))
 		vigil_count(WST_NO_STACK);
 	/* only the stack bytes copied cross: the rest of the event is a fixed 1.3 KiB */
 	__u64 size = VIGIL_STACK_EVENT_SIZE(e, ustack);

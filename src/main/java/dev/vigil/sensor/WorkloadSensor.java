@@ -30,7 +30,7 @@ public final class WorkloadSensor extends RingSensor {
     /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
     /** The ring buffer: room for a program start's burst of first sights, each with its stack (about 3.3 KiB). */
     static final int RING_BYTES = 8 << 20;
-    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5, ST_NO_STACK = 6;
+    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5, ST_NO_STACK = 6, ST_STACK_SHORT = 7;
 
     /**
      * What the kernel does with a call: its action and, for high-risk calls, which argument
@@ -336,6 +336,7 @@ public final class WorkloadSensor extends RingSensor {
             m.put("paths_truncated", st.lookupU64Sum(ST_PATH_TRUNCATED));
             m.put("runtime_inits", st.lookupU64Sum(ST_RUNTIME_INIT));
             m.put("stacks_unread", st.lookupU64Sum(ST_NO_STACK));
+            m.put("stacks_shortened", st.lookupU64Sum(ST_STACK_SHORT));
             m.put("slots_reclaimed", reclaimed);
         }
         return m;

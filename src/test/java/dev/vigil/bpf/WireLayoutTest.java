@@ -146,7 +146,7 @@ class WireLayoutTest {
             classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.event.KernelEvent.Item.NET_PUBLIC);
             classes.put("VIGIL_NET_UNIX", (long) dev.vigil.event.KernelEvent.Item.NET_UNIX);
             assertThat(obj.btfEnum("vigil_net_class")).isEqualTo(classes);
-            assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_RUNTIME_INIT", 5L, "WST_NO_STACK", 6L, "WST_COUNT", 8L));
+            assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_RUNTIME_INIT", 5L, "WST_NO_STACK", 6L, "WST_STACK_SHORT", 7L, "WST_COUNT", 8L));
         }
         // the Java twin of the kernel machine uses the same numbers
         assertThat(List.of(dev.vigil.detect.sequence.PhMachine.TRAINING, dev.vigil.detect.sequence.PhMachine.NORMAL,
