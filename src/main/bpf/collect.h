@@ -50,9 +50,12 @@ struct {
 /* stats[0] = events lost (ring buffer full), stats[1] = events sent; others per collector */
 #define VIGIL_STAT_LOST 0
 #define VIGIL_STAT_SENT 1
+#ifndef VIGIL_STATS_MAX
+#define VIGIL_STATS_MAX 8 /* a program with more counters defines it before including collect.h */
+#endif
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 8);
+	__uint(max_entries, VIGIL_STATS_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");

@@ -33,6 +33,7 @@ enum vigil_event_type {
 	VIGIL_EV_REC_CALL_IN = 24, /* struct vigil_rec_call_in: one system call made inside probed functions */
 	VIGIL_EV_SLOT = 30,        /* struct vigil_slot_event (workload.bpf.c): a workload slot's process started */
 	VIGIL_EV_ITEM = 31,        /* struct vigil_item_event (workload.bpf.c): a workload's first sight of an item */
+	VIGIL_EV_MAPS = 32,        /* struct vigil_maps_event (workload.bpf.c): a process's executable mappings, before its first stack */
 	VIGIL_EV_PROBE = 40,       /* struct vigil_probe_event (probes.bpf.c): a custom probe fired */
 };
 
@@ -378,6 +379,30 @@ struct vigil_rec_call_in {
 	struct vigil_probe_frame frames[VIGIL_CALL_FRAMES]; /* innermost first */
 };
 
+
+/* One executable mapping of a process (vigil_maps_event). */
+#define VIGIL_VMA_WRITE 1    /* writable too */
+#define VIGIL_VMA_DELETED 2  /* its file has no link left (deleted, or a memfd) */
+#define VIGIL_VMA_VDSO 4     /* the kernel's vDSO */
+#define VIGIL_VMA_UPROBES 8  /* the kernel's uprobe trampoline page ([uprobes]) */
+struct vigil_vma {
+	__u64 start, end;
+	__u64 offset;        /* in the file, bytes */
+	__u64 ino;           /* 0: anonymous */
+	__u32 dev;           /* the file system's dev_t, the kernel's encoding (major << 20 | minor) */
+	__u32 flags;         /* VIGIL_VMA_* */
+	char name[48];       /* the file's own name, its last component ("memfd:NAME" for a memfd) */
+};
+
+#define VIGIL_MAPS_MAX 64
+/* A process's executable mappings, sent before the first stack of each program it runs, so
+ * that a process gone before user space reads /proc/PID/maps still has its stack symbolized. */
+struct vigil_maps_event {
+	struct vigil_event_header h;
+	__u32 n;             /* in vma */
+	__u32 total;         /* executable mappings in all (more than VIGIL_MAPS_MAX: the rest are not sent) */
+	struct vigil_vma vma[VIGIL_MAPS_MAX];
+};
 
 struct vigil_item_event {
 	struct vigil_event_header h;

@@ -30,6 +30,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "events.h"
+#define VIGIL_STATS_MAX 16
 #include "collect.h"
 #include "path.h"
 #include "task_w.h"
@@ -38,6 +39,8 @@
 
 VIGIL_WIRE_STRUCT(vigil_slot_event);
 VIGIL_WIRE_STRUCT(vigil_item_event);
+VIGIL_WIRE_STRUCT(vigil_maps_event);
+VIGIL_WIRE_STRUCT(vigil_vma);
 VIGIL_WIRE_STRUCT(vigil_call_rule);
 VIGIL_WIRE_STRUCT(vigil_slot);
 VIGIL_WIRE_STRUCT(vigil_slot_key);
@@ -57,7 +60,9 @@ enum vigil_workload_stat {
 	WST_RUNTIME_INIT = 5, /* a container runtime's init exec'd into a cgroup: its next exec begins the workload */
 	WST_NO_STACK = 6,     /* a first sight whose user stack could not be read */
 	WST_STACK_SHORT = 7,  /* a first sight whose stack copy was cut short: the ring was filling (stack.h) */
-	WST_COUNT = 8,
+	WST_MAPS = 8,         /* mappings events sent */
+	WST_MAPS_CUT = 9,     /* mappings events with more executable mappings than they hold */
+	WST_COUNT = 10,
 };
 VIGIL_WIRE_ENUM(vigil_workload_stat);
 
@@ -396,6 +401,110 @@ static __always_inline int seen_before(struct vigil_item_event *e)
 	return 1;
 }
 
+/* ------------------------------------------------------------------ mappings */
+
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task, __u64 addr) __ksym __weak;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __ksym __weak;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym __weak;
+
+#define VM_WRITE 0x2
+#define VM_EXEC 0x4
+
+/* The address space (mm, and its count of mappings) whose mappings each process last sent: sent
+ * again after an exec or once its mappings changed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} maps_sent SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_maps_event);
+} maps_scratch SEC(".maps");
+
+/*
+ * Sends the current process's executable mappings before a first sight's stack crosses, when
+ * they are not the ones it last sent (another program, or mappings added or removed since): user space reads /proc/PID/maps at the first sight,
+ * but a short-lived process (a forked worker, a one-liner, a server that re-executes itself)
+ * is gone, or is another program, by then.
+ */
+__noinline int vigil_send_maps(void) /* global: verified once, not at each first sight's call site */
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	if (!mm)
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	/* the address space and how many mappings it has: another program (an exec), or mappings
+	 * added or removed since (the loader mapping libraries, a dlopen) */
+	__u64 id = (__u64)mm ^ ((__u64)BPF_CORE_READ(mm, map_count) << 48);
+	__u64 *was = bpf_map_lookup_elem(&maps_sent, &tgid);
+	if (was && *was == id)
+		return 0;
+	__u32 zero = 0;
+	struct vigil_maps_event *m = bpf_map_lookup_elem(&maps_scratch, &zero);
+	if (!m)
+		return 0;
+	vigil_header(&m->h, VIGIL_EV_MAPS);
+	__u64 vdso = (__u64)BPF_CORE_READ(mm, context.vdso);
+	__u64 xol = BPF_CORE_READ(mm, uprobes_state.xol_area, vaddr);
+	/* the counts live in the event, not in registers: the verifier then sees one state per
+	 * iteration, not one per count (which it cannot finish) */
+	m->n = 0;
+	m->total = 0;
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	bpf_iter_task_vma_new(&it, task, 0);
+	while ((vma = bpf_iter_task_vma_next(&it))) {
+		__u64 flags = BPF_CORE_READ(vma, vm_flags);
+		if (!(flags & VM_EXEC))
+			continue;
+		m->total++;
+		__u32 i = m->n;
+		if (i >= VIGIL_MAPS_MAX)
+			continue;
+		struct vigil_vma *v = &m->vma[i & (VIGIL_MAPS_MAX - 1)];
+		v->start = BPF_CORE_READ(vma, vm_start);
+		v->end = BPF_CORE_READ(vma, vm_end);
+		v->offset = BPF_CORE_READ(vma, vm_pgoff) << 12;
+		v->flags = flags & VM_WRITE ? VIGIL_VMA_WRITE : 0;
+		v->ino = 0;
+		v->dev = 0;
+		v->name[0] = 0;
+		struct file *f = BPF_CORE_READ(vma, vm_file);
+		if (f) {
+			struct inode *ino = BPF_CORE_READ(f, f_inode);
+			v->ino = BPF_CORE_READ(ino, i_ino);
+			v->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+			if (BPF_CORE_READ(ino, __i_nlink) == 0)
+				v->flags |= VIGIL_VMA_DELETED;
+			const unsigned char *name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+			bpf_probe_read_kernel_str(v->name, sizeof(v->name), name);
+		} else if (v->start == vdso) {
+			v->flags |= VIGIL_VMA_VDSO;
+		} else if (xol && v->start == xol) {
+			v->flags |= VIGIL_VMA_UPROBES;
+		}
+		m->n = i + 1;
+	}
+	bpf_iter_task_vma_destroy(&it);
+	__u32 n = m->n, total = m->total;
+	__u64 size = __builtin_offsetof(struct vigil_maps_event, vma) + (__u64)(n & (2 * VIGIL_MAPS_MAX - 1)) * sizeof(struct vigil_vma);
+	if (size > sizeof(*m))
+		size = sizeof(*m);
+	if (bpf_ringbuf_output(&events, m, size, 0) != 0)
+		return 0; /* lost: user space falls back to /proc/PID/maps; the next first sight tries again */
+	bpf_map_update_elem(&maps_sent, &tgid, &id, BPF_ANY);
+	vigil_count(WST_MAPS);
+	if (total > n)
+		vigil_count(WST_MAPS_CUT);
+	return 1;
+}
+
 static __always_inline void first_sight(struct vigil_item_event *e)
 {
 	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
@@ -409,6 +518,8 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 	__u32 budget = vigil_stack_budget(&events);
 	if (budget < VIGIL_STACK_SNAP)
 		vigil_count(WST_STACK_SHORT);
+	if (budget > 0)
+		vigil_send_maps(); /* before the item, so that user space has them when it symbolizes its stack */
 	if (!vigil_user_stack(&e->ustack, budget))
 		vigil_count(WST_NO_STACK);
 	/* only the stack bytes copied cross: the rest of the event is a fixed 1.3 KiB */

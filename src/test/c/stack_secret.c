@@ -2,9 +2,14 @@
  * frame pointers and line tables, and as stack_secret-nofp without. Until DIR/stop exists,
  * every 20 ms handle_request() reads DIR/name; once DIR/go exists it also calls
  * open_secret(), which opens DIR/secret: a new file for a stable profile, made in a known
- * function called by a known caller. All noinline, no tail calls. */
+ * function called by a known caller. All noinline, no tail calls. With "fork-exec" after DIR,
+ * each request is handled in a forked child that then executes /bin/true at once, as a
+ * forking server running a helper does: by the time user space reads the child's
+ * /proc/PID/maps, they are true's. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char stop[512], name[512], go[512], secret[512];
@@ -38,8 +43,20 @@ int main(int argc, char **argv)
 	snprintf(go, sizeof(go), "%s/go", argv[1]);
 	snprintf(secret, sizeof(secret), "%s/secret", argv[1]);
 	long n = 0;
+	int forking = argc > 2 && strcmp(argv[2], "fork-exec") == 0;
 	while (access(stop, F_OK) != 0) {
-		n += handle_request();
+		if (forking) {
+			pid_t c = fork();
+			if (c == 0) {
+				handle_request();
+				execl("/bin/true", "true", (char *)0);
+				_exit(127);
+			}
+			if (c > 0 && waitpid(c, 0, 0) == c)
+				n++;
+		} else {
+			n += handle_request();
+		}
 		usleep(20000);
 	}
 	printf("done %ld\n", n);

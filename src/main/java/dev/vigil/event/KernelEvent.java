@@ -139,6 +139,25 @@ public sealed interface KernelEvent {
      * innermost first (frames[0] the instruction pointer); error: why none were read; the
      * stack's bytes from sp up (to unwind code without frame pointers by its .eh_frame).
      */
+    /**
+     * A process's executable mappings as the kernel saw them before the first stack of the program it runs crossed
+     * (workload.bpf.c): for a process gone, or exec'd into another program, before user space reads /proc/PID/maps.
+     * total: executable mappings in all (more than vmas: the rest were not sent).
+     */
+    record Maps(Who who, List<Vma> vmas, int total) implements KernelEvent {
+        public Maps {
+            vmas = List.copyOf(vmas);
+        }
+
+        @Override
+        public String collector() { return "workload"; }
+
+        /** One executable mapping: offset in the file; dev the kernel's dev_t (major << 20 | minor); ino 0 anonymous; name the file's last component. */
+        public record Vma(long start, long end, long offset, long ino, int dev, int flags, String name) {
+            public static final int WRITE = 1, DELETED = 2, VDSO = 4, UPROBES = 8;
+        }
+    }
+
     record UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot) {
         public static final UserStack NONE = new UserStack(0, 0, 0, new long[0], 0, new byte[0]);
 

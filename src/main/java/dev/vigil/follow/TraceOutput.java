@@ -73,6 +73,8 @@ public final class TraceOutput {
                     w.filename(), String.join(" ", w.argv())));
             case KernelEvent.Item i -> List.of(String.format(Locale.ROOT, "%s FIRST  %s slot=%d %s", clock(when(i.who().ktimeNs())), who(i.who()), i.slot(),
                     dev.vigil.profile.Observation.of(i).map(o -> o.dimension() + ": " + o.item() + " (" + o.words() + ")").orElse(i.call())));
+            case KernelEvent.Maps m -> List.of(String.format(Locale.ROOT, "%s MAPS   %s %d executable mappings%s", clock(when(m.who().ktimeNs())), who(m.who()),
+                    m.total(), m.total() > m.vmas().size() ? " (" + m.vmas().size() + " sent)" : ""));
             case KernelEvent.Probe p -> List.of(String.format(Locale.ROOT, "%s PROBE  %s %s %s%s%s%s", clock(when(p.who().ktimeNs())), who(p.who()),
                     p.probe(), p.phase(), p.depth() > 0 ? " depth=" + p.depth() : "", probeValues(p),
                     p.frames().isEmpty() ? "" : " in " + String.join(" <- ", p.frames())));
@@ -152,6 +154,14 @@ public final class TraceOutput {
             case KernelEvent.Item i -> {
                 who(o.put("kind", "first_sight"), i.who()).put("slot", i.slot()).put("syscall", i.call()).put("ret", i.ret());
                 dev.vigil.profile.Observation.of(i).ifPresent(ob -> o.put("dimension", ob.dimension()).put("item", ob.item()).put("what", ob.words()));
+            }
+            case KernelEvent.Maps m -> {
+                who(o.put("kind", "maps"), m.who()).put("total", m.total());
+                ArrayNode a = o.putArray("mappings");
+                for (var v : m.vmas()) {
+                    a.addObject().put("start", "0x" + Long.toHexString(v.start())).put("end", "0x" + Long.toHexString(v.end()))
+                            .put("offset", "0x" + Long.toHexString(v.offset())).put("inode", v.ino()).put("name", v.name()).put("flags", v.flags());
+                }
             }
             case KernelEvent.Probe p -> {
                 who(o.put("kind", "probe"), p.who()).put("probe", p.probe()).put("phase", p.phase()).put("depth", p.depth());

@@ -46,6 +46,9 @@ public interface ProcessFacts {
      */
     default List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) { return List.of(); }
 
+    /** The executable mappings the kernel sent for a process, before its first stack (for a process gone by the alert). */
+    default void maps(dev.vigil.event.KernelEvent.Maps maps) {}
+
     /** The facts of this host. */
     static ProcessFacts live(ProcessContext context) {
         Cgroups cgroups = new Cgroups();
@@ -54,6 +57,12 @@ public interface ProcessFacts {
         return new ProcessFacts() {
             public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
                 return symbolizer.frames(pid, parent, symbolizer.unwind(pid, parent, stack)).stream().map(StackFrame::encode).toList();
+            }
+            public void maps(dev.vigil.event.KernelEvent.Maps maps) {
+                int pid = maps.who().tgid();
+                List<String> hints = new java.util.ArrayList<>();
+                context.seen(pid).ifPresent(s -> hints.add(s.exe()));
+                symbolizer.remember(pid, ProcessMaps.of(maps), hints);
             }
             public String linkedFile(long dev, long ino) { return sensitive.of(dev, ino); }
             public Optional<String> cgroupOf(int pid) { return Cgroups.ofProcess(pid); }
@@ -96,6 +105,7 @@ public interface ProcessFacts {
             public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
                 return note("stack", pid + ":" + key(stack), inner.stack(pid, parent, stack));
             }
+            public void maps(dev.vigil.event.KernelEvent.Maps maps) { inner.maps(maps); } // (the stacks it helps name are recorded)
         };
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.vigil.event.KernelEvent.Maps.Vma;
 
 /**
  * A process's memory mappings (/proc/PID/maps): what each address of its user stack is, a
@@ -26,8 +27,8 @@ public record ProcessMaps(int pid, List<Mapping> mappings) {
         /** The kernel's own code in the process: the vDSO, the vsyscall page, the uretprobe trampoline ([uprobes]). */
         public boolean special() { return path.equals("[vdso]") || path.equals("[vsyscall]") || path.equals("[uprobes]"); }
 
-        /** A regular file on disk, still there: its code can be read and symbolized. */
-        public boolean fileBacked() { return inode != 0 && path.startsWith("/") && !path.endsWith(" (deleted)"); }
+        /** A regular file on disk, still there: its code can be read and symbolized (named by its last component only when the kernel sent it and the file was not found). */
+        public boolean fileBacked() { return inode != 0 && !path.isEmpty() && !path.startsWith("[") && !path.endsWith(" (deleted)"); }
 
         /**
          * What kind of code region this is, when it is not a file's own code: "anonymous" (no file), "memfd" (a memfd,
@@ -55,6 +56,28 @@ public record ProcessMaps(int pid, List<Mapping> mappings) {
             else return Optional.of(m);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The mappings the kernel sent for a process (its executable ones, at its first stack). A file is named by its
+     * last component only; {@link Mapping#path()} is then "NAME" without a directory, and the symbolizer finds the
+     * file by device and inode.
+     */
+    public static ProcessMaps of(dev.vigil.event.KernelEvent.Maps m) {
+        List<Mapping> out = new ArrayList<>();
+        for (var v : m.vmas()) {
+            String perms = "r" + ((v.flags() & Vma.WRITE) != 0 ? "w" : "-") + "xp";
+            String device = String.format("%02x:%02x", v.dev() >>> 20, v.dev() & 0xfffff);
+            String path;
+            if ((v.flags() & Vma.VDSO) != 0) path = "[vdso]";
+            else if ((v.flags() & Vma.UPROBES) != 0) path = "[uprobes]";
+            else if (v.ino() == 0) path = "";
+            else if (v.name().startsWith("memfd:")) path = "/" + v.name() + " (deleted)";
+            else path = v.name() + ((v.flags() & Vma.DELETED) != 0 ? " (deleted)" : "");
+            out.add(new Mapping(v.start(), v.end(), perms, v.offset(), device, v.ino(), path));
+        }
+        out.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
+        return new ProcessMaps(m.who().tgid(), out);
     }
 
     /** Reads /proc/PID/maps; empty when the process is gone. */

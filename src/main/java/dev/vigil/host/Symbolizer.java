@@ -38,6 +38,56 @@ public final class Symbolizer {
     /** Reads the mappings of a process now (at its first sight: it may be gone by the alert). */
     public void remember(int pid) { snapshot(pid, true); }
 
+    private final Map<Integer, ProcessMaps> kernel = lru(MAPS_MAX);
+    /** The path of each file (device:inode) seen mapped or read, to name a file the kernel sent by its last component. */
+    private final Map<String, String> paths = lru(8192);
+    private static final List<String> LIBRARY_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/lib/aarch64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib", "/lib", "/usr/local/lib", "/usr/bin", "/usr/sbin", "/bin", "/sbin",
+            "/usr/local/bin", "/usr/local/sbin", "/usr/libexec", "/usr/lib/openssh");
+
+    /**
+     * The executable mappings the kernel sent for a process before its first stack: used before /proc/PID/maps, which
+     * is gone with a short-lived process and is another program's after an exec. Each file, sent by its last component,
+     * is found by device and inode: among the files seen so far, in /proc/PID/map_files while the process lives, at
+     * the hints (the program's path) and in the usual library and program directories; a file not found keeps its name.
+     */
+    public void remember(int pid, ProcessMaps fromKernel, List<String> hints) {
+        List<ProcessMaps.Mapping> out = new ArrayList<>(fromKernel.mappings().size());
+        for (ProcessMaps.Mapping mp : fromKernel.mappings()) {
+            String path = mp.path();
+            if (mp.fileBacked() && !path.startsWith("/")) path = locate(pid, mp, hints).orElse(path);
+            out.add(new ProcessMaps.Mapping(mp.start(), mp.end(), mp.perms(), mp.offset(), mp.dev(), mp.inode(), path));
+        }
+        kernel.put(pid, new ProcessMaps(pid, out));
+    }
+
+    private java.util.Optional<String> locate(int pid, ProcessMaps.Mapping mp, List<String> hints) {
+        String key = mp.dev() + ":" + mp.inode(), known = paths.get(key);
+        List<Path> candidates = new ArrayList<>();
+        if (known != null) candidates.add(Path.of(known)); // (a path another mount namespace gave is checked like the rest)
+        candidates.add(Path.of("/proc", Integer.toString(pid), "map_files", Long.toHexString(mp.start()) + "-" + Long.toHexString(mp.end())));
+        for (String h : hints) if (h.startsWith("/") && Path.of(h).getFileName() != null && Path.of(h).getFileName().toString().equals(mp.path())) candidates.add(Path.of(h));
+        for (String d : LIBRARY_DIRS) candidates.add(Path.of(d, mp.path()));
+        for (Path c : candidates) {
+            try {
+                if (!key.equals(fileKey(c))) continue;
+                String real = c.toRealPath().toString();
+                paths.put(key, real);
+                return java.util.Optional.of(real);
+            } catch (IOException | RuntimeException e) {
+                // not this one
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** "fd:01:1234", a file's device (major:minor, as /proc/PID/maps writes it) and inode. */
+    static String fileKey(Path p) throws IOException {
+        long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue(), ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL), minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        return String.format("%02x:%02x:%d", major, minor, ino);
+    }
+
     /** The frames of a stack of process pid, innermost first (addresses[0] the instruction pointer, the rest return addresses). */
     public List<StackFrame> frames(int pid, long[] addresses) { return frames(pid, -1, addresses); }
 
@@ -187,9 +237,14 @@ public final class Symbolizer {
     /** ELF files read so far (for tests and metrics). */
     public long elfReads() { return elfReads; }
 
+    /** The kernel's mappings of pid when it sent them, else /proc's; through parent's when pid is gone (see frames). */
     private ProcessMaps maps(int pid, int parent) {
+        ProcessMaps k = kernel.get(pid);
+        if (k != null) return k;
         ProcessMaps m = snapshot(pid, false);
-        return m != null || parent <= 0 ? m : snapshot(parent, false);
+        if (m != null || parent <= 0) return m;
+        k = kernel.get(parent);
+        return k != null ? k : snapshot(parent, false);
     }
 
     private ProcessMaps snapshot(int pid, boolean fresh) {
@@ -199,6 +254,7 @@ public final class Symbolizer {
         var read = ProcessMaps.read(pid);
         if (read.isPresent()) {
             maps.put(pid, new Snapshot(read.get(), now));
+            for (ProcessMaps.Mapping mp : read.get().mappings()) if (mp.fileBacked() && mp.path().startsWith("/")) paths.put(mp.dev() + ":" + mp.inode(), mp.path());
             return read.get();
         }
         return s == null ? null : s.maps(); // gone: what it had
@@ -213,6 +269,8 @@ public final class Symbolizer {
         Path direct = Path.of("/proc", Integer.toString(pid), "map_files", Long.toHexString(mp.start()) + "-" + Long.toHexString(mp.end()));
         Path file = Files.exists(direct) ? direct : Path.of(mp.path());
         try {
+            // by its path only when that is the very file (another mount namespace's path names another file here)
+            if (file != direct && !(mp.dev() + ":" + mp.inode()).equals(fileKey(file))) throw new IOException(file + " is another file here");
             elfReads++;
             Elf elf = Elf.read(file);
             elves.put(key, elf);

@@ -120,6 +120,20 @@ public final class EventWire {
             MemoryLayout.sequenceLayout(CALL_FRAMES, PROBE_FRAME).withName("frames"), USER_STACK_LAYOUT.withName("ustack"))
             .withName("vigil_item_event");
 
+    /** workload.bpf.c: a process's executable mappings, sent before the first stack of each program it runs. */
+    public static final int EV_MAPS = 32, MAPS_MAX = 64, VMA_NAME = 48;
+
+    public static final StructLayout VMA = MemoryLayout.structLayout(
+            JAVA_LONG.withName("start"), JAVA_LONG.withName("end"), JAVA_LONG.withName("offset"), JAVA_LONG.withName("ino"), JAVA_INT.withName("dev"),
+            JAVA_INT.withName("flags"), MemoryLayout.sequenceLayout(VMA_NAME, JAVA_BYTE).withName("name")).withName("vigil_vma");
+
+    public static final StructLayout MAPS_EVENT = MemoryLayout.structLayout(
+            HEADER.withName("h"), JAVA_INT.withName("n"), JAVA_INT.withName("total"), MemoryLayout.sequenceLayout(MAPS_MAX, VMA).withName("vma"))
+            .withName("vigil_maps_event");
+    static final long MAPS_N = at(MAPS_EVENT, "n"), MAPS_TOTAL = at(MAPS_EVENT, "total"), MAPS_VMA = at(MAPS_EVENT, "vma"),
+            VMA_START = at(VMA, "start"), VMA_END = at(VMA, "end"), VMA_OFFSET = at(VMA, "offset"), VMA_INO = at(VMA, "ino"), VMA_DEV = at(VMA, "dev"),
+            VMA_FLAGS = at(VMA, "flags"), VMA_NAME_AT = at(VMA, "name");
+
     public static final StructLayout SEEN_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("slot"), JAVA_INT.withName("kind"), JAVA_LONG.withName("hash")).withName("vigil_seen_key");
 

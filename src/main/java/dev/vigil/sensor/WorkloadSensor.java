@@ -30,7 +30,7 @@ public final class WorkloadSensor extends RingSensor {
     /** Slots of collect.h's stats this program adds (enum vigil_workload_stat). */
     /** The ring buffer: room for a program start's burst of first sights, each with its stack (about 3.3 KiB). */
     static final int RING_BYTES = 8 << 20;
-    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5, ST_NO_STACK = 6, ST_STACK_SHORT = 7;
+    static final int ST_SLOTS_FULL = 2, ST_ITEMS = 3, ST_PATH_TRUNCATED = 4, ST_RUNTIME_INIT = 5, ST_NO_STACK = 6, ST_STACK_SHORT = 7, ST_MAPS = 8, ST_MAPS_CUT = 9;
 
     /**
      * What the kernel does with a call: its action and, for high-risk calls, which argument
@@ -337,6 +337,8 @@ public final class WorkloadSensor extends RingSensor {
             m.put("runtime_inits", st.lookupU64Sum(ST_RUNTIME_INIT));
             m.put("stacks_unread", st.lookupU64Sum(ST_NO_STACK));
             m.put("stacks_shortened", st.lookupU64Sum(ST_STACK_SHORT));
+            m.put("maps_sent", st.lookupU64Sum(ST_MAPS));
+            m.put("maps_cut", st.lookupU64Sum(ST_MAPS_CUT));
             m.put("slots_reclaimed", reclaimed);
         }
         return m;
@@ -359,6 +361,7 @@ public final class WorkloadSensor extends RingSensor {
                     EventWire.string(s, EventWire.SLOT_EXE, EventWire.PATH_MAX), s.get(EventWire.I, EventWire.SLOT_FLAGS),
                     s.get(EventWire.I, EventWire.SLOT_FROM_SLOT), s.get(EventWire.L, EventWire.SLOT_FROM_CGROUP));
         }
+        if (type == EventWire.EV_MAPS) return maps(b);
         if (type != EventWire.EV_ITEM) throw new IllegalArgumentException("workload: unknown event type " + type);
         // the kernel sends the stack bytes it copied, not the whole room for them
         if (b.length < EventWire.ITEM_SNAP) throw new IllegalArgumentException("workload: item of " + b.length + " bytes");
@@ -379,6 +382,23 @@ public final class WorkloadSensor extends RingSensor {
                 EventWire.string(s, EventWire.ITEM_DIR, EventWire.PATH_MAX), EventWire.string(s, EventWire.ITEM_REAL, EventWire.PATH_MAX),
                 frames ? FrameNames.read(names, s, EventWire.ITEM_NFRAMES, EventWire.ITEM_FRAMES, s.get(EventWire.I, EventWire.H_TGID)) : List.of(),
                 stack(s));
+    }
+
+    /** A process's executable mappings (sent at the size they use). */
+    private static KernelEvent.Maps maps(byte[] b) {
+        long head = EventWire.MAPS_VMA;
+        if (b.length < head) throw new IllegalArgumentException("workload: mappings event of " + b.length + " bytes");
+        MemorySegment s = MemorySegment.ofArray(b.length < EventWire.MAPS_EVENT.byteSize() ? java.util.Arrays.copyOf(b, (int) EventWire.MAPS_EVENT.byteSize()) : b);
+        int n = Math.max(0, Math.min(EventWire.MAPS_MAX, s.get(EventWire.I, EventWire.MAPS_N)));
+        if (head + n * EventWire.VMA.byteSize() > b.length) throw new IllegalArgumentException("workload: mappings event of " + b.length + " bytes for " + n);
+        List<KernelEvent.Maps.Vma> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long at = head + i * EventWire.VMA.byteSize();
+            out.add(new KernelEvent.Maps.Vma(s.get(EventWire.L, at + EventWire.VMA_START), s.get(EventWire.L, at + EventWire.VMA_END),
+                    s.get(EventWire.L, at + EventWire.VMA_OFFSET), s.get(EventWire.L, at + EventWire.VMA_INO), s.get(EventWire.I, at + EventWire.VMA_DEV),
+                    s.get(EventWire.I, at + EventWire.VMA_FLAGS), EventWire.string(s, at + EventWire.VMA_NAME_AT, EventWire.VMA_NAME)));
+        }
+        return new KernelEvent.Maps(EventWire.who(s), out, s.get(EventWire.I, EventWire.MAPS_TOTAL));
     }
 
     /** The user stack read with a first sight. */

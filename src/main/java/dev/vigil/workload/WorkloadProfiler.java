@@ -193,6 +193,10 @@ public final class WorkloadProfiler {
             case KernelEvent.Slot s -> slot(s, now);
             case KernelEvent.Item i -> item(i, now);
             case KernelEvent.Probe p -> probe(p, now);
+            case KernelEvent.Maps m -> {
+                facts.maps(m);
+                yield List.of();
+            }
             default -> List.of();
         };
     }

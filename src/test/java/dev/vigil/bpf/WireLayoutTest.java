@@ -45,7 +45,7 @@ class WireLayoutTest {
                         dev.vigil.sensor.EventWire.PROBE_SPEC, dev.vigil.sensor.EventWire.PROBE_STACK, dev.vigil.sensor.EventWire.PROBE_FRAME,
                         dev.vigil.sensor.EventWire.PROBE_ARG_FILTER)),
                 new Obj("workload", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.SLOT_EVENT,
-                        dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
+                        dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.MAPS_EVENT, dev.vigil.sensor.EventWire.VMA, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
                         dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN, dev.vigil.sensor.EventWire.SLOT_KEY,
                         dev.vigil.sensor.EventWire.PROBE_STACK)));
         for (Obj o : all) {
@@ -95,6 +95,7 @@ class WireLayoutTest {
         javaTypes.put("VIGIL_EV_REC_CALL_IN", (long) dev.vigil.sensor.EventWire.EV_REC_CALL_IN);
         javaTypes.put("VIGIL_EV_SLOT", (long) dev.vigil.sensor.EventWire.EV_SLOT);
         javaTypes.put("VIGIL_EV_ITEM", (long) dev.vigil.sensor.EventWire.EV_ITEM);
+        javaTypes.put("VIGIL_EV_MAPS", (long) dev.vigil.sensor.EventWire.EV_MAPS);
         javaTypes.put("VIGIL_EV_PROBE", (long) dev.vigil.sensor.EventWire.EV_PROBE);
         for (String o : List.of("sequence", "exec", "record", "workload")) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o + ".bpf.o")) {
@@ -146,7 +147,7 @@ class WireLayoutTest {
             classes.put("VIGIL_NET_PUBLIC", (long) dev.vigil.event.KernelEvent.Item.NET_PUBLIC);
             classes.put("VIGIL_NET_UNIX", (long) dev.vigil.event.KernelEvent.Item.NET_UNIX);
             assertThat(obj.btfEnum("vigil_net_class")).isEqualTo(classes);
-            assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_RUNTIME_INIT", 5L, "WST_NO_STACK", 6L, "WST_STACK_SHORT", 7L, "WST_COUNT", 8L));
+            assertThat(obj.btfEnum("vigil_workload_stat")).isEqualTo(Map.of("WST_SLOTS_FULL", 2L, "WST_ITEMS", 3L, "WST_PATH_TRUNCATED", 4L, "WST_RUNTIME_INIT", 5L, "WST_NO_STACK", 6L, "WST_STACK_SHORT", 7L, "WST_MAPS", 8L, "WST_MAPS_CUT", 9L, "WST_COUNT", 10L));
         }
         // the Java twin of the kernel machine uses the same numbers
         assertThat(List.of(dev.vigil.detect.sequence.PhMachine.TRAINING, dev.vigil.detect.sequence.PhMachine.NORMAL,

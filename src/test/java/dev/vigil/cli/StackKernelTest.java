@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @KernelTest
 class StackKernelTest {
-    record Service(String name, Path dir, Path cgroup) {}
+    record Service(String name, Path dir, Path cgroup, String helper, String args) {
+        Service(String name, Path dir, Path cgroup) { this(name, dir, cgroup, name, ""); }
+    }
 
     @Test
     void aNovelItemsAlertCarriesItsStackAndCodeFromNowhereIsNamed(@TempDir Path dir) throws Exception {
@@ -36,11 +38,13 @@ class StackKernelTest {
                 + "alerts: {cooldown: 1h, rate_limit: 0}\n"
                 + "outputs:\n  stdout: {format: json}\n  file: {path: " + dir.resolve("alerts.json") + "}\n");
         List<Service> services = new ArrayList<>();
-        for (String n : List.of("stack_secret", "stack_secret-nofp", "anon_exec")) {
+        for (String n : List.of("stack_secret", "stack_secret-nofp", "anon_exec", "fork-exec")) {
             Path d = Files.createDirectories(dir.resolve(n));
             Files.writeString(d.resolve("name"), "x\n");
             Files.writeString(d.resolve("secret"), "s\n");
-            services.add(new Service(n, d, dev.vigil.host.Cgroups.root().resolve("vigil-stack-" + n.replace('_', '-') + "-" + ProcessHandle.current().pid())));
+            Path cg = dev.vigil.host.Cgroups.root().resolve("vigil-stack-" + n.replace('_', '-') + "-" + ProcessHandle.current().pid());
+            // a child forked per request that executes /bin/true at once: its mappings are gone by the time user space looks
+            services.add(n.equals("fork-exec") ? new Service(n, d, cg, "stack_secret-nofp", " fork-exec") : new Service(n, d, cg));
         }
         List<Process> running = new ArrayList<>();
         try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
@@ -48,7 +52,7 @@ class StackKernelTest {
             for (Service s : services) {
                 Files.createDirectories(s.cgroup());
                 running.add(new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + s.cgroup().resolve("cgroup.procs") + " && exec "
-                        + Native.helper(s.name()) + " " + s.dir()).redirectErrorStream(true).start());
+                        + Native.helper(s.helper()) + " " + s.dir() + s.args()).redirectErrorStream(true).start());
             }
             Map<String, Boolean> stable = new LinkedHashMap<>();
             for (int i = 0; i < 40 && stable.size() < services.size(); i++) {
@@ -79,6 +83,10 @@ class StackKernelTest {
                         : " at open_secret <- handle_request <- main (stack_secret-nofp)";
                 assertThat(a.path("summary").asText()).as(fp).contains("read " + dir.resolve(fp).resolve("secret") + at);
             }
+            // the forked child's stack, named through the mappings the kernel sent before it: it was true by the time user space read its own
+            assertThat(got.get("fork-exec")).as("fork-exec: one alert for the new file").hasSize(1);
+            assertThat(got.get("fork-exec").getFirst().path("summary").asText()).contains("read " + dir.resolve("fork-exec").resolve("secret")
+                    + " at open_secret <- handle_request <- main (stack_secret-nofp)");
             JsonNode site = got.get("stack_secret").getFirst().path("evidence").path("call_site");
             assertThat(site.path("consistent").asBoolean()).as(site.toString()).isTrue();
             assertThat(site.path("check").asText()).contains("is just after a direct call to open").endsWith("the program's own code makes this call");

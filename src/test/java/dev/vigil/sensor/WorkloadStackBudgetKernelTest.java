@@ -38,12 +38,19 @@ class WorkloadStackBudgetKernelTest {
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isZero();
             List<Integer> snaps = new ArrayList<>();
+            List<KernelEvent.Maps> maps = new ArrayList<>(), mapsLater = new ArrayList<>();
+            List<Integer> mapsBeforeItem = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             List<KernelEvent> events = new ArrayList<>();
             while (snaps.size() < 2000 && System.nanoTime() < deadline) {
                 events.clear();
                 w.read(events::add, 100);
                 for (KernelEvent e : events) {
+                    if (e instanceof KernelEvent.Maps m && m.who().comm().equals("vigil-stackfill")) {
+                        if (snaps.isEmpty()) maps.add(m);
+                        else mapsLater.add(m);
+                    }
+                    if (e instanceof KernelEvent.Item i && i.who().comm().equals("vigil-stackfill") && i.stack().ip() != 0) mapsBeforeItem.add(maps.size());
                     if (e instanceof KernelEvent.Item i && i.kind() == KernelEvent.Item.FILE && i.path().startsWith(dir + "/f")) snaps.add(i.stack().snapshot().length);
                 }
             }
@@ -57,6 +64,24 @@ class WorkloadStackBudgetKernelTest {
             assertThat(snaps.subList(firstNone, snaps.size())).containsOnly(0);
             assertThat(w.counts().get("stacks_shortened")).as("each cut counted (and any of cat's own items after them)").isBetween((long) (snaps.size() - first2k), (long) (snaps.size() - first2k) + 20);
             assertThat(w.counts().get("lost")).isZero();
+            // the process's executable mappings went before its first stack, and again as the loader mapped its libraries
+            // (their count changed); none after, while it read the files (its mappings stayed as they were)
+            assertThat(mapsBeforeItem.getFirst()).as("a mappings event before the first item with a stack").isEqualTo(1);
+            assertThat(mapsLater).as("none while it read the files").isEmpty();
+            long catIno = ((Number) Files.getAttribute(cat, "unix:ino")).longValue();
+            long libcIno = ((Number) Files.getAttribute(Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6"), "unix:ino")).longValue();
+            var vmas = maps.getLast().vmas();
+            assertThat(vmas).as("%s", vmas).anySatisfy(v -> {
+                assertThat(v.name()).isEqualTo("vigil-stackfill");
+                assertThat(v.ino()).isEqualTo(catIno);
+                assertThat(v.offset()).isPositive(); // its text segment, past the ELF headers
+            });
+            assertThat(vmas).anySatisfy(v -> {
+                assertThat(v.name()).isEqualTo("libc.so.6");
+                assertThat(v.ino()).isEqualTo(libcIno);
+            });
+            assertThat(vmas).as("the vDSO, marked").anySatisfy(v -> assertThat(v.flags() & KernelEvent.Maps.Vma.VDSO).isNotZero());
+            assertThat(maps.getLast().total()).isEqualTo(vmas.size());
         }
     }
 }
