@@ -37,7 +37,7 @@ public final class ProcessContext {
         switch (e) {
             case KernelEvent.Exec x -> {
                 argv.put(x.who().tgid(), x.argv());
-                execs.put(x.who().tgid(), new Seen(x.filename(), x.who().ppid(), x.who().uid(), x.who().cgroup(), x.who().comm()));
+                execs.put(x.who().tgid(), new Seen(x.filename(), x.who().ppid(), x.who().uid(), x.who().cgroup(), x.who().comm(), x.who().ktimeNs()));
                 risky.remove(x.who().tgid());
             }
             case KernelEvent.Risky r -> {
@@ -52,8 +52,9 @@ public final class ProcessContext {
     /**
      * What a process's last exec event said of it (kept after it is gone).
      * @param cgroup the cgroup v2 id (the inode of its cgroup folder)
+     * @param ktimeNs when it exec'd (CLOCK_MONOTONIC): what it did before ran another program
      */
-    public record Seen(String exe, int ppid, int uid, long cgroup, String comm) {}
+    public record Seen(String exe, int ppid, int uid, long cgroup, String comm, long ktimeNs) {}
 
     /** What the exec collector saw of a process, if it exec'd while vigil ran. */
     public synchronized Optional<Seen> seen(int tgid) {

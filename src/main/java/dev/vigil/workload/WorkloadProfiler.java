@@ -499,7 +499,9 @@ public final class WorkloadProfiler {
     private Alert alert(KernelEvent.Who who, String call, Observation ob, WorkloadKey w, WorkloadProfile profile, Dimension d, String item, Instant now,
                         List<StackFrame> stack) {
         // the executable its exec event named, else what /proc says (a recorded fact: the same live and replayed)
-        String named = describer.context().seen(who.tgid()).map(dev.vigil.host.ProcessContext.Seen::exe).orElseGet(() -> facts.exe(who.tgid()));
+        // (none when the process exec'd another program after the call: it was who.comm then)
+        var seen = describer.context().seen(who.tgid());
+        String named = seen.isEmpty() ? facts.exe(who.tgid()) : seen.get().ktimeNs() <= who.ktimeNs() ? seen.get().exe() : "";
         ProcessRef p = describer.describe(who.tgid(), who.pid(), who.comm(), named);
         String exe = named.isEmpty() ? who.comm() : named;
         String learnedFor = LineageDetector.words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));

@@ -85,6 +85,8 @@ class StackKernelTest {
             }
             // the forked child's stack, named through the mappings the kernel sent before it: it was true by the time user space read its own
             assertThat(got.get("fork-exec")).as("fork-exec: one alert for the new file").hasSize(1);
+            assertThat(got.get("fork-exec").getFirst().path("summary").asText()).as("named as it was at the call, not as the program it runs now")
+                    .contains("): stack_secret-no (pid ").doesNotContain("): true (pid ");
             assertThat(got.get("fork-exec").getFirst().path("summary").asText()).contains("read " + dir.resolve("fork-exec").resolve("secret")
                     + " at open_secret <- handle_request <- main (stack_secret-nofp)");
             JsonNode site = got.get("stack_secret").getFirst().path("evidence").path("call_site");
