@@ -200,5 +200,8 @@ public final class DwarfLines {
         return name.startsWith("/") || dir.isEmpty() ? name : dir + "/" + name;
     }
 
+    /** No rows (a file without line tables). */
+    boolean isEmpty() { return addresses.length == 0; }
+
     static DwarfLines none() { return new DwarfLines(new long[0], new int[0], new int[0], List.of()); }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -144,7 +145,10 @@ public final class Elf {
             lines = dl == null || dl.type() == 8 ? DwarfLines.none() // SHT_NOBITS: stripped into a debug file
                     : DwarfLines.read(bytes, dl.offset(), dl.size(), ls == null ? -1 : ls.offset(), ds == null ? -1 : ds.offset());
         }
-        return lines.at(address);
+        var own = lines.at(address);
+        if (own.isPresent() || !lines.isEmpty()) return own;
+        var d = debugFile(); // a stripped file's lines are in its debug file
+        return d.isPresent() ? d.get().sourceAt(address) : own;
     }
 
     /**
@@ -170,7 +174,9 @@ public final class Elf {
         }
     }
 
-    private static Elf parse(Path path, ByteBuffer b) {
+    private static Elf parse(Path path, ByteBuffer b) { return parse(path, b, false); }
+
+    private static Elf parse(Path path, ByteBuffer b, boolean companion) {
         long phoff = b.getLong(0x20), shoff = b.getLong(0x28);
         int phentsize = Short.toUnsignedInt(b.getShort(0x36)), phnum = Short.toUnsignedInt(b.getShort(0x38));
         int shentsize = Short.toUnsignedInt(b.getShort(0x3A)), shnum = Short.toUnsignedInt(b.getShort(0x3C));
@@ -195,7 +201,7 @@ public final class Elf {
         Map<String, Symbol> functions = new LinkedHashMap<>();
         Section symtab = sections.stream().filter(s -> s.type() == SHT_SYMTAB).findFirst()
                 .orElseGet(() -> sections.stream().filter(s -> s.type() == SHT_DYNSYM).findFirst().orElse(null));
-        if (symtab != null) readSymbols(b, symtab, sections.get(symtab.link()), segments, functions);
+        if (symtab != null) readSymbols(b, symtab, sections.get(symtab.link()), segments, functions, companion);
         // a stripped binary's .symtab is gone but .dynsym stays: add its exported functions too
         for (Section s : sections) {
             if (s.type() == SHT_DYNSYM && s != symtab) readSymbols(b, s, sections.get(s.link()), segments, functions);
@@ -221,6 +227,11 @@ public final class Elf {
     }
 
     private static void readSymbols(ByteBuffer b, Section tab, Section strs, List<Segment> segments, Map<String, Symbol> out) {
+        readSymbols(b, tab, strs, segments, out, false);
+    }
+
+    /** unmapped: keep symbols whose address no loaded segment holds (a debug file's: its segments hold no bytes), file offset -1. */
+    private static void readSymbols(ByteBuffer b, Section tab, Section strs, List<Segment> segments, Map<String, Symbol> out, boolean unmapped) {
         long n = tab.entsize() == 0 ? 0 : tab.size() / tab.entsize();
         for (long i = 0; i < n; i++) {
             int e = Math.toIntExact(tab.offset() + i * tab.entsize());
@@ -231,7 +242,7 @@ public final class Elf {
             String name = string(b, strs.offset() + Integer.toUnsignedLong(b.getInt(e)));
             if (name.isEmpty() || out.containsKey(name)) continue;
             long off = offset(segments, value);
-            if (off >= 0) out.put(name, new Symbol(name, value, size, off));
+            if (off >= 0 || unmapped) out.put(name, new Symbol(name, value, size, off));
         }
     }
 
@@ -294,8 +305,126 @@ public final class Elf {
     /** The file offset of an address of the file's loaded segments, or -1. */
     public long fileOffset(long address) { return offset(segments, address); }
 
-    /** The function an address of the file's own address space falls in, with the distance from its start. */
+    /** Where separate debug files are looked for (as gdb does): ROOT/.build-id/xx/rest.debug and ROOT/DIR/NAME. */
+    private static volatile List<Path> debugRoots = List.of(Path.of("/usr/lib/debug"));
+
+    /** Sets the debug roots (tests; default /usr/lib/debug). */
+    public static void debugRoots(List<Path> roots) { debugRoots = List.copyOf(roots); }
+
+    private Elf companion;
+    private boolean companionLooked;
+
+    /**
+     * The file's debug companion, for the symbols and lines a stripped file lacks: a separate debug file found by
+     * build id (ROOT/.build-id/xx/rest.debug, its build id checked) or by .gnu_debuglink (beside the file, in its
+     * .debug folder, or under ROOT with the file's own folder; its CRC-32 checked), else the MiniDebugInfo the file
+     * embeds (.gnu_debugdata: an xz-compressed ELF holding a .symtab of its local functions). Empty when none.
+     */
+    public synchronized Optional<Elf> debugFile() {
+        if (!companionLooked) {
+            companionLooked = true;
+            companion = separateDebugFile().orElseGet(() -> miniDebugInfo().orElse(null));
+        }
+        return Optional.ofNullable(companion);
+    }
+
+    /** Has a full symbol table of its own (.symtab, not only the exported functions of .dynsym). */
+    private boolean hasSymtab() { return sections.stream().anyMatch(x -> x.type() == SHT_SYMTAB && x.size() > 0); }
+
+    private Optional<Elf> separateDebugFile() {
+        List<Path> candidates = new ArrayList<>();
+        if (buildId.length() > 2) for (Path r : debugRoots) candidates.add(r.resolve(".build-id").resolve(buildId.substring(0, 2)).resolve(buildId.substring(2) + ".debug"));
+        Section link = section(".gnu_debuglink");
+        String linkName = "";
+        long crc = -1;
+        if (link != null && link.size() > 4) {
+            linkName = string(bytes, link.offset());
+            long crcAt = link.offset() + ((utf8Length(linkName) + 1 + 3) & ~3L);
+            if (crcAt + 4 <= link.offset() + link.size()) crc = Integer.toUnsignedLong(bytes.getInt(Math.toIntExact(crcAt)));
+            Path dir = path.toAbsolutePath().getParent();
+            if (!linkName.isEmpty() && !linkName.contains("/") && dir != null) {
+                candidates.add(dir.resolve(linkName));
+                candidates.add(dir.resolve(".debug").resolve(linkName));
+                for (Path r : debugRoots) candidates.add(Path.of(r.toString(), dir.toString()).resolve(linkName));
+            }
+        }
+        for (Path c : candidates) {
+            try {
+                if (!Files.isRegularFile(c) || c.toAbsolutePath().equals(path.toAbsolutePath())) continue;
+                Elf d = readCompanion(c);
+                boolean byId = !buildId.isEmpty() && buildId.equals(d.buildId());
+                boolean byCrc = c.getFileName().toString().equals(linkName) && crc >= 0 && crc32(c) == crc;
+                if (byId || byCrc) return Optional.of(d);
+            } catch (IOException | RuntimeException e) {
+                // not this one
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long crc32(Path p) throws IOException {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        try (var in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) c.update(buf, 0, n);
+        }
+        return c.getValue();
+    }
+
+    private static Elf readCompanion(Path p) throws IOException {
+        ByteBuffer b;
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            if (ch.size() < 64 || ch.size() > Integer.MAX_VALUE) throw new IOException(p + ": not a debug file");
+            b = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return companion(p, b);
+    }
+
+    private static Elf companion(Path p, ByteBuffer b) throws IOException {
+        if (b.getInt(0) != 0x464c457f || b.get(4) != 2 || b.get(5) != 1) throw new IOException(p + ": not a 64-bit little-endian ELF file");
+        try {
+            return parse(p, b, true);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IOException(p + ": truncated or corrupt ELF file");
+        }
+    }
+
+    /** At most this many bytes of MiniDebugInfo are decompressed. */
+    private static final int MINI_DEBUG_MAX = 64 << 20;
+
+    private Optional<Elf> miniDebugInfo() {
+        Section d = section(".gnu_debugdata");
+        if (d == null || d.size() == 0 || d.type() == 8) return Optional.empty();
+        try {
+            byte[] xz = new byte[Math.toIntExact(d.size())];
+            bytes.get(Math.toIntExact(d.offset()), xz);
+            byte[] elf;
+            try (var in = new org.tukaani.xz.XZInputStream(new java.io.ByteArrayInputStream(xz))) {
+                elf = in.readNBytes(MINI_DEBUG_MAX + 1);
+            }
+            if (elf.length > MINI_DEBUG_MAX) return Optional.empty();
+            return Optional.of(companion(Path.of(path + "[.gnu_debugdata]"), ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The function an address of the file's own address space falls in, with the distance from its start: from the
+     * file's own .symtab, else its debug companion's (a stripped file's local functions), else .dynsym's exported ones.
+     */
     public Optional<Map.Entry<Symbol, Long>> functionAt(long address) {
+        if (!hasSymtab()) {
+            var d = debugFile();
+            if (d.isPresent()) {
+                var f = d.get().ownFunctionAt(address);
+                if (f.isPresent()) return f;
+            }
+        }
+        return ownFunctionAt(address);
+    }
+
+    private Optional<Map.Entry<Symbol, Long>> ownFunctionAt(long address) {
         int lo = 0, hi = byAddress.length - 1, at = -1;
         while (lo <= hi) { // the last symbol starting at or before address
             int mid = (lo + hi) >>> 1;
