@@ -11,7 +11,8 @@ import java.util.Optional;
  * that ends just before the return address (a direct call, e8; a call through the GOT,
  * ff 15; a call through a register or memory, ff /2), follows a direct call through the PLT
  * to the imported function, and compares that with the C library function the system call
- * was made in (frame 0). Hand-written: no maintained Java disassembler resolves here, and the
+ * was made in (frame 0). On arm64 the call is the 4-byte instruction before the return address
+ * (bl, blr, blraa/blrab). Hand-written: no maintained Java disassembler resolves here, and the
  * few call forms above are all it needs.
  */
 public final class CallSite {
@@ -67,24 +68,18 @@ public final class CallSite {
     }
 
 
-    private static Check check(Elf elf, StackFrame site, Elf lib, StackFrame made, int index) {
+    static Check check(Elf elf, StackFrame site, Elf lib, StackFrame made, int index) {
         long ra = elf.addressOf(site.offset());
         String where = (site.symbol().isEmpty() ? "offset 0x" + Long.toHexString(site.offset()) : site.symbol() + "+0x" + Long.toHexString(site.symbolOffset()))
                 + " of " + site.binary();
+        if (elf.machine() == Elf.AARCH64) return arm64(elf, ra, where, lib, made, index);
+        if (elf.machine() != Elf.X86_64) return new Check(true, "the calls of " + site.binary() + "'s machine (ELF machine " + elf.machine() + ") are not decoded");
         byte[] b = elf.bytesAt(ra - 7, 7); // the 7 bytes before the return address
         if (b.length < 7) return new Check(true, "the code before " + where + " could not be read");
         String madeIn = made.symbol().isEmpty() ? made.text() : made.symbol();
         if ((b[2] & 0xff) == 0xe8) { // call rel32
             long rel = (b[3] & 0xffL) | (b[4] & 0xffL) << 8 | (b[5] & 0xffL) << 16 | (long) b[6] << 24;
-            long target = ra + rel;
-            Optional<String> imported = elf.importAt(target);
-            String callee = imported.map(n -> n + "@plt").orElseGet(() -> elf.functionAt(target).map(e -> e.getKey().name()).orElse("0x" + Long.toHexString(target)));
-            if (imported.isPresent() && index == 1 && lib != null && !made.symbol().isEmpty()) {
-                boolean same = sameFunction(lib, imported.get(), made.symbol());
-                return new Check(same, where + " is just after a direct call to " + callee + (same ? ", the function the system call was made in ("
-                        + madeIn + "): the program's own code makes this call" : ", not to " + madeIn + ", where the system call was made: the call did not come from this code"));
-            }
-            return new Check(true, where + " is just after a direct call to " + callee + ": the program's own code calls there");
+            return direct(elf, where, ra + rel, lib, made, index);
         }
         if ((b[1] & 0xff) == 0xff && (b[2] & 0xff) == 0x15) { // call *disp32(%rip): through the GOT
             long disp = (b[3] & 0xffL) | (b[4] & 0xffL) << 8 | (b[5] & 0xffL) << 16 | (long) b[6] << 24;
@@ -105,6 +100,38 @@ public final class CallSite {
             if (((modrm >> 3) & 7) == 2 && indirectLength(modrm, sib) + (rex ? 1 : 0) == len) {
                 return new Check(true, where + " is just after an indirect call: its target is not known from the code");
             }
+        }
+        return new Check(false, where + " is not just after a call instruction: the return address was not left by a call"
+                + " (a return-oriented or injected call)");
+    }
+
+    /** A direct call to target: through the PLT to an import (checked against where the system call was made), or to a function of the file. */
+    private static Check direct(Elf elf, String where, long target, Elf lib, StackFrame made, int index) {
+        String madeIn = made.symbol().isEmpty() ? made.text() : made.symbol();
+        Optional<String> imported = elf.importAt(target);
+        String callee = imported.map(n -> n + "@plt").orElseGet(() -> elf.functionAt(target).map(e -> e.getKey().name()).orElse("0x" + Long.toHexString(target)));
+        if (imported.isPresent() && index == 1 && lib != null && !made.symbol().isEmpty()) {
+            boolean same = sameFunction(lib, imported.get(), made.symbol());
+            return new Check(same, where + " is just after a direct call to " + callee + (same ? ", the function the system call was made in ("
+                    + madeIn + "): the program's own code makes this call" : ", not to " + madeIn + ", where the system call was made: the call did not come from this code"));
+        }
+        return new Check(true, where + " is just after a direct call to " + callee + ": the program's own code calls there");
+    }
+
+    /**
+     * arm64: every instruction is 4 bytes and a call leaves the address of the next one in x30, so the call is the
+     * instruction just before the return address: bl (direct), blr or blraa/blrab and their z forms (through a register).
+     */
+    private static Check arm64(Elf elf, long ra, String where, Elf lib, StackFrame made, int index) {
+        byte[] b = elf.bytesAt(ra - 4, 4);
+        if (b.length < 4) return new Check(true, "the code before " + where + " could not be read");
+        int insn = (b[0] & 0xff) | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
+        if ((insn & 0xFC000000) == 0x94000000) { // bl imm26
+            long offset = ((long) (insn & 0x03FFFFFF) << 38) >> 36; // sign-extended, times 4
+            return direct(elf, where, ra - 4 + offset, lib, made, index);
+        }
+        if ((insn & 0xFFFFFC1F) == 0xD63F0000 || (insn & 0xFEFFF800) == 0xD63F0800) { // blr xn; blraa, blrab, blraaz, blrabz
+            return new Check(true, where + " is just after an indirect call: its target is not known from the code");
         }
         return new Check(false, where + " is not just after a call instruction: the return address was not left by a call"
                 + " (a return-oriented or injected call)");

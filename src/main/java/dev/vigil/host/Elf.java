@@ -95,7 +95,9 @@ public final class Elf {
         if (relaPlt != null && relaPlt.entsize() > 0) {
             long n = relaPlt.size() / relaPlt.entsize();
             for (long i = 0; i < n; i++) {
-                long slot = pltSec != null ? pltSec.addr() + 16 * i : plt != null ? plt.addr() + 16 * (i + 1) : -1;
+                // .plt's first entry, the resolver's, is 16 bytes on x86-64 and 32 on arm64; every other entry 16
+                long head = machine() == AARCH64 ? 32 : 16;
+                long slot = pltSec != null ? pltSec.addr() + 16 * i : plt != null ? plt.addr() + head + 16 * i : -1;
                 int e = Math.toIntExact(relaPlt.offset() + i * relaPlt.entsize());
                 if (slot >= 0 && address >= slot && address < slot + 16) return Optional.of(relocName(relaPlt, e));
                 if (b(e) == address) return Optional.of(relocName(relaPlt, e)); // the GOT slot itself
@@ -106,13 +108,19 @@ public final class Elf {
             long n = relaDyn.size() / relaDyn.entsize();
             for (long i = 0; i < n; i++) {
                 int e = Math.toIntExact(relaDyn.offset() + i * relaDyn.entsize());
-                if (b(e) == address && (bytes.getLong(e + 8) & 0xffffffffL) == 6) return Optional.of(relocName(relaDyn, e));
+                long type = bytes.getLong(e + 8) & 0xffffffffL; // R_X86_64_GLOB_DAT, R_AARCH64_GLOB_DAT
+                if (b(e) == address && (type == 6 || type == 1025)) return Optional.of(relocName(relaDyn, e));
             }
         }
         return Optional.empty();
     }
 
     private long b(int at) { return bytes.getLong(at); }
+
+    /** e_machine: {@link #X86_64} or {@link #AARCH64} (others are read, but their calls are not decoded). */
+    public int machine() { return Short.toUnsignedInt(bytes.getShort(0x12)); }
+
+    public static final int X86_64 = 62, AARCH64 = 183;
 
     private String relocName(Section rela, int e) {
         long sym = bytes.getLong(e + 8) >>> 32;
