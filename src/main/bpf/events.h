@@ -59,6 +59,8 @@ struct vigil_test_event {
 #define VIGIL_USER_STACK 32
 #define VIGIL_STACK_SNAP 8192 /* bytes of the user stack copied with it: at once, else in chunks of 256 as far as mapped */
 
+#define VIGIL_STACK_SHORTENED 1
+
 /* A thread's user stack at a call (stack.h): read with a first sight or a sequence anomaly. */
 struct vigil_user_stack {
 	__u32 nstack;        /* user stack frames in stack (the kernel's frame-pointer walk), 0: none read */
@@ -66,7 +68,7 @@ struct vigil_user_stack {
 	__u64 regs[3];       /* the thread's user ip, sp and bp at the call */
 	__u64 stack[VIGIL_USER_STACK]; /* return addresses, innermost first (stack[0]: the ip) */
 	__u32 snap_len;      /* bytes of the user stack copied from sp up (for unwinding by .eh_frame in user space) */
-	__u32 _pad;
+	__u32 flags;         /* VIGIL_STACK_SHORTENED: less was copied than could be (the ring was filling) */
 	__u8 snap[VIGIL_STACK_SNAP];
 };
 

@@ -34,7 +34,7 @@ static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 bu
 	u->regs[1] = BPF_CORE_READ(regs, sp);
 	u->regs[2] = BPF_CORE_READ(regs, bp);
 	u->snap_len = 0;
-	u->_pad = 0;
+	u->flags = budget < VIGIL_STACK_SNAP ? VIGIL_STACK_SHORTENED : 0;
 	__u64 sp = u->regs[1];
 	if (budget >= VIGIL_STACK_SNAP && bpf_probe_read_user(u->snap, VIGIL_STACK_SNAP, (void *)sp) == 0)
 		u->snap_len = VIGIL_STACK_SNAP;

@@ -230,10 +230,13 @@ final class LiveRun implements AutoCloseable {
                             "those files are named by the path as it was passed, cut at 255 bytes", () -> w.counts().getOrDefault("paths_truncated", 0L))
                     .watch("workload_stacks", "first sights whose user stack the kernel could not read",
                             "those alerts do not say where in the program they happened, and code running from anonymous memory there was not checked",
-                            () -> w.counts().getOrDefault("stacks_unread", 0L))
-                    .watch("workload_stacks_short", "first sights sent with a shortened copy of their stack (the ring buffer was filling)",
-                            "those alerts' stacks may stop before the program's own frames (8 KiB is copied while the ring is under a quarter full, 2 KiB to half, none past)",
-                            () -> w.counts().getOrDefault("stacks_shortened", 0L));
+                            () -> w.counts().getOrDefault("stacks_unread", 0L));
+        }
+        if (workloads != null) {
+            // (a short copy of a first sight's stack matters only when the first sight is alerted: learning takes most of them)
+            c.watch("workload_stacks_short", "alerts whose stack the kernel copied short (the workload ring buffer was filling)",
+                    "those alerts' stacks may stop before the program's own frames (8 KiB is copied while the ring is under a quarter full, 2 KiB to half, none past)",
+                    () -> workloads.profiler().shortStackAlerts());
         }
         if (workloads != null) {
             // (items of processes gone before they were told stay a metric, vigil_profile_items_unresolved: short-lived children make them every day)

@@ -158,8 +158,11 @@ public sealed interface KernelEvent {
         }
     }
 
-    record UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot) {
+    /** shortened: the kernel copied less of the stack than it could (its ring was filling), so the stack may end early. */
+    record UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot, boolean shortened) {
         public static final UserStack NONE = new UserStack(0, 0, 0, new long[0], 0, new byte[0]);
+
+        public UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot) { this(ip, sp, bp, frames, error, snapshot, false); }
 
         public UserStack {
             frames = frames == null ? new long[0] : frames.clone();

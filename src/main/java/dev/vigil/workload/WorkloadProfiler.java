@@ -294,8 +294,14 @@ public final class WorkloadProfiler {
         StackFrame nowhere = stack.stream().filter(f -> f.fromNowhere() && !f.nowhere().equals(StackFrame.JIT)).findFirst()
                 .orElse(stack.stream().filter(StackFrame::fromNowhere).findFirst().orElse(null));
         if (nowhere != null) out.addAll(judge(s, Stacks.code(nowhere, ob, i.call()), i.who(), i.call(), null, now, stack));
+        if (i.stack().shortened() && out.stream().anyMatch(a -> !a.kind().equals("profile_state"))) shortStackAlerts++;
         return out;
     }
+
+    private long shortStackAlerts;
+
+    /** Alerts whose stack the kernel copied short (its ring was filling): their words may not reach the program's own frames. */
+    public long shortStackAlerts() { return shortStackAlerts; }
 
     private List<dev.vigil.event.ProbeSpec> probes = List.of();
     /** Novel probe items already alerted, by dedup key, with the hits since not yet reported as repeats; bounded. */

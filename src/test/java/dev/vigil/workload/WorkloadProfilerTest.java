@@ -34,6 +34,12 @@ class WorkloadProfilerTest {
         return new Item(WHO, slot, Item.FILE, 257, "openat", KernelEvent.Item.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16], path.hashCode(), path, "");
     }
 
+    /** The same read, with a stack the kernel copied short (its ring was filling). */
+    static Item shortStack(String path) {
+        return new Item(WHO, 1, Item.FILE, 257, "openat", KernelEvent.Item.ACT_OPENAT, 3, 0, new long[4], 0, 0, 0, new byte[16], path.hashCode(), path, "", "",
+                List.of(), new KernelEvent.UserStack(0x1000, 0x2000, 0, new long[] {0x1000}, 0, new byte[0], true));
+    }
+
     @Test
     void learnsTurnsStableByActivityAlertsNewItemsAndCollapsesFanOut() {
         List<Integer> ignoredSlots = new ArrayList<>();
@@ -43,7 +49,9 @@ class WorkloadProfilerTest {
         assertThat(p.workloadOf(1).orElseThrow().text()).isEqualTo("host app");
         for (int i = 0; i < 30; i++) assertThat(p.accept(read("/srv/static/page" + (char) ('a' + i % 26) + i / 26 + ".html"), T0.plusSeconds(1))).isEmpty();
         assertThat(p.accept(read("/etc/app.conf"), T0.plusSeconds(1))).isEmpty();
-        assertThat(p.learnt()).as("24 pages, then the directory collapsed: the other 6 are known").isEqualTo(25);
+        assertThat(p.accept(shortStack("/etc/app.d/extra.conf"), T0.plusSeconds(1))).isEmpty();
+        assertThat(p.shortStackAlerts()).as("a short stack while learning alerts nothing").isZero();
+        assertThat(p.learnt()).as("24 pages, then the directory collapsed: the other 6 are known").isEqualTo(26);
 
         // 20 s later but only 500 calls made: still learning; 1,500 calls: stable, one notice per dimension
         assertThat(p.tick(T0.plusSeconds(20), slot -> 500)).isEmpty();
@@ -62,6 +70,9 @@ class WorkloadProfilerTest {
         assertThat(a.getFirst().severity()).isEqualTo(Alert.Severity.HIGH);
         assertThat(p.novel()).isEqualTo(1);
         assertThat(ignoredSlots).isEmpty();
+        assertThat(p.shortStackAlerts()).isZero();
+        assertThat(p.accept(shortStack("/etc/gshadow"), T0.plusSeconds(32))).hasSize(1);
+        assertThat(p.shortStackAlerts()).as("an alert whose stack was copied short: counted for the coverage watch").isEqualTo(1);
     }
 
     @Test
