@@ -324,7 +324,7 @@ public final class Elf {
 
     /**
      * The file's debug companion, for the symbols and lines a stripped file lacks: a separate debug file found by
-     * build id (ROOT/.build-id/xx/rest.debug, its build id checked) or by .gnu_debuglink (beside the file, in its
+     * build id (ROOT/.build-id/xx/rest.debug, or debuginfod's cache ID/debuginfo; its build id checked) or by .gnu_debuglink (beside the file, in its
      * .debug folder, or under ROOT with the file's own folder; its CRC-32 checked), else the MiniDebugInfo the file
      * embeds (.gnu_debugdata: an xz-compressed ELF holding a .symtab of its local functions). Empty when none.
      */
@@ -341,7 +341,10 @@ public final class Elf {
 
     private Optional<Elf> separateDebugFile() {
         List<Path> candidates = new ArrayList<>();
-        if (buildId.length() > 2) for (Path r : debugRoots) candidates.add(r.resolve(".build-id").resolve(buildId.substring(0, 2)).resolve(buildId.substring(2) + ".debug"));
+        if (buildId.length() > 2) {
+            for (Path r : debugRoots) candidates.add(r.resolve(".build-id").resolve(buildId.substring(0, 2)).resolve(buildId.substring(2) + ".debug"));
+            for (Path c : debuginfodCaches()) candidates.add(c.resolve(buildId).resolve("debuginfo")); // what gdb or debuginfod-find fetched
+        }
         Section link = section(".gnu_debuglink");
         String linkName = "";
         long crc = -1;
@@ -368,6 +371,16 @@ public final class Elf {
             }
         }
         return Optional.empty();
+    }
+
+    /** debuginfod's client caches: $DEBUGINFOD_CACHE_PATH, else ~/.cache/debuginfod_client (this user's and root's). */
+    private static List<Path> debuginfodCaches() {
+        String env = System.getenv("DEBUGINFOD_CACHE_PATH");
+        if (env != null && !env.isBlank()) return List.of(Path.of(env));
+        List<Path> out = new ArrayList<>();
+        out.add(Path.of(System.getProperty("user.home"), ".cache", "debuginfod_client"));
+        if (!out.getFirst().equals(Path.of("/root/.cache/debuginfod_client"))) out.add(Path.of("/root/.cache/debuginfod_client"));
+        return out;
     }
 
     private static long crc32(Path p) throws IOException {

@@ -81,6 +81,22 @@ class DebugFilesTest {
     }
 
     @Test
+    void aDebugFileInDebuginfodsCacheIsFoundByBuildId() throws Exception {
+        Path bin = stripped("app");
+        String id = Elf.read(bin).buildId();
+        String home = System.getProperty("user.home");
+        Path cache = Files.createDirectories(dir.resolve("home/.cache/debuginfod_client").resolve(id));
+        run("objcopy", "--only-keep-debug", full.toString(), cache.resolve("debuginfo").toString());
+        System.setProperty("user.home", dir.resolve("home").toString());
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("DEBUGINFOD_CACHE_PATH") == null, "DEBUGINFOD_CACHE_PATH set");
+            assertThat(Elf.read(bin).functionAt(worker + 2).orElseThrow().getKey().name()).isEqualTo("hidden_worker");
+        } finally {
+            System.setProperty("user.home", home);
+        }
+    }
+
+    @Test
     void miniDebugInfoNamesAStrippedBinarysLocalFunctions() throws Exception {
         // as Fedora builds it: the functions .dynsym lacks, in an xz-compressed ELF of their own, added as .gnu_debugdata
         Path bin = stripped("app");
