@@ -505,14 +505,14 @@ __noinline int vigil_send_maps(void) /* global: verified once, not at each first
 	return 1;
 }
 
-static __always_inline void first_sight(struct vigil_item_event *e)
+/*
+ * Sends an item event built in e: with the probed functions it was made in, the thread's user
+ * stack (as much as the ring's fill allows) and, before it, the process's mappings when they
+ * changed. Only the stack bytes copied cross: the rest of the event is a fixed 1.3 KiB. 0 when
+ * sent, else the ring was full (counted against the slot).
+ */
+static __always_inline int send_item(struct vigil_item_event *e)
 {
-	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
-	if (seen_before(e))
-		return;
-	struct vigil_seen fresh = {};
-	if (bpf_map_update_elem(&seen, &k, &fresh, BPF_NOEXIST) != 0)
-		return; /* another thread sent it */
 	vigil_header(&e->h, VIGIL_EV_ITEM);
 	e->nframes = vigil_call_frames(e->frames, &e->depth); /* the probed functions it was made in (custom probes) */
 	__u32 budget = vigil_stack_budget(&events);
@@ -522,17 +522,28 @@ static __always_inline void first_sight(struct vigil_item_event *e)
 		vigil_send_maps(); /* before the item, so that user space has them when it symbolizes its stack */
 	if (!vigil_user_stack(&e->ustack, budget))
 		vigil_count(WST_NO_STACK);
-	/* only the stack bytes copied cross: the rest of the event is a fixed 1.3 KiB */
 	__u64 size = VIGIL_STACK_EVENT_SIZE(e, ustack);
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	if (bpf_ringbuf_output(&events, e, size, 0) != 0) {
 		lost_in(e->slot);
-		bpf_map_delete_elem(&seen, &k);
-		return;
+		return -1;
 	}
 	vigil_count(VIGIL_STAT_SENT);
 	vigil_count(WST_ITEMS);
+	return 0;
+}
+
+static __always_inline void first_sight(struct vigil_item_event *e)
+{
+	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
+	if (seen_before(e))
+		return;
+	struct vigil_seen fresh = {};
+	if (bpf_map_update_elem(&seen, &k, &fresh, BPF_NOEXIST) != 0)
+		return; /* another thread sent it */
+	if (send_item(e) != 0)
+		bpf_map_delete_elem(&seen, &k); /* lost: seen again next time */
 }
 
 static __always_inline void item_init(struct vigil_item_event *e, __u32 slot, __u32 kind, __u32 nr, __u32 action)
@@ -1059,14 +1070,9 @@ int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 		if (s) {
 			item_init(&s->e, slot, VIGIL_ITEM_SYSCALL, nr, 0);
 			s->e.hash = nr;
-			vigil_header(&s->e.h, VIGIL_EV_ITEM);
-			if (bpf_ringbuf_output(&events, &s->e, sizeof(s->e), 0) != 0) {
-				lost_in(slot);
+			/* its own stack and frames (the scratch holds the last item's) */
+			if (send_item(&s->e) != 0)
 				__sync_fetch_and_and(word, ~bit); /* lost: seen again next time */
-			} else {
-				vigil_count(VIGIL_STAT_SENT);
-				vigil_count(WST_ITEMS);
-			}
 		}
 	}
 	struct vigil_call_rule *r = bpf_map_lookup_elem(&rules, &nr);

@@ -82,8 +82,13 @@ class CostKernelTest {
             // on again: a BPF_ENABLE_STATS descriptor another process held when it was first written makes that write a
             // no-op, and its close then turns the kernel's counting off
             Files.writeString(sysctl, "1");
-            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            // the metrics server answers while the agent still registers its metrics: scraped until the programs' are there
+            String text = "";
+            for (int i = 0; i < 100 && !text.contains("vigil_bpf_stats_enabled"); i++) {
+                if (i > 0) Thread.sleep(100);
+                text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            }
             assertThat(text).contains("vigil_bpf_stats_enabled 1.0");
             assertThat(text).containsPattern("vigil_bpf_program_runs_total\\{program=\"vigil_w_enter\"} [1-9]")
                     .containsPattern("vigil_bpf_program_run_ns_total\\{program=\"vigil_w_exit_call\"} [1-9]")

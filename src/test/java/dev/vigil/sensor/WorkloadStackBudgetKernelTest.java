@@ -41,6 +41,7 @@ class WorkloadStackBudgetKernelTest {
             List<KernelEvent.Maps> maps = new ArrayList<>(), mapsLater = new ArrayList<>();
             List<Integer> mapsBeforeItem = new ArrayList<>();
             List<String> misflagged = new ArrayList<>();
+            List<KernelEvent.Item> syscalls = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             List<KernelEvent> events = new ArrayList<>();
             while (snaps.size() < 2000 && System.nanoTime() < deadline) {
@@ -52,6 +53,7 @@ class WorkloadStackBudgetKernelTest {
                         else mapsLater.add(m);
                     }
                     if (e instanceof KernelEvent.Item i && i.who().comm().equals("vigil-stackfill") && i.stack().ip() != 0) mapsBeforeItem.add(maps.size());
+                    if (e instanceof KernelEvent.Item i && i.who().comm().equals("vigil-stackfill") && i.kind() == KernelEvent.Item.SYSCALL) syscalls.add(i);
                     if (e instanceof KernelEvent.Item i && i.kind() == KernelEvent.Item.FILE && i.path().startsWith(dir + "/f")) {
                         snaps.add(i.stack().snapshot().length);
                         if (i.stack().shortened() != (i.stack().snapshot().length < 8192)) misflagged.add(i.path());
@@ -69,6 +71,10 @@ class WorkloadStackBudgetKernelTest {
             assertThat(w.counts().get("stacks_shortened")).as("each cut counted (and any of cat's own items after them)").isBetween((long) (snaps.size() - first2k), (long) (snaps.size() - first2k) + 20);
             assertThat(w.counts().get("lost")).isZero();
             assertThat(misflagged).as("each short copy flagged as such, and only those").isEmpty();
+            // a process's first use of each system call carries the stack of that call (not the last item's, left in the scratch)
+            assertThat(syscalls).as("cat's system calls").hasSizeGreaterThan(10);
+            assertThat(syscalls).allSatisfy(i -> assertThat(i.stack().ip()).as(i.call()).isNotZero());
+            assertThat(syscalls.stream().map(i -> i.stack().sp()).distinct().count()).as("each its own stack").isGreaterThan(syscalls.size() / 2);
             // the process's executable mappings went before its first stack, and again as the loader mapped its libraries
             // (their count changed); none after, while it read the files (its mappings stayed as they were)
             assertThat(mapsBeforeItem.getFirst()).as("a mappings event before the first item with a stack").isEqualTo(1);

@@ -63,6 +63,19 @@ final class Summary {
                 md.append('\n');
             }
         }
+        // the container scenario's operator session (told as a session, never a false alarm) and the service's profiles (one per image role)
+        StringBuilder ops = new StringBuilder();
+        for (var e : results.entrySet()) {
+            JsonNode r = e.getValue();
+            if (!r.has("operator") && !r.has("profiles")) continue;
+            JsonNode op = r.path("operator");
+            List<String> profiles = new ArrayList<>();
+            r.path("profiles").forEach(p -> profiles.add(p.asText()));
+            ops.append(String.format(Locale.ROOT, "| %s | %s | %d: %s |%n", e.getKey(), op.isMissingNode() ? "—"
+                    : op.path("alerts").asInt() + " alert(s)" + (op.has("first") ? ": " + op.get("first").asText().replace("|", "\\|") : ""), profiles.size(),
+                    String.join(", ", profiles).replace("|", "\\|")));
+        }
+        if (!ops.isEmpty()) md.append("\n| scenario | operator's exec session | profiles of the service |\n|---|---|---|\n").append(ops);
         md.append("\n| scenario | requests/s, vigil off (its rounds' spread) | profiles only | whole agent | p99 ms off / profiles / agent | agent CPU (cores), RSS | alerts under load |\n")
                 .append("|---|---:|---:|---:|---|---|---:|\n");
         for (var e : results.entrySet()) {
