@@ -83,6 +83,7 @@ final class LiveRun implements AutoCloseable {
         metrics.counter("vigil_state_saves", "State files saved (saved) and saves that failed (failed: a full or read-only state folder; alerted)",
                 "result", saver::counts);
         SequenceSensor seq = null;
+        ProcessFacts liveFacts = ProcessFacts.live(context);
         ContextFirst ctx = null;
         WorkloadSensor w = null;
         dev.vigil.sensor.ProbeSensor ps = null;
@@ -101,6 +102,9 @@ final class LiveRun implements AutoCloseable {
                 sequenceAlerts = new SequenceDetector(config.host(), SyscallTable.host(), describer, s.tolerizeLimit(), s.stableCalls(), s.burst(),
                         s.alertFrame(), out.filter()::passes, out.pipeline()::publish);
                 sequenceAlerts.register(metrics);
+                // one symbolizer for every detector: the sequence alerts' stacks through the mappings the kernel sent too (not recorded: the replay of
+                // the workload detectors asks for its own stacks only)
+                sequenceAlerts.stacks((pid, st) -> liveFacts.stack(pid, -1, st).stream().map(dev.vigil.host.StackFrame::decode).toList());
                 for (int i = 0; i < keys.size(); i++) sequenceAlerts.paths().put(keys.get(i), s.exe().get(i).toAbsolutePath().normalize().toString());
                 SequenceSensor.Settings settings = new SequenceSensor.Settings(s.window(), s.minCalls(), s.stableCalls(), s.tolerizeLimit(),
                         s.maxProfiles(), s.maxPairEntries(), keys);
@@ -137,7 +141,7 @@ final class LiveRun implements AutoCloseable {
                 }
                 if (set == null) set = new ProfileSet(config.profiles().maxProfiles());
                 if (exists) log.printf("vigil: loaded %d workload profiles from %s%n", set.all().size(), workloadsFile);
-                ProcessFacts facts = events == null ? ProcessFacts.live(context) : ProcessFacts.recording(ProcessFacts.live(context), events::fact);
+                ProcessFacts facts = events == null ? liveFacts : ProcessFacts.recording(liveFacts, events::fact);
                 workloads = new WorkloadDetector(Delivery.workloadSettings(config), set, describer, facts, this::ignoreSlot, out.profileEvents(),
                         out.filter()::passes, out.pipeline()::publish);
                 WorkloadDetector wd = workloads;

@@ -28,6 +28,12 @@ public final class SequenceAlerts {
     private final int tolerizeLimit;
     private final long stableCalls;
     private final dev.vigil.host.Symbolizer symbolizer = new dev.vigil.host.Symbolizer();
+    /** Unwinds and symbolizes an anomaly's stack: this detector's own symbolizer unless the agent shares its own (with the kernel's mappings). */
+    private java.util.function.BiFunction<Integer, KernelEvent.UserStack, List<dev.vigil.host.StackFrame>> stacks =
+            (pid, st) -> symbolizer.frames(pid, symbolizer.unwind(pid, st));
+
+    /** Symbolizes stacks through stacks (the agent's, which has the mappings the kernel sent for processes gone or exec'd since). */
+    public void stacks(java.util.function.BiFunction<Integer, KernelEvent.UserStack, List<dev.vigil.host.StackFrame>> stacks) { this.stacks = stacks; }
     private final Map<ProfileKey, String> paths = new ConcurrentHashMap<>();
 
     private final String host;
@@ -65,7 +71,7 @@ public final class SequenceAlerts {
         String state = a.state() == SequenceProfile.NORMAL ? "normal" : "training";
         // the thread's user stack at the call, unwound and symbolized now (the process may be gone by the next look)
         List<dev.vigil.host.StackFrame> stack = a.stack().ip() == 0 ? List.of()
-                : symbolizer.frames(a.tgid(), symbolizer.unwind(a.tgid(), a.stack()));
+                : stacks.apply(a.tgid(), a.stack());
         String at = dev.vigil.host.StackWords.where(stack);
         String summary = String.format(Locale.ROOT, "%s (pid %d) made a system-call sequence its profile never saw: %s after [%s]%s "
                         + "(%d unseen pair%s; %d anomalous calls in its last 128)", p.comm(), a.tgid(), call, String.join(" ", before),

@@ -49,6 +49,11 @@ public final class SequenceDetector {
         };
     }
 
+    /** Symbolizes anomalies' stacks through the agent's symbolizer (see {@link SequenceAlerts#stacks}). */
+    public void stacks(java.util.function.BiFunction<Integer, dev.vigil.event.KernelEvent.UserStack, java.util.List<dev.vigil.host.StackFrame>> stacks) {
+        alerts.stacks(stacks);
+    }
+
     /** Every anomaly an alert (frame 1). */
     public SequenceDetector(String host, SyscallTable table, ProcessDescriber describer, int tolerizeLimit, long stableCalls, Duration burst,
                             BiPredicate<ProcessRef, ProcessContext> passes, Consumer<Alert> sink) {
