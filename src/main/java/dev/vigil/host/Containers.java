@@ -18,10 +18,10 @@ import java.util.regex.Pattern;
  * The containers of this host, from their runtimes' own state files, read without a daemon:
  * podman (containers/storage's containers.json and images.json, conmon's pidfile, runc's
  * state), docker (each container's config.v2.json), containerd (each task bundle's OCI
- * config.json with the CRI's annotations, and its init.pid) and plain runc (state.json, its
- * bundle's config.json). A process is placed in a container by its cgroup path: the
+ * config.json with the CRI's annotations, and its init.pid), plain runc (state.json, its
+ * bundle's config.json) and plain crun (its status and its copy of config.json). A process is placed in a container by its cgroup path: the
  * container id the path holds (libpod-ID, docker-ID.scope, cri-containerd-ID.scope,
- * /kubepods/.../ID), else the cgroup a runtime's state names (runc's {@code /NAME}). The
+ * /kubepods/.../ID), else the cgroup a runtime's state names (runc's and crun's {@code /NAME}). The
  * state is read again when a path names a container not yet known (a container started;
  * at once the first time, then at most once every 5 s) or one known before its first
  * process's pid was written. Kubernetes pods come from the CRI annotations (namespace, pod,
@@ -77,7 +77,7 @@ public final class Containers {
         if ((c == null || c.initPid() <= 0) && rescan(what, c != null)) c = lookup(id, cgroupPath);
         if (c == null && !id.isEmpty()) {
             c = new Container(ContainerRef.ofId(id), -1, cgroupPath, "no runtime state names container " + id.substring(0, 12)
-                    + " (read: podman, docker, containerd and runc state under " + root + ")");
+                    + " (read: podman, docker, containerd, runc and crun state under " + root + ")");
         }
         return Optional.ofNullable(c);
     }
@@ -153,6 +153,7 @@ public final class Containers {
         docker(out);
         containerd(out);
         runc(out);
+        crun(out);
         return java.util.List.copyOf(out.values());
     }
 
@@ -210,6 +211,10 @@ public final class Containers {
             if (digest.isEmpty() && !imageId.isEmpty()) digest = "sha256:" + imageId;
             int pid = pidFile(at("/run/containers/storage/overlay-containers/" + id + "/userdata/pidfile"));
             String cg = runcCgroup(at("/run/runc/" + id + "/state.json"));
+            if (cg.isEmpty()) { // podman --runtime crun
+                JsonNode crun = json(at("/run/crun/" + id + "/status"));
+                if (crun != null && !crun.path("cgroup-path").asText("").contains(":")) cg = crun.path("cgroup-path").asText("");
+            }
             JsonNode spec = json(at("/var/lib/containers/storage/overlay-containers/" + id + "/userdata/config.json"));
             if (cg.isEmpty() && spec != null) cg = spec.path("linux").path("cgroupsPath").asText("");
             Pod pod = spec == null ? Pod.NONE : Pod.of(spec.path("annotations"));
@@ -266,6 +271,27 @@ public final class Containers {
             String why = pod.image.isEmpty() ? "runc's state names no image for " + id + " (its bundle's config.json has no io.kubernetes.cri.image-name)" : "";
             out.put(id, new Container(new ContainerRef(id, pod.container.isEmpty() ? id : pod.container, pod.image, digestOf(pod.image), "runc",
                     pod.namespace, pod.name, pod.owner), s.path("init_process_pid").asInt(-1), runcCgroup(d.resolve("state.json")), why));
+        }
+    }
+
+    /**
+     * Plain crun (its state root /run/crun): each container's status (pid, cgroup-path, bundle) and the copy of its
+     * bundle's config.json crun keeps beside it (annotations).
+     */
+    private void crun(Map<String, Container> out) {
+        for (Path d : dirs(at("/run/crun"))) {
+            String id = d.getFileName().toString();
+            if (out.containsKey(id)) continue;
+            JsonNode s = json(d.resolve("status"));
+            if (s == null) continue;
+            JsonNode spec = json(d.resolve("config.json"));
+            if (spec == null && !s.path("bundle").asText("").isEmpty()) spec = json(root.resolve(s.path("bundle").asText().replaceFirst("^/+", "")).resolve("config.json"));
+            Pod pod = spec == null ? Pod.NONE : Pod.of(spec.path("annotations"));
+            String why = pod.image.isEmpty() ? "crun's state names no image for " + id + " (its config.json has no io.kubernetes.cri.image-name)" : "";
+            String cg = s.path("cgroup-path").asText("");
+            if (cg.contains(":")) cg = ""; // systemd form (slice:prefix:id)
+            out.put(id, new Container(new ContainerRef(id, pod.container.isEmpty() ? id : pod.container, pod.image, digestOf(pod.image), "crun",
+                    pod.namespace, pod.name, pod.owner), s.path("pid").asInt(-1), cg, why));
         }
     }
 

@@ -66,6 +66,18 @@ class ContainersTest {
     }
 
     @Test
+    void aPlainCrunContainerIsFoundByTheCgroupItsStatusNamesAndNamedByItsAnnotations() {
+        // crun's status as crun 1.8 writes it (crun cannot run on this host's hybrid cgroups: "cgroups in hybrid mode not supported")
+        var c = at("crun").of("/api").orElseThrow();
+        assertThat(c.ref().id()).isEqualTo("api");
+        assertThat(c.ref().runtime()).isEqualTo("crun");
+        assertThat(c.ref().image()).isEqualTo("registry.example/shop/api:2.0");
+        assertThat(c.initPid()).isEqualTo(4300);
+        assertThat(c.scope()).isEqualTo("image:registry.example/shop/api:2.0");
+        assertThat(c.why()).isEmpty();
+    }
+
+    @Test
     void aPathWithAnIdNoRuntimeKnowsFallsBackToTheIdAndSaysWhy() {
         String id = "ab".repeat(32);
         var c = at("podman").of("/docker/" + id).orElseThrow();
