@@ -65,7 +65,7 @@ struct vigil_test_event {
 struct vigil_user_stack {
 	__u32 nstack;        /* user stack frames in stack (the kernel's frame-pointer walk), 0: none read */
 	__s32 stack_err;     /* bpf_get_task_stack's error when it read none */
-	__u64 regs[3];       /* the thread's user ip, sp and bp at the call */
+	__u64 regs[4];       /* the thread's user ip, sp, bp and di at the call (glibc's vfork keeps its return address in di) */
 	__u64 stack[VIGIL_USER_STACK]; /* return addresses, innermost first (stack[0]: the ip) */
 	__u32 snap_len;      /* bytes of the user stack copied from sp up (for unwinding by .eh_frame in user space) */
 	__u32 flags;         /* VIGIL_STACK_SHORTENED: less was copied than could be (the ring was filling) */

@@ -33,6 +33,7 @@ static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 bu
 	u->regs[0] = BPF_CORE_READ(regs, ip);
 	u->regs[1] = BPF_CORE_READ(regs, sp);
 	u->regs[2] = BPF_CORE_READ(regs, bp);
+	u->regs[3] = BPF_CORE_READ(regs, di);
 	u->snap_len = 0;
 	u->flags = budget < VIGIL_STACK_SNAP ? VIGIL_STACK_SHORTENED : 0;
 	__u64 sp = u->regs[1];

@@ -315,6 +315,41 @@ static __always_inline void flush_activity(struct task_w *t)
 	t->calls = 0;
 }
 
+/*
+ * Where each new process of a workload was started from: its parent's user stack at the fork,
+ * read in the parent (sched_process_fork runs in it, inside its clone), kept by the child's pid
+ * until user space asks for it with a novel program the child runs (popen's caller, not
+ * posix_spawn's child on its own small stack). Bounded: the last 512 forks.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 512);
+	__type(key, __u32);
+	__type(value, struct vigil_user_stack);
+} spawn_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_user_stack);
+} spawn_scratch SEC(".maps");
+
+__noinline int vigil_send_maps(void); /* below: the mappings event */
+
+static __always_inline void spawn_stack(__u32 child)
+{
+	__u32 zero = 0;
+	struct vigil_user_stack *u = bpf_map_lookup_elem(&spawn_scratch, &zero);
+	if (!u)
+		return;
+	if (!vigil_user_stack(u, VIGIL_STACK_SNAP))
+		vigil_count(WST_NO_STACK);
+	if (vigil_stack_budget(&events) > 0)
+		vigil_send_maps(); /* the parent's code, by its mappings (it may be gone by the alert) */
+	bpf_map_update_elem(&spawn_stacks, &child, u, BPF_ANY);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vigil_w_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -336,6 +371,8 @@ int BPF_PROG(vigil_w_fork, struct task_struct *parent, struct task_struct *child
 	ct->pending = pt->pending;
 	ct->action = 0;
 	ct->calls = 0;
+	if (child->pid == child->tgid && pt->slot) /* a new process, not a thread */
+		spawn_stack(child->pid);
 	return 0;
 }
 

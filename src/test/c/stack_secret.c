@@ -12,7 +12,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char stop[512], name[512], go[512], secret[512];
+static char stop[512], name[512], go[512], secret[512], spawn[512];
+
+/* Once DIR/spawn exists: starts a program through popen (posix_spawn, as a service running a
+ * helper or a command injection does), in a known function called by a known caller. */
+__attribute__((noinline, used)) int spawn_helper(void)
+{
+	FILE *p = popen("/bin/true", "r");
+	asm volatile("" ::: "memory");
+	return p ? pclose(p) : -1;
+}
 
 __attribute__((noinline, used)) int open_secret(const char *path)
 {
@@ -30,6 +39,8 @@ __attribute__((noinline, used)) int handle_request(void)
 		close(fd);
 	if (access(go, F_OK) == 0)
 		r = open_secret(secret);
+	if (access(spawn, F_OK) == 0)
+		r += spawn_helper();
 	asm volatile("" ::: "memory");
 	return r + 1;
 }
@@ -42,6 +53,7 @@ int main(int argc, char **argv)
 	snprintf(name, sizeof(name), "%s/name", argv[1]);
 	snprintf(go, sizeof(go), "%s/go", argv[1]);
 	snprintf(secret, sizeof(secret), "%s/secret", argv[1]);
+	snprintf(spawn, sizeof(spawn), "%s/spawn", argv[1]);
 	long n = 0;
 	int forking = argc > 2 && strcmp(argv[2], "fork-exec") == 0;
 	while (access(stop, F_OK) != 0) {

@@ -125,6 +125,7 @@ public final class EventLog {
                         for (long addr : x.stack().frames()) fr.add(addr);
                         st.put("snapshot", Base64.getEncoder().encodeToString(x.stack().snapshot()));
                         if (x.stack().shortened()) st.put("shortened", true);
+                        if (x.stack().di() != 0) st.put("di", x.stack().di());
                     }
                 }
                 case KernelEvent.Probe x -> {
@@ -230,7 +231,7 @@ public final class EventLog {
         long[] f = new long[s.path("frames").size()];
         for (int i = 0; i < f.length; i++) f[i] = s.path("frames").get(i).asLong();
         return new KernelEvent.UserStack(s.path("ip").asLong(), s.path("sp").asLong(), s.path("bp").asLong(), f, s.path("error").asInt(),
-                Base64.getDecoder().decode(s.path("snapshot").asText("")), s.path("shortened").asBoolean(false));
+                Base64.getDecoder().decode(s.path("snapshot").asText("")), s.path("shortened").asBoolean(false), s.path("di").asLong(0));
     }
 
     private static KernelEvent event(String ev, JsonNode o) {

@@ -83,7 +83,8 @@ final class LiveRun implements AutoCloseable {
         metrics.counter("vigil_state_saves", "State files saved (saved) and saves that failed (failed: a full or read-only state folder; alerted)",
                 "result", saver::counts);
         SequenceSensor seq = null;
-        ProcessFacts liveFacts = ProcessFacts.live(context);
+        var spawns = new java.util.concurrent.atomic.AtomicReference<java.util.function.IntFunction<java.util.Optional<dev.vigil.event.KernelEvent.UserStack>>>();
+        ProcessFacts liveFacts = ProcessFacts.live(context, spawns);
         ContextFirst ctx = null;
         WorkloadSensor w = null;
         dev.vigil.sensor.ProbeSensor ps = null;
@@ -159,6 +160,7 @@ final class LiveRun implements AutoCloseable {
                 ws.frames(!config.probes().isEmpty() && ctx.exec().isPresent()); // first sights say the probed functions they were made in
                 w = Sensor.start(ws, config.filters());
                 WorkloadSensor probe = w;
+                spawns.set(probe::spawnStack); // where each new process was started from, for its program's alert
                 workloads.profiler().repeats(new WorkloadProfiler.Repeats() {
                     public boolean mark(int slot, int kind, long hash) { return probe.markNovel(slot, kind, hash); }
                     public long count(int slot, int kind, long hash) { return probe.repeats(slot, kind, hash); }

@@ -158,11 +158,18 @@ public sealed interface KernelEvent {
         }
     }
 
-    /** shortened: the kernel copied less of the stack than it could (its ring was filling), so the stack may end early. */
-    record UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot, boolean shortened) {
+    /**
+     * shortened: the kernel copied less of the stack than it could (its ring was filling), so the stack may end early;
+     * di: the thread's rdi (glibc's vfork holds its return address there during the call).
+     */
+    record UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot, boolean shortened, long di) {
         public static final UserStack NONE = new UserStack(0, 0, 0, new long[0], 0, new byte[0]);
 
-        public UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot) { this(ip, sp, bp, frames, error, snapshot, false); }
+        public UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot) { this(ip, sp, bp, frames, error, snapshot, false, 0); }
+
+        public UserStack(long ip, long sp, long bp, long[] frames, int error, byte[] snapshot, boolean shortened) {
+            this(ip, sp, bp, frames, error, snapshot, shortened, 0);
+        }
 
         public UserStack {
             frames = frames == null ? new long[0] : frames.clone();

@@ -46,17 +46,33 @@ public interface ProcessFacts {
      */
     default List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) { return List.of(); }
 
+    /**
+     * Where a process was started from: its parent's user stack at the fork that made it, unwound and symbolized
+     * through the parent's mappings (StackFrame.encode() each, innermost first); none when not known.
+     */
+    default List<String> spawnStack(int pid, int parent) { return List.of(); }
+
     /** The executable mappings the kernel sent for a process, before its first stack (for a process gone by the alert). */
     default void maps(dev.vigil.event.KernelEvent.Maps maps) {}
 
     /** The facts of this host. */
-    static ProcessFacts live(ProcessContext context) {
+    static ProcessFacts live(ProcessContext context) { return live(context, new java.util.concurrent.atomic.AtomicReference<>()); }
+
+    /** The facts of this host; spawns, once set, gives the kernel's stack of each process's fork (the workload sensor's). */
+    static ProcessFacts live(ProcessContext context,
+                             java.util.concurrent.atomic.AtomicReference<java.util.function.IntFunction<Optional<dev.vigil.event.KernelEvent.UserStack>>> spawns) {
         Cgroups cgroups = new Cgroups();
         SensitiveFiles sensitive = new SensitiveFiles();
         Symbolizer symbolizer = new Symbolizer();
         return new ProcessFacts() {
             public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
                 return symbolizer.frames(pid, parent, symbolizer.unwind(pid, parent, stack)).stream().map(StackFrame::encode).toList();
+            }
+            public List<String> spawnStack(int pid, int parent) {
+                var source = spawns.get();
+                var st = source == null ? Optional.<dev.vigil.event.KernelEvent.UserStack>empty() : source.apply(pid);
+                if (st.isEmpty() || st.get().ip() == 0) return List.of();
+                return symbolizer.frames(parent, symbolizer.unwind(parent, st.get())).stream().map(StackFrame::encode).toList();
             }
             public void maps(dev.vigil.event.KernelEvent.Maps maps) {
                 int pid = maps.who().tgid();
@@ -106,6 +122,7 @@ public interface ProcessFacts {
                 return note("stack", pid + ":" + key(stack), inner.stack(pid, parent, stack));
             }
             public void maps(dev.vigil.event.KernelEvent.Maps maps) { inner.maps(maps); } // (the stacks it helps name are recorded)
+            public List<String> spawnStack(int pid, int parent) { return note("spawnStack", pid + ":" + parent, inner.spawnStack(pid, parent)); }
         };
     }
 
@@ -166,6 +183,11 @@ public interface ProcessFacts {
 
             public List<String> stack(int pid, int parent, dev.vigil.event.KernelEvent.UserStack stack) {
                 Object v = next("stack", pid + ":" + key(stack));
+                return v instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+            }
+
+            public List<String> spawnStack(int pid, int parent) {
+                Object v = next("spawnStack", pid + ":" + parent);
                 return v instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
             }
         };

@@ -181,7 +181,16 @@ public final class Symbolizer {
             var rule = eh == null || vaddr < 0 ? java.util.Optional.<EhFrame.Rule>empty() : eh.ruleAt(vaddr);
             long cfa, ra, nbp = bp;
             var stub = elf != null || i == 0 ? java.util.Optional.<Prologue.Rule>empty() : jitRule(pid, at, ip);
-            if (stub.isPresent()) { // a JIT's stub its perf map names: its own prologue says where its caller is
+            boolean popped = i == 0 && st.di() != 0 && elf != null && named(elf, vaddr, "vfork", "__vfork", "__libc_vfork");
+            if (popped) { // glibc's vfork pops its return address into rdi before the system call: its caller's frame is at sp itself
+                cfa = sp;
+                ra = st.di();
+            } else if (i == 0 && rule.isEmpty() && elf != null && named(elf, vaddr, "clone3", "__clone3", "clone", "__clone")) {
+                // glibc's clone wrappers end their unwind information before the system call (the child's would be wrong);
+                // they push nothing, so the return address is at sp
+                cfa = sp + 8;
+                ra = read(snap, base, limit, sp);
+            } else if (stub.isPresent()) { // a JIT's stub its perf map names: its own prologue says where its caller is
                 cfa = sp + stub.get().depth() + 8;
                 ra = read(snap, base, limit, sp + stub.get().depth());
                 if (stub.get().rbpAt() > 0) nbp = read(snap, base, limit, cfa - 8 - stub.get().rbpAt());
@@ -196,7 +205,7 @@ public final class Symbolizer {
                 ra = read(snap, base, limit, bp + 8);
                 nbp = read(snap, base, limit, bp);
             }
-            if (ra == 0 || cfa <= sp) break; // the end of the copy, or a stack that does not go up
+            if (ra == 0 || cfa < sp || cfa == sp && !popped) break; // the end of the copy, or a stack that does not go up
             ip = ra;
             sp = cfa;
             bp = nbp;
@@ -205,6 +214,13 @@ public final class Symbolizer {
         long[] a = new long[out.size()];
         for (int i = 0; i < a.length; i++) a[i] = out.get(i);
         return a;
+    }
+
+    /** Whether an address of elf is in the function named one of names (a glibc system-call wrapper's aliases). */
+    private static boolean named(Elf elf, long vaddr, String... names) {
+        if (vaddr < 0) return false;
+        var f = elf.functionAt(vaddr);
+        return f.isPresent() && java.util.Arrays.asList(names).contains(f.get().getKey().name());
     }
 
     /** A word of the copied stack at addr, or 0 outside it. */

@@ -70,7 +70,7 @@ public final class EventWire {
 
     /** A thread's user stack at a call (stack.h), the last member of item and sequence-anomaly events. */
     public static final StructLayout USER_STACK_LAYOUT = MemoryLayout.structLayout(
-            JAVA_INT.withName("nstack"), JAVA_INT.withName("stack_err"), MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("regs"),
+            JAVA_INT.withName("nstack"), JAVA_INT.withName("stack_err"), MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("regs"),
             MemoryLayout.sequenceLayout(USER_STACK, JAVA_LONG).withName("stack"), JAVA_INT.withName("snap_len"), JAVA_INT.withName("flags"),
             MemoryLayout.sequenceLayout(STACK_SNAP, JAVA_BYTE).withName("snap")).withName("vigil_user_stack");
     static final long US_NSTACK = at(USER_STACK_LAYOUT, "nstack"), US_ERR = at(USER_STACK_LAYOUT, "stack_err"), US_REGS = at(USER_STACK_LAYOUT, "regs"),
@@ -86,7 +86,7 @@ public final class EventWire {
         byte[] bytes = new byte[snap];
         MemorySegment.copy(s, JAVA_BYTE, base + US_SNAP, bytes, 0, snap);
         return new dev.vigil.event.KernelEvent.UserStack(s.get(L, base + US_REGS), s.get(L, base + US_REGS + 8), s.get(L, base + US_REGS + 16), f,
-                s.get(I, base + US_ERR), bytes, (s.get(I, base + US_FLAGS) & 1) != 0);
+                s.get(I, base + US_ERR), bytes, (s.get(I, base + US_FLAGS) & 1) != 0, s.get(L, base + US_REGS + 24));
     }
 
     public static final StructLayout REC_CALL = MemoryLayout.structLayout(

@@ -384,6 +384,22 @@ public final class WorkloadSensor extends RingSensor {
                 stack(s));
     }
 
+    /**
+     * Where process pid was started from: its parent's user stack at the fork that made it, kept in the kernel for the
+     * last 512 forks of profiled workloads; empty when it is not there (forked before vigil, or evicted).
+     */
+    public java.util.Optional<KernelEvent.UserStack> spawnStack(int pid) {
+        if (object() == null || !object().isLoaded()) return java.util.Optional.empty();
+        BpfMap m = object().map("spawn_stacks");
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment key = a.allocate(4);
+            key.set(JAVA_INT, 0, pid);
+            MemorySegment value = a.allocate(EventWire.USER_STACK_LAYOUT.byteSize(), 8);
+            if (!m.lookup(key, value)) return java.util.Optional.empty();
+            return java.util.Optional.of(EventWire.userStack(value, 0));
+        }
+    }
+
     /** A process's executable mappings (sent at the size they use). */
     private static KernelEvent.Maps maps(byte[] b) {
         long head = EventWire.MAPS_VMA;

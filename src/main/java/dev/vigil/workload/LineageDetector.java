@@ -368,9 +368,12 @@ public final class LineageDetector {
                 || exe.startsWith("/memfd:") || exe.startsWith("/var/tmp/") || x.filename().startsWith("/dev/fd/");
         String args = Patterns.args(x.argv());
         String learnedFor = words(Duration.between(d.started(), d.stableSince() == null ? now : d.stableSince()));
-        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s — %s%s",
+        // where in the parent's code it was started: the parent's stack at the fork (popen's caller), read in the kernel
+        List<dev.vigil.host.StackFrame> spawned = facts.spawnStack(x.who().tgid(), x.who().ppid()).stream().map(dev.vigil.host.StackFrame::decode).toList();
+        String at = dev.vigil.host.StackWords.where(spawned);
+        String summary = String.format(Locale.ROOT, "%s (%s) ran %s%s from %s%s — %s%s",
                 w.program(), w.scope(), exe, x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "",
-                from, neverSeen(d, now),
+                from, at.isEmpty() ? "" : " " + at, neverSeen(d, now),
                 profile.partial() ? "; the profile is partial (the workload was running before vigil)" : "");
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(risky ? Alert.Severity.HIGH : Alert.Severity.MEDIUM)
                 .summary(summary).process(p).ancestry(describer.ancestry(p.ppid()))
@@ -380,6 +383,7 @@ public final class LineageDetector {
                 .evidence("learnt_items", d.items().size()).evidence("learning", learnedFor)
                 .evidence("stable_since", String.valueOf(d.stableSince())).evidence("args_pattern", args.isEmpty() ? null : args)
                 .evidence("allow", dev.vigil.profile.AllowRequests.command(w, WorkloadProfile.PROCESS, item))
+                .evidence("spawned_at", spawned.isEmpty() ? null : dev.vigil.host.StackWords.evidence(spawned))
                 .profile(w.text(), d.state().label() + (profile.partial() ? ", partial" : ""))
                 .dedupKey(DETECTOR + "|" + w.text() + "|" + WorkloadProfile.PROCESS + "|" + item).build();
     }

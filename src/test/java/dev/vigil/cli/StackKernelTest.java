@@ -105,6 +105,22 @@ class StackKernelTest {
             assertThat(a.path("evidence").path("call_site").path("consistent").asBoolean(true)).isFalse();
             assertThat(a.path("summary").asText()).containsPattern("code running from anonymous memory at 0x[0-9a-f]+ made openat \\(read "
                     + java.util.regex.Pattern.quote(dir.resolve("anon_exec").resolve("secret").toString()) + "\\)");
+            // a program started through popen (posix_spawn's clone3, glibc ending its unwind rules before the system call):
+            // the process alert says where in the parent it was started, from the parent's stack at the fork
+            Service fp0 = services.getFirst();
+            Files.writeString(fp0.dir().resolve("spawn"), "");
+            List<JsonNode> spawned = new ArrayList<>();
+            for (int i = 0; i < 20 && spawned.isEmpty(); i++) {
+                for (JsonNode n : agent.drain()) {
+                    if (mine(n, fp0) && n.path("evidence").path("item").asText().endsWith("-> /usr/bin/dash -c /bin/true")) spawned.add(n);
+                }
+            }
+            assertThat(spawned).as("the program popen started is alerted").isNotEmpty();
+            assertThat(spawned).allSatisfy(sp -> {
+                assertThat(sp.path("summary").asText()).contains("ran /usr/bin/dash -c /bin/true from " + Native.helper("stack_secret") + " (pid ")
+                        .contains(" at spawn_helper (stack_secret.c:");
+                assertThat(sp.path("evidence").path("spawned_at").toString()).contains("\"symbol\":\"spawn_helper+0x");
+            });
             assertThat(agent.stop()).isEqualTo(143);
 
             // vigil explain: the stack frame by frame, and the static check of the call site
