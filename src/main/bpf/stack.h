@@ -26,19 +26,20 @@ static __always_inline __u32 vigil_stack_budget(void *ring)
 	return 0;
 }
 
-static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 budget)
+/* The registers and up to budget bytes of the stack from sp up (at once, else in chunks of 256 as far as mapped). */
+static __always_inline void vigil_stack_copy(struct task_struct *task, struct vigil_user_stack *u, __u32 budget)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	u->regs[0] = BPF_CORE_READ(regs, ip);
 	u->regs[1] = BPF_CORE_READ(regs, sp);
 	u->regs[2] = BPF_CORE_READ(regs, bp);
 	u->regs[3] = BPF_CORE_READ(regs, di);
 	u->snap_len = 0;
-	u->flags = budget < VIGIL_STACK_SNAP ? VIGIL_STACK_SHORTENED : 0;
+	if (budget > VIGIL_STACK_SNAP)
+		budget = VIGIL_STACK_SNAP;
 	__u64 sp = u->regs[1];
-	if (budget >= VIGIL_STACK_SNAP && bpf_probe_read_user(u->snap, VIGIL_STACK_SNAP, (void *)sp) == 0)
-		u->snap_len = VIGIL_STACK_SNAP;
+	if (budget >= 256 && bpf_probe_read_user(u->snap, budget & (VIGIL_STACK_SNAP - 1 + VIGIL_STACK_SNAP), (void *)sp) == 0)
+		u->snap_len = budget;
 	else for (int c = 0; c < VIGIL_STACK_SNAP / 256; c++) { /* near the top of the stack: as far as it is mapped */
 		if (c * 256 >= budget)
 			break;
@@ -46,6 +47,13 @@ static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 bu
 			break;
 		u->snap_len = (c + 1) * 256;
 	}
+}
+
+static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 budget)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	vigil_stack_copy(task, u, budget);
+	u->flags = budget < VIGIL_STACK_SNAP ? VIGIL_STACK_SHORTENED : 0;
 	long n = bpf_get_task_stack(task, u->stack, sizeof(u->stack), BPF_F_USER_STACK);
 	if (n > 0) {
 		u->nstack = (__u32)n / 8;

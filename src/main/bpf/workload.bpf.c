@@ -321,11 +321,19 @@ static __always_inline void flush_activity(struct task_w *t)
  * until user space asks for it with a novel program the child runs (popen's caller, not
  * posix_spawn's child on its own small stack). Bounded: the last 512 forks.
  */
+#define VIGIL_SPAWN_SNAP 4096
+
+/* struct vigil_user_stack cut after VIGIL_SPAWN_SNAP bytes of its copy (the same layout up to there) */
+struct vigil_spawn_stack {
+	__u8 head[__builtin_offsetof(struct vigil_user_stack, snap)];
+	__u8 snap[VIGIL_SPAWN_SNAP];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 512);
 	__type(key, __u32);
-	__type(value, struct vigil_user_stack);
+	__type(value, struct vigil_spawn_stack);
 } spawn_stacks SEC(".maps");
 
 struct {
@@ -343,8 +351,11 @@ static __always_inline void spawn_stack(__u32 child)
 	struct vigil_user_stack *u = bpf_map_lookup_elem(&spawn_scratch, &zero);
 	if (!u)
 		return;
-	if (!vigil_user_stack(u, VIGIL_STACK_SNAP))
-		vigil_count(WST_NO_STACK);
+	/* every fork pays for it: 4 KiB of the stack and no frame-pointer walk (user space unwinds the copy) */
+	vigil_stack_copy(bpf_get_current_task_btf(), u, VIGIL_SPAWN_SNAP);
+	u->flags = 0;
+	u->nstack = 0;
+	u->stack_err = 0;
 	if (vigil_stack_budget(&events) > 0)
 		vigil_send_maps(); /* the parent's code, by its mappings (it may be gone by the alert) */
 	bpf_map_update_elem(&spawn_stacks, &child, u, BPF_ANY);

@@ -385,8 +385,8 @@ public final class WorkloadSensor extends RingSensor {
     }
 
     /**
-     * Where process pid was started from: its parent's user stack at the fork that made it, kept in the kernel for the
-     * last 512 forks of profiled workloads; empty when it is not there (forked before vigil, or evicted).
+     * Where process pid was started from: its parent's user stack at the fork that made it (4 KiB of it), kept in the
+     * kernel for the last 512 forks of profiled workloads; empty when it is not there (forked before vigil, or evicted).
      */
     public java.util.Optional<KernelEvent.UserStack> spawnStack(int pid) {
         if (object() == null || !object().isLoaded()) return java.util.Optional.empty();
@@ -394,7 +394,8 @@ public final class WorkloadSensor extends RingSensor {
         try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment key = a.allocate(4);
             key.set(JAVA_INT, 0, pid);
-            MemorySegment value = a.allocate(EventWire.USER_STACK_LAYOUT.byteSize(), 8);
+            // the map holds the stack's first part (its copy cut at 4 KiB): read into room for the whole, the rest zero
+            MemorySegment value = a.allocate(Math.max(EventWire.USER_STACK_LAYOUT.byteSize(), m.valueSize()), 8);
             if (!m.lookup(key, value)) return java.util.Optional.empty();
             return java.util.Optional.of(EventWire.userStack(value, 0));
         }
