@@ -139,7 +139,7 @@ public final class Symbolizer {
                 long vaddr = elf.addressOf(fileOffset);
                 var f = vaddr < 0 ? java.util.Optional.<Map.Entry<Elf.Symbol, Long>>empty() : elf.functionAt(vaddr);
                 if (f.isPresent()) {
-                    sym = f.get().getKey().name();
+                    sym = f.get().getKey().name().replaceFirst("@.*", ""); // posix_spawn@@GLIBC_2.15: the function, not its version
                     symOff = f.get().getValue() + (i == 0 ? 0 : 1);
                 }
                 var src = vaddr < 0 ? java.util.Optional.<DwarfLines.Line>empty() : elf.sourceAt(vaddr); // the call's own line
