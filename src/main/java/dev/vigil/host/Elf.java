@@ -45,6 +45,7 @@ public final class Elf {
     private final Symbol[] byAddress;
     private final ByteBuffer bytes;
     private final List<Section> sections;
+    private final boolean hasSymtab; // a full symbol table of its own, not only .dynsym's exports
     private EhFrame ehFrame;
 
     private Elf(Path path, Map<String, Symbol> functions, List<Usdt> usdt, List<Segment> segments, String buildId, ByteBuffer bytes, List<Section> sections) {
@@ -55,6 +56,7 @@ public final class Elf {
         this.buildId = buildId;
         this.bytes = bytes;
         this.sections = sections;
+        this.hasSymtab = sections.stream().anyMatch(x -> x.type() == SHT_SYMTAB && x.size() > 0);
         // aliases at one address (malloc, __libc_malloc): the public name last, where functionAt's search lands
         this.byAddress = functions.values().stream().sorted(Comparator.comparingLong(Symbol::address)
                 .thenComparing(Comparator.comparingInt(Elf::underscores).reversed())
@@ -337,7 +339,7 @@ public final class Elf {
     }
 
     /** Has a full symbol table of its own (.symtab, not only the exported functions of .dynsym). */
-    private boolean hasSymtab() { return sections.stream().anyMatch(x -> x.type() == SHT_SYMTAB && x.size() > 0); }
+    private boolean hasSymtab() { return hasSymtab; }
 
     private Optional<Elf> separateDebugFile() {
         List<Path> candidates = new ArrayList<>();

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -85,9 +84,6 @@ public record PerfMap(Path file, long size, TreeMap<Long, Entry> entries) {
             int colon = name.indexOf(':', 4);
             if (colon > 4) return List.of(name.substring(4, colon), name.substring(colon + 1));
         }
-        List<String> out = new ArrayList<>();
-        out.add(name);
-        out.add("");
-        return out;
+        return List.of(name, "");
     }
 }

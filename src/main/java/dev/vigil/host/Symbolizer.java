@@ -230,14 +230,21 @@ public final class Symbolizer {
     }
 
     private final Map<Integer, PerfMap> perfMaps = lru(256);
+    /** When each process was last found to have no perf map (a JVM's JIT without one): asked at most once per MAPS_FRESH_NS, not once per frame. */
+    private final Map<Integer, Long> perfMapMissing = lru(256);
 
-    /** The JIT function an address of anonymous code is in, from the process's perf map (read again when it has grown). */
+    /** The JIT function an address of anonymous code is in, from the process's perf map (read again when it may have grown). */
     private java.util.Optional<PerfMap.Entry> jit(int pid, long address) {
         PerfMap m = perfMaps.get(pid);
         var e = m == null ? java.util.Optional.<PerfMap.Entry>empty() : m.find(address);
-        if (e.isPresent() || !Procfs.alive(pid)) return e;
-        var read = PerfMap.read(pid);
-        if (read.isEmpty()) return e;
+        long now = System.nanoTime();
+        Long missing = perfMapMissing.get(pid);
+        if (e.isPresent() || m == null && missing != null && now - missing < MAPS_FRESH_NS || !Procfs.alive(pid)) return e;
+        var read = PerfMap.read(pid); // again when it may have grown: a JIT names its code before it runs
+        if (read.isEmpty()) {
+            if (m == null) perfMapMissing.put(pid, now);
+            return e;
+        }
         if (m == null || read.get().size() != m.size()) perfMaps.put(pid, read.get());
         return read.get().find(address);
     }

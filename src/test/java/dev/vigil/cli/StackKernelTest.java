@@ -31,17 +31,10 @@ class StackKernelTest {
 
     @Test
     void aNovelItemsAlertCarriesItsStackAndCodeFromNowhereIsNamed(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\n"
-                + "state_dir: " + dir.resolve("state") + "\n"
-                + "detectors:\n  sequence: {enabled: false}\n"
-                + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_calls: 300, deadline: 1h}}\n"
-                + "alerts: {cooldown: 1h, rate_limit: 0}\n"
-                + "outputs:\n  stdout: {format: json}\n  file: {path: " + dir.resolve("alerts.json") + "}\n");
+        Path config = config(dir, "  file: {path: " + dir.resolve("alerts.json") + "}\n");
         List<Service> services = new ArrayList<>();
         for (String n : List.of("stack_secret", "stack_secret-nofp", "anon_exec", "fork-exec")) {
-            Path d = Files.createDirectories(dir.resolve(n));
-            Files.writeString(d.resolve("name"), "x\n");
-            Files.writeString(d.resolve("secret"), "s\n");
+            Path d = serviceDir(dir, n);
             Path cg = dev.vigil.host.Cgroups.root().resolve("vigil-stack-" + n.replace('_', '-') + "-" + ProcessHandle.current().pid());
             // a child forked per request that executes /bin/true at once: its mappings are gone by the time user space looks
             services.add(n.equals("fork-exec") ? new Service(n, d, cg, "stack_secret-nofp", " fork-exec") : new Service(n, d, cg));
@@ -50,9 +43,7 @@ class StackKernelTest {
         try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
             agent.awaitStderr("vigil: profiling workloads");
             for (Service s : services) {
-                Files.createDirectories(s.cgroup());
-                running.add(new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + s.cgroup().resolve("cgroup.procs") + " && exec "
-                        + Native.helper(s.helper()) + " " + s.dir() + s.args()).redirectErrorStream(true).start());
+                running.add(start(s, Native.helper(s.helper()) + " " + s.dir() + s.args()));
             }
             Map<String, Boolean> stable = new LinkedHashMap<>();
             for (int i = 0; i < 40 && stable.size() < services.size(); i++) {
@@ -155,23 +146,14 @@ class StackKernelTest {
     void aPythonScriptsAlertNamesItsPythonFunctions(@TempDir Path dir) throws Exception {
         var python = dev.vigil.testing.Pythons.withPerfMaps();
         org.junit.jupiter.api.Assumptions.assumeTrue(python.isPresent(), "no CPython 3.12+ with perf maps here (Debian 12's own is 3.11)");
-        Path config = Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\n"
-                + "state_dir: " + dir.resolve("state") + "\n"
-                + "detectors:\n  sequence: {enabled: false}\n"
-                + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_calls: 300, deadline: 1h}}\n"
-                + "alerts: {cooldown: 1h, rate_limit: 0}\n"
-                + "outputs:\n  stdout: {format: json}\n");
-        Path d = Files.createDirectories(dir.resolve("py"));
-        Files.writeString(d.resolve("name"), "x\n");
-        Files.writeString(d.resolve("secret"), "s\n");
+        Path config = config(dir, "");
+        Path d = serviceDir(dir, "py");
         Service s = new Service("python", d, dev.vigil.host.Cgroups.root().resolve("vigil-stack-py-" + ProcessHandle.current().pid()));
         Path script = Path.of("src/test/python/stack_secret.py").toAbsolutePath();
         Process p = null;
         try (LiveVigil agent = new LiveVigil(dir.resolve("agent.err"), "agent", "--config", config.toString())) {
             agent.awaitStderr("vigil: profiling workloads");
-            Files.createDirectories(s.cgroup());
-            p = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + s.cgroup().resolve("cgroup.procs") + " && exec " + python.get() + " -X perf " + script
-                    + " " + d).redirectErrorStream(true).start();
+            p = start(s, python.get() + " -X perf " + script + " " + d);
             Map<String, Boolean> stable = new LinkedHashMap<>();
             for (int i = 0; i < 40 && !stable.containsKey("files"); i++) {
                 for (JsonNode n : agent.drain()) {
@@ -200,6 +182,30 @@ class StackKernelTest {
             if (p != null && !p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
             dev.vigil.testing.TestCgroups.remove(s.cgroup());
         }
+    }
+
+    /** The agent's config: profiles that learn in seconds, no sequence detector, alerts as JSON on stdout (and the outputs given). */
+    private static Path config(Path dir, String outputs) throws java.io.IOException {
+        return Files.writeString(dir.resolve("vigil.yaml"), "host: test-host\n"
+                + "state_dir: " + dir.resolve("state") + "\n"
+                + "detectors:\n  sequence: {enabled: false}\n"
+                + "  profiles: {warmup: 0s, learning: {min: 0s, stable_after: 3s, stable_calls: 300, deadline: 1h}}\n"
+                + "alerts: {cooldown: 1h, rate_limit: 0}\n"
+                + "outputs:\n  stdout: {format: json}\n" + outputs);
+    }
+
+    /** A service's folder: the file it reads while learning (name) and the one it opens after (secret). */
+    private static Path serviceDir(Path dir, String name) throws java.io.IOException {
+        Path d = Files.createDirectories(dir.resolve(name));
+        Files.writeString(d.resolve("name"), "x\n");
+        Files.writeString(d.resolve("secret"), "s\n");
+        return d;
+    }
+
+    /** Starts command in the service's own cgroup (created). */
+    private static Process start(Service s, String command) throws java.io.IOException {
+        Files.createDirectories(s.cgroup());
+        return new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + s.cgroup().resolve("cgroup.procs") + " && exec " + command).redirectErrorStream(true).start();
     }
 
     private static int line(List<String> src, String text) {
