@@ -167,6 +167,10 @@ final class LiveRun implements AutoCloseable {
                 });
                 log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls and system calls of each (learning: %s) ...%n",
                         config.profiles().learning());
+                if (!w.unavailable().isEmpty()) {
+                    log.printf("vigil: warning: not profiled, this kernel has no trace event for: %s (their files and endpoints are not seen)%n",
+                            String.join(", ", w.unavailable()));
+                }
                 if (!config.profiles().domains().isEmpty()) {
                     log.printf("vigil: public endpoints by the names getaddrinfo gave them: %s%n", String.join("; ", w.attachResolvers(config.profiles().domains())));
                 }
@@ -243,8 +247,6 @@ final class LiveRun implements AutoCloseable {
             c.watch("workload_stacks_short", "alerts whose stack the kernel copied short (the workload ring buffer was filling)",
                     "those alerts' stacks may stop before the program's own frames (8 KiB is copied while the ring is under a quarter full, 2 KiB to half, none past)",
                     () -> workloads.profiler().shortStackAlerts());
-        }
-        if (workloads != null) {
             // (items of processes gone before they were told stay a metric, vigil_profile_items_unresolved: short-lived children make them every day)
             c.watch("workload_profiles", "workloads not profiled (max_profiles reached, none idle to evict)", "new workloads are neither learnt nor alerted",
                     () -> workloads.profiles().refused())

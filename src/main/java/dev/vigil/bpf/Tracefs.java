@@ -36,10 +36,20 @@ public final class Tracefs {
         return null;
     }
 
-    /** True when a tracepoint category/name exists in the mounted tracefs. */
+    /**
+     * True when a tracepoint category/name exists in tracefs, mounting tracefs first when
+     * nothing has (a fresh boot): an unmounted tracefs is not a kernel without the event.
+     */
     public static boolean hasTracepoint(String category, String name) {
         Path t = mounted();
-        return t != null && Files.isDirectory(t.resolve("events").resolve(category).resolve(name));
+        if (t == null) {
+            try {
+                t = ensureMounted();
+            } catch (BpfException e) {
+                return false; /* no privilege to mount: the caller reports the event as unavailable */
+            }
+        }
+        return Files.isDirectory(t.resolve("events").resolve(category).resolve(name));
     }
 
     /**
