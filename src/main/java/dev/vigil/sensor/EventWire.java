@@ -73,6 +73,13 @@ public final class EventWire {
             JAVA_INT.withName("nstack"), JAVA_INT.withName("stack_err"), MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("regs"),
             MemoryLayout.sequenceLayout(USER_STACK, JAVA_LONG).withName("stack"), JAVA_INT.withName("snap_len"), JAVA_INT.withName("flags"),
             MemoryLayout.sequenceLayout(STACK_SNAP, JAVA_BYTE).withName("snap")).withName("vigil_user_stack");
+    /** workload.bpf.c's spawn_stacks ring: a fork's child, its sequence number and its parent's stack cut at SPAWN_SNAP bytes. */
+    static final int SPAWN_SNAP = 4096, SPAWN_RING = 512;
+    public static final StructLayout SPAWN_STACK = MemoryLayout.structLayout(
+            JAVA_LONG.withName("seq"), JAVA_INT.withName("pid"), JAVA_INT.withName("_pad"),
+            MemoryLayout.sequenceLayout(USER_STACK_LAYOUT.byteSize() - STACK_SNAP, JAVA_BYTE).withName("head"),
+            MemoryLayout.sequenceLayout(SPAWN_SNAP, JAVA_BYTE).withName("snap")).withName("vigil_spawn_stack");
+    static final long SPAWN_SEQ = at(SPAWN_STACK, "seq"), SPAWN_PID = at(SPAWN_STACK, "pid"), SPAWN_HEAD = at(SPAWN_STACK, "head");
     static final long US_NSTACK = at(USER_STACK_LAYOUT, "nstack"), US_ERR = at(USER_STACK_LAYOUT, "stack_err"), US_REGS = at(USER_STACK_LAYOUT, "regs"),
             US_STACK = at(USER_STACK_LAYOUT, "stack"), US_SNAP_LEN = at(USER_STACK_LAYOUT, "snap_len"), US_SNAP = at(USER_STACK_LAYOUT, "snap"),
             US_FLAGS = at(USER_STACK_LAYOUT, "flags");

@@ -389,15 +389,26 @@ public final class WorkloadSensor extends RingSensor {
      * kernel for the last 512 forks of profiled workloads; empty when it is not there (forked before vigil, or evicted).
      */
     public java.util.Optional<KernelEvent.UserStack> spawnStack(int pid) {
-        if (object() == null || !object().isLoaded()) return java.util.Optional.empty();
-        BpfMap m = object().map("spawn_stacks");
+        if (object() == null || !object().isLoaded() || pid <= 0) return java.util.Optional.empty();
+        BpfMap ring = object().map("spawn_stacks"), pids = object().map("spawn_pids");
         try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment key = a.allocate(4);
-            key.set(JAVA_INT, 0, pid);
-            // the map holds the stack's first part (its copy cut at 4 KiB): read into room for the whole, the rest zero
-            MemorySegment value = a.allocate(Math.max(EventWire.USER_STACK_LAYOUT.byteSize(), m.valueSize()), 8);
-            if (!m.lookup(key, value)) return java.util.Optional.empty();
-            return java.util.Optional.of(EventWire.userStack(value, 0));
+            MemorySegment table = a.allocate(pids.valueSize(), 8);
+            if (!pids.lookup(key, table)) return java.util.Optional.empty();
+            // the ring holds the stack's first part (its copy cut at 4 KiB): read into room for the whole, the rest zero
+            MemorySegment value = a.allocate(EventWire.SPAWN_HEAD + EventWire.USER_STACK_LAYOUT.byteSize(), 8), best = null;
+            long bestSeq = 0;
+            for (int i = 0; i < EventWire.SPAWN_RING; i++) {
+                if (table.getAtIndex(JAVA_INT, i) != pid) continue;
+                key.set(JAVA_INT, 0, i);
+                if (!ring.lookup(key, value) || value.get(JAVA_INT, EventWire.SPAWN_PID) != pid) continue;
+                long seq = value.get(EventWire.L, EventWire.SPAWN_SEQ);
+                if (seq > bestSeq) { // a pid reused within the ring: its newest fork
+                    bestSeq = seq;
+                    best = a.allocate(value.byteSize(), 8).copyFrom(value);
+                }
+            }
+            return best == null ? java.util.Optional.empty() : java.util.Optional.of(EventWire.userStack(best, EventWire.SPAWN_HEAD));
         }
     }
 

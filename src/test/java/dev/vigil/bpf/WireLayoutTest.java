@@ -47,7 +47,7 @@ class WireLayoutTest {
                 new Obj("workload", java.util.List.of(dev.vigil.sensor.EventWire.HEADER, dev.vigil.sensor.EventWire.SLOT_EVENT,
                         dev.vigil.sensor.EventWire.ITEM_EVENT, dev.vigil.sensor.EventWire.MAPS_EVENT, dev.vigil.sensor.EventWire.VMA, dev.vigil.sensor.EventWire.CALL_RULE, dev.vigil.sensor.EventWire.SLOT,
                         dev.vigil.sensor.EventWire.SEEN_KEY, dev.vigil.sensor.EventWire.SEEN, dev.vigil.sensor.EventWire.SLOT_KEY,
-                        dev.vigil.sensor.EventWire.PROBE_STACK)));
+                        dev.vigil.sensor.EventWire.PROBE_STACK, dev.vigil.sensor.EventWire.SPAWN_STACK)));
         for (Obj o : all) {
             try (BpfObject obj = BpfObject.openResource(getClass(), "/dev/vigil/bpf/" + o.object() + ".bpf.o")) {
                 for (var l : o.layouts()) {
