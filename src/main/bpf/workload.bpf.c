@@ -474,15 +474,20 @@ static __always_inline struct scratch *scratch(void)
 
 /* Sends e if (slot, kind, hash) is a first sight; forgets it again if the event is lost. */
 /* Has the item (its slot, kind and hash) crossed before? A repeat of a novel one is counted. */
-static __always_inline int seen_before(struct vigil_item_event *e)
+static __always_inline int seen_item(__u32 slot, __u32 kind, __u64 hash)
 {
-	struct vigil_seen_key k = { .slot = e->slot, .kind = e->kind, .hash = e->hash };
+	struct vigil_seen_key k = { .slot = slot, .kind = kind, .hash = hash };
 	struct vigil_seen *v = bpf_map_lookup_elem(&seen, &k);
 	if (!v)
 		return 0;
 	if (v->novel)
 		__sync_fetch_and_add(&v->repeats, 1);
 	return 1;
+}
+
+static __always_inline int seen_before(struct vigil_item_event *e)
+{
+	return seen_item(e->slot, e->kind, e->hash);
 }
 
 /* ------------------------------------------------------------------ mappings */
@@ -686,6 +691,15 @@ static __always_inline int opened_item(struct task_struct *task, struct task_w *
 	struct file *f = fd_file(task, ret);
 	if (!f)
 		return 0;
+	struct path fp = BPF_CORE_READ(f, f_path);
+	__u64 intent = flags & (O_ACCMODE | O_CREAT | O_TRUNC);
+	__u64 h = fnv(fnv(fnv(FNV_SEED, t->action), intent), 0x6f70656eULL); /* "open": apart from items hashed by their path */
+	struct inode *ino = BPF_CORE_READ(fp.dentry, d_inode);
+	__u64 i_ino = BPF_CORE_READ(ino, i_ino);
+	h = fnv(h, i_ino);
+	h = fnv(h, (__u64)(unsigned long)fp.mnt);
+	if (seen_item(t->slot, VIGIL_ITEM_FILE, h)) /* known: no event built, no walk (the common case: one lookup) */
+		return 1;
 	struct scratch *s = scratch();
 	if (!s)
 		return 1;
@@ -693,17 +707,9 @@ static __always_inline int opened_item(struct task_struct *task, struct task_w *
 	item_init(e, t->slot, VIGIL_ITEM_FILE, t->nr, t->action);
 	e->ret = ret;
 	e->flags = flags;
-	struct path fp = BPF_CORE_READ(f, f_path);
-	__u64 intent = flags & (O_ACCMODE | O_CREAT | O_TRUNC);
-	__u64 h = fnv(fnv(fnv(FNV_SEED, t->action), intent), 0x6f70656eULL); /* "open": apart from items hashed by their path */
-	struct inode *ino = BPF_CORE_READ(fp.dentry, d_inode);
-	h = fnv(h, BPF_CORE_READ(ino, i_ino));
-	h = fnv(h, (__u64)(unsigned long)fp.mnt);
 	e->hash = h;
-	if (seen_before(e)) /* known: no walk */
-		return 1;
 	/* which file it is whatever its name: a hard link's path names the link, not the file */
-	e->args[0] = BPF_CORE_READ(ino, i_ino);
+	e->args[0] = i_ino;
 	e->args[1] = BPF_CORE_READ(ino, i_sb, s_dev);
 	e->args[2] = BPF_CORE_READ(ino, __i_nlink);
 	if (upath && bpf_probe_read_user_str(e->path, sizeof(e->path), upath) <= 0)

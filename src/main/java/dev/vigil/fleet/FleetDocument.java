@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * "normal": {dimension: [items]}, "hosts": {dimension: {item: [up to k hosts that learnt it]}},
  * "novel": {dimension: {item: [up to k hosts where it was alerted]}}, "allowed":
  * {dimension: [items]}, "learnt": [dimensions stable on k hosts], "stable_hosts": {dimension:
- * [up to k hosts]}, "signature"}}. The signature is Ed25519 over the document without
+ * [up to k hosts]}, "image_versions": [digests, oldest first], "signature"}}. The signature is Ed25519 over the document without
  * its signature, written canonically (object fields sorted, no spaces), so any change to
  * any field fails verification. Stateless.
  */
@@ -56,11 +56,12 @@ public final class FleetDocument {
         p.stable(k).forEach(learnt::add);
         ObjectNode stable = o.putObject("stable_hosts");
         p.stableHosts().forEach((d, h) -> h.forEach(stable.withArrayProperty(d)::add));
+        if (!p.imageVersions().isEmpty()) p.imageVersions().forEach(o.putArray("image_versions")::add);
         o.put("signature", Base64.getEncoder().encodeToString(signer.sign(canonical(o))));
         return o.toString();
     }
 
-    /** A verified document read back: the profile (hosts, allowed, stable hosts, version), its k, its normal items and learnt dimensions. */
+    /** A verified document read back: the profile (hosts, allowed, stable hosts, image versions, version), its k, its normal items and learnt dimensions. */
     public record Read(FleetProfile profile, int k, Map<String, Set<String>> normal, Set<String> learnt) {}
 
     public static Read read(String json, Signer verifier) throws InvalidException {
@@ -85,6 +86,7 @@ public final class FleetDocument {
         o.path("novel").properties().forEach(d -> d.getValue().properties().forEach(item -> item.getValue().forEach(h -> p.novel(d.getKey(), item.getKey(), h.asText(), Integer.MAX_VALUE))));
         o.path("allowed").properties().forEach(d -> d.getValue().forEach(item -> p.allow(d.getKey(), item.asText())));
         o.path("stable_hosts").properties().forEach(d -> d.getValue().forEach(h -> p.stable(d.getKey(), h.asText(), Integer.MAX_VALUE)));
+        o.path("image_versions").forEach(v -> p.imageVersion(v.asText()));
         Set<String> learnt = new TreeSet<>();
         o.path("learnt").forEach(d -> learnt.add(d.asText()));
         Map<String, Set<String>> normal = new TreeMap<>();

@@ -1,5 +1,6 @@
 package dev.vigil.fleet;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,7 +17,11 @@ import java.util.TreeSet;
  * k) where its learning ended stable: once k did, the dimension is learnt fleet-wide, and a
  * new replica that imports it raises novelty alerts from its first minute instead of
  * learning again. Reports are sets, so a report seen twice (a consumer restarted before its
- * commit) changes nothing. Not thread-safe.
+ * commit) changes nothing. A container workload's profile also keeps the image versions
+ * (digests) its hosts ran, in the order the fleet first heard of them, the newest
+ * {@value #MAX_VERSIONS}: an agent that imports it knows which versions the fleet's profile
+ * was learnt on, so a version none of them is relearns instead of alerting on its changes.
+ * Not thread-safe.
  */
 public final class FleetProfile {
     private final String workload;
@@ -24,7 +29,11 @@ public final class FleetProfile {
     private final Map<String, Set<String>> allowed = new TreeMap<>();
     private final Map<String, Set<String>> stable = new TreeMap<>();
     private final Map<String, Map<String, Set<String>>> novel = new TreeMap<>();
+    private final java.util.LinkedHashSet<String> versions = new java.util.LinkedHashSet<>();
     private long version;
+
+    /** Image versions kept per profile (the oldest are let go). */
+    public static final int MAX_VERSIONS = 64;
 
     public FleetProfile(String workload) {
         this.workload = workload;
@@ -84,6 +93,16 @@ public final class FleetProfile {
         allowed.forEach((d, items) -> out.computeIfAbsent(d, x -> new TreeSet<>()).addAll(items));
         return out;
     }
+
+    /** A host ran an image version (digest) of this workload; true when the fleet had not heard of it. */
+    public boolean imageVersion(String digest) {
+        if (digest.isEmpty() || !versions.add(digest)) return false;
+        while (versions.size() > MAX_VERSIONS) versions.removeFirst();
+        return true;
+    }
+
+    /** The image versions the fleet heard of, oldest first. */
+    public java.util.List<String> imageVersions() { return List.copyOf(versions); }
 
     /** Per dimension and item, the hosts that learnt it (read-only view). */
     public Map<String, Map<String, Set<String>>> hosts() { return java.util.Collections.unmodifiableMap(hosts); }

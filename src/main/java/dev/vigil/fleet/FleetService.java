@@ -203,6 +203,7 @@ public final class FleetService implements AutoCloseable {
             FleetProfile p = profiles.computeIfAbsent(w, FleetProfile::new);
             boolean news = state ? p.stable(d, host, s.k()) : switch (verdict) {
                 case "allowed" -> p.allow(d, item);
+                case "version" -> p.imageVersion(item); // a forged one can only make agents stricter: a version they know is not relearnt
                 case "novel", "warmup" -> p.novel(d, item, host, s.k()); // learnt in a warm-up after a start: never normal fleet-wide by it
                 default -> p.report(d, item, host, s.k());
             };

@@ -29,7 +29,11 @@ public final class FleetSubscriber implements AutoCloseable {
     public static final String DETECTOR = "fleet";
 
     /** A verified merged profile: its workload, version, the items normal fleet-wide per dimension and the dimensions learnt fleet-wide. */
-    public record Import(WorkloadKey key, long version, Map<String, Set<String>> normal, Set<String> learnt) {}
+    public record Import(WorkloadKey key, long version, Map<String, Set<String>> normal, Set<String> learnt, java.util.List<String> imageVersions) {
+        public Import(WorkloadKey key, long version, Map<String, Set<String>> normal, Set<String> learnt) {
+            this(key, version, normal, learnt, java.util.List.of());
+        }
+    }
 
     private final String topic, host;
     private final Signer verifier;
@@ -156,7 +160,7 @@ public final class FleetSubscriber implements AutoCloseable {
                 importedVersion.put(r.key(), version);
                 importedText.put(r.key(), r.value());
                 versionsChanged = versionsFile != null;
-                imports.add(new Import(WorkloadKey.parse(r.key()), version, d.normal(), d.learnt()));
+                imports.add(new Import(WorkloadKey.parse(r.key()), version, d.normal(), d.learnt(), d.profile().imageVersions()));
                 verified++;
                 return;
             }
@@ -174,8 +178,11 @@ public final class FleetSubscriber implements AutoCloseable {
     /**
      * Merges a verified fleet profile into the local set: each item normal fleet-wide is allowed in its workload's
      * dimension (created when new), and a dimension learnt fleet-wide that is still learning here becomes stable (a new
-     * replica protects from its first minute instead of learning again); returns how many items were new here. Call on
-     * the thread that owns the set.
+     * replica protects from its first minute instead of learning again); returns how many items were new here. The
+     * image versions the fleet's profile was learnt on become known here (a container of one of them is not relearnt),
+     * and a profile relearning an image version the fleet has not heard of stays learning: the fleet's stable
+     * dimensions were learnt on older versions, and the new version's new behaviour is not an attack. Call on the
+     * thread that owns the set.
      */
     public static int merge(dev.vigil.profile.ProfileSet set, Import im, dev.vigil.profile.Dimension.Learning learning, Instant now) {
         var p = set.get(im.key(), false);
@@ -185,7 +192,10 @@ public final class FleetSubscriber implements AutoCloseable {
             var d = p.dimension(e.getKey(), learning, now);
             for (String item : e.getValue()) if (d.allow(item, now)) added++;
         }
-        for (String dim : im.learnt()) p.dimension(dim, learning, now).adoptStable(now, "the fleet's profile");
+        boolean newerHere = !p.versions().isEmpty() && !im.imageVersions().isEmpty() && !im.imageVersions().contains(p.versions().getLast());
+        if (p.versions().isEmpty()) im.imageVersions().forEach(p::addVersion); // none of its own yet: the fleet's, in order
+        else for (String v : im.imageVersions()) p.knownVersion(v);
+        if (!newerHere) for (String dim : im.learnt()) p.dimension(dim, learning, now).adoptStable(now, "the fleet's profile");
         return added;
     }
 

@@ -46,9 +46,24 @@ public final class KafkaProfileEvents implements ProfileEvents, AutoCloseable {
 
     @Override
     public void state(WorkloadKey key, String dimension, Dimension.State state, Instant time) {
-        publisher.publish(key.text().replace('\t', ' ').replace('\n', ' '), JSON.createObjectNode().put("schema", SCHEMA).put("host", host)
-                .put("workload", key.text()).put("dimension", dimension).put("item", "").put("verdict", "state").put("state", state.label())
-                .put("time", time.toString()).toString());
+        publisher.publish(key.text().replace('\t', ' ').replace('\n', ' '), stateLine(host, key, dimension, state, time));
+    }
+
+    /** A dimension's end of learning as its JSON line: verdict "state", no item. */
+    static String stateLine(String host, WorkloadKey key, String dimension, Dimension.State state, Instant time) {
+        return JSON.createObjectNode().put("schema", SCHEMA).put("host", host).put("workload", key.text()).put("dimension", dimension).put("item", "")
+                .put("verdict", "state").put("state", state.label()).put("time", time.toString()).toString();
+    }
+
+    @Override
+    public void version(WorkloadKey key, String digest, Instant time) {
+        publisher.publish(key.text().replace('\t', ' ').replace('\n', ' '), versionLine(host, key, digest, time));
+    }
+
+    /** An image version event as its JSON line: verdict "version", dimension "image", the digest as the item. */
+    static String versionLine(String host, WorkloadKey key, String digest, Instant time) {
+        return JSON.createObjectNode().put("schema", SCHEMA).put("host", host).put("workload", key.text()).put("dimension", "image").put("item", digest)
+                .put("verdict", "version").put("state", "").put("time", time.toString()).toString();
     }
 
     public Map<String, Long> counts() { return publisher.counts(); }

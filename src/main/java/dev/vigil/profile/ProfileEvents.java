@@ -19,4 +19,7 @@ public interface ProfileEvents {
 
     /** A dimension of a workload's profile left LEARNING here, by its own observations (stable, unstable or full). */
     default void state(WorkloadKey key, String dimension, Dimension.State state, Instant time) { }
+
+    /** A container workload's profile met an image version (digest) it had not: the fleet keeps each image's versions. */
+    default void version(WorkloadKey key, String digest, Instant time) { }
 }

@@ -58,6 +58,16 @@ public final class WorkloadProfile {
         return true;
     }
 
+    /**
+     * An image version known elsewhere (the fleet's profile was learnt on it): recorded before the version this
+     * profile runs now, which stays the last; whether it was new here.
+     */
+    public boolean knownVersion(String digest) {
+        if (digest.isEmpty() || versions.contains(digest)) return false;
+        versions.add(Math.max(0, versions.size() - 1), digest);
+        return true;
+    }
+
     /** Whether any dimension has learnt anything. */
     public boolean empty() {
         for (Dimension d : dimensions.values()) if (!d.items().isEmpty()) return false;

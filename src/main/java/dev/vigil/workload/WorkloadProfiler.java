@@ -241,7 +241,9 @@ public final class WorkloadProfiler {
             return List.of();
         }
         boolean fresh = UnitEntries.fresh(p);
+        int versionsBefore = p.versions().size();
         ProfileSet.VersionChange version = profiles.imageVersion(p, place.ref().imageDigest(), learning, now);
+        if (p.versions().size() > versionsBefore) events.version(key, p.versions().getLast(), now); // the fleet learns the image's versions
         p.dimensions(learning, now);
         SlotInfo info = new SlotInfo(key, running ? Instant.EPOCH : warmups.start(key, now));
         info.cgroup = s.who().cgroup();

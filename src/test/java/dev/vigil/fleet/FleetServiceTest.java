@@ -46,9 +46,14 @@ public class FleetServiceTest extends dev.vigil.alert.BrokerTest {
     }
 
     public static FleetDocument.Read latest(String topic, Signer verifier) throws Exception {
+        return latest(topic, verifier, W);
+    }
+
+    /** The last document published for workload key. */
+    public static FleetDocument.Read latest(String topic, Signer verifier, String key) throws Exception {
         List<ConsumerRecord<String, String>> docs = read(topic, 1);
         ConsumerRecord<String, String> last = null;
-        for (var r : docs) if (r.key().equals(W)) last = r;
+        for (var r : docs) if (r.key().equals(key)) last = r;
         assertThat(last).isNotNull();
         return FleetDocument.read(last.value(), verifier);
     }
