@@ -159,6 +159,8 @@ enum vigil_exec_flag {
 	VIGIL_EXEC_RUNTIME_INIT = 4, /* a container runtime's init (path.h's runtime_init): no workload slot */
 };
 
+#define VIGIL_PID_LEVELS 4
+
 struct vigil_exec_event {
 	struct vigil_event_header h;
 	__u32 args_len;      /* bytes of args read (NUL-separated argv) */
@@ -166,6 +168,11 @@ struct vigil_exec_event {
 	__u32 slot;          /* the workload slot the process came from (task_w.h's fork_slot); 0: unknown */
 	__u32 flags;         /* enum vigil_exec_flag */
 	__u64 slot_cgroup;   /* the cgroup that slot's workload began in */
+	/* the process's namespaces at the exec by inode number (ns.h): one in a container's cgroup
+	 * but neither in its pid namespace nor below it was put there from outside */
+	__u32 mnt_ns;
+	__u32 pid_level;     /* its pid namespace's level (0: the host's) */
+	__u32 pid_ns[VIGIL_PID_LEVELS]; /* the pid namespaces of levels 0 up to its own (at most the first VIGIL_PID_LEVELS) */
 	char exe[VIGIL_PATH_MAX]; /* the file the kernel executed (bprm->file), its path walked in the kernel */
 	char filename[VIGIL_PATH_MAX];
 	char args[VIGIL_ARGS_MAX];
@@ -354,6 +361,9 @@ struct vigil_slot_event {
 	__u32 flags;         /* enum vigil_exec_flag */
 	__u32 from_slot;     /* the slot the process came from (task_w.h's fork_slot); 0: unknown */
 	__u64 from_cgroup;   /* the cgroup that slot began in */
+	__u32 mnt_ns;        /* the process's namespaces (ns.h), as in the exec event */
+	__u32 pid_level;
+	__u32 pid_ns[VIGIL_PID_LEVELS];
 	char exe[VIGIL_PATH_MAX];      /* the file the kernel executed, walked; empty for RUNNING */
 	char filename[VIGIL_PATH_MAX]; /* empty for RUNNING (user space reads /proc) */
 	char args[VIGIL_ARGS_MAX];

@@ -14,6 +14,7 @@
 #include "collect.h"
 #include "path.h"
 #include "task_w.h"
+#include "ns.h"
 
 VIGIL_WIRE_STRUCT(vigil_event_header);
 VIGIL_WIRE_ENUM(vigil_event_type);
@@ -70,6 +71,7 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 	struct task_w *t = bpf_task_storage_get(&tasks, p, 0, 0);
 	e->slot = t ? t->fork_slot : 0;
 	e->slot_cgroup = t ? t->fork_cgroup : 0;
+	vigil_task_ns(p, &e->mnt_ns, &e->pid_level, e->pid_ns);
 	vigil_read_argv(p, e->args, &e->args_len, &e->args_total);
 	e->parent_exe[0] = 0;
 	struct file *pf = BPF_CORE_READ(p, real_parent, mm, exe_file);

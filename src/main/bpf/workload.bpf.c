@@ -36,6 +36,7 @@
 #include "task_w.h"
 #include "probe_stack.h"
 #include "stack.h"
+#include "ns.h"
 
 VIGIL_WIRE_STRUCT(vigil_slot_event);
 VIGIL_WIRE_STRUCT(vigil_item_event);
@@ -218,6 +219,7 @@ static __always_inline void slot_event(struct task_struct *task, __u32 slot, __u
 	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
 	e->from_slot = t ? t->fork_slot : 0;
 	e->from_cgroup = t ? t->fork_cgroup : 0;
+	vigil_task_ns(task, &e->mnt_ns, &e->pid_level, e->pid_ns);
 	if (bprm) {
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
 		__u32 zero = 0;

@@ -94,6 +94,7 @@ public final class EventLog {
                     if (!x.exe().isEmpty()) o.put("exe", x.exe());
                     if (x.flags() != 0) o.put("flags", x.flags());
                     if (x.slot() != 0) o.put("from_slot", x.slot()).put("from_cgroup", x.slotCgroup());
+                    if (x.ns().known()) namespaces(o, x.ns());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
@@ -103,6 +104,7 @@ public final class EventLog {
                     if (!x.exe().isEmpty()) o.put("exe", x.exe());
                     if (x.flags() != 0) o.put("flags", x.flags());
                     if (x.fromSlot() != 0) o.put("from_slot", x.fromSlot()).put("from_cgroup", x.fromCgroup());
+                    if (x.ns().known()) namespaces(o, x.ns());
                     ArrayNode a = o.putArray("argv");
                     x.argv().forEach(a::add);
                 }
@@ -234,17 +236,28 @@ public final class EventLog {
                 Base64.getDecoder().decode(s.path("snapshot").asText("")), s.path("shortened").asBoolean(false), s.path("di").asLong(0));
     }
 
+    private static void namespaces(ObjectNode o, KernelEvent.Namespaces ns) {
+        ArrayNode a = o.put("mnt_ns", ns.mnt()).put("pid_level", ns.level()).putArray("pid_ns");
+        ns.pids().forEach(a::add);
+    }
+
+    private static KernelEvent.Namespaces namespaces(JsonNode o) {
+        List<Long> pids = new java.util.ArrayList<>();
+        o.path("pid_ns").forEach(n -> pids.add(n.asLong()));
+        return new KernelEvent.Namespaces(o.path("mnt_ns").asLong(), o.path("pid_level").asInt(), pids);
+    }
+
     private static KernelEvent event(String ev, JsonNode o) {
         Who w = new Who(o.path("pid").asInt(), o.path("tgid").asInt(), o.path("ppid").asInt(), o.path("uid").asInt(), o.path("ktime").asLong(),
                 o.path("cgroup").asLong(), o.path("comm").asText());
         return switch (ev) {
             case "exec" -> new KernelEvent.Exec(w, o.path("file").asText(), strings(o.path("argv")), o.path("truncated").asBoolean(),
                     o.path("parent_exe").asText(""), o.path("exe").asText(""), o.path("flags").asInt(), o.path("from_slot").asInt(),
-                    o.path("from_cgroup").asLong());
+                    o.path("from_cgroup").asLong(), namespaces(o));
             case "exit" -> new KernelEvent.Exit(w, o.path("status").asInt(), o.path("lifetime").asLong());
             case "slot" -> new KernelEvent.Slot(w, o.path("slot").asInt(), o.path("reason").asInt(), o.path("file").asText(), strings(o.path("argv")),
                     o.path("truncated").asBoolean(), o.path("exe").asText(""), o.path("flags").asInt(), o.path("from_slot").asInt(),
-                    o.path("from_cgroup").asLong());
+                    o.path("from_cgroup").asLong(), namespaces(o));
             case "item" -> {
                 long[] args = new long[4];
                 for (int i = 0; i < 4 && i < o.path("args").size(); i++) args[i] = o.path("args").get(i).asLong();

@@ -21,14 +21,19 @@ public sealed interface KernelEvent {
      * process came from (its parent's when forked, kept in the kernel: a double fork or a
      * dead parent does not change it; 0 when not known) and the cgroup that slot began in.
      */
-    record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe, String exe, int flags, int slot, long slotCgroup)
-            implements KernelEvent {
+    record Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe, String exe, int flags, int slot, long slotCgroup,
+                Namespaces ns) implements KernelEvent {
         /** flags: filename was a script (exe is its interpreter); the executed file has no link left (deleted, a memfd). */
         public static final int SCRIPT = 1, DELETED = 2, RUNTIME_INIT = 4;
 
         public Exec {
             parentExe = parentExe == null ? "" : parentExe;
             exe = exe == null ? "" : exe;
+            ns = ns == null ? Namespaces.UNKNOWN : ns;
+        }
+
+        public Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe, String exe, int flags, int slot, long slotCgroup) {
+            this(who, filename, argv, truncated, parentExe, exe, flags, slot, slotCgroup, Namespaces.UNKNOWN);
         }
 
         public Exec(Who who, String filename, List<String> argv, boolean truncated, String parentExe) {
@@ -41,6 +46,34 @@ public sealed interface KernelEvent {
         }
 
         public String collector() { return "exec"; }
+    }
+
+    /**
+     * A process's mount namespace and pid namespaces at an exec, by inode number (what
+     * /proc/PID/ns/mnt and /proc/PID/ns/pid name), read in the kernel: pids holds the pid
+     * namespace of each level from the host's (0) up to its own (level), the first 4 of them;
+     * none when unknown (a recording made before).
+     */
+    record Namespaces(long mnt, int level, List<Long> pids) {
+        public static final Namespaces UNKNOWN = new Namespaces(0, 0, List.of());
+
+        public Namespaces {
+            pids = List.copyOf(pids);
+        }
+
+        public boolean known() { return mnt != 0 && !pids.isEmpty() && pids.getFirst() != 0; }
+
+        /** Its own pid namespace, or 0 when deeper than the levels read. */
+        public long pid() { return level < pids.size() ? pids.get(level) : 0; }
+
+        /**
+         * Whether it is in pid namespace ns or below it; true when that cannot be told (unknown, or ns not among the
+         * levels read while it is deeper than them).
+         */
+        public boolean inOrBelow(long ns) {
+            if (!known() || ns == 0 || pids.contains(ns)) return true;
+            return level >= pids.size();
+        }
     }
 
     /** A process ended: status as wait(2) reports it (code << 8 | signal). */
@@ -76,11 +109,16 @@ public sealed interface KernelEvent {
      * fromCgroup) as in {@link Exec} (exe is empty for RUNNING: user space reads /proc).
      */
     record Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated, String exe, int flags, int fromSlot,
-                long fromCgroup) implements KernelEvent {
+                long fromCgroup, Namespaces ns) implements KernelEvent {
         public static final int NEW = 1, ROOT = 2, RUNNING = 3;
 
         public Slot {
             exe = exe == null ? "" : exe;
+            ns = ns == null ? Namespaces.UNKNOWN : ns;
+        }
+
+        public Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated, String exe, int flags, int fromSlot, long fromCgroup) {
+            this(who, slot, reason, filename, argv, truncated, exe, flags, fromSlot, fromCgroup, Namespaces.UNKNOWN);
         }
 
         public Slot(Who who, int slot, int reason, String filename, List<String> argv, boolean truncated) {

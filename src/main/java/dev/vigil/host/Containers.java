@@ -91,13 +91,50 @@ public final class Containers {
     public String scope(String cgroupPath) { return of(cgroupPath).map(Container::scope).orElse(""); }
 
     /** Where a process that begins a workload belongs: its container's scope ("" in none), or the exec session it is (else null). */
-    public record Placement(String scope, Container session, ContainerRef ref) {}
+    /**
+     * Where a process beginning a workload is: its scope, the container it entered from outside when it did (session:
+     * an exec session, or with outside a process put into the container's cgroup that is not in the container's pid
+     * namespace nor below it, whose namespace is then containerPidNs), and the container.
+     */
+    public record Placement(String scope, Container session, ContainerRef ref, boolean outside, long containerPidNs) {
+        public Placement(String scope, Container session, ContainerRef ref) {
+            this(scope, session, ref, false, 0);
+        }
+    }
 
     /** The placement of process pid beginning a workload in cgroupPath: see {@link Container#scope()} and {@link #entered}. */
     public Placement place(String cgroupPath, int pid) {
+        return place(cgroupPath, pid, dev.vigil.event.KernelEvent.Namespaces.UNKNOWN);
+    }
+
+    /**
+     * The same, checked against the process's namespaces as the kernel read them at its exec: a process in a
+     * container's cgroup that is neither in the container's pid namespace nor below it did not come from the
+     * container nor through an exec session (both are in it); it was put into the cgroup from outside.
+     */
+    public Placement place(String cgroupPath, int pid, dev.vigil.event.KernelEvent.Namespaces ns) {
         Optional<Container> c = of(cgroupPath);
         if (c.isEmpty()) return new Placement("", null, ContainerRef.NONE);
+        long cns = ns.known() ? pidNamespace(c.get()) : 0;
+        if (cns != 0 && !ns.inOrBelow(cns)) return new Placement(c.get().scope(), c.get(), c.get().ref(), true, cns);
         return new Placement(c.get().scope(), entered(c.get(), pid) ? c.get() : null, c.get().ref());
+    }
+
+    private final Map<String, Long> pidNamespaces = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The pid namespace of a container's first process (its inode number), cached per container; 0 when it cannot be
+     * read (no first process known, or gone) or is vigil's own (a container sharing the host's pid namespace: nothing
+     * to tell by).
+     */
+    long pidNamespace(Container c) {
+        if (c.initPid() <= 0) return 0;
+        Long known = pidNamespaces.get(c.ref().id() + "/" + c.initPid());
+        if (known != null) return known;
+        long ns = Procfs.namespace(c.initPid(), "pid"), own = Procfs.namespace((int) ProcessHandle.current().pid(), "pid");
+        if (ns == own) ns = 0;
+        if (ns != 0) pidNamespaces.put(c.ref().id() + "/" + c.initPid(), ns);
+        return ns;
     }
 
     /**

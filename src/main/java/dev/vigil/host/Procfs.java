@@ -100,6 +100,18 @@ public final class Procfs {
         return -1;
     }
 
+    /** The inode number of a process's namespace of a kind (mnt, pid, ...: /proc/PID/ns/KIND names "KIND:[N]"), or 0 when it cannot be read. */
+    public static long namespace(long pid, String kind) {
+        if (pid <= 0) return 0;
+        try {
+            String t = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", kind)).toString();
+            int a = t.indexOf('['), b = t.indexOf(']');
+            return a > 0 && b > a ? Long.parseLong(t.substring(a + 1, b)) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0; // gone, or not ours to read
+        }
+    }
+
     private static String status(long pid) {
         if (pid <= 0) throw new NoSuchProcessException(pid);
         try {

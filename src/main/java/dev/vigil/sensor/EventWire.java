@@ -19,7 +19,7 @@ public final class EventWire {
     private EventWire() {}
 
     public static final int EV_EXEC = 10, EV_EXIT = 11, EV_UNLINK = 12, EV_RISKY = 13;
-    static final int PATH_MAX = 256, ARGS_MAX = 512;
+    static final int PATH_MAX = 256, ARGS_MAX = 512, PID_LEVELS = 4;
 
     public static final StructLayout HEADER = MemoryLayout.structLayout(
             JAVA_INT.withName("type"), JAVA_INT.withName("pid"), JAVA_INT.withName("tgid"), JAVA_INT.withName("ppid"),
@@ -28,7 +28,8 @@ public final class EventWire {
 
     public static final StructLayout EXEC = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("args_len"), JAVA_INT.withName("args_total"),
-            JAVA_INT.withName("slot"), JAVA_INT.withName("flags"), JAVA_LONG.withName("slot_cgroup"),
+            JAVA_INT.withName("slot"), JAVA_INT.withName("flags"), JAVA_LONG.withName("slot_cgroup"), JAVA_INT.withName("mnt_ns"), JAVA_INT.withName("pid_level"),
+            MemoryLayout.sequenceLayout(PID_LEVELS, JAVA_INT).withName("pid_ns"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("exe"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
             MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args"),
@@ -115,6 +116,8 @@ public final class EventWire {
     public static final StructLayout SLOT_EVENT = MemoryLayout.structLayout(
             HEADER.withName("h"), JAVA_INT.withName("slot"), JAVA_INT.withName("reason"), JAVA_INT.withName("args_len"),
             JAVA_INT.withName("args_total"), JAVA_INT.withName("flags"), JAVA_INT.withName("from_slot"), JAVA_LONG.withName("from_cgroup"),
+            JAVA_INT.withName("mnt_ns"), JAVA_INT.withName("pid_level"),
+            MemoryLayout.sequenceLayout(PID_LEVELS, JAVA_INT).withName("pid_ns"),
             MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("exe"), MemoryLayout.sequenceLayout(PATH_MAX, JAVA_BYTE).withName("filename"),
             MemoryLayout.sequenceLayout(ARGS_MAX, JAVA_BYTE).withName("args")).withName("vigil_slot_event");
 
@@ -220,7 +223,7 @@ public final class EventWire {
     static final int COMM_LEN = sizeOf(HEADER, "comm");
     static final long EXEC_ARGS_LEN = at(EXEC, "args_len"), EXEC_ARGS_TOTAL = at(EXEC, "args_total"), EXEC_FILENAME = at(EXEC, "filename"),
             EXEC_ARGS = at(EXEC, "args"), EXEC_PARENT_EXE = at(EXEC, "parent_exe"), EXEC_SLOT = at(EXEC, "slot"), EXEC_FLAGS = at(EXEC, "flags"),
-            EXEC_SLOT_CGROUP = at(EXEC, "slot_cgroup"), EXEC_EXE = at(EXEC, "exe");
+            EXEC_SLOT_CGROUP = at(EXEC, "slot_cgroup"), EXEC_EXE = at(EXEC, "exe"), EXEC_MNT_NS = at(EXEC, "mnt_ns"), EXEC_PID_NS = at(EXEC, "pid_ns");
     static final long EXIT_CODE = at(EXIT, "exit_code"), EXIT_LIFETIME = at(EXIT, "lifetime_ns");
     static final long UNLINK_SYSCALL = at(UNLINK, "syscall"), UNLINK_DFD = at(UNLINK, "dfd"), UNLINK_FLAGS = at(UNLINK, "flags"),
             UNLINK_PATH = at(UNLINK, "path");
@@ -239,7 +242,15 @@ public final class EventWire {
     static final long SLOT_SLOT = at(SLOT_EVENT, "slot"), SLOT_REASON = at(SLOT_EVENT, "reason"), SLOT_ARGS_LEN = at(SLOT_EVENT, "args_len"),
             SLOT_ARGS_TOTAL = at(SLOT_EVENT, "args_total"), SLOT_FILENAME = at(SLOT_EVENT, "filename"), SLOT_ARGS = at(SLOT_EVENT, "args"),
             SLOT_FLAGS = at(SLOT_EVENT, "flags"), SLOT_EXE = at(SLOT_EVENT, "exe"), SLOT_FROM_SLOT = at(SLOT_EVENT, "from_slot"),
-            SLOT_FROM_CGROUP = at(SLOT_EVENT, "from_cgroup");
+            SLOT_FROM_CGROUP = at(SLOT_EVENT, "from_cgroup"), SLOT_MNT_NS = at(SLOT_EVENT, "mnt_ns"), SLOT_PID_NS = at(SLOT_EVENT, "pid_ns");
+
+    /** The namespaces at offset mnt (mnt_ns, pid_level, then pid_ns) of an exec or slot event. */
+    static dev.vigil.event.KernelEvent.Namespaces namespaces(MemorySegment s, long mnt) {
+        int level = s.get(I, mnt + 4);
+        List<Long> pids = new java.util.ArrayList<>();
+        for (int i = 0; i < PID_LEVELS && i <= level; i++) pids.add(Integer.toUnsignedLong(s.get(I, mnt + 8 + 4L * i)));
+        return new dev.vigil.event.KernelEvent.Namespaces(Integer.toUnsignedLong(s.get(I, mnt)), level, pids);
+    }
     static final long ITEM_SLOT = at(ITEM_EVENT, "slot"), ITEM_KIND = at(ITEM_EVENT, "kind"), ITEM_SYSCALL = at(ITEM_EVENT, "syscall"),
             ITEM_ACTION = at(ITEM_EVENT, "action"), ITEM_RET = at(ITEM_EVENT, "ret"), ITEM_FLAGS = at(ITEM_EVENT, "flags"),
             ITEM_ARGS = at(ITEM_EVENT, "args"), ITEM_FAMILY = at(ITEM_EVENT, "family"), ITEM_PORT = at(ITEM_EVENT, "port"),

@@ -49,7 +49,8 @@ public final class ExecSensor extends RingSensor {
                 int len = Math.min(s.get(EventWire.I, EventWire.EXEC_ARGS_LEN), EventWire.ARGS_MAX), total = s.get(EventWire.I, EventWire.EXEC_ARGS_TOTAL);
                 yield new Exec(EventWire.who(s), EventWire.string(s, EventWire.EXEC_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.EXEC_ARGS, len),
                         total > len, EventWire.string(s, EventWire.EXEC_PARENT_EXE, EventWire.PATH_MAX), EventWire.string(s, EventWire.EXEC_EXE, EventWire.PATH_MAX),
-                        s.get(EventWire.I, EventWire.EXEC_FLAGS), s.get(EventWire.I, EventWire.EXEC_SLOT), s.get(EventWire.L, EventWire.EXEC_SLOT_CGROUP));
+                        s.get(EventWire.I, EventWire.EXEC_FLAGS), s.get(EventWire.I, EventWire.EXEC_SLOT), s.get(EventWire.L, EventWire.EXEC_SLOT_CGROUP),
+                        EventWire.namespaces(s, EventWire.EXEC_MNT_NS));
             }
             case EventWire.EV_EXIT -> {
                 EventWire.expect(b, EventWire.EXIT);

@@ -359,7 +359,7 @@ public final class WorkloadSensor extends RingSensor {
             return new Slot(EventWire.who(s), s.get(EventWire.I, EventWire.SLOT_SLOT), s.get(EventWire.I, EventWire.SLOT_REASON),
                     EventWire.string(s, EventWire.SLOT_FILENAME, EventWire.PATH_MAX), EventWire.strings(s, EventWire.SLOT_ARGS, len), total > len,
                     EventWire.string(s, EventWire.SLOT_EXE, EventWire.PATH_MAX), s.get(EventWire.I, EventWire.SLOT_FLAGS),
-                    s.get(EventWire.I, EventWire.SLOT_FROM_SLOT), s.get(EventWire.L, EventWire.SLOT_FROM_CGROUP));
+                    s.get(EventWire.I, EventWire.SLOT_FROM_SLOT), s.get(EventWire.L, EventWire.SLOT_FROM_CGROUP), EventWire.namespaces(s, EventWire.SLOT_MNT_NS));
         }
         if (type == EventWire.EV_MAPS) return maps(b);
         if (type != EventWire.EV_ITEM) throw new IllegalArgumentException("workload: unknown event type " + type);

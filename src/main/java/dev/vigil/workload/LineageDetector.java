@@ -198,12 +198,12 @@ public final class LineageDetector {
                 workloads.put(pid, new Tracked(null, cgid, now));
                 return List.of();
             }
-            Containers.Placement place = describer.containers().place(cg, pid);
-            if (place.session() != null) { // an exec session: alerted once, never learnt
+            Containers.Placement place = describer.containers().place(cg, pid, x.ns());
+            if (place.session() != null) { // an exec session (or a process put into the container from outside): alerted once, never learnt
                 Tracked t = session(place.session(), exe, x.argv(), cgid, now);
                 workloads.put(pid, t);
                 sessions++;
-                return List.of(sessionAlert(x, exe, place.session(), t.key(), now));
+                return List.of(place.outside() ? outsiderAlert(x, exe, place, t.key(), now) : sessionAlert(x, exe, place.session(), t.key(), now));
             }
             if ((x.flags() & KernelEvent.Exec.RUNTIME_INIT) != 0) { // the kernel gave it no slot: the program it execs next begins one
                 if (!place.scope().isEmpty()) return List.of(); // a container's runtime: its program is the workload
@@ -329,6 +329,31 @@ public final class LineageDetector {
                 .ancestry(describer.ancestry(p.ppid())).evidence("action", "entered container " + c.ref().label() + ": " + cmd)
                 .evidence("container", c.ref().label()).evidence("workload", key.text()).evidence("session_root", x.who().tgid())
                 .dedupKey(host + "|exec-session|" + c.ref().id() + "|" + x.who().tgid()).build();
+    }
+
+    /**
+     * A process in a container's cgroup that is neither in the container's pid namespace nor below it (the kernel read
+     * its namespaces at the exec): no runtime and no exec session does this (both run in the container's namespaces);
+     * it was put into the cgroup from outside, to pass as the container. High. What it runs is told, never learnt.
+     */
+    private Alert outsiderAlert(KernelEvent.Exec x, String exe, Containers.Placement place, WorkloadKey key, Instant now) {
+        Containers.Container c = place.session();
+        ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe).in(c.ref());
+        int ppid = x.who().ppid();
+        String parent = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
+        String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
+        String where = x.ns().level() == 0 ? "the host's" : "pid:[" + x.ns().pid() + "], level " + x.ns().level();
+        String summary = String.format(Locale.ROOT, "a process was put into the cgroup of container %s (%s) from outside it: %s by uid %d from %s — its pid "
+                        + "namespace is %s, not the container's pid:[%d] nor one below it (a runtime or an exec session runs in the container's); "
+                        + "what it runs is told, never learnt into %s",
+                c.ref().label(), c.scope(), cmd, x.who().uid(), parent.isEmpty() ? "an unknown process (pid " + ppid + ")" : parent + " (pid " + ppid + ")",
+                where, place.containerPidNs(), c.scope());
+        return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(Alert.Severity.HIGH).summary(summary).process(p)
+                .ancestry(describer.ancestry(p.ppid())).evidence("action", "put into container " + c.ref().label() + "'s cgroup from outside: " + cmd)
+                .evidence("container", c.ref().label()).evidence("workload", key.text()).evidence("session_root", x.who().tgid())
+                .evidence("pid_namespace", x.ns().pid()).evidence("pid_namespace_level", x.ns().level()).evidence("container_pid_namespace", place.containerPidNs())
+                .evidence("mount_namespace", x.ns().mnt())
+                .dedupKey(host + "|outsider|" + c.ref().id() + "|" + x.who().tgid()).build();
     }
 
     /**

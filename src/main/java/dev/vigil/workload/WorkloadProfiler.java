@@ -226,8 +226,8 @@ public final class WorkloadProfiler {
             ignoreSlot.accept(s.slot());
             return List.of();
         }
-        Containers.Placement place = describer.containers().place(cg, pid);
-        if (place.session() != null) { // an exec session (the lineage detector tells it): never learnt
+        Containers.Placement place = describer.containers().place(cg, pid, s.ns());
+        if (place.session() != null) { // an exec session, or a process put into the container from outside (the lineage detector tells it): never learnt
             slots.put(s.slot(), new SlotInfo(null, now));
             ignoreSlot.accept(s.slot());
             sessionSlots++;

@@ -118,6 +118,23 @@ class ContainerKernelTest {
                 assertThat(sessions.getFirst().path("container").path("name").asText()).isEqualTo(c);
                 assertThat(mine(all)).as("the session is not the service's anomaly").isEmpty();
 
+                // red team: a host process put into the replica's cgroup (not its namespaces) to pass as the container
+                Path cg = dev.vigil.host.Cgroups.root().resolve(Podman.podman("inspect", "--format", "{{.State.CgroupPath}}", c).strip().replaceFirst("^/", ""));
+                assertThat(cg.resolve("cgroup.procs")).exists();
+                Process smuggled = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cg.resolve("cgroup.procs") + " && exec /bin/cat /etc/hostname")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                assertThat(smuggled.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                Thread.sleep(500);
+                all = agent.drain();
+                List<JsonNode> outsiders = all.stream().filter(n -> n.path("summary").asText().startsWith("a process was put into the cgroup")).toList();
+                assertThat(outsiders).as("the process from outside: %s", all).hasSize(1);
+                assertThat(outsiders.getFirst().path("severity").asText()).isEqualTo("high");
+                assertThat(outsiders.getFirst().path("summary").asText()).startsWith("a process was put into the cgroup of container " + c + " (image:" + IMAGE
+                        + ") from outside it: /usr/bin/cat /etc/hostname by uid 0 from ").contains("its pid namespace is the host's, not the container's pid:[");
+                assertThat(outsiders.getFirst().path("evidence").path("pid_namespace_level").asInt()).isZero();
+                assertThat(all).as("no exec-session alert for it: it is no session").noneMatch(n -> n.path("kind").asText().equals("exec-session"));
+                assertThat(mine(all)).as("not the service's anomaly").isEmpty();
+
                 // a new build of the tag (a new digest) replaces the first replica: the profile's version 2, learning again
                 digest2 = Podman.image(IMAGE, tag + "-build-2");
                 assertThat(digest2).isNotEqualTo(digest1);
@@ -137,6 +154,7 @@ class ContainerKernelTest {
             WorkloadProfile p = saved.find(dev.vigil.profile.WorkloadKey.parse(WORKLOAD));
             assertThat(p.versions()).containsExactly(digest1, digest2);
             assertThat(p.dimensions().get("process").itemSet()).as("the exec session's program is not learnt").noneMatch(i -> i.contains("/ls"));
+            assertThat(p.dimensions().get("files").itemSet()).as("nor what the process from outside read").noneMatch(i -> i.contains("/etc/hostname"));
             Cli list = Cli.run("workloads", "list", "--state", dir.resolve("state").toString());
             assertThat(list.exit()).isZero();
             assertThat(list.out().lines().filter(l -> l.startsWith(WORKLOAD)).findFirst().orElseThrow()).containsPattern(" 2 +process:");
