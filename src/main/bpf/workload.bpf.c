@@ -1129,22 +1129,49 @@ static __always_inline void retry_slot(struct task_struct *task, struct task_w *
 	set_slot(t, slot_of(task, exe, t->cgroup, 1, 0));
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
+/*
+ * A judged call's entry (both modes): a high-risk call is judged now; any other call a rule
+ * judges at exit is kept in task storage for vigil_w_exit_call.
+ */
+static __always_inline void judge_entry(struct task_struct *task, struct task_w *t, __u32 nr, __u64 *a)
 {
-	if (id == VIGIL_NR_URETPROBE)
-		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct vigil_call_rule *r = bpf_map_lookup_elem(&rules, &nr);
+	if (!r || !r->action)
+		return;
+	if (r->action == VIGIL_ACT_RISKY) {
+		risky_item(task, t, r, nr, a);
+		return;
+	}
+	t->action = r->action;
+	t->nr = nr;
+	t->a[0] = a[0];
+	t->a[1] = a[1];
+	t->a[2] = a[2];
+	t->a[3] = a[3];
+}
+
+/* The task's storage when it is profiled (its slot resolved, for a task running before vigil, and not ignored), else 0;
+ * its call counted in the slot's activity. */
+/* The rare cases, out of line (their stack is not the hot programs'): a task seen for the first time, or left
+ * without a slot by a full table. */
+static __noinline struct task_w *unresolved(struct task_struct *task, struct task_w *t)
+{
+	if (!t)
+		return first_seen(task);
+	retry_slot(task, t);
+	return t;
+}
+
+static __always_inline struct task_w *profiled(struct task_struct *task)
+{
 	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);
-	if (!t) {
-		t = first_seen(task);
+	if (!t || (!t->slot && t->retry)) {
+		t = unresolved(task, t);
 		if (!t)
 			return 0;
 	}
-	if (!t->slot && t->retry)
-		retry_slot(task, t);
 	__u32 slot = t->slot;
-	if (!slot || (__u64)id >= VIGIL_MAX_SYSCALLS)
+	if (!slot)
 		return 0;
 	__u32 idx = slot - 1;
 	struct vigil_slot *w = bpf_map_lookup_elem(&slots, &idx);
@@ -1154,38 +1181,78 @@ int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
 		__sync_fetch_and_add(&w->activity, t->calls);
 		t->calls = 0;
 	}
+	return t;
+}
+
+/*
+ * Every call (detectors.profiles.syscalls on, the default): the system-call dimension's first
+ * sights, then the judged calls' entries. One tp_btf program for all calls, which costs every
+ * call of every process the BPF dispatch.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vigil_w_enter, struct pt_regs *regs, long id)
+{
+	if (id == VIGIL_NR_URETPROBE || (__u64)id >= VIGIL_MAX_SYSCALLS)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_w *t = profiled(task);
+	if (!t)
+		return 0;
+	__u32 idx = t->slot - 1;
+	struct vigil_slot *w = bpf_map_lookup_elem(&slots, &idx);
+	if (!w)
+		return 0;
 	__u32 nr = (__u32)id;
 	__u64 bit = 1ULL << (nr & 63);
 	__u64 *word = &w->calls[(nr >> 6) & 7];
 	if (!(*word & bit) && !(__sync_fetch_and_or(word, bit) & bit)) {
 		struct scratch *s = scratch();
 		if (s) {
-			item_init(&s->e, slot, VIGIL_ITEM_SYSCALL, nr, 0);
+			item_init(&s->e, t->slot, VIGIL_ITEM_SYSCALL, nr, 0);
 			s->e.hash = nr;
 			/* its own stack and frames (the scratch holds the last item's) */
 			if (send_item(&s->e) != 0)
 				__sync_fetch_and_and(word, ~bit); /* lost: seen again next time */
 		}
 	}
-	struct vigil_call_rule *r = bpf_map_lookup_elem(&rules, &nr);
-	if (!r || !r->action)
-		return 0;
 	__u64 a[4];
 	/* regs is a trusted BTF pointer here: plain loads, no probe-read helper calls */
 	a[0] = PT_REGS_PARM1_SYSCALL(regs);
 	a[1] = PT_REGS_PARM2_SYSCALL(regs);
 	a[2] = PT_REGS_PARM3_SYSCALL(regs);
 	a[3] = PT_REGS_PARM4_SYSCALL(regs);
-	if (r->action == VIGIL_ACT_RISKY) {
-		risky_item(task, t, r, nr, a);
+	judge_entry(task, t, nr, a);
+	return 0;
+}
+
+/* The record of a syscalls:sys_enter_* tracepoint (its format file in tracefs). */
+struct sys_enter_ctx {
+	__u64 common;
+	int nr;
+	__u32 pad;
+	__u64 args[6];
+};
+
+/*
+ * The judged calls' entries only (detectors.profiles.syscalls off): attached by user space to
+ * the syscalls:sys_enter_<call> tracepoint of each call a rule judges, so no BPF program runs
+ * for any other call; every call then costs only the kernel's traced-syscall path (a bit test
+ * per tracepoint kind), not a BPF dispatch. No system-call dimension in this mode, and a
+ * slot's activity counts its judged calls. The section names one; user space attaches the rest.
+ */
+SEC("tracepoint/syscalls/sys_enter_openat")
+int vigil_w_enter_call(struct sys_enter_ctx *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_w *t = profiled(task);
+	if (!t)
 		return 0;
-	}
-	t->action = r->action;
-	t->nr = nr;
-	t->a[0] = a[0];
-	t->a[1] = a[1];
-	t->a[2] = a[2];
-	t->a[3] = a[3];
+	/* copied, not loaded: a program that loads an argument the record does not have (open's fourth, unlink's
+	 * second) may not attach to it (the kernel checks the furthest context offset the program reads against each
+	 * event's record size); what lies past a shorter record is never used (the rules read only real arguments) */
+	struct sys_enter_ctx c = {};
+	bpf_probe_read_kernel(&c, sizeof(c), ctx);
+	judge_entry(task, t, (__u32)c.nr, c.args);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ final class EventReplay {
         WorkloadDetector workloads = new WorkloadDetector(Delivery.workloadSettings(config), set, new ProcessDescriber(context, false),
                 ProcessFacts.replay(rec.answers()), slot -> { }, out.profileEvents(), out.filter()::passes, out.pipeline()::publish);
         workloads.profiler().probes(config.probes().stream().map(dev.vigil.event.ProbeSpec::forProfiles).toList());
+        workloads.profiler().everyCall(config.profiles().syscalls());
         if (!rec.entries().isEmpty()) { // the fleet's profiles as they are now, before the first event
             out.awaitFleet(Duration.ofSeconds(30));
             out.applyFleet(set, rec.entries().getFirst().time());

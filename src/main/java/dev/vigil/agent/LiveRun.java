@@ -155,18 +155,19 @@ final class LiveRun implements AutoCloseable {
             }
             ctx = ContextFirst.start(config, log, this::onContext);
             if (workloads != null) {
-                WorkloadSensor ws = new WorkloadSensor(config.profiles().maxSlots());
+                WorkloadSensor ws = new WorkloadSensor(config.profiles().maxSlots(), config.profiles().syscalls());
                 ctx.exec().ifPresent(ws::shareTasks); // exec events then carry the workload each process came from
                 ws.frames(!config.probes().isEmpty() && ctx.exec().isPresent()); // first sights say the probed functions they were made in
                 w = Sensor.start(ws, config.filters());
                 WorkloadSensor probe = w;
                 spawns.set(probe::spawnStack); // where each new process was started from, for its program's alert
+                workloads.profiler().everyCall(config.profiles().syscalls());
                 workloads.profiler().repeats(new WorkloadProfiler.Repeats() {
                     public boolean mark(int slot, int kind, long hash) { return probe.markNovel(slot, kind, hash); }
                     public long count(int slot, int kind, long hash) { return probe.repeats(slot, kind, hash); }
                 });
-                log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls and system calls of each (learning: %s) ...%n",
-                        config.profiles().learning());
+                log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls%s of each (learning: %s) ...%n",
+                        config.profiles().syscalls() ? " and system calls" : " (not every system call: detectors.profiles.syscalls is off)", config.profiles().learning());
                 if (!w.unavailable().isEmpty()) {
                     log.printf("vigil: warning: not profiled, this kernel has no trace event for: %s (their files and endpoints are not seen)%n",
                             String.join(", ", w.unavailable()));

@@ -94,10 +94,12 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
     /**
      * The workload profiles' settings; domains: the resolver libraries whose getaddrinfo answers name the public
      * addresses a workload connects to (by path or bare name; empty: connections to public addresses are items of
-     * their class and port only).
+     * their class and port only); syscalls: every system call is seen (the system-call dimension, one BPF program run
+     * on every call of every process), else only the calls the other dimensions judge (no BPF program runs for any
+     * other call; a workload's activity counts its judged calls).
      */
     public record Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore,
-                           List<String> domains) {
+                           List<String> domains, boolean syscalls) {
         /** Interactive logins (systemd's user slices) are people, not workloads: not profiled by default. */
         public static final List<String> IGNORE = List.of("/user.slice");
         /** glibc's resolver, where the host has one. */
@@ -110,6 +112,16 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
 
         public Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore) {
             this(enabled, learning, maxProfiles, warmup, ignore, DOMAINS);
+        }
+
+        public Profiles(boolean enabled, dev.vigil.profile.Dimension.Learning learning, int maxProfiles, Duration warmup, List<String> ignore,
+                        List<String> domains) {
+            this(enabled, learning, maxProfiles, warmup, ignore, domains, true);
+        }
+
+        /** The same settings, every call seen or not. */
+        public Profiles withSyscalls(boolean on) {
+            return new Profiles(enabled, learning, maxProfiles, warmup, ignore, domains, on);
         }
 
         /** Kernel workload slots: a workload can start as several (argv, cgroup after a restart), so four per profile, at least 4,096. */

@@ -133,7 +133,7 @@ final class AgentConfigReader {
         if (pn instanceof Scalar s && s.text().isEmpty()) return d;
         Mapping pm = r.mapping(pn, "detectors.profiles");
         String k = "detectors.profiles.";
-        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup", "ignore", "domains");
+        r.known(pm, "detectors.profiles", "enabled", "learning", "max_profiles", "warmup", "ignore", "domains", "syscalls");
         List<String> ignore = pm.entries().containsKey("ignore") ? r.list(pm, "ignore", k + "ignore") : d.ignore();
         for (String x : ignore) {
             if (!x.startsWith("/")) throw new ConfigException(r.file, r.line(pm, "ignore"), k + "ignore", "'" + x + "' is not a cgroup path (it starts with /)");
@@ -177,7 +177,8 @@ final class AgentConfigReader {
             }
         }
         return new Profiles(enabled, l, (int) r.number(pm, "max_profiles", k + "max_profiles", d.maxProfiles(), 1, 1_000_000),
-                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup(), ignore, domains);
+                pm.entries().containsKey("warmup") ? r.longDuration(pm, "warmup", k + "warmup") : d.warmup(), ignore, domains,
+                pm.entries().containsKey("syscalls") ? r.bool(pm, "syscalls", k + "syscalls") : d.syscalls());
     }
 
     private static AlertPipeline.Limits alerts(Reader r, Node n, AlertPipeline.Limits d) {

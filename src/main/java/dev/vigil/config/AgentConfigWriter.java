@@ -46,6 +46,7 @@ final class AgentConfigWriter {
         pr.put("warmup", seconds(cfg.profiles().warmup()));
         pr.put("ignore", cfg.profiles().ignore());
         pr.put("domains", cfg.profiles().domains());
+        pr.put("syscalls", cfg.profiles().syscalls());
         Map<String, Object> dets = new LinkedHashMap<>();
         dets.put("sequence", s);
         dets.put("profiles", pr);

@@ -67,16 +67,31 @@ public final class WorkloadSensor extends RingSensor {
 
     private final SyscallTable table = SyscallTable.host();
     private final int maxSlots;
+    private final boolean everyCall;
 
-    /** maxSlots: workload slots the kernel keeps (each a start of a workload: cgroup, program, argv). */
+    /** maxSlots: workload slots the kernel keeps (each a start of a workload: cgroup, program, argv); every call seen (the system-call dimension). */
     public WorkloadSensor(int maxSlots) {
-        super("workload", "/dev/vigil/bpf/workload.bpf.o", List.of(new Program("vigil_w_fork", null, null),
-                new Program("vigil_w_exec", null, null), new Program("vigil_w_exit", null, null), new Program("vigil_w_enter", null, null)));
+        this(maxSlots, true);
+    }
+
+    /**
+     * everyCall: one program on every system call (the system-call dimension's first sights, and the slots' activity
+     * in calls), else programs on the judged calls' own entry and exit events only: no BPF program runs for any other
+     * call, no system-call dimension, and a slot's activity counts its judged calls.
+     */
+    public WorkloadSensor(int maxSlots, boolean everyCall) {
+        super("workload", "/dev/vigil/bpf/workload.bpf.o", everyCall ? List.of(new Program("vigil_w_fork", null, null),
+                new Program("vigil_w_exec", null, null), new Program("vigil_w_exit", null, null), new Program("vigil_w_enter", null, null))
+                : List.of(new Program("vigil_w_fork", null, null), new Program("vigil_w_exec", null, null), new Program("vigil_w_exit", null, null)));
         if (maxSlots < 1) throw new IllegalArgumentException("maxSlots must be positive");
         this.maxSlots = maxSlots;
+        this.everyCall = everyCall;
     }
 
     public WorkloadSensor() { this(4096); }
+
+    /** Whether every call is seen (the system-call dimension), else the judged calls only. */
+    public boolean everyCall() { return everyCall; }
 
     private int sharedTasks = -1;
 
@@ -92,16 +107,27 @@ public final class WorkloadSensor extends RingSensor {
     /** The calls judged at exit whose syscalls:sys_exit_* event this kernel has (vigil_w_exit_call runs on those only). */
     private final List<String> exitCalls = new java.util.ArrayList<>();
     private final List<String> noExitEvent = new java.util.ArrayList<>();
+    /** Without every call: the judged calls whose syscalls:sys_enter_* event this kernel has (vigil_w_enter_call runs on those only). */
+    private final List<String> enterCalls = new java.util.ArrayList<>();
 
     @Override
     void beforeLoad(BpfObject o, SensorSettings s) {
         exitCalls.clear();
         noExitEvent.clear();
+        enterCalls.clear();
         for (Rule r : RULES) {
-            if (r.action() == ACT_RISKY || table.number(r.call()).isEmpty()) continue;
-            if (dev.vigil.bpf.Tracefs.hasTracepoint("syscalls", "sys_exit_" + r.call())) exitCalls.add(r.call());
+            if (table.number(r.call()).isEmpty()) continue;
+            boolean enter = everyCall || dev.vigil.bpf.Tracefs.hasTracepoint("syscalls", "sys_enter_" + event(r.call()));
+            if (!everyCall && enter) enterCalls.add(r.call());
+            if (r.action() == ACT_RISKY) {
+                if (!enter) noExitEvent.add(r.call());
+                continue;
+            }
+            if (enter && dev.vigil.bpf.Tracefs.hasTracepoint("syscalls", "sys_exit_" + event(r.call()))) exitCalls.add(r.call());
             else noExitEvent.add(r.call());
         }
+        if (everyCall) o.disableProgram("vigil_w_enter_call");
+        else o.disableProgram("vigil_w_enter");
         o.setGlobal("max_slots", maxSlots).setMaxEntries("slots", maxSlots).setMaxEntries("slot_ids", maxSlots).setMaxEntries("slot_refs", maxSlots)
                 .setMaxEntries("slot_lost", maxSlots)
                 .setMaxEntries("slot_free", maxSlots);
@@ -134,10 +160,16 @@ public final class WorkloadSensor extends RingSensor {
     @Override
     public void attach() {
         super.attach();
-        for (String call : exitCalls) object().attachTracepoint("vigil_w_exit_call", "syscalls", "sys_exit_" + call);
+        for (String call : exitCalls) object().attachTracepoint("vigil_w_exit_call", "syscalls", "sys_exit_" + event(call));
+        for (String call : enterCalls) object().attachTracepoint("vigil_w_enter_call", "syscalls", "sys_enter_" + event(call));
     }
 
-    /** Calls judged at exit whose exit trace event this kernel lacks (not profiled), besides the base class's. */
+    /** The name of a call's trace events (syscalls:sys_enter_NAME), where the kernel's differs from the call's. */
+    static String event(String call) {
+        return call.equals("umount2") ? "umount" : call;
+    }
+
+    /** Judged calls whose trace events (exit, or without every call entry) this kernel lacks (not profiled), besides the base class's. */
     @Override
     public List<String> unavailable() {
         List<String> all = new java.util.ArrayList<>(super.unavailable());

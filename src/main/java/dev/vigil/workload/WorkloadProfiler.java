@@ -135,6 +135,14 @@ public final class WorkloadProfiler {
     /** Where repeats of novel items are counted (the workload collector when live). */
     public void repeats(Repeats r) { repeats = r; }
 
+    private boolean everyCall = true;
+
+    /** Whether the kernel sees every call (the system-call dimension), else the judged calls only (detectors.profiles.syscalls). */
+    public WorkloadProfiler everyCall(boolean on) {
+        this.everyCall = on;
+        return this;
+    }
+
     /** Where new items are told (profile events for the fleet); none by default. */
     public WorkloadProfiler events(ProfileEvents e) {
         this.events = e;
@@ -464,7 +472,8 @@ public final class WorkloadProfiler {
                 Dimension.State before = d.state();
                 d.advance(now, p.activity());
                 if (d.state() != before) {
-                    out.add(stateAlert(host, p.key(), p, d, now));
+                    // without every call the system-call dimension has nothing to learn: its end of learning is no news
+                    if (everyCall || !d.name().equals(WorkloadProfile.SYSCALLS)) out.add(stateAlert(host, p.key(), p, d, now));
                     events.state(p.key(), d.name(), d.state(), now);
                 }
             }

@@ -104,6 +104,17 @@ class AgentConfigTest {
     }
 
     @Test
+    void everySystemCallIsSeenByDefaultAndCanBeTurnedOffForTheJudgedCallsOnly() {
+        assertThat(AgentConfig.defaults().profiles().syscalls()).isTrue();
+        AgentConfig off = AgentConfig.parse("v", "detectors: {profiles: {syscalls: false}}\noutputs: {stdout: {}}");
+        assertThat(off.profiles().syscalls()).isFalse();
+        assertThat(AgentConfig.parse("printed", off.toYaml()).profiles().syscalls()).as("printed and read back").isFalse();
+        assertThat(AgentConfig.parse("printed", AgentConfig.defaults().toYaml()).profiles().syscalls()).isTrue();
+        assertThatThrownBy(() -> AgentConfig.parse("v", "detectors: {profiles: {syscalls: some}}\noutputs: {stdout: {}}"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("v:1: detectors.profiles.syscalls: ");
+    }
+
+    @Test
     void todaysTraceConfigIsAcceptedWithAWarningForTraceOnlyCollectors() {
         AgentConfig c = AgentConfig.parse("vigil.yaml", """
                 collectors:
