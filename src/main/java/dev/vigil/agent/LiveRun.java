@@ -169,8 +169,8 @@ final class LiveRun implements AutoCloseable {
                 log.printf("vigil: profiling workloads: the programs, files, network endpoints, high-risk calls%s of each (learning: %s) ...%n",
                         config.profiles().syscalls() ? " and system calls" : " (not every system call: detectors.profiles.syscalls is off)", config.profiles().learning());
                 if (!w.unavailable().isEmpty()) {
-                    log.printf("vigil: warning: not profiled, this kernel has no trace event for: %s (their files and endpoints are not seen)%n",
-                            String.join(", ", w.unavailable()));
+                    log.printf("vigil: warning: judged calls this kernel has no trace event for, not profiled: %s (a call the kernel was built "
+                            + "without cannot be made either)%n", String.join(", ", w.unavailable()));
                 }
                 if (!config.profiles().domains().isEmpty()) {
                     log.printf("vigil: public endpoints by the names getaddrinfo gave them: %s%n", String.join("; ", w.attachResolvers(config.profiles().domains())));

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * Usage: bench/nginx.sh [seconds-per-round=10] [rounds=5] (root; installs nginx and wrk).
  */
 public final class NginxBench {
-    enum Config { NONE, FLOOR, FLOOR2, WATCH, AGENT, AGENT_PROFILES_ONLY }
+    enum Config { NONE, FLOOR, FLOOR2, WATCH, AGENT, AGENT_PROFILES_ONLY, AGENT_JUDGED }
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10, rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
@@ -56,6 +56,8 @@ public final class NginxBench {
                 + "outputs:\n  file: {path: " + dir.resolve("alerts.json") + "}\n");
         Files.writeString(dir.resolve("profiles.yaml"), "state_dir: " + dir.resolve("state2") + "\ndetectors:\n  sequence: {enabled: false}\n  profiles:\n" + ignore
                 + "outputs:\n  file: {path: " + dir.resolve("alerts2.json") + "}\n");
+        Files.writeString(dir.resolve("judged.yaml"), "state_dir: " + dir.resolve("state3") + "\ndetectors:\n  sequence: {enabled: false}\n  profiles:\n" + ignore
+                + "    syscalls: false\n" + "outputs:\n  file: {path: " + dir.resolve("alerts3.json") + "}\n");
         Process nginx = new ProcessBuilder("taskset", "-c", "0", "nginx", "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;").inheritIO().start();
         Map<Config, List<Double>> results = new LinkedHashMap<>();
         for (Config c : Config.values()) results.put(c, new ArrayList<>());
@@ -68,7 +70,7 @@ public final class NginxBench {
             // after the timed rounds, untimed: each probed configuration once more with the kernel's BPF statistics on
             // (they add two clock reads a run, so never in a timed round): each program's own ns per run, and the BPF
             // time per request
-            for (Config c : List.of(Config.FLOOR, Config.FLOOR2, Config.WATCH, Config.AGENT, Config.AGENT_PROFILES_ONLY)) {
+            for (Config c : List.of(Config.FLOOR, Config.FLOOR2, Config.WATCH, Config.AGENT, Config.AGENT_PROFILES_ONLY, Config.AGENT_JUDGED)) {
                 bpfStats.put(c, statsRun(c, port, seconds, dir));
             }
         } finally {
@@ -128,6 +130,7 @@ public final class NginxBench {
             case WATCH -> "vigil watch";
             case AGENT -> "vigil agent (sequence detector on)";
             case AGENT_PROFILES_ONLY -> "vigil agent (defaults: profiles)";
+            case AGENT_JUDGED -> "vigil agent (profiles, syscalls: false)";
         };
     }
 
@@ -149,6 +152,7 @@ public final class NginxBench {
                 case WATCH -> vigil = vigil(dir, "watch", "--pin-dir", "/sys/fs/bpf/vigil-bench-" + ProcessHandle.current().pid());
                 case AGENT -> vigil = vigil(dir, "agent", "--config", dir.resolve("agent.yaml").toString());
                 case AGENT_PROFILES_ONLY -> vigil = vigil(dir, "agent", "--config", dir.resolve("profiles.yaml").toString());
+                case AGENT_JUDGED -> vigil = vigil(dir, "agent", "--config", dir.resolve("judged.yaml").toString());
             }
             before.run();
             rate[0] = wrk(port, seconds);
