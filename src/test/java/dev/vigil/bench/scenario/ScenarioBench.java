@@ -233,9 +233,12 @@ public final class ScenarioBench {
                 });
                 say("learning for %d s under normal traffic (a periodic job every %d s), recorded into %s ...", o.learn().toSeconds(),
                         o.period().toSeconds(), traces.resolve("train"));
-                Process rec = vigil(traces.resolve("train"), "record", o.learn().dividedBy(2), "vigil: recording ");
+                Process rec = vigil(traces.resolve("train"), "record", o.learn().dividedBy(4), "vigil: recording ");
                 rec.waitFor();
-                // a restart in the learning period too, as a day of production has its deploys: starting and stopping are normal
+                // a restart in the learning period too, as a day of production has its deploys: starting and stopping are normal.
+                // At a quarter of it, well inside the learning (profiles are learnt for at least half of it): at half, the
+                // old instance's shutdown could fall just after its profile turned stable, and be no part of what was learnt
+                // (postgres's shutdown writes and deletes were then the false alarms of its normal period's restart)
                 learnRestartAt = restart("restarted the service (learning)");
                 rec = vigil(traces.resolve("train"), "record", Duration.between(Instant.now(), t0.plus(o.learn())), "vigil: recording ");
                 rec.waitFor();
