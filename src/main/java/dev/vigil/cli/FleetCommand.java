@@ -199,6 +199,10 @@ final class FleetCommand implements Callable<Integer> {
             System.out.printf("%s  version %d, k %d: %d items normal fleet-wide, %d seen on fewer than %d hosts; learnt fleet-wide: %s%n", p.workload(),
                     p.version(), d.k(), normal, pending, d.k(), d.learnt().isEmpty() ? "none" : String.join(", ", d.learnt()));
             if (!items) return;
+            List<String> versions = p.imageVersions();
+            for (int i = 0; i < versions.size(); i++) {
+                System.out.printf("  image version %d: %s%s%n", i + 1, versions.get(i), i == versions.size() - 1 ? " (newest the fleet heard of)" : "");
+            }
             var dims = new java.util.TreeSet<String>();
             dims.addAll(p.hosts().keySet());
             dims.addAll(p.novel().keySet());

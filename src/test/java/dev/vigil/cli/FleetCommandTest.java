@@ -27,7 +27,9 @@ class FleetCommandTest extends dev.vigil.alert.BrokerTest {
                 FleetServiceTest.event("h1", "files", "read /srv/www/index.html", "learnt"),
                 FleetServiceTest.event("h2", "files", "read /srv/www/index.html", "novel"),
                 FleetServiceTest.stateEvent("h1", "process", "stable"),
-                FleetServiceTest.stateEvent("h2", "process", "stable"));
+                FleetServiceTest.stateEvent("h2", "process", "stable"),
+                FleetServiceTest.event("h1", "image", "sha256:" + "ab".repeat(32), "version"),
+                FleetServiceTest.event("h2", "image", "sha256:" + "cd".repeat(32), "version"));
         try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
             FleetServiceTest.produce("events.c1", events);
             FleetServiceTest.drain(f, events.size());
@@ -40,7 +42,8 @@ class FleetCommandTest extends dev.vigil.alert.BrokerTest {
         Cli one = Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1", w);
         assertThat(one.exit()).isZero();
         assertThat(one.out()).contains("  files\n", "    novel   read /srv/www/index.html   [h1; alerted on h2]",
-                "  process (learnt fleet-wide: stable on h1, h2)", "    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]");
+                "  process (learnt fleet-wide: stable on h1, h2)", "    normal  /usr/sbin/nginx -> /usr/bin/dash -c logrotate   [h1, h2]",
+                "  image version 1: sha256:" + "ab".repeat(32) + "\n  image version 2: sha256:" + "cd".repeat(32) + " (newest the fleet heard of)\n");
 
         assertThat(Cli.run("fleet", "show", "--bootstrap", bs, "--public-key", pub, "--topic", "profiles.c1", "systemd:nope.service nope").error())
                 .isEqualTo("vigil: no merged profile of 'systemd:nope.service nope' in profiles.c1 (1 workloads there)");
