@@ -26,27 +26,39 @@ static __always_inline __u32 vigil_stack_budget(void *ring)
 	return 0;
 }
 
-/* The registers and up to budget bytes of the stack from sp up (at once, else in chunks of 256 as far as mapped). */
+/* A task's saved user registers: ip, sp, bp and di. */
+static __always_inline void vigil_stack_regs(struct task_struct *task, __u64 *regs)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(task);
+	regs[0] = BPF_CORE_READ(r, ip);
+	regs[1] = BPF_CORE_READ(r, sp);
+	regs[2] = BPF_CORE_READ(r, bp);
+	regs[3] = BPF_CORE_READ(r, di);
+}
+
+/*
+ * Copies up to budget bytes (at most cap, a constant: the room at dst) of the user stack from
+ * sp into dst, at once, else in chunks of 256 as far as it is mapped (near the top of the
+ * stack); the bytes copied.
+ */
+#define VIGIL_SNAP_COPY(dst, cap, budget, sp) ({ \
+	__u32 _b = (budget) > (cap) ? (cap) : (budget), _n = 0; \
+	if (_b >= 256 && bpf_probe_read_user((dst), _b & ((cap) - 1 + (cap)), (void *)(sp)) == 0) \
+		_n = _b; \
+	else for (int _c = 0; _c < (cap) / 256; _c++) { \
+		if (_c * 256 >= _b) \
+			break; \
+		if (bpf_probe_read_user((dst) + _c * 256, 256, (void *)((sp) + _c * 256)) != 0) \
+			break; \
+		_n = (_c + 1) * 256; \
+	} \
+	_n; })
+
+/* The registers and up to budget bytes of the stack from sp up. */
 static __always_inline void vigil_stack_copy(struct task_struct *task, struct vigil_user_stack *u, __u32 budget)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	u->regs[0] = BPF_CORE_READ(regs, ip);
-	u->regs[1] = BPF_CORE_READ(regs, sp);
-	u->regs[2] = BPF_CORE_READ(regs, bp);
-	u->regs[3] = BPF_CORE_READ(regs, di);
-	u->snap_len = 0;
-	if (budget > VIGIL_STACK_SNAP)
-		budget = VIGIL_STACK_SNAP;
-	__u64 sp = u->regs[1];
-	if (budget >= 256 && bpf_probe_read_user(u->snap, budget & (VIGIL_STACK_SNAP - 1 + VIGIL_STACK_SNAP), (void *)sp) == 0)
-		u->snap_len = budget;
-	else for (int c = 0; c < VIGIL_STACK_SNAP / 256; c++) { /* near the top of the stack: as far as it is mapped */
-		if (c * 256 >= budget)
-			break;
-		if (bpf_probe_read_user(u->snap + c * 256, 256, (void *)(sp + c * 256)) != 0)
-			break;
-		u->snap_len = (c + 1) * 256;
-	}
+	vigil_stack_regs(task, u->regs);
+	u->snap_len = VIGIL_SNAP_COPY(u->snap, VIGIL_STACK_SNAP, budget, u->regs[1]);
 }
 
 static __always_inline int vigil_user_stack(struct vigil_user_stack *u, __u32 budget)

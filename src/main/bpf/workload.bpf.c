@@ -375,23 +375,11 @@ static __always_inline void spawn_stack(__u32 child)
 		return;
 	pids->pid[idx & (VIGIL_SPAWN_RING - 1)] = 0;
 	struct vigil_user_stack *u = (struct vigil_user_stack *)s->head;
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	u->regs[0] = BPF_CORE_READ(regs, ip);
-	u->regs[1] = BPF_CORE_READ(regs, sp);
-	u->regs[2] = BPF_CORE_READ(regs, bp);
-	u->regs[3] = BPF_CORE_READ(regs, di);
+	vigil_stack_regs(bpf_get_current_task_btf(), u->regs);
 	u->flags = 0;
 	u->nstack = 0; /* no frame-pointer walk: user space unwinds the copy */
 	u->stack_err = 0;
-	u->snap_len = 0;
-	__u64 sp = u->regs[1];
-	if (bpf_probe_read_user(s->snap, VIGIL_SPAWN_SNAP, (void *)sp) == 0)
-		u->snap_len = VIGIL_SPAWN_SNAP;
-	else for (int c = 0; c < VIGIL_SPAWN_SNAP / 256; c++) { /* near the top of the stack: as far as it is mapped */
-		if (bpf_probe_read_user(s->snap + c * 256, 256, (void *)(sp + c * 256)) != 0)
-			break;
-		u->snap_len = (c + 1) * 256;
-	}
+	u->snap_len = VIGIL_SNAP_COPY(s->snap, VIGIL_SPAWN_SNAP, VIGIL_SPAWN_SNAP, u->regs[1]);
 	s->pid = child;
 	s->seq = seq + 1;
 	pids->pid[idx & (VIGIL_SPAWN_RING - 1)] = child;
@@ -1150,8 +1138,6 @@ static __always_inline void judge_entry(struct task_struct *task, struct task_w 
 	t->a[3] = a[3];
 }
 
-/* The task's storage when it is profiled (its slot resolved, for a task running before vigil, and not ignored), else 0;
- * its call counted in the slot's activity. */
 /* The rare cases, out of line (their stack is not the hot programs'): a task seen for the first time, or left
  * without a slot by a full table. */
 static __noinline struct task_w *unresolved(struct task_struct *task, struct task_w *t)
@@ -1162,6 +1148,8 @@ static __noinline struct task_w *unresolved(struct task_struct *task, struct tas
 	return t;
 }
 
+/* The task's storage when it is profiled (its slot resolved, for a task running before vigil, and not ignored), else 0;
+ * its call counted in the slot's activity. */
 static __always_inline struct task_w *profiled(struct task_struct *task)
 {
 	struct task_w *t = bpf_task_storage_get(&tasks, task, 0, 0);

@@ -119,11 +119,6 @@ public record AgentConfig(String file, String host, Path stateDir, Sequence sequ
             this(enabled, learning, maxProfiles, warmup, ignore, domains, true);
         }
 
-        /** The same settings, every call seen or not. */
-        public Profiles withSyscalls(boolean on) {
-            return new Profiles(enabled, learning, maxProfiles, warmup, ignore, domains, on);
-        }
-
         /** Kernel workload slots: a workload can start as several (argv, cgroup after a restart), so four per profile, at least 4,096. */
         public int maxSlots() { return Math.max(4096, Math.min(65_536, maxProfiles * 4)); }
 

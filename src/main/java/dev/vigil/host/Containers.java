@@ -121,6 +121,7 @@ public final class Containers {
     }
 
     private final Map<String, Long> pidNamespaces = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long OWN_PID_NS = Procfs.namespace(ProcessHandle.current().pid(), "pid");
 
     /**
      * The pid namespace of a container's first process (its inode number), cached per container; 0 when it cannot be
@@ -131,9 +132,10 @@ public final class Containers {
         if (c.initPid() <= 0) return 0;
         Long known = pidNamespaces.get(c.ref().id() + "/" + c.initPid());
         if (known != null) return known;
-        long ns = Procfs.namespace(c.initPid(), "pid"), own = Procfs.namespace((int) ProcessHandle.current().pid(), "pid");
-        if (ns == own) ns = 0;
-        if (ns != 0) pidNamespaces.put(c.ref().id() + "/" + c.initPid(), ns);
+        long ns = Procfs.namespace(c.initPid(), "pid");
+        if (ns == 0) return 0; // not readable now: asked again next time
+        if (ns == OWN_PID_NS) ns = 0;
+        pidNamespaces.put(c.ref().id() + "/" + c.initPid(), ns);
         return ns;
     }
 

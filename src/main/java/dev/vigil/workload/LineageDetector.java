@@ -315,16 +315,20 @@ public final class LineageDetector {
         return new Tracked(new WorkloadKey(SESSION + c.scope(), WorkloadKey.program(exe, argv)), cgroup, started, c);
     }
 
+    /** The process that started one coming into a container: "/usr/bin/conmon (pid 812)", or "an unknown process (pid 812)". */
+    private String enteredFrom(KernelEvent.Exec x) {
+        int ppid = x.who().ppid();
+        String parent = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
+        return parent.isEmpty() ? "an unknown process (pid " + ppid + ")" : parent + " (pid " + ppid + ")";
+    }
+
     /** "an exec session entered container web1 (image localhost/shop/web:1): /bin/sh -c id by uid 0 from /usr/bin/conmon (pid 812)" */
     private Alert sessionAlert(KernelEvent.Exec x, String exe, Containers.Container c, WorkloadKey key, Instant now) {
         ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe).in(c.ref());
-        int ppid = x.who().ppid();
-        String parent = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
         String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
         String summary = String.format(Locale.ROOT, "an exec session entered container %s (%s): %s by uid %d from %s — not the container's own process "
                         + "tree (its first process is pid %d); what it runs is told, never learnt into %s",
-                c.ref().label(), c.scope(), cmd, x.who().uid(), parent.isEmpty() ? "an unknown process (pid " + ppid + ")" : parent + " (pid " + ppid + ")",
-                c.initPid(), c.scope());
+                c.ref().label(), c.scope(), cmd, x.who().uid(), enteredFrom(x), c.initPid(), c.scope());
         return Alert.builder(DETECTOR, "exec-session").time(now).host(host).severity(Alert.Severity.MEDIUM).summary(summary).process(p)
                 .ancestry(describer.ancestry(p.ppid())).evidence("action", "entered container " + c.ref().label() + ": " + cmd)
                 .evidence("container", c.ref().label()).evidence("workload", key.text()).evidence("session_root", x.who().tgid())
@@ -339,15 +343,12 @@ public final class LineageDetector {
     private Alert outsiderAlert(KernelEvent.Exec x, String exe, Containers.Placement place, WorkloadKey key, Instant now) {
         Containers.Container c = place.session();
         ProcessRef p = describer.describe(x.who().tgid(), x.who().pid(), x.who().comm(), exe).in(c.ref());
-        int ppid = x.who().ppid();
-        String parent = real(describer.context().seen(ppid).map(ProcessContext.Seen::exe).orElseGet(() -> x.parentExe().isEmpty() ? facts.exe(ppid) : x.parentExe()));
         String cmd = exe + (x.argv().size() > 1 ? " " + String.join(" ", x.argv().subList(1, x.argv().size())) : "");
         String where = x.ns().level() == 0 ? "the host's" : "pid:[" + x.ns().pid() + "], level " + x.ns().level();
         String summary = String.format(Locale.ROOT, "a process was put into the cgroup of container %s (%s) from outside it: %s by uid %d from %s — its pid "
                         + "namespace is %s, not the container's pid:[%d] nor one below it (a runtime or an exec session runs in the container's); "
                         + "what it runs is told, never learnt into %s",
-                c.ref().label(), c.scope(), cmd, x.who().uid(), parent.isEmpty() ? "an unknown process (pid " + ppid + ")" : parent + " (pid " + ppid + ")",
-                where, place.containerPidNs(), c.scope());
+                c.ref().label(), c.scope(), cmd, x.who().uid(), enteredFrom(x), where, place.containerPidNs(), c.scope());
         return Alert.builder(DETECTOR, "anomaly").time(now).host(host).severity(Alert.Severity.HIGH).summary(summary).process(p)
                 .ancestry(describer.ancestry(p.ppid())).evidence("action", "put into container " + c.ref().label() + "'s cgroup from outside: " + cmd)
                 .evidence("container", c.ref().label()).evidence("workload", key.text()).evidence("session_root", x.who().tgid())

@@ -103,16 +103,23 @@ class ContainerFleetTest extends dev.vigil.alert.BrokerTest {
         events.addAll(reports("h2", host(dir.resolve("h2"), id2), id2, List.of("/srv/index.html", "/srv/only-here.txt")));
         assertThat(events).allMatch(e -> e.contains("\"workload\":\"" + KEY + "\""));
 
-        Signer signer = Signer.generate(dir.resolve("keys"));
-        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-ct", "events.ct", "profiles.ct", 2, Map.of());
-        try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
-            FleetServiceTest.produce("events.ct", events);
-            FleetServiceTest.drain(f, events.size());
-            assertThat(f.counts()).containsEntry("invalid", 0L);
+        merge(dir, "ct", events, f -> {
             FleetProfile merged = f.profile(dev.vigil.profile.WorkloadKey.parse(KEY).text());
             assertThat(merged.hosts().get("files").get("read /srv/index.html")).as("one profile of the image, both hosts in it").containsExactly("h1", "h2");
             assertThat(merged.normal(2).get("files")).as("normal fleet-wide: learnt on both").isEqualTo(Set.of("read /srv/index.html"));
             assertThat(merged.hosts().get("files").get("read /srv/only-here.txt")).containsExactly("h2");
+        });
+    }
+
+    /** A fleet service (k = 2, its keys in dir/keys) over topics events.TAG and profiles.TAG merges events, none invalid; then check, while it runs. */
+    static void merge(Path dir, String tag, List<String> events, java.util.function.Consumer<FleetService> check) throws Exception {
+        Signer signer = Signer.generate(dir.resolve("keys"));
+        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-" + tag, "events." + tag, "profiles." + tag, 2, Map.of());
+        try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
+            FleetServiceTest.produce("events." + tag, events);
+            FleetServiceTest.drain(f, events.size());
+            assertThat(f.counts()).containsEntry("invalid", 0L);
+            check.accept(f);
         }
     }
 
@@ -133,13 +140,7 @@ class ContainerFleetTest extends dev.vigil.alert.BrokerTest {
         var key = dev.vigil.profile.WorkloadKey.parse(KEY);
         for (String h : List.of("h1", "h2")) events.add(KafkaProfileEvents.stateLine(h, key, "files", Dimension.State.STABLE, T0.plusSeconds(20)));
 
-        Signer signer = Signer.generate(dir.resolve("keys"));
-        FleetService.Settings s = new FleetService.Settings(kafka.bootstrapServers(), "fleet-cv", "events.cv", "profiles.cv", 2, Map.of());
-        try (FleetService f = new FleetService(s, signer, FleetServiceTest.QUIET)) {
-            FleetServiceTest.produce("events.cv", events);
-            FleetServiceTest.drain(f, events.size());
-            assertThat(f.counts()).containsEntry("invalid", 0L);
-        }
+        merge(dir, "cv", events, f -> { });
         FleetDocument.Read d = FleetServiceTest.latest("profiles.cv", Signer.verifier(dir.resolve("keys").resolve(Signer.PUBLIC)),
                 dev.vigil.profile.WorkloadKey.parse(KEY).text());
         assertThat(d.profile().imageVersions()).as("the signed document's versions").containsExactly(DIGEST);
